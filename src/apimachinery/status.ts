@@ -1,0 +1,173 @@
+// Kubernetes Status errors. Every failure the API server returns is one of these, with the upstream
+// HTTP code and reason, so kubectl prints `Error from server (<reason>): <message>`.
+
+export type StatusReason =
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Gone'
+  | 'Expired'
+  | 'Invalid'
+  | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'UnsupportedMediaType'
+  | 'RequestEntityTooLarge'
+  | 'TooManyRequests'
+  | 'InternalError'
+  | 'Timeout'
+  | 'ServiceUnavailable';
+
+export interface StatusCause {
+  type?: string;
+  message?: string;
+  field?: string;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  uid?: string;
+  causes?: StatusCause[];
+  retryAfterSeconds?: number;
+}
+
+export interface Status {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never>;
+  status: 'Success' | 'Failure';
+  message?: string;
+  reason?: StatusReason | string;
+  details?: StatusDetails;
+  code: number;
+}
+
+/** An error that carries the Status to send. Throw it anywhere below a handler. */
+export class StatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: StatusReason,
+    message: string,
+    readonly details?: StatusDetails,
+  ) {
+    super(message);
+    this.name = 'StatusError';
+  }
+
+  toStatus(): Status {
+    const s: Status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+    };
+    if (this.details) s.details = this.details;
+    return s;
+  }
+}
+
+/** A field-level validation failure, as upstream's field.Error. */
+export interface FieldError {
+  /** e.g. 'FieldValueInvalid', 'FieldValueRequired', 'FieldValueNotSupported', 'FieldValueForbidden', 'FieldValueDuplicate', 'FieldValueTooLong' */
+  type: string;
+  /** Dotted path with indexes, e.g. spec.containers[0].name */
+  field: string;
+  message: string;
+}
+
+function resourceLabel(group: string, resource: string): string {
+  return group ? `${resource}.${group}` : resource;
+}
+
+export const errors = {
+  badRequest: (message: string) => new StatusError(400, 'BadRequest', message),
+  unauthorized: () => new StatusError(401, 'Unauthorized', 'Unauthorized'),
+  forbidden: (message: string) => new StatusError(403, 'Forbidden', message),
+  notFound: (group: string, resource: string, name: string) =>
+    new StatusError(404, 'NotFound', `${resourceLabel(group, resource)} "${name}" not found`, {
+      name,
+      group,
+      kind: resource,
+    }),
+  notFoundPath: (message = 'the server could not find the requested resource') =>
+    new StatusError(404, 'NotFound', message, {}),
+  alreadyExists: (group: string, resource: string, name: string) =>
+    new StatusError(409, 'AlreadyExists', `${resourceLabel(group, resource)} "${name}" already exists`, {
+      name,
+      group,
+      kind: resource,
+    }),
+  conflict: (group: string, resource: string, name: string, why: string) =>
+    new StatusError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${resourceLabel(group, resource)} "${name}": ${why}`,
+      { name, group, kind: resource },
+    ),
+  /** 409 from server-side apply field-manager conflicts; message lists the conflicting fields. */
+  applyConflict: (message: string, causes: StatusCause[]) =>
+    new StatusError(409, 'Conflict', message, { causes }),
+  gone: (message: string) => new StatusError(410, 'Gone', message),
+  expired: (message: string) => new StatusError(410, 'Expired', message),
+  invalid: (group: string, kind: string, name: string, errs: FieldError[]) =>
+    new StatusError(
+      422,
+      'Invalid',
+      `${kind} "${name}" is invalid: ${errs.map((e) => `${e.field}: ${e.message}`).join(', ')}`,
+      {
+        name,
+        group,
+        kind,
+        causes: errs.map((e) => ({ type: e.type, message: e.message, field: e.field })),
+      },
+    ),
+  methodNotAllowed: (message: string) => new StatusError(405, 'MethodNotAllowed', message),
+  notAcceptable: (message: string) => new StatusError(406, 'NotAcceptable', message),
+  unsupportedMediaType: (contentType: string) =>
+    new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType})`),
+  tooLarge: (message = 'the request entity is too large') => new StatusError(413, 'RequestEntityTooLarge', message),
+  tooManyRequests: (message: string) => new StatusError(429, 'TooManyRequests', message),
+  internal: (message: string) => new StatusError(500, 'InternalError', `Internal error occurred: ${message}`),
+  timeout: (message: string) => new StatusError(504, 'Timeout', message),
+};
+
+/** FieldError constructors with upstream wording (k8s.io/apimachinery/pkg/util/validation/field). */
+export const field = {
+  required: (path: string, detail = ''): FieldError => ({
+    type: 'FieldValueRequired',
+    field: path,
+    message: detail ? `Required value: ${detail}` : 'Required value',
+  }),
+  invalid: (path: string, value: unknown, detail: string): FieldError => ({
+    type: 'FieldValueInvalid',
+    field: path,
+    message: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
+  }),
+  notSupported: (path: string, value: unknown, valid: string[]): FieldError => ({
+    type: 'FieldValueNotSupported',
+    field: path,
+    message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${valid.map((v) => `"${v}"`).join(', ')}`,
+  }),
+  forbidden: (path: string, detail: string): FieldError => ({
+    type: 'FieldValueForbidden',
+    field: path,
+    message: `Forbidden: ${detail}`,
+  }),
+  duplicate: (path: string, value: unknown): FieldError => ({
+    type: 'FieldValueDuplicate',
+    field: path,
+    message: `Duplicate value: ${JSON.stringify(value)}`,
+  }),
+  tooLong: (path: string, max: number): FieldError => ({
+    type: 'FieldValueTooLong',
+    field: path,
+    message: `Too long: may not be more than ${max} bytes`,
+  }),
+};
