@@ -1,0 +1,7 @@
+// OpenAPI v3 documents and schema lookups for the built-in kinds. See README.md.
+
+export type { OpenAPIDocument, OpenAPIV3Index } from './document.js';
+export { buildDocument, documentPaths, openapiV3Document, openapiV3Index } from './document.js';
+export type { OpenAPISchema } from './openapi-types.js';
+export { nodeOf, schemaLookup } from './schema-node.js';
+export { unknownFields } from './unknown-fields.js';
