@@ -2,7 +2,7 @@
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-const exts = ['.proto', '.json', '.html', '.css'];
+const exts = ['.proto', '.json', '.html', '.css', '.bin'];
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

@@ -1,0 +1,125 @@
+// The cluster's PKI under <dataDir>/tls/: created on first start, reused afterwards.
+//   ca.crt / ca.key          CA, 10 years
+//   server.crt / server.key  serving certificate, 1 year; reissued when its names change or expiry nears
+//   admin.token              bearer token for the admin kubeconfig
+//   node-token               K10<ca hash>::server:<secret>, given to agents that join
+import { join } from 'node:path';
+import {
+  type CertificateAndKey,
+  createCertificateAuthority,
+  createServingCertificate,
+  isIssuedAndFresh,
+  normalizeSans,
+  type SubjectAltNames,
+  sameSans,
+  subjectAltNames,
+} from './certificates.js';
+import { readIfExists, writeFileAtomic } from './secret-files.js';
+import { caHashOf, formatJoinToken, parseJoinToken, randomSecret } from './tokens.js';
+
+export interface ClusterPki {
+  caCertPem: string;
+  serverCertPem: string;
+  serverKeyPem: string;
+  adminToken: string;
+  nodeToken: string;
+  caHash: string;
+}
+
+export interface ClusterPkiOptions {
+  hostnames: string[];
+  ips: string[];
+}
+
+/** Names every serving certificate carries, as the in-cluster `kubernetes` Service resolves to the server. */
+const BUILTIN_NAMES = ['localhost', '127.0.0.1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'];
+/** Reissue the serving certificate when less than this remains (k3s renews at 90 days too). */
+const RENEW_BEFORE_DAYS = 90;
+
+const PUBLIC_MODE = 0o644;
+const SECRET_MODE = 0o600;
+
+export function tlsDir(dataDir: string): string {
+  return join(dataDir, 'tls');
+}
+
+export function servingSans(opts: ClusterPkiOptions): SubjectAltNames {
+  return normalizeSans([...BUILTIN_NAMES, ...opts.hostnames, ...opts.ips]);
+}
+
+export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions): Promise<ClusterPki> {
+  const dir = tlsDir(dataDir);
+  const ca = await ensureCa(dir);
+  const server = await ensureServingCert(dir, ca, servingSans(opts));
+  const adminToken = await ensureToken(join(dir, 'admin.token'), () => randomSecret());
+  const nodeToken = await ensureToken(
+    join(dir, 'node-token'),
+    (previous) => {
+      // Keep the secret if the file exists but pins another CA (the CA was replaced): agents re-join with the new hash.
+      const secret = previous ? safeSecret(previous) : undefined;
+      return formatJoinToken(ca.certPem, secret ?? randomSecret());
+    },
+    (token) => parseJoinToken(token).caHash === caHashOf(ca.certPem),
+  );
+  return {
+    caCertPem: ca.certPem,
+    serverCertPem: server.certPem,
+    serverKeyPem: server.keyPem,
+    adminToken,
+    nodeToken,
+    caHash: caHashOf(ca.certPem),
+  };
+}
+
+async function ensureCa(dir: string): Promise<CertificateAndKey> {
+  const certPath = join(dir, 'ca.crt');
+  const keyPath = join(dir, 'ca.key');
+  const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
+  if (certPem && keyPem) return { certPem, keyPem };
+  const ca = await createCertificateAuthority(`tutti-ca@${Math.floor(Date.now() / 1000)}`);
+  await writeFileAtomic(keyPath, ca.keyPem, SECRET_MODE);
+  await writeFileAtomic(certPath, ca.certPem, PUBLIC_MODE);
+  return ca;
+}
+
+async function ensureServingCert(
+  dir: string,
+  ca: CertificateAndKey,
+  sans: SubjectAltNames,
+): Promise<CertificateAndKey> {
+  const certPath = join(dir, 'server.crt');
+  const keyPath = join(dir, 'server.key');
+  const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
+  if (
+    certPem &&
+    keyPem &&
+    (await isIssuedAndFresh(certPem, ca.certPem, RENEW_BEFORE_DAYS)) &&
+    sameSans(subjectAltNames(certPem), sans)
+  ) {
+    return { certPem, keyPem };
+  }
+  const server = await createServingCertificate(ca, 'tutti-apiserver', sans);
+  await writeFileAtomic(keyPath, server.keyPem, SECRET_MODE);
+  await writeFileAtomic(certPath, server.certPem, PUBLIC_MODE);
+  return server;
+}
+
+async function ensureToken(
+  path: string,
+  create: (previous: string | undefined) => string,
+  stillValid: (token: string) => boolean = () => true,
+): Promise<string> {
+  const existing = (await readIfExists(path))?.trim();
+  if (existing && stillValid(existing)) return existing;
+  const token = create(existing);
+  await writeFileAtomic(path, `${token}\n`, SECRET_MODE);
+  return token;
+}
+
+function safeSecret(token: string): string | undefined {
+  try {
+    return parseJoinToken(token).secret;
+  } catch {
+    return undefined;
+  }
+}
