@@ -1,6 +1,45 @@
-// Placeholder until the printers module lands.
+// Server-side tables for `kubectl get`: columns and cells per kind, as upstream's
+// pkg/printers/internalversion. Rows always carry the wide (priority > 0) cells; kubectl hides them.
 import type { TableSpec } from '../policy.js';
+import { defaultTable } from './default-table.js';
+import { eventTable } from './events.js';
+import { hpaTable } from './hpa.js';
+import { nodeTable } from './nodes.js';
+import { podTable } from './pods.js';
+import { endpointSliceTable, endpointsTable, serviceTable } from './services.js';
+import { configMapTable, leaseTable, namespaceTable, secretTable, serviceAccountTable } from './simple.js';
+import { controllerRevisionTable, daemonSetTable, deploymentTable, jobTable, replicaSetTable } from './workloads.js';
 
-export function tableFor(_group: string, _kind: string): TableSpec | undefined {
-  return undefined;
+export { defaultTable } from './default-table.js';
+export { ageSince, humanDuration } from './duration.js';
+
+const TABLES: Record<string, TableSpec> = {
+  '/Pod': podTable,
+  '/Node': nodeTable,
+  '/Service': serviceTable,
+  '/Endpoints': endpointsTable,
+  '/Namespace': namespaceTable,
+  '/Event': eventTable,
+  '/ConfigMap': configMapTable,
+  '/Secret': secretTable,
+  '/ServiceAccount': serviceAccountTable,
+  'events.k8s.io/Event': eventTable,
+  'coordination.k8s.io/Lease': leaseTable,
+  'apps/Deployment': deploymentTable,
+  'apps/ReplicaSet': replicaSetTable,
+  'apps/DaemonSet': daemonSetTable,
+  'apps/ControllerRevision': controllerRevisionTable,
+  'batch/Job': jobTable,
+  'autoscaling/HorizontalPodAutoscaler': hpaTable,
+  'discovery.k8s.io/EndpointSlice': endpointSliceTable,
+};
+
+/** The kind's table, or undefined when upstream has no printer for it (use defaultTable()). */
+export function tableFor(group: string, kind: string): TableSpec | undefined {
+  return TABLES[`${group}/${kind}`];
+}
+
+/** tableFor, falling back to the NAME / CREATED AT table. */
+export function tableOrDefault(group: string, kind: string): TableSpec {
+  return tableFor(group, kind) ?? defaultTable();
 }

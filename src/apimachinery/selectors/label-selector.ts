@@ -1,0 +1,247 @@
+// Label selectors with upstream semantics (k8s.io/apimachinery/pkg/labels): a conjunction of
+// requirements, sorted by key; the empty selector matches everything, `nothing()` matches nothing.
+import { errors } from '../status.js';
+import { aggregateMessage, type RequirementError } from './field-error.js';
+import { labelValueErrors, qualifiedNameErrors } from './validation.js';
+
+/** Operator spellings as upstream's selection.Operator. */
+export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
+
+export interface LabelRequirement {
+  readonly key: string;
+  readonly operator: LabelOperator;
+  readonly values: readonly string[];
+}
+
+export type Labels = Readonly<Record<string, string>>;
+
+const INT64 = /^[+-]?\d+$/;
+
+function parseInt64(s: string): bigint | undefined {
+  if (!INT64.test(s)) return undefined;
+  const n = BigInt(s);
+  return n > 9223372036854775807n || n < -9223372036854775808n ? undefined : n;
+}
+
+function has(labels: Labels, key: string): boolean {
+  return Object.hasOwn(labels, key);
+}
+
+export function requirementMatches(r: LabelRequirement, labels: Labels): boolean {
+  switch (r.operator) {
+    case 'in':
+    case '=':
+    case '==':
+      return has(labels, r.key) && r.values.includes(labels[r.key]!);
+    case 'notin':
+    case '!=':
+      return !has(labels, r.key) || !r.values.includes(labels[r.key]!);
+    case 'exists':
+      return has(labels, r.key);
+    case '!':
+      return !has(labels, r.key);
+    case 'gt':
+    case 'lt': {
+      if (!has(labels, r.key) || r.values.length !== 1) return false;
+      const actual = parseInt64(labels[r.key]!);
+      const bound = parseInt64(r.values[0]!);
+      if (actual === undefined || bound === undefined) return false;
+      return r.operator === 'gt' ? actual > bound : actual < bound;
+    }
+  }
+}
+
+const OPERATOR_TEXT: Record<LabelOperator, string> = {
+  '=': '=',
+  '==': '==',
+  '!=': '!=',
+  in: ' in ',
+  notin: ' notin ',
+  gt: '>',
+  lt: '<',
+  exists: '',
+  '!': '',
+};
+
+export function requirementString(r: LabelRequirement): string {
+  if (r.operator === 'exists') return r.key;
+  if (r.operator === '!') return `!${r.key}`;
+  // Values print sorted so equal selectors print alike.
+  const values = r.values.length === 1 ? r.values[0]! : [...r.values].sort().join(',');
+  const set = r.operator === 'in' || r.operator === 'notin';
+  return `${r.key}${OPERATOR_TEXT[r.operator]}${set ? `(${values})` : values}`;
+}
+
+/**
+ * Checks a requirement as upstream's labels.NewRequirement does and returns the errors found
+ * (key syntax, value count for the operator, value syntax).
+ */
+export function requirementErrors(key: string, operator: LabelOperator, values: readonly string[]): RequirementError[] {
+  const errs: RequirementError[] = [];
+  const keyErrs = qualifiedNameErrors(key);
+  if (keyErrs.length > 0) errs.push({ path: 'key', value: key, detail: keyErrs.join('; ') });
+  const vals = [...values];
+  switch (operator) {
+    case 'in':
+    case 'notin':
+      if (vals.length === 0)
+        errs.push({ path: 'values', value: vals, detail: "for 'in', 'notin' operators, values set can't be empty" });
+      break;
+    case '=':
+    case '==':
+    case '!=':
+      if (vals.length !== 1)
+        errs.push({ path: 'values', value: vals, detail: 'exact-match compatibility requires one single value' });
+      break;
+    case 'exists':
+    case '!':
+      if (vals.length !== 0)
+        errs.push({ path: 'values', value: vals, detail: 'values set must be empty for exists and does not exist' });
+      break;
+    case 'gt':
+    case 'lt':
+      if (vals.length !== 1)
+        errs.push({ path: 'values', value: vals, detail: "for 'Gt', 'Lt' operators, exactly one value is required" });
+      vals.forEach((v, i) => {
+        if (parseInt64(v) === undefined)
+          errs.push({
+            path: `values[${i}]`,
+            value: v,
+            detail: "for 'Gt', 'Lt' operators, the value must be an integer",
+          });
+      });
+      break;
+  }
+  vals.forEach((v, i) => {
+    const valueErrs = labelValueErrors(v);
+    if (valueErrs.length > 0) errs.push({ path: `values[${i}]`, value: v, detail: valueErrs.join('; ') });
+  });
+  return errs;
+}
+
+/** A validated requirement; throws a 400 StatusError with upstream's message when invalid. */
+export function newRequirement(key: string, operator: LabelOperator, values: readonly string[]): LabelRequirement {
+  const errs = requirementErrors(key, operator, values);
+  if (errs.length > 0) throw errors.badRequest(aggregateMessage(errs));
+  return { key, operator, values: [...values] };
+}
+
+export class LabelSelector {
+  /** `null` requirements is the selector that matches nothing. */
+  private constructor(private readonly reqs: readonly LabelRequirement[] | null) {}
+
+  static of(requirements: readonly LabelRequirement[]): LabelSelector {
+    // Stable sort by key, as upstream sorts requirements ByKey.
+    return new LabelSelector([...requirements].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+  }
+
+  static readonly EVERYTHING = new LabelSelector([]);
+  static readonly NOTHING = new LabelSelector(null);
+
+  matches(labels: Labels | undefined): boolean {
+    if (this.reqs === null) return false;
+    const ls = labels ?? {};
+    return this.reqs.every((r) => requirementMatches(r, ls));
+  }
+
+  /** True only for the match-everything selector (the nothing selector is not empty). */
+  empty(): boolean {
+    return this.reqs !== null && this.reqs.length === 0;
+  }
+
+  matchesNothing(): boolean {
+    return this.reqs === null;
+  }
+
+  requirements(): readonly LabelRequirement[] {
+    return this.reqs ?? [];
+  }
+
+  /** The value a key must equal (`=`, `==`, or `in` with one value), for indexed lookups. */
+  requiresExactMatch(key: string): string | undefined {
+    for (const r of this.reqs ?? []) {
+      if (r.key !== key) continue;
+      if ((r.operator === '=' || r.operator === '==' || r.operator === 'in') && r.values.length === 1)
+        return r.values[0];
+    }
+    return undefined;
+  }
+
+  /** A new selector with more requirements (AND). */
+  add(...requirements: LabelRequirement[]): LabelSelector {
+    if (this.reqs === null) return this;
+    return LabelSelector.of([...this.reqs, ...requirements]);
+  }
+
+  toString(): string {
+    return (this.reqs ?? []).map(requirementString).join(',');
+  }
+}
+
+export function everything(): LabelSelector {
+  return LabelSelector.EVERYTHING;
+}
+
+export function nothing(): LabelSelector {
+  return LabelSelector.NOTHING;
+}
+
+/** A selector from a plain map (Service.spec.selector): every key must equal its value. */
+export function labelSelectorFromMap(map: Labels | undefined): LabelSelector {
+  if (!map) return everything();
+  return LabelSelector.of(Object.entries(map).map(([k, v]) => ({ key: k, operator: '=', values: [v] })));
+}
+
+export interface LabelSelectorExpression {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+export interface LabelSelectorObject {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorExpression[];
+}
+
+const EXPRESSION_OPERATORS: Record<string, LabelOperator> = {
+  In: 'in',
+  NotIn: 'notin',
+  Exists: 'exists',
+  DoesNotExist: '!',
+};
+
+/**
+ * metav1.LabelSelectorAsSelector: undefined/null selects nothing, `{}` selects everything.
+ * Invalid keys, values or operators throw a 400 StatusError.
+ */
+export function labelSelectorFromObject(sel: LabelSelectorObject | null | undefined): LabelSelector {
+  if (!sel) return nothing();
+  const labels = Object.entries(sel.matchLabels ?? {});
+  const exprs = sel.matchExpressions ?? [];
+  if (labels.length + exprs.length === 0) return everything();
+  const reqs: LabelRequirement[] = labels.map(([k, v]) => newRequirement(k, '=', [v]));
+  for (const e of exprs) {
+    const op = EXPRESSION_OPERATORS[e.operator];
+    if (op === undefined) throw errors.badRequest(`"${e.operator}" is not a valid label selector operator`);
+    reqs.push(newRequirement(e.key, op, e.values ?? []));
+  }
+  return LabelSelector.of(reqs);
+}
+
+/** labels.FormatLabels: `k=v,...` sorted by key, or `<none>`. */
+export function formatLabels(map: Labels | undefined): string {
+  const keys = Object.keys(map ?? {}).sort();
+  if (keys.length === 0) return '<none>';
+  return keys.map((k) => `${k}=${map![k]}`).join(',');
+}
+
+/** metav1.FormatLabelSelector: the selector's text, `<none>` when empty, `<error>` when invalid. */
+export function formatLabelSelector(sel: LabelSelectorObject | null | undefined): string {
+  let text: string;
+  try {
+    text = labelSelectorFromObject(sel).toString();
+  } catch {
+    return '<error>';
+  }
+  return text.length === 0 ? '<none>' : text;
+}
