@@ -1,0 +1,190 @@
+// Field sets in the FieldsV1 wire form of sigs.k8s.io/structured-merge-diff: a tree keyed by path elements
+// `f:<field>`, `k:<json key of a list-map element>`, `v:<json set value>`, `i:<index>`; `.` marks the node
+// itself as a member when it also has children.
+import { isPlainObject, type JsonMap } from './json-value.js';
+
+/** One serialized path element, e.g. 'f:spec' or 'k:{"name":"c"}'. */
+export type PathElement = string;
+export type FieldPath = PathElement[];
+
+export const fieldPE = (name: string): PathElement => `f:${name}`;
+export const valuePE = (value: unknown): PathElement => `v:${JSON.stringify(value)}`;
+export const indexPE = (i: number): PathElement => `i:${i}`;
+/** A list-map element's key: its key fields, sorted by name, as compact JSON. */
+export function keyPE(fields: Record<string, unknown>): PathElement {
+  const sorted: JsonMap = {};
+  for (const name of Object.keys(fields).sort()) sorted[name] = fields[name];
+  return `k:${JSON.stringify(sorted)}`;
+}
+
+const RANK: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
+/** Order of path elements in serialized sets: fields, then keys, values, indexes. */
+export function comparePE(a: PathElement, b: PathElement): number {
+  const ra = RANK[a[0]!] ?? 4;
+  const rb = RANK[b[0]!] ?? 4;
+  if (ra !== rb) return ra - rb;
+  if (ra === 3) return Number(a.slice(2)) - Number(b.slice(2));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The upstream display form of a path (fieldpath.Path.String): `.spec.containers[name="c"].image`. */
+export function pathToString(path: FieldPath): string {
+  return path
+    .map((pe) => {
+      const body = pe.slice(2);
+      switch (pe[0]) {
+        case 'f':
+          return `.${body}`;
+        case 'k': {
+          const key = JSON.parse(body) as JsonMap;
+          return `[${Object.entries(key)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(',')}]`;
+        }
+        case 'v':
+          return `[=${body}]`;
+        default:
+          return `[${body}]`;
+      }
+    })
+    .join('');
+}
+
+export class FieldSet {
+  readonly members = new Set<PathElement>();
+  readonly children = new Map<PathElement, FieldSet>();
+
+  static of(...paths: FieldPath[]): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  /** Parses a FieldsV1 object; throws on a malformed one. */
+  static fromFieldsV1(json: unknown): FieldSet {
+    const s = new FieldSet();
+    if (!isPlainObject(json)) throw new Error('FieldsV1 must be an object');
+    for (const [pe, value] of Object.entries(json)) {
+      if (pe === '.') continue;
+      if (!/^[fkvi]:/.test(pe)) throw new Error(`invalid path element ${JSON.stringify(pe)}`);
+      if (!isPlainObject(value)) throw new Error(`FieldsV1 entry ${pe} must be an object`);
+      const keys = Object.keys(value);
+      if (keys.length === 0 || Object.hasOwn(value, '.')) s.members.add(pe);
+      if (keys.some((k) => k !== '.')) s.children.set(pe, FieldSet.fromFieldsV1(value));
+    }
+    return s;
+  }
+
+  toFieldsV1(): JsonMap {
+    const out: JsonMap = {};
+    const pes = [...new Set([...this.members, ...this.children.keys()])].sort(comparePE);
+    for (const pe of pes) {
+      const child = this.children.get(pe);
+      if (child && !child.isEmpty()) {
+        const inner = child.toFieldsV1();
+        out[pe] = this.members.has(pe) ? { '.': {}, ...inner } : inner;
+      } else {
+        out[pe] = {};
+      }
+    }
+    return out;
+  }
+
+  /** Adds a path (its last element becomes a member). */
+  insert(path: FieldPath): void {
+    if (path.length === 0) return;
+    let node: FieldSet = this;
+    for (const pe of path.slice(0, -1)) node = node.childOrCreate(pe);
+    node.members.add(path[path.length - 1]!);
+  }
+
+  has(path: FieldPath): boolean {
+    let node: FieldSet | undefined = this;
+    for (const pe of path.slice(0, -1)) {
+      node = node.children.get(pe);
+      if (!node) return false;
+    }
+    return path.length > 0 && node.members.has(path[path.length - 1]!);
+  }
+
+  child(pe: PathElement): FieldSet | undefined {
+    return this.children.get(pe);
+  }
+
+  childOrCreate(pe: PathElement): FieldSet {
+    let c = this.children.get(pe);
+    if (!c) {
+      c = new FieldSet();
+      this.children.set(pe, c);
+    }
+    return c;
+  }
+
+  isEmpty(): boolean {
+    if (this.members.size > 0) return false;
+    for (const c of this.children.values()) if (!c.isEmpty()) return false;
+    return true;
+  }
+
+  /** True if pe is a member here or anything below pe is. */
+  touches(pe: PathElement): boolean {
+    return this.members.has(pe) || !(this.children.get(pe)?.isEmpty() ?? true);
+  }
+
+  union(other: FieldSet): FieldSet {
+    const out = this.clone();
+    for (const m of other.members) out.members.add(m);
+    for (const [pe, c] of other.children) {
+      const mine = out.children.get(pe);
+      out.children.set(pe, mine ? mine.union(c) : c.clone());
+    }
+    return out;
+  }
+
+  /** Members of this set not in other, compared path by path (fieldpath.Set.Difference). */
+  difference(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) if (!other.members.has(m)) out.members.add(m);
+    for (const [pe, c] of this.children) {
+      const theirs = other.children.get(pe);
+      const diff = theirs ? c.difference(theirs) : c.clone();
+      if (!diff.isEmpty()) out.children.set(pe, diff);
+    }
+    return out;
+  }
+
+  intersection(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) if (other.members.has(m)) out.members.add(m);
+    for (const [pe, c] of this.children) {
+      const theirs = other.children.get(pe);
+      if (!theirs) continue;
+      const both = c.intersection(theirs);
+      if (!both.isEmpty()) out.children.set(pe, both);
+    }
+    return out;
+  }
+
+  equals(other: FieldSet): boolean {
+    return this.difference(other).isEmpty() && other.difference(this).isEmpty();
+  }
+
+  /** Every member path, in serialization order. */
+  paths(prefix: FieldPath = []): FieldPath[] {
+    const out: FieldPath[] = [];
+    const pes = [...new Set([...this.members, ...this.children.keys()])].sort(comparePE);
+    for (const pe of pes) {
+      if (this.members.has(pe)) out.push([...prefix, pe]);
+      const c = this.children.get(pe);
+      if (c) out.push(...c.paths([...prefix, pe]));
+    }
+    return out;
+  }
+
+  clone(): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) out.members.add(m);
+    for (const [pe, c] of this.children) out.children.set(pe, c.clone());
+    return out;
+  }
+}
