@@ -1,6 +1,13 @@
-// Placeholder until the conversion module lands.
+// Converters for served versions that are not their resource's storage version (see `storage` in the catalog).
 import type { VersionConverter } from '../policy.js';
+import { eventsV1Converter } from './event.js';
+import { hpaV1Converter } from './hpa.js';
 
-export function converterFor(_group: string, _version: string, _kind: string): VersionConverter | undefined {
-  return undefined;
+const CONVERTERS: Record<string, VersionConverter> = {
+  'autoscaling/v1/HorizontalPodAutoscaler': hpaV1Converter,
+  'events.k8s.io/v1/Event': eventsV1Converter,
+};
+
+export function converterFor(group: string, version: string, kind: string): VersionConverter | undefined {
+  return CONVERTERS[`${group}/${version}/${kind}`];
 }

@@ -1,6 +1,28 @@
-// Placeholder until the defaults module lands: no resource has defaults yet.
+// Dispatches each built-in kind to its defaulter. Defaulters mutate in place and are idempotent: the API
+// server runs them on create and again on every update.
 import type { Defaulter } from '../policy.js';
+import { defaultDaemonSet, defaultDeployment, defaultReplicaSet } from './apps.js';
+import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret } from './core.js';
+import { defaultHPA } from './hpa.js';
+import { defaultJob } from './job.js';
+import { defaultPod } from './pod.js';
+import { defaultService } from './service.js';
 
-export function defaulterFor(_group: string, _kind: string): Defaulter | undefined {
-  return undefined;
+const DEFAULTERS: Record<string, Defaulter> = {
+  '/Namespace': defaultNamespace,
+  '/Pod': defaultPod,
+  '/Node': defaultNode,
+  '/Service': defaultService,
+  '/Endpoints': defaultEndpoints,
+  '/Secret': defaultSecret,
+  'apps/Deployment': defaultDeployment,
+  'apps/ReplicaSet': defaultReplicaSet,
+  'apps/DaemonSet': defaultDaemonSet,
+  'autoscaling/HorizontalPodAutoscaler': defaultHPA,
+  'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
+  'batch/Job': defaultJob,
+};
+
+export function defaulterFor(group: string, kind: string): Defaulter | undefined {
+  return DEFAULTERS[`${group}/${kind}`];
 }

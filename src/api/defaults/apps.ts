@@ -1,0 +1,38 @@
+// apps/v1 Deployment, ReplicaSet, DaemonSet defaults (apps/v1 defaults.go).
+import type { KubeObject } from '../types.js';
+import { child, setDefault } from './access.js';
+import { defaultPodTemplate } from './pod.js';
+
+export function defaultDeployment(o: KubeObject): void {
+  const spec = child(o, 'spec');
+  setDefault(spec, 'replicas', 1);
+  const strategy = child(spec, 'strategy');
+  setDefault(strategy, 'type', 'RollingUpdate');
+  if (strategy.type === 'RollingUpdate') {
+    const ru = child(strategy, 'rollingUpdate');
+    setDefault(ru, 'maxUnavailable', '25%');
+    setDefault(ru, 'maxSurge', '25%');
+  }
+  setDefault(spec, 'revisionHistoryLimit', 10);
+  setDefault(spec, 'progressDeadlineSeconds', 600);
+  defaultPodTemplate(spec.template);
+}
+
+export function defaultReplicaSet(o: KubeObject): void {
+  const spec = child(o, 'spec');
+  setDefault(spec, 'replicas', 1);
+  defaultPodTemplate(spec.template);
+}
+
+export function defaultDaemonSet(o: KubeObject): void {
+  const spec = child(o, 'spec');
+  const strategy = child(spec, 'updateStrategy');
+  setDefault(strategy, 'type', 'RollingUpdate');
+  if (strategy.type === 'RollingUpdate') {
+    const ru = child(strategy, 'rollingUpdate');
+    setDefault(ru, 'maxUnavailable', 1);
+    setDefault(ru, 'maxSurge', 0);
+  }
+  setDefault(spec, 'revisionHistoryLimit', 10);
+  defaultPodTemplate(spec.template);
+}
