@@ -1,0 +1,153 @@
+// API server benchmark: pod creates/s and latency at concurrency 32 over HTTPS, LIST of 10,000 pods
+// (JSON and Table), watch delivery latency with 100 watchers, and the server's resident memory.
+// Run: npm run build && node dist/bench/api.js
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { startTestServer } from '../src/e2e/harness.js';
+
+const CONCURRENCY = 32;
+const PODS = Number(process.env.BENCH_PODS ?? 10_000);
+const WATCHERS = 100;
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+function pod(name: string): unknown {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'bench', tier: 'web' } },
+    spec: {
+      containers: [
+        {
+          name: 'main',
+          image: 'busybox:1.35',
+          command: ['sh', '-c', 'sleep 3600'],
+          env: [{ name: 'MODE', value: 'bench' }],
+          resources: { requests: { cpu: '10m', memory: '16Mi' } },
+          ports: [{ containerPort: 8080 }],
+        },
+      ],
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const s = await startTestServer();
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + WATCHERS + 4, ca: s.caPem });
+  const call = (method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        `${s.url}${path}`,
+        { method, agent, headers: { Authorization: `Bearer ${s.token}`, Accept: accept, ...(text ? { 'Content-Type': 'application/json' } : {}) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on('error', reject);
+      if (text) req.write(text);
+      req.end();
+    });
+
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const idle = rssMb(s.process.pid!);
+
+    // Watchers: 100 watches on pods, measuring create-acknowledged to event-received latency.
+    const sentAt = new Map<string, number>();
+    const watchLat: number[] = [];
+    const watchReqs: import('node:http').ClientRequest[] = [];
+    for (let w = 0; w < WATCHERS; w++) {
+      const req = request(
+        `${s.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=0&labelSelector=${w === 0 ? 'app%3Dbench' : 'app%3Dbench'}`,
+        { agent, headers: { Authorization: `Bearer ${s.token}` } },
+        (res) => {
+          let buf = '';
+          res.on('data', (d: Buffer) => {
+            buf += d.toString();
+            let i = buf.indexOf('\n');
+            while (i >= 0) {
+              const line = buf.slice(0, i);
+              buf = buf.slice(i + 1);
+              const m = /"name":"(w-[^"]+)"/.exec(line);
+              if (m && sentAt.has(m[1])) watchLat.push(performance.now() - sentAt.get(m[1])!);
+              i = buf.indexOf('\n');
+            }
+          });
+        },
+      );
+      req.on('error', () => {});
+      req.end();
+      watchReqs.push(req);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    // Watch latency phase: 200 creates paced at ~100/s.
+    for (let i = 0; i < 200; i++) {
+      const name = `w-${i}`;
+      sentAt.set(name, performance.now());
+      await call('POST', '/api/v1/namespaces/default/pods', pod(name));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const r of watchReqs) r.destroy();
+    const wl = [...watchLat].sort((a, b) => a - b);
+
+    // Creates at concurrency 32.
+    const lat: number[] = [];
+    let next = 0;
+    let failures = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= PODS) return;
+          const start = performance.now();
+          const r = await call('POST', '/api/v1/namespaces/default/pods', pod(`p-${i}`));
+          lat.push(performance.now() - start);
+          if (r.status !== 201) failures++;
+        }
+      }),
+    );
+    const elapsed = (performance.now() - t0) / 1000;
+    lat.sort((a, b) => a - b);
+    const withPods = rssMb(s.process.pid!);
+
+    const timeList = async (accept: string) => {
+      const runs: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        const r = await call('GET', '/api/v1/namespaces/default/pods', undefined, accept);
+        runs.push(performance.now() - t);
+        if (r.status !== 200) throw new Error(`list failed: ${r.status}`);
+      }
+      return runs.sort((a, b) => a - b)[2];
+    };
+    const listJson = await timeList('application/json');
+    const listTable = await timeList('application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+    const total = PODS + 200;
+
+    console.log(`api bench (2 cores, HTTPS, SQLite with fsync, ${total} pods)`);
+    console.log(`  creates: ${(PODS / elapsed).toFixed(0)}/s at concurrency ${CONCURRENCY}, p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, failures ${failures}`);
+    console.log(`  LIST ${total} pods: JSON ${listJson.toFixed(0)} ms, Table ${listTable.toFixed(0)} ms (median of 5)`);
+    console.log(`  watch delivery with ${WATCHERS} watchers: p50 ${pct(wl, 50).toFixed(1)} ms, p99 ${pct(wl, 99).toFixed(1)} ms (${wl.length} deliveries)`);
+    console.log(`  server RSS: idle ${idle.toFixed(0)} MB, with ${total} pods ${withPods.toFixed(0)} MB`);
+  } finally {
+    agent.destroy();
+    await s.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,234 @@
+// Admission steps that need more than one object: namespace lifecycle, pod defaults that depend on
+// configuration (default tolerations), QoS class, and Service IP / NodePort allocation.
+import type { KubeObject } from '../api/types.js';
+import { errors, field, type FieldError } from '../apimachinery/status.js';
+import type { Store } from '../storage/store.js';
+import { ObjectStorage } from './objects.js';
+import type { ServedResource } from './resources.js';
+
+export interface AdmissionConfig {
+  /** tolerationSeconds of the default not-ready/unreachable NoExecute tolerations added to pods. */
+  defaultTolerationSeconds: number;
+  /** Service ClusterIP range, e.g. 10.43.0.0/16. */
+  serviceCidr: string;
+  nodePortRange: [number, number];
+}
+
+export const DEFAULT_ADMISSION: AdmissionConfig = {
+  defaultTolerationSeconds: 300,
+  serviceCidr: '10.43.0.0/16',
+  nodePortRange: [30000, 32767],
+};
+
+interface Toleration {
+  key?: string;
+  operator?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
+
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+function intToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+export function serviceCidrRange(cidr: string): { first: number; size: number } {
+  const [ip, bits] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  return { first: ipToInt(ip), size };
+}
+
+/** The first usable address of the service range: the `kubernetes` service's ClusterIP. */
+export function apiServiceIp(cidr: string): string {
+  return intToIp(serviceCidrRange(cidr).first + 1);
+}
+
+export class Admission {
+  private readonly namespaces: ObjectStorage;
+
+  constructor(
+    private readonly store: Store,
+    readonly config: AdmissionConfig,
+  ) {
+    this.namespaces = new ObjectStorage(store, { group: '', resource: 'namespaces', namespaced: false });
+  }
+
+  /** Namespaced objects may only be created in an existing namespace that is not terminating. */
+  async checkNamespace(res: ServedResource, namespace: string | undefined): Promise<void> {
+    if (!res.namespaced || !namespace) return;
+    const ns = await this.namespaces.get(undefined, namespace);
+    if (!ns) throw errors.notFound('', 'namespaces', namespace);
+    if (ns.metadata.deletionTimestamp && res.kind !== 'Event') {
+      throw errors.forbidden(
+        `${res.resource} "${'<name>'}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+    }
+  }
+
+  async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {
+    if (res.group === '' && res.kind === 'Pod') this.admitPod(obj);
+    if (res.group === '' && res.kind === 'Service') await this.allocateService(obj, undefined);
+  }
+
+  async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject): Promise<void> {
+    if (res.group === '' && res.kind === 'Service') {
+      const spec = (obj.spec ?? {}) as Record<string, unknown>;
+      const oldSpec = (old.spec ?? {}) as Record<string, unknown>;
+      // An update that leaves clusterIP empty keeps the allocated one, as upstream does.
+      if (!spec.clusterIP && oldSpec.clusterIP) {
+        spec.clusterIP = oldSpec.clusterIP;
+        if (!spec.clusterIPs && oldSpec.clusterIPs) spec.clusterIPs = oldSpec.clusterIPs;
+      }
+      obj.spec = spec;
+      await this.allocateService(obj, old);
+    }
+  }
+
+  async afterDelete(res: ServedResource, obj: KubeObject): Promise<void> {
+    if (res.group === '' && res.kind === 'Service') await this.releaseService(obj, undefined);
+  }
+
+  async afterUpdate(res: ServedResource, obj: KubeObject, old: KubeObject): Promise<void> {
+    if (res.group === '' && res.kind === 'Service') await this.releaseService(old, obj);
+  }
+
+  private admitPod(pod: KubeObject): void {
+    const spec = (pod.spec ?? {}) as Record<string, unknown>;
+    const tolerations = (spec.tolerations ?? []) as Toleration[];
+    for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+      const has = tolerations.some(
+        (t) => (t.key === key || (t.operator === 'Exists' && !t.key)) && (!t.effect || t.effect === 'NoExecute'),
+      );
+      if (!has) {
+        tolerations.push({
+          key,
+          operator: 'Exists',
+          effect: 'NoExecute',
+          tolerationSeconds: this.config.defaultTolerationSeconds,
+        });
+      }
+    }
+    spec.tolerations = tolerations;
+    pod.spec = spec;
+    const status = (pod.status ?? {}) as Record<string, unknown>;
+    status.phase = status.phase ?? 'Pending';
+    status.qosClass = qosClass(spec);
+    pod.status = status;
+  }
+
+  private async claim(key: string): Promise<boolean> {
+    const r = await this.store.txn(
+      [{ key, target: 'create', result: '=', value: 0 }],
+      [{ type: 'put', key, value: '{}' }],
+    );
+    return r.succeeded;
+  }
+
+  private async release(key: string): Promise<void> {
+    await this.store.txn([], [{ type: 'delete', key }]);
+  }
+
+  private async allocateService(svc: KubeObject, old: KubeObject | undefined): Promise<void> {
+    const spec = (svc.spec ?? {}) as Record<string, unknown>;
+    svc.spec = spec;
+    const type = (spec.type as string) ?? 'ClusterIP';
+    const errs: FieldError[] = [];
+    if (type !== 'ExternalName' && spec.clusterIP !== 'None') {
+      const oldIp = (old?.spec as Record<string, unknown> | undefined)?.clusterIP;
+      if (!spec.clusterIP) {
+        spec.clusterIP = await this.allocateIp();
+      } else if (spec.clusterIP !== oldIp) {
+        const ip = String(spec.clusterIP);
+        const { first, size } = serviceCidrRange(this.config.serviceCidr);
+        const n = ipToInt(ip);
+        if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || n <= first || n >= first + size - 1) {
+          errs.push(field.invalid('spec.clusterIPs', [ip], `provided IP is not in the valid range. The range of valid IPs is ${this.config.serviceCidr}`));
+        } else if (!(await this.claim(`/registry/ranges/serviceips/${ip}`))) {
+          errs.push(field.invalid('spec.clusterIPs', [ip], 'failed to allocate IP: provided IP is already allocated'));
+        }
+      }
+      spec.clusterIPs = [spec.clusterIP];
+    }
+    if (type === 'NodePort' || type === 'LoadBalancer') {
+      const oldPorts = new Set(
+        (((old?.spec as Record<string, unknown> | undefined)?.ports ?? []) as { nodePort?: number }[])
+          .map((p) => p.nodePort)
+          .filter((p): p is number => typeof p === 'number'),
+      );
+      const ports = (spec.ports ?? []) as { nodePort?: number }[];
+      for (const [i, p] of ports.entries()) {
+        if (p.nodePort && oldPorts.has(p.nodePort)) continue;
+        if (p.nodePort) {
+          const [lo, hi] = this.config.nodePortRange;
+          if (p.nodePort < lo || p.nodePort > hi) {
+            errs.push(field.invalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`));
+          } else if (!(await this.claim(`/registry/ranges/servicenodeports/${p.nodePort}`))) {
+            errs.push(field.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+          }
+        } else {
+          p.nodePort = await this.allocateNodePort();
+        }
+      }
+    }
+    if (errs.length > 0) throw errors.invalid('', 'Service', svc.metadata.name ?? '', errs);
+  }
+
+  private async releaseService(svc: KubeObject, kept: KubeObject | undefined): Promise<void> {
+    const spec = (svc.spec ?? {}) as Record<string, unknown>;
+    const keptSpec = (kept?.spec ?? {}) as Record<string, unknown>;
+    if (typeof spec.clusterIP === 'string' && spec.clusterIP !== 'None' && spec.clusterIP !== keptSpec.clusterIP) {
+      await this.release(`/registry/ranges/serviceips/${spec.clusterIP}`);
+    }
+    const keptPorts = new Set(((keptSpec.ports ?? []) as { nodePort?: number }[]).map((p) => p.nodePort));
+    for (const p of (spec.ports ?? []) as { nodePort?: number }[]) {
+      if (p.nodePort && !keptPorts.has(p.nodePort)) await this.release(`/registry/ranges/servicenodeports/${p.nodePort}`);
+    }
+  }
+
+  private async allocateIp(): Promise<string> {
+    const { first, size } = serviceCidrRange(this.config.serviceCidr);
+    // Random probing, then a linear sweep: the range is large, collisions are rare.
+    for (let attempt = 0; attempt < size; attempt++) {
+      const offset = attempt < 64 ? 2 + Math.floor(Math.random() * (size - 3)) : 2 + (attempt % (size - 3));
+      const ip = intToIp(first + offset);
+      if (await this.claim(`/registry/ranges/serviceips/${ip}`)) return ip;
+    }
+    throw errors.internal('failed to allocate a serviceIP: range is full');
+  }
+
+  private async allocateNodePort(): Promise<number> {
+    const [lo, hi] = this.config.nodePortRange;
+    const span = hi - lo + 1;
+    for (let attempt = 0; attempt < span; attempt++) {
+      const port = attempt < 64 ? lo + Math.floor(Math.random() * span) : lo + (attempt % span);
+      if (await this.claim(`/registry/ranges/servicenodeports/${port}`)) return port;
+    }
+    throw errors.internal('failed to allocate a nodePort: range is full');
+  }
+}
+
+type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
+
+/** Upstream's QoS classes: Guaranteed, Burstable, BestEffort. */
+export function qosClass(spec: Record<string, unknown>): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers = [
+    ...((spec.containers ?? []) as { resources?: Resources }[]),
+    ...((spec.initContainers ?? []) as { resources?: Resources }[]),
+  ];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length > 0 || Object.keys(lim).length > 0) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (!lim[r]) guaranteed = false;
+      else if (req[r] && req[r] !== lim[r]) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}

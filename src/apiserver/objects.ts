@@ -1,0 +1,140 @@
+// Kubernetes objects on top of the key-value Store: key layout, JSON encoding with resourceVersion
+// injected from the key's modRevision (as upstream's etcd3 storage does), and compare-and-swap writes.
+import type { KubeObject } from '../api/types.js';
+import { errors } from '../apimachinery/status.js';
+import { CompactedError, type KeyValue, prefixEnd, type Store, type WatchEvent } from '../storage/store.js';
+
+export interface StorageLocation {
+  group: string;
+  resource: string;
+  namespaced: boolean;
+}
+
+export function keyPrefix(loc: StorageLocation, namespace?: string): string {
+  const base = `/registry/${loc.group || 'core'}/${loc.resource}/`;
+  return loc.namespaced && namespace ? `${base}${namespace}/` : base;
+}
+
+export function objectKey(loc: StorageLocation, namespace: string | undefined, name: string): string {
+  return `${keyPrefix(loc, loc.namespaced ? namespace : undefined)}${name}`;
+}
+
+/**
+ * Stored JSON always starts with `{"metadata":{` and never holds resourceVersion, so the version can be
+ * spliced in without parsing (LIST and WATCH of many objects stay cheap).
+ */
+export function encodeForStorage(obj: KubeObject): string {
+  const { metadata, ...rest } = obj;
+  const { resourceVersion: _rv, ...meta } = metadata;
+  return JSON.stringify({ metadata: meta, ...rest });
+}
+
+const HEAD = '{"metadata":{';
+
+export function withResourceVersion(json: string, rv: number): string {
+  if (!json.startsWith(HEAD)) throw new Error('stored object is not in the expected layout');
+  const rest = json.slice(HEAD.length);
+  return `${HEAD}"resourceVersion":"${rv}"${rest.startsWith('}') ? '' : ','}${rest}`;
+}
+
+export function decodeKv(kv: KeyValue): KubeObject {
+  const obj = JSON.parse(kv.value) as KubeObject;
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+export interface ListPage {
+  kvs: KeyValue[];
+  revision: number;
+  /** Key to continue from, when more remain. */
+  nextKey?: string;
+  remaining?: number;
+}
+
+/** Thin typed access to objects of one storage location. */
+export class ObjectStorage {
+  constructor(
+    readonly store: Store,
+    readonly loc: StorageLocation,
+  ) {}
+
+  key(namespace: string | undefined, name: string): string {
+    return objectKey(this.loc, namespace, name);
+  }
+
+  async getKv(namespace: string | undefined, name: string): Promise<KeyValue | undefined> {
+    const r = await this.store.range({ key: this.key(namespace, name) });
+    return r.kvs[0];
+  }
+
+  async get(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    const kv = await this.getKv(namespace, name);
+    return kv ? decodeKv(kv) : undefined;
+  }
+
+  /** Creates; resolves to the stored kv, or undefined if the key already exists. */
+  async create(obj: KubeObject): Promise<KeyValue | undefined> {
+    const key = this.key(obj.metadata.namespace, obj.metadata.name!);
+    const r = await this.store.txn(
+      [{ key, target: 'create', result: '=', value: 0 }],
+      [{ type: 'put', key, value: encodeForStorage(obj) }],
+    );
+    return r.succeeded ? r.results[0] : undefined;
+  }
+
+  /** Writes if the key's modRevision is still `expectedRevision`; undefined on conflict. */
+  async update(obj: KubeObject, expectedRevision: number): Promise<KeyValue | undefined> {
+    const key = this.key(obj.metadata.namespace, obj.metadata.name!);
+    const r = await this.store.txn(
+      [{ key, target: 'mod', result: '=', value: expectedRevision }],
+      [{ type: 'put', key, value: encodeForStorage(obj) }],
+    );
+    return r.succeeded ? r.results[0] : undefined;
+  }
+
+  /** Deletes if unchanged since `expectedRevision`; resolves to the revision of the delete, or undefined on conflict. */
+  async delete(namespace: string | undefined, name: string, expectedRevision: number): Promise<number | undefined> {
+    const key = this.key(namespace, name);
+    const r = await this.store.txn(
+      [{ key, target: 'mod', result: '=', value: expectedRevision }],
+      [{ type: 'delete', key }],
+    );
+    return r.succeeded ? r.revision : undefined;
+  }
+
+  /** One page of a range read, at `revision` (0: current). */
+  async list(opts: { namespace?: string; startKey?: string; revision?: number; limit?: number }): Promise<ListPage> {
+    const prefix = keyPrefix(this.loc, opts.namespace);
+    try {
+      const r = await this.store.range({
+        key: opts.startKey ?? prefix,
+        end: prefixEnd(prefix),
+        revision: opts.revision || undefined,
+        limit: opts.limit || undefined,
+      });
+      const page: ListPage = { kvs: r.kvs, revision: r.revision };
+      if (r.more && r.kvs.length > 0) {
+        page.nextKey = `${r.kvs[r.kvs.length - 1].key}\u0000`;
+        page.remaining = r.count - r.kvs.length;
+      }
+      return page;
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        throw errors.expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+        );
+      }
+      throw err;
+    }
+  }
+
+  watch(
+    namespace: string | undefined,
+    startRevision: number,
+    onEvents: (evs: WatchEvent[]) => void,
+    onError: (err: Error) => void,
+  ) {
+    const prefix = keyPrefix(this.loc, namespace);
+    return this.store.watch({ key: prefix, end: prefixEnd(prefix), startRevision }, onEvents, onError);
+  }
+}

@@ -1,0 +1,43 @@
+// Writing responses: JSON bodies, Status errors, and content negotiation for server-side Tables.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Status, StatusError, errors } from '../apimachinery/status.js';
+
+export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function toStatusError(err: unknown): StatusError {
+  if (err instanceof StatusError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return errors.internal(message);
+}
+
+export function sendError(res: ServerResponse, err: unknown): void {
+  const se = toStatusError(err);
+  const status: Status = se.toStatus();
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, se.code, status);
+}
+
+export type OutputForm = { kind: 'object' } | { kind: 'table'; include: 'None' | 'Metadata' | 'Object' };
+
+/** kubectl get asks for `application/json;as=Table;v=v1;g=meta.k8s.io, application/json`. */
+export function outputForm(req: IncomingMessage, query: URLSearchParams): OutputForm {
+  const accept = req.headers.accept ?? '';
+  for (const part of accept.split(',')) {
+    const params = part.split(';').map((p) => p.trim());
+    const has = (k: string, v: string) => params.includes(`${k}=${v}`);
+    if (has('as', 'Table') && has('g', 'meta.k8s.io') && (has('v', 'v1') || has('v', 'v1beta1'))) {
+      const include = query.get('includeObject');
+      return { kind: 'table', include: include === 'None' || include === 'Object' ? include : 'Metadata' };
+    }
+  }
+  return { kind: 'object' };
+}
+
+export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';

@@ -1,0 +1,98 @@
+// `tutti server`: the control plane on embedded defaults (SQLite in the data dir, generated PKI), plus
+// the controllers, the scheduler and a node agent as clients of its own API.
+import { mkdirSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { ApiServer, type UserInfo } from '../apiserver/server.js';
+import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
+import { startAutoCompaction } from '../storage/auto-compaction.js';
+import { openSqliteStore } from '../storage/sqlite/index.js';
+import { defaultDataDir } from './datadir.js';
+import { boolFlag, numberFlag, parseArgs, stringFlag } from './flags.js';
+
+const HELP = `Usage: tutti server [flags]
+
+  --port N                     HTTPS port of the API server (default 6443)
+  --bind-address IP            address to listen on (default 0.0.0.0)
+  --data-dir DIR               state, PKI and kubeconfig (default /var/lib/tutti as root, else ~/.tutti)
+  --advertise-address IP       address other machines reach this server at (default: first non-loopback IPv4)
+  --service-cidr CIDR          Service ClusterIP range (default 10.43.0.0/16)
+  --default-toleration-seconds N  not-ready/unreachable toleration added to pods (default 300)
+  --disable-agent              do not run a node agent in this process
+  --compaction-interval S      seconds between store compactions (default 300)
+`;
+
+export function firstIPv4(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export interface RunningServer {
+  api: ApiServer;
+  kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(argv: string[]): Promise<RunningServer> {
+  const args = parseArgs(argv, new Set(['disable-agent', 'help']));
+  const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
+  const port = numberFlag(args, 'port', 6443);
+  const advertise = stringFlag(args, 'advertise-address', firstIPv4());
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pki = await ensureClusterPki(dataDir, { hostnames: [hostname()], ips: [advertise] });
+  mkdirSync(join(dataDir, 'db'), { recursive: true });
+  const store = await openSqliteStore({ path: join(dataDir, 'db', 'state.db') });
+  const stopCompaction = startAutoCompaction(store, {
+    intervalMs: numberFlag(args, 'compaction-interval', 300) * 1000,
+    retainRevisions: 10_000,
+  });
+  const tokens = new Map<string, UserInfo>([
+    [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
+    [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
+  ]);
+  const api = new ApiServer({
+    store,
+    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
+    tokens,
+    port,
+    host: stringFlag(args, 'bind-address', '0.0.0.0'),
+    advertiseAddress: advertise,
+    admission: {
+      serviceCidr: stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+      defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),
+    },
+  });
+  await api.start();
+  const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
+  writeKubeconfig(kubeconfigPath, { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken });
+  return {
+    api,
+    kubeconfigPath,
+    async stop() {
+      await api.stop();
+      stopCompaction();
+      await store.close();
+    },
+  };
+}
+
+export async function runServer(argv: string[]): Promise<number | undefined> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(HELP);
+    return 0;
+  }
+  const started = Date.now();
+  const s = await startServer(argv);
+  console.log(
+    JSON.stringify({ msg: 'tutti server ready', url: s.api.url, kubeconfig: s.kubeconfigPath, startupMs: Date.now() - started }),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await s.stop();
+  return 0;
+}

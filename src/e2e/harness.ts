@@ -1,0 +1,170 @@
+// Test support: runs a real `tutti server` as a child process on a free port with its own data dir, and
+// runs the real kubectl against it with a fresh cache and HOME.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const TUTTI_BIN = join(ROOT, 'bin', 'tutti.js');
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  kubeconfig: string;
+  token: string;
+  caPem: string;
+  process: ChildProcess;
+  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>;
+  /** kubectl that must succeed; returns stdout. */
+  k(...args: string[]): Promise<string>;
+  /** Raw HTTPS request with the admin token. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>;
+  stop(): Promise<void>;
+  kill9(): Promise<void>;
+  /** Restarts on the same data dir and port. */
+  restart(): Promise<void>;
+}
+
+async function waitReady(proc: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`server not ready in ${timeoutMs} ms: ${out}${err}`)), timeoutMs);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.includes('tutti server ready'));
+      if (line) {
+        clearTimeout(timer);
+        resolvePromise((JSON.parse(line) as { url: string }).url);
+      }
+    });
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${out}${err}`));
+    });
+  });
+}
+
+export async function startTestServer(opts: { args?: string[]; dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tutti-e2e-'));
+  const home = mkdtempSync(join(tmpdir(), 'tutti-home-'));
+  let port = 0;
+  const launch = async () => {
+    const proc = spawn(
+      process.execPath,
+      [TUTTI_BIN, 'server', '--data-dir', dataDir, '--port', String(port), '--disable-agent', '--bind-address', '127.0.0.1', ...(opts.args ?? [])],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const url = await waitReady(proc, 20_000);
+    port = Number(new URL(url).port);
+    return { proc, url };
+  };
+  let { proc, url } = await launch();
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  const kc = parseYaml(readFileSync(kubeconfig, 'utf8')) as {
+    users: { user: { token: string } }[];
+    clusters: { cluster: { 'certificate-authority-data': string } }[];
+  };
+  const token = kc.users[0].user.token;
+  const caPem = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8');
+
+  const kubectl: TestServer['kubectl'] = (args, o = {}) =>
+    new Promise((res) => {
+      const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(home, 'cache'), ...args], {
+        env: { ...process.env, HOME: home, KUBECONFIG: kubeconfig, ...o.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        res({ code: code ?? -1, stdout, stderr });
+      });
+      child.stdin.end(o.input ?? '');
+    });
+
+  const server: TestServer = {
+    get url() {
+      return url;
+    },
+    dataDir,
+    kubeconfig,
+    token,
+    caPem,
+    get process() {
+      return proc;
+    },
+    kubectl,
+    async k(...args) {
+      const r = await kubectl(args);
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+      return r.stdout;
+    },
+    async request(method, path, body, headers = {}) {
+      const { request } = await import('node:https');
+      return new Promise((res, rej) => {
+        const text = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+        const req = request(
+          `${url}${path}`,
+          {
+            method,
+            ca: caPem,
+            headers: {
+              Authorization: `Bearer ${token}`,
+              ...(text !== undefined ? { 'Content-Type': 'application/json' } : {}),
+              ...headers,
+            },
+          },
+          (resp) => {
+            let data = '';
+            resp.on('data', (d: Buffer) => {
+              data += d.toString();
+            });
+            resp.on('end', () => res({ status: resp.statusCode ?? 0, body: data, headers: resp.headers }));
+          },
+        );
+        req.on('error', rej);
+        if (text !== undefined) req.write(text);
+        req.end();
+      });
+    },
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (proc.exitCode === null) proc.kill('SIGKILL');
+      }
+      rmSync(home, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+    async kill9() {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      ({ proc, url } = await launch());
+    },
+  };
+  return server;
+}
