@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeClock } from './clock.js';
+import { defaultProfile } from './default-profile.js';
+import type { Pod } from './framework/api-types.js';
+import { makeNode, makePod, seededRandom } from './framework/testing.js';
+import { Scheduler, type SchedulerIO } from './scheduler.js';
+
+interface Recorded {
+  binds: Array<[string, string]>;
+  events: string[];
+  unschedulable: string[];
+  release: Array<() => void>;
+}
+
+function fakeIO(opts: { holdBinds?: boolean; failBind?: boolean } = {}): SchedulerIO & { rec: Recorded } {
+  const rec: Recorded = { binds: [], events: [], unschedulable: [], release: [] };
+  return {
+    rec,
+    bind(pod: Pod, node: string) {
+      rec.binds.push([pod.metadata.name!, node]);
+      if (opts.failBind) return Promise.reject(new Error('conflict'));
+      if (!opts.holdBinds) return Promise.resolve();
+      return new Promise<void>((r) => rec.release.push(r));
+    },
+    markUnschedulable(pod, message) {
+      rec.unschedulable.push(`${pod.metadata.name}: ${message}`);
+      return Promise.resolve();
+    },
+    event(_pod, type, reason, message) {
+      rec.events.push(`${type} ${reason} ${message}`);
+    },
+  };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+test('schedules pending pods, emits Scheduled, and ignores other schedulers and bound pods', async () => {
+  const io = fakeIO();
+  const s = new Scheduler({
+    io,
+    clock: new FakeClock(),
+    profile: defaultProfile({ random: seededRandom(1) }),
+    housekeepingIntervalMs: 0,
+  });
+  s.onNodeAdd(makeNode('n1'));
+  s.onPodAdd(makePod('p1', { cpu: '1' }));
+  s.onPodAdd(makePod('other', { schedulerName: 'my-scheduler' }));
+  s.onPodAdd(makePod('bound', { nodeName: 'n1', cpu: '1' }));
+  while (s.scheduleOne());
+  await settle();
+  assert.deepEqual(io.rec.binds, [['p1', 'n1']]);
+  assert.deepEqual(io.rec.events, ['Normal Scheduled Successfully assigned default/p1 to n1']);
+  assert.equal(s.cache.snapshot().get('n1')!.requested.milliCpu, 2000);
+});
+
+test('binds run in parallel and assumed pods count for the next decision', async () => {
+  const io = fakeIO({ holdBinds: true });
+  const s = new Scheduler({ io, clock: new FakeClock(), housekeepingIntervalMs: 0 });
+  s.onNodeAdd(makeNode('n1', { cpu: '2' }));
+  s.onNodeAdd(makeNode('n2', { cpu: '2' }));
+  for (const n of ['a', 'b', 'c']) s.onPodAdd(makePod(n, { cpu: '1500m' }));
+  while (s.scheduleOne());
+  assert.equal(io.rec.binds.length, 2, 'two binds in flight before any returned');
+  assert.notEqual(io.rec.binds[0]![1], io.rec.binds[1]![1]);
+  assert.equal(io.rec.events.length, 1);
+  assert.match(io.rec.events[0]!, /^Warning FailedScheduling 0\/2 nodes are available: 2 Insufficient cpu\./);
+  assert.equal(s.queue.lengths.unschedulable, 1);
+  for (const r of io.rec.release) r();
+  await settle();
+  assert.equal(io.rec.events.filter((e) => e.startsWith('Normal Scheduled')).length, 2);
+});
+
+test('a failed bind forgets the assumed pod and retries after backoff', async () => {
+  const io = fakeIO({ failBind: true });
+  const clock = new FakeClock(0);
+  const s = new Scheduler({ io, clock, housekeepingIntervalMs: 0 });
+  s.onNodeAdd(makeNode('n1'));
+  s.onPodAdd(makePod('p', { cpu: '1' }));
+  s.scheduleOne();
+  await settle();
+  assert.equal(s.cache.snapshot().get('n1')!.pods.length, 0);
+  assert.match(io.rec.events[0]!, /^Warning FailedScheduling Binding rejected: conflict/);
+  assert.equal(s.queue.lengths.backoff, 1);
+  clock.advance(1000);
+  s.housekeeping();
+  assert.equal(s.queue.lengths.active, 1);
+});
+
+test('the loop runs until stopped and a node add wakes parked pods', async () => {
+  const io = fakeIO();
+  const s = new Scheduler({ io, housekeepingIntervalMs: 0 });
+  s.start();
+  s.onPodAdd(makePod('p', { cpu: '1' }));
+  await settle();
+  assert.equal(io.rec.unschedulable.length, 1);
+  assert.match(io.rec.unschedulable[0]!, /no nodes available to schedule pods/);
+  const parked = s.queue.lengths;
+  assert.equal(parked.unschedulable + parked.backoff, 1);
+  await s.stop();
+});

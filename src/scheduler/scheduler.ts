@@ -1,0 +1,212 @@
+// The scheduling loop. Informers call the on* methods; the loop pops one pod at a time, decides
+// against the cache snapshot (pure), assumes the pod onto the chosen node, and starts the bind
+// without awaiting it so the next pod is scheduled while the POST is in flight.
+
+import { type Clock, systemClock } from './clock.js';
+import { SchedulerCache } from './cache/scheduler-cache.js';
+import { DEFAULT_SCHEDULER_NAME, defaultProfile } from './default-profile.js';
+import type { Node, Pod } from './framework/api-types.js';
+import { podKey } from './framework/api-types.js';
+import type { Profile } from './framework/profile.js';
+import { schedulePod } from './framework/schedule-pod.js';
+import { Snapshot } from './framework/snapshot.js';
+import { type QueuedPod, SchedulingQueue } from './queue/scheduling-queue.js';
+
+/** The scheduler's only way out to the API server; wired by whoever hosts the scheduler. */
+export interface SchedulerIO {
+  /** POST pods/<name>/binding. */
+  bind(pod: Pod, nodeName: string): Promise<void>;
+  /** Set the PodScheduled=False condition (reason Unschedulable) with this message. */
+  markUnschedulable(pod: Pod, message: string): Promise<void>;
+  /** Record a core/v1 Event about the pod. */
+  event(pod: Pod, type: 'Normal' | 'Warning', reason: 'Scheduled' | 'FailedScheduling', message: string): void;
+}
+
+export interface SchedulerOptions {
+  io: SchedulerIO;
+  profile?: Profile;
+  clock?: Clock;
+  queue?: SchedulingQueue;
+  cache?: SchedulerCache;
+  /** How often backoff/unschedulable flushes and assumed-pod expiry run (ms); 0 disables the timer. */
+  housekeepingIntervalMs?: number;
+  /** Structured log sink; silent by default. */
+  log?: (msg: string, fields: Record<string, unknown>) => void;
+}
+
+export function isBound(pod: Pod): boolean {
+  return Boolean(pod.spec?.nodeName);
+}
+
+function isTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+export class Scheduler {
+  readonly queue: SchedulingQueue;
+  readonly cache: SchedulerCache;
+  readonly profile: Profile;
+  private readonly io: SchedulerIO;
+  private readonly snapshot = new Snapshot();
+  private readonly log: (msg: string, fields: Record<string, unknown>) => void;
+  private readonly housekeepingMs: number;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private readonly pendingBinds = new Set<Promise<void>>();
+
+  constructor(opts: SchedulerOptions) {
+    const clock = opts.clock ?? systemClock;
+    this.io = opts.io;
+    this.profile = opts.profile ?? defaultProfile();
+    this.queue = opts.queue ?? new SchedulingQueue({ clock });
+    this.cache = opts.cache ?? new SchedulerCache({ clock });
+    this.housekeepingMs = opts.housekeepingIntervalMs ?? 1000;
+    this.log = opts.log ?? (() => {});
+  }
+
+  private responsibleFor(pod: Pod): boolean {
+    return (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER_NAME) === this.profile.schedulerName;
+  }
+
+  // --- informer events -------------------------------------------------------------------------
+
+  onPodAdd(pod: Pod): void {
+    if (isBound(pod)) {
+      if (!isTerminal(pod)) this.cache.addPod(pod);
+      return;
+    }
+    if (this.responsibleFor(pod) && !isTerminal(pod) && !pod.metadata.deletionTimestamp) this.queue.add(pod);
+  }
+
+  onPodUpdate(pod: Pod): void {
+    if (isBound(pod)) {
+      // Bound now (possibly by us): it leaves the queue and counts in the cache.
+      this.queue.delete(pod);
+      if (isTerminal(pod)) {
+        this.cache.removePod(pod);
+        this.queue.onClusterEvent('PodDelete');
+      } else this.cache.updatePod(pod);
+      return;
+    }
+    if (this.responsibleFor(pod)) this.queue.update(pod);
+  }
+
+  onPodDelete(pod: Pod): void {
+    this.queue.delete(pod);
+    if (isBound(pod) || this.cache.isAssumed(pod)) {
+      this.cache.removePod(pod);
+      this.queue.onClusterEvent('PodDelete');
+    }
+  }
+
+  onNodeAdd(node: Node): void {
+    this.cache.addNode(node);
+    this.queue.onClusterEvent('NodeAdd');
+  }
+
+  onNodeUpdate(node: Node): void {
+    this.cache.updateNode(node);
+    this.queue.onClusterEvent('NodeUpdate');
+  }
+
+  onNodeDelete(node: Node): void {
+    this.cache.removeNode(node);
+  }
+
+  // --- loop ------------------------------------------------------------------------------------
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (this.housekeepingMs > 0) {
+      this.timer = setInterval(() => this.housekeeping(), this.housekeepingMs);
+      this.timer.unref();
+    }
+    this.loopDone = this.loop();
+  }
+
+  /** Stops the loop and waits for in-flight binds to settle. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    this.queue.close();
+    await this.loopDone;
+    await Promise.allSettled([...this.pendingBinds]);
+  }
+
+  /** Flushes queues and expires assumed pods; the timer calls this, tests may too. */
+  housekeeping(): void {
+    this.queue.flush();
+    for (const pod of this.cache.cleanupExpired()) this.log('assumed pod expired', { pod: podKey(pod) });
+  }
+
+  private async loop(): Promise<void> {
+    let sinceYield = 0;
+    while (this.running) {
+      if (!this.scheduleOne()) {
+        await this.queue.waitForPod();
+        sinceYield = 0;
+      } else if (++sinceYield >= 16) {
+        // Let informer events and bind completions run between bursts of decisions.
+        await new Promise<void>((r) => setImmediate(r));
+        sinceYield = 0;
+      }
+    }
+  }
+
+  /** Schedules the next pod in activeQ, if any; returns whether one was taken. Public for tests. */
+  scheduleOne(): boolean {
+    const q = this.queue.pop();
+    if (!q) return false;
+    const pod = q.pod;
+    if (isBound(pod) || this.cache.isAssumed(pod)) {
+      this.queue.done(q.uid);
+      return true;
+    }
+    this.cache.updateSnapshot(this.snapshot);
+    let result: ReturnType<typeof schedulePod>;
+    try {
+      result = schedulePod(pod, this.snapshot, this.profile);
+    } catch (err) {
+      this.fail(q, `${(err as Error).message}`, 'error');
+      return true;
+    }
+    if ('unschedulable' in result) {
+      this.fail(q, result.message, 'unschedulable');
+      return true;
+    }
+    const nodeName = result.node;
+    this.cache.assume(pod, nodeName);
+    const bind = this.bind(q, nodeName);
+    this.pendingBinds.add(bind);
+    void bind.finally(() => this.pendingBinds.delete(bind));
+    return true;
+  }
+
+  private async bind(q: QueuedPod, nodeName: string): Promise<void> {
+    const pod = q.pod;
+    const key = podKey(pod);
+    try {
+      await this.io.bind(pod, nodeName);
+    } catch (err) {
+      this.cache.forget(pod);
+      this.log('binding rejected', { pod: key, node: nodeName, error: String(err) });
+      this.fail(q, `Binding rejected: ${(err as Error).message ?? String(err)}`, 'error');
+      return;
+    }
+    this.cache.finishBinding(pod);
+    this.queue.done(q.uid);
+    this.io.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${key} to ${nodeName}`);
+  }
+
+  private fail(q: QueuedPod, message: string, kind: 'unschedulable' | 'error'): void {
+    const pod = q.pod;
+    this.io.event(pod, 'Warning', 'FailedScheduling', message);
+    this.io.markUnschedulable(pod, message).catch((err: unknown) => {
+      this.log('updating PodScheduled condition failed', { pod: podKey(pod), error: String(err) });
+    });
+    this.queue.requeueFailed(q, kind);
+  }
+}
