@@ -66,7 +66,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   });
   await api.start();
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
-  writeKubeconfig(kubeconfigPath, { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken });
+  await writeKubeconfig(kubeconfigPath, { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken });
   return {
     api,
     kubeconfigPath,
