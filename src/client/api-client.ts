@@ -1,0 +1,241 @@
+// ApiClient: a lean HTTP(S) client for the Kubernetes API on node:http/node:https with a keep-alive
+// agent. Every component talks to the API server through one of these, never through the store.
+
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { KubeList, KubeObject } from '../api/types.js';
+import { ApiError } from './errors.js';
+import { type ConnectionOptions, loadKubeconfig } from './kubeconfig.js';
+import { type Query, queryString } from './paths.js';
+import { type WatchEvent, WatchLineDecoder } from './watch-decoder.js';
+
+export type ApiClientOptions = ConnectionOptions;
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  timeoutSeconds?: number;
+}
+
+export interface WriteOptions {
+  fieldManager?: string;
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+  dryRun?: boolean;
+}
+
+export type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
+
+export interface PatchOptions extends WriteOptions {
+  /** Server-side apply only: take ownership of conflicting fields. */
+  force?: boolean;
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export const patchContentTypes: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+export interface WatchHandle {
+  /** Closes the stream; onClose then runs with no error. */
+  stop(): void;
+  /** Settles once onClose has run. */
+  readonly closed: Promise<void>;
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
+export class ApiClient {
+  readonly server: URL;
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly headers: Record<string, string>;
+  private readonly send: typeof httpRequest;
+
+  constructor(readonly options: ApiClientOptions) {
+    this.server = new URL(options.server);
+    const https = this.server.protocol === 'https:';
+    this.agent = https
+      ? new HttpsAgent({
+          keepAlive: true,
+          ca: options.caPem,
+          cert: options.certPem,
+          key: options.keyPem,
+          rejectUnauthorized: !options.insecure,
+        })
+      : new HttpAgent({ keepAlive: true });
+    this.send = https ? httpsRequest : httpRequest;
+    this.headers = {
+      accept: 'application/json',
+      'user-agent': options.userAgent ?? 'tutti-client',
+    };
+    if (options.token) this.headers['authorization'] = `Bearer ${options.token}`;
+  }
+
+  static fromKubeconfig(path: string, overrides: { context?: string; userAgent?: string } = {}): ApiClient {
+    const { connection } = loadKubeconfig(path, overrides.context);
+    return new ApiClient({ ...connection, userAgent: overrides.userAgent ?? connection.userAgent });
+  }
+
+  get<T extends KubeObject = KubeObject>(path: string, query?: Query): Promise<T> {
+    return this.requestJson<T>('GET', path, query);
+  }
+
+  list<T extends KubeObject = KubeObject>(path: string, opts: ListOptions = {}): Promise<KubeList<T>> {
+    return this.requestJson<KubeList<T>>('GET', path, { ...opts });
+  }
+
+  create<T extends KubeObject = KubeObject>(collectionPath: string, body: T, opts: WriteOptions = {}): Promise<T> {
+    return this.requestJson<T>('POST', collectionPath, { ...opts }, JSON.stringify(body));
+  }
+
+  /** PUT; body.metadata.resourceVersion, when set, makes this a compare-and-swap (409 on mismatch). */
+  update<T extends KubeObject = KubeObject>(path: string, body: T, opts: WriteOptions = {}): Promise<T> {
+    return this.requestJson<T>('PUT', path, { ...opts }, JSON.stringify(body));
+  }
+
+  /** PUT to the status subresource of the object at path. */
+  updateStatus<T extends KubeObject = KubeObject>(path: string, body: T, opts: WriteOptions = {}): Promise<T> {
+    return this.update<T>(`${path}/status`, body, opts);
+  }
+
+  patch<T extends KubeObject = KubeObject>(
+    path: string,
+    body: unknown,
+    type: PatchType,
+    opts: PatchOptions = {},
+  ): Promise<T> {
+    const data = typeof body === 'string' ? body : JSON.stringify(body);
+    return this.requestJson<T>('PATCH', path, { ...opts }, data, patchContentTypes[type]);
+  }
+
+  /** DELETE with a DeleteOptions body. Returns the object (with deletionTimestamp) or a Success Status. */
+  delete<T = unknown>(path: string, opts: DeleteOptions = {}): Promise<T> {
+    const body = JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', ...opts });
+    return this.requestJson<T>('DELETE', path, opts.dryRun ? { dryRun: 'All' } : undefined, body);
+  }
+
+  /**
+   * Opens a watch stream (adds watch=true). onEvent runs for each decoded event; onClose runs exactly once,
+   * with an ApiError for a non-2xx answer, an Error for a broken stream, or nothing on a normal end or stop().
+   */
+  watch<T extends KubeObject = KubeObject>(
+    path: string,
+    query: Query,
+    onEvent: (event: WatchEvent<T>) => void,
+    onClose: (err?: Error) => void,
+  ): WatchHandle {
+    let stopped = false;
+    let finished = false;
+    let resolveClosed!: () => void;
+    const closed = new Promise<void>((r) => {
+      resolveClosed = r;
+    });
+    const finish = (err?: Error) => {
+      if (finished) return;
+      finished = true;
+      onClose(stopped ? undefined : err);
+      resolveClosed();
+    };
+    const fullPath = path + queryString({ ...query, watch: 'true' });
+    const req = this.send(this.url(fullPath), { method: 'GET', agent: this.agent, headers: this.headers }, (res) => {
+      if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) {
+        readBody(res).then(
+          (body) => finish(ApiError.fromResponse(res.statusCode ?? 0, body, 'GET', fullPath)),
+          (e: Error) => finish(e),
+        );
+        return;
+      }
+      const decoder = new WatchLineDecoder<T>((ev) => {
+        if (!stopped) onEvent(ev);
+      });
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        try {
+          decoder.write(chunk);
+        } catch (e) {
+          finish(e as Error);
+          req.destroy();
+        }
+      });
+      res.on('end', () => {
+        try {
+          decoder.end();
+          finish();
+        } catch (e) {
+          finish(e as Error);
+        }
+      });
+      res.on('error', (e) => finish(e));
+      res.on('close', () => finish(res.complete ? undefined : new Error('watch: stream closed early')));
+    });
+    req.on('error', (e) => finish(e));
+    req.end();
+    return {
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        req.destroy();
+        finish();
+      },
+      closed,
+    };
+  }
+
+  /** Sends one request and returns the status and body text; does not throw on non-2xx. */
+  raw(method: string, pathAndQuery: string, body?: string, contentType = 'application/json'): Promise<RawResponse> {
+    const headers: Record<string, string> = { ...this.headers };
+    if (body !== undefined) {
+      headers['content-type'] = contentType;
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    return new Promise((resolve, reject) => {
+      const req = this.send(this.url(pathAndQuery), { method, agent: this.agent, headers }, (res) => {
+        readBody(res).then((text) => resolve({ status: res.statusCode ?? 0, body: text }), reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async requestJson<T>(method: string, path: string, query?: Query, body?: string, contentType?: string): Promise<T> {
+    const full = path + queryString(query);
+    const res = await this.raw(method, full, body, contentType);
+    if (res.status < 200 || res.status > 299) throw ApiError.fromResponse(res.status, res.body, method, full);
+    return JSON.parse(res.body) as T;
+  }
+
+  /** Closes idle keep-alive sockets; in-flight requests finish. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private url(pathAndQuery: string): URL {
+    // Keep a path prefix in the server URL (e.g. behind a proxy), as client-go does.
+    const prefix = this.server.pathname.replace(/\/+$/, '');
+    return new URL(prefix + pathAndQuery, this.server.origin);
+  }
+}
+
+function readBody(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
