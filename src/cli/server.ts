@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer, type UserInfo } from '../apiserver/server.js';
+import { ApiClient } from '../client/api-client.js';
+import { startSchedulerHost } from '../scheduler/host.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
@@ -19,6 +21,8 @@ const HELP = `Usage: tutti server [flags]
   --service-cidr CIDR          Service ClusterIP range (default 10.43.0.0/16)
   --default-toleration-seconds N  not-ready/unreachable toleration added to pods (default 300)
   --disable-agent              do not run a node agent in this process
+  --disable-scheduler          do not run the scheduler in this process
+  --disable-controllers        do not run the controller manager in this process
   --compaction-interval S      seconds between store compactions (default 300)
 `;
 
@@ -36,7 +40,7 @@ export interface RunningServer {
 }
 
 export async function startServer(argv: string[]): Promise<RunningServer> {
-  const args = parseArgs(argv, new Set(['disable-agent', 'help']));
+  const args = parseArgs(argv, new Set(['disable-agent', 'disable-scheduler', 'disable-controllers', 'help']));
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
@@ -67,10 +71,21 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   await api.start();
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken });
+  const log = (msg: string, fields: Record<string, unknown> = {}) => console.error(JSON.stringify({ msg, ...fields }));
+  // Control-plane components are clients of the API like any other: no in-process shortcuts.
+  const client = new ApiClient({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken, userAgent: 'tutti-server' });
+  const identity = `${hostname()}_${process.pid}`;
+  const stops: (() => Promise<void>)[] = [];
+  if (!boolFlag(args, 'disable-scheduler')) {
+    const sched = await startSchedulerHost({ client, identity, log });
+    stops.push(() => sched.stop());
+  }
   return {
     api,
     kubeconfigPath,
     async stop() {
+      for (const stop of stops.reverse()) await stop().catch(() => {});
+      client.close();
       await api.stop();
       stopCompaction();
       await store.close();

@@ -84,7 +84,7 @@ describe('kubectl against tutti server', () => {
     assert.match(all, /^default\s+cfg2\s+1/m);
     const bad = await s.kubectl(['get', 'cm', '--field-selector', 'spec.nope=1']);
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /field label not supported: spec\.nope/);
+    assert.match(bad.stderr, /"spec\.nope" is not a known field selector/);
   });
 
   it('labels, annotates, and patches with merge, strategic and JSON patches', async () => {

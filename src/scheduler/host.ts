@@ -1,0 +1,128 @@
+// Hosts the scheduler as an API client: pod and node informers feed it, binds go through pods/binding,
+// failures through the pod's status and FailedScheduling events. Runs behind a leader election so two
+// servers never schedule at once.
+import type { KubeObject } from '../api/types.js';
+import type { ApiClient } from '../client/api-client.js';
+import { EventRecorder } from '../client/event-recorder.js';
+import { Informer } from '../client/informer.js';
+import { LeaderElector } from '../client/leader-election.js';
+import { resourcePath } from '../client/paths.js';
+import type { Node, Pod } from './framework/api-types.js';
+import { Scheduler, type SchedulerIO } from './scheduler.js';
+
+const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
+const NODES = { group: '', version: 'v1', resource: 'nodes', namespaced: false };
+
+export interface SchedulerHostOptions {
+  client: ApiClient;
+  identity: string;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Skip leader election (tests, single-process benchmarks). */
+  noLeaderElection?: boolean;
+}
+
+export function schedulerIO(client: ApiClient, recorder: EventRecorder): SchedulerIO {
+  return {
+    async bind(pod, nodeName) {
+      const ns = pod.metadata.namespace!;
+      const name = pod.metadata.name!;
+      await client.create(resourcePath(PODS, { namespace: ns, name, subresource: 'binding' }), {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name, namespace: ns, uid: pod.metadata.uid },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+      });
+    },
+    async markUnschedulable(pod, message) {
+      const ns = pod.metadata.namespace!;
+      const name = pod.metadata.name!;
+      const conditions = ((pod.status as { conditions?: unknown[] } | undefined)?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[];
+      const cur = conditions.find((c) => c.type === 'PodScheduled');
+      if (cur && cur.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message) return;
+      await client.patch(
+        resourcePath(PODS, { namespace: ns, name, subresource: 'status' }),
+        {
+          status: {
+            conditions: [
+              {
+                type: 'PodScheduled',
+                status: 'False',
+                reason: 'Unschedulable',
+                message,
+                lastProbeTime: null,
+                lastTransitionTime: `${new Date().toISOString().slice(0, 19)}Z`,
+              },
+            ],
+          },
+        },
+        'strategic',
+        { fieldManager: 'tutti-scheduler' },
+      );
+    },
+    event(pod, type, reason, message) {
+      void recorder.event(pod as unknown as KubeObject, type, reason, message);
+    },
+  };
+}
+
+/** Starts informers and the scheduling loop (after winning the election). */
+export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ stop(): Promise<void> }> {
+  const { client } = opts;
+  const recorder = new EventRecorder({ client, component: 'default-scheduler' });
+  let scheduler: Scheduler | undefined;
+  let pods: Informer<KubeObject> | undefined;
+  let nodes: Informer<KubeObject> | undefined;
+
+  const run = async () => {
+    const s = new Scheduler({ io: schedulerIO(client, recorder), log: opts.log });
+    scheduler = s;
+    nodes = new Informer<KubeObject>({ client, resource: NODES });
+    pods = new Informer<KubeObject>({ client, resource: PODS, fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+    nodes.addEventHandler({
+      onAdd: (n) => s.onNodeAdd(n as unknown as Node),
+      onUpdate: (_o, n) => s.onNodeUpdate(n as unknown as Node),
+      onDelete: (n) => s.onNodeDelete(n as unknown as Node),
+    });
+    pods.addEventHandler({
+      onAdd: (p) => s.onPodAdd(p as unknown as Pod),
+      onUpdate: (_o, p) => s.onPodUpdate(p as unknown as Pod),
+      onDelete: (p) => s.onPodDelete(p as unknown as Pod),
+    });
+    nodes.start();
+    pods.start();
+    await nodes.waitForSync();
+    await pods.waitForSync();
+    s.start();
+  };
+  const teardown = async () => {
+    await scheduler?.stop();
+    pods?.stop();
+    nodes?.stop();
+    scheduler = undefined;
+  };
+
+  if (opts.noLeaderElection) {
+    await run();
+    return { stop: teardown };
+  }
+  const elector = new LeaderElector({
+    client,
+    namespace: 'kube-system',
+    name: 'kube-scheduler',
+    identity: opts.identity,
+    onStartedLeading: () => {
+      run().catch((err) => opts.log?.('scheduler failed to start', { err: String(err) }));
+    },
+    onStoppedLeading: () => {
+      void teardown();
+    },
+  });
+  const done = elector.run();
+  return {
+    async stop() {
+      await elector.stop();
+      await teardown();
+      await done.catch(() => {});
+    },
+  };
+}
