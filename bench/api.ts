@@ -39,7 +39,8 @@ function pod(name: string): unknown {
 }
 
 async function main(): Promise<void> {
-  const s = await startTestServer();
+  // The API server alone: no scheduler or controllers reacting to the pods.
+  const s = await startTestServer({ args: ['--disable-scheduler', '--disable-controllers'] });
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + WATCHERS + 4, ca: s.caPem });
   const call = (method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; body: string }> =>
     new Promise((resolve, reject) => {

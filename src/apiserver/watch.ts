@@ -9,6 +9,8 @@ import { outputForm } from './response.js';
 import { tableOf } from './table.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 1800;
+/** Parsed objects shared by all watchers (selectors only read them). */
+const parsedKvs = new WeakMap<KeyValue, KubeObject>();
 const BOOKMARK_INTERVAL_MS = 30_000;
 /** A watcher that falls this far behind is closed; the client re-watches from its last resourceVersion. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -47,7 +49,15 @@ export async function serveWatch(ctx: RequestContext, rest: RestHandlers): Promi
     if (!r.converter) return withResourceVersion(kv.value, rev);
     return JSON.stringify(rest.toServed(r, decodeKv({ ...kv, modRevision: rev })));
   };
-  const parsed = (kv: KeyValue): KubeObject => rest.toServed(r, decodeKv(kv));
+  const parsed = (kv: KeyValue): KubeObject => {
+    // The store hands every watcher the same KeyValue: parse it once for all of them.
+    let obj = parsedKvs.get(kv);
+    if (!obj) {
+      obj = rest.toServed(r, decodeKv(kv));
+      parsedKvs.set(kv, obj);
+    }
+    return obj;
+  };
   const send = (type: string, objJson: string) => {
     if (closed) return;
     res.write(`{"type":"${type}","object":${objJson}}\n`);

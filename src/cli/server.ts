@@ -5,6 +5,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer, type UserInfo } from '../apiserver/server.js';
 import { ApiClient } from '../client/api-client.js';
+import { startControllerManager } from '../controllers/manager.js';
 import { startSchedulerHost } from '../scheduler/host.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
@@ -23,6 +24,8 @@ const HELP = `Usage: tutti server [flags]
   --disable-agent              do not run a node agent in this process
   --disable-scheduler          do not run the scheduler in this process
   --disable-controllers        do not run the controller manager in this process
+  --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
+  --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
 `;
 
@@ -76,6 +79,14 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const client = new ApiClient({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken, userAgent: 'tutti-server' });
   const identity = `${hostname()}_${process.pid}`;
   const stops: (() => Promise<void>)[] = [];
+  if (!boolFlag(args, 'disable-controllers')) {
+    const cm = await startControllerManager(client, {
+      identity,
+      nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
+      nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
+    });
+    stops.push(() => cm.stop());
+  }
   if (!boolFlag(args, 'disable-scheduler')) {
     const sched = await startSchedulerHost({ client, identity, log });
     stops.push(() => sched.stop());

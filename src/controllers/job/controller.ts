@@ -1,0 +1,140 @@
+// Job controller (NonIndexed jobs) plus the TTL-after-finished cleanup.
+//
+// jobs, pods ──▶ queue of job keys ──▶ sync: planJob ─▶ create/delete pods ─▶ PUT status ─▶ events
+//                                      finished + ttlSecondsAfterFinished ─▶ DELETE job (Foreground)
+
+import { isNotFound, objectKey, ownerUidIndexFunc, resourcePath, WorkQueue } from '../../client/index.js';
+import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
+import { inBatches } from '../daemonset/controller.js';
+import { Expectations } from '../daemonset/expectations.js';
+import { ensureIndex } from '../nodelifecycle/controller.js';
+import { type Pod, podResource } from '../nodelifecycle/core-types.js';
+import {
+  DEFAULT_JOB_PLAN_OPTIONS,
+  type Job,
+  type JobPlanOptions,
+  jobExpiry,
+  jobResource,
+  newJobPod,
+  planJob,
+} from './plan.js';
+import { stableJson } from '../endpoints/compute.js';
+
+const COMPONENT = 'job-controller';
+const OWNER_INDEX = 'ownerUid';
+
+export interface JobControllerOptions extends Partial<JobPlanOptions> {
+  workers?: number;
+}
+
+export function startJobController(ctx: ControllerContext, opts: JobControllerOptions = {}): RunningController {
+  const { client, clock, log } = ctx;
+  const planOpts: JobPlanOptions = { ...DEFAULT_JOB_PLAN_OPTIONS, ...opts };
+  const recorder = ctx.recorder(COMPONENT);
+  const jobs = ctx.informers.forResource<Job>(jobResource);
+  const pods = ctx.informers.forResource<Pod>(podResource);
+  ensureIndex(pods, OWNER_INDEX, ownerUidIndexFunc);
+  const queue = new WorkQueue<string>({ clock });
+  const expectations = new Expectations(() => clock.now());
+
+  const ownerJob = (pod: Pod): string | undefined => {
+    const ref = pod.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Job');
+    if (!ref) return undefined;
+    const key = `${pod.metadata.namespace}/${ref.name}`;
+    return jobs.get(key)?.metadata.uid === ref.uid ? key : undefined;
+  };
+  jobs.addEventHandler({
+    onAdd: (j) => queue.add(objectKey(j.metadata)),
+    onUpdate: (_o, j) => queue.add(objectKey(j.metadata)),
+    onDelete: (j) => expectations.forget(objectKey(j.metadata)),
+  });
+  pods.addEventHandler({
+    onAdd: (p) => {
+      const key = ownerJob(p);
+      if (!key) return;
+      expectations.observedAdd(key);
+      queue.add(key);
+    },
+    onUpdate: (o, p) => {
+      const key = ownerJob(p);
+      if (!key) return;
+      if (p.metadata.deletionTimestamp && !o.metadata.deletionTimestamp) expectations.observedDelete(key);
+      queue.add(key);
+    },
+    onDelete: (p) => {
+      const key = ownerJob(p);
+      if (!key) return;
+      if (!p.metadata.deletionTimestamp) expectations.observedDelete(key);
+      queue.add(key);
+    },
+  });
+
+  const sync = async (key: string) => {
+    const job = jobs.get(key);
+    if (!job || job.metadata.deletionTimestamp) return;
+    const namespace = job.metadata.namespace ?? '';
+    const now = clock.now();
+    const expiry = jobExpiry(job);
+    if (expiry !== undefined) {
+      if (expiry > now) {
+        queue.addAfter(key, expiry - now);
+        return;
+      }
+      try {
+        await client.delete(resourcePath(jobResource, { namespace, name: job.metadata.name }), {
+          propagationPolicy: 'Foreground',
+          preconditions: { uid: job.metadata.uid },
+        });
+        log('deleted finished job (ttlSecondsAfterFinished)', { controller: COMPONENT, object: key });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      return;
+    }
+    if (!expectations.satisfied(key)) return;
+    const plan = planJob(job, pods.byIndex(OWNER_INDEX, job.metadata.uid ?? ''), now, planOpts);
+    expectations.expect(key, plan.createPods, plan.deletePods.length);
+    await inBatches(Array.from({ length: plan.createPods }), async () => {
+      try {
+        const pod = await client.create<Pod>(resourcePath(podResource, { namespace }), newJobPod(job));
+        void recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+      } catch (err) {
+        expectations.observedAdd(key);
+        void recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${String(err)}`);
+        throw err;
+      }
+    });
+    await inBatches(plan.deletePods, async (pod) => {
+      try {
+        await client.delete(resourcePath(podResource, { namespace, name: pod.metadata.name }), {
+          preconditions: { uid: pod.metadata.uid },
+        });
+        void recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+      } catch (err) {
+        expectations.observedDelete(key);
+        if (!isNotFound(err)) throw err;
+      }
+    });
+    if (stableJson(plan.status) !== stableJson(job.status ?? {})) {
+      await client.updateStatus(resourcePath(jobResource, { namespace, name: job.metadata.name }), {
+        ...job,
+        status: plan.status,
+      });
+    }
+    if (plan.finished) {
+      const type = plan.finished.type === 'Complete' ? 'Normal' : 'Warning';
+      void recorder.event(job, type, plan.finished.reason, plan.finished.message);
+      log('job finished', {
+        controller: COMPONENT,
+        object: key,
+        condition: plan.finished.type,
+        reason: plan.finished.reason,
+      });
+      if (job.spec.ttlSecondsAfterFinished !== undefined) queue.addAfter(key, job.spec.ttlSecondsAfterFinished * 1000);
+    }
+    if (plan.requeueAfterMs !== undefined) queue.addAfter(key, Math.max(1, plan.requeueAfterMs));
+  };
+
+  const running = runWorkers({ name: COMPONENT, ctx, queue, waitFor: [jobs, pods], workers: opts.workers ?? 2, sync });
+  return { name: COMPONENT, stop: () => running.stop() };
+}

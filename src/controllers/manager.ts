@@ -1,0 +1,106 @@
+// The controller manager: every controller in one process behind ONE leader election
+// (Lease kube-system/tutti-controller-manager), all sharing one set of informers.
+// Leading: create context -> start controllers (they register informers) -> start informers.
+// Losing the lease or stop(): stop controllers, then informers.
+
+import { hostname } from 'node:os';
+import { type ApiClient, type Clock, LeaderElector } from '../client/index.js';
+import { type ControllerContext, type Log, newControllerContext, type RunningController } from './context.js';
+import { startDaemonSetController } from './daemonset/controller.js';
+import { startDeploymentController } from './deployment/controller.js';
+import { startEndpointsController } from './endpoints/controller.js';
+import { startEndpointSliceController } from './endpointslice/controller.js';
+import { startGarbageCollector } from './garbagecollector/controller.js';
+import { type JobControllerOptions, startJobController } from './job/controller.js';
+import { startNamespaceController } from './namespace/controller.js';
+import { type NodeIpamOptions, startNodeIpamController } from './nodeipam/controller.js';
+import { type NodeLifecycleOptions, startNodeLifecycleController } from './nodelifecycle/controller.js';
+import { type PodGcOptions, startPodGcController } from './podgc/controller.js';
+import { startReplicaSetController } from './replicaset/controller.js';
+
+export interface ControllerManagerOptions {
+  identity?: string;
+  clock?: Clock;
+  log?: Log;
+  /** Names of controllers to leave out (e.g. 'nodeipam'). */
+  disable?: string[];
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  nodeLifecycle?: NodeLifecycleOptions;
+  nodeIpam?: NodeIpamOptions;
+  job?: JobControllerOptions;
+  podGc?: PodGcOptions;
+}
+
+type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController;
+
+/** Every controller by name. Add new ones here. */
+const CONTROLLERS: Record<string, Starter> = {
+  nodelifecycle: (ctx, o) => startNodeLifecycleController(ctx, o.nodeLifecycle),
+  nodeipam: (ctx, o) => startNodeIpamController(ctx, o.nodeIpam),
+  endpoints: (ctx) => startEndpointsController(ctx),
+  endpointslice: (ctx) => startEndpointSliceController(ctx),
+  daemonset: (ctx) => startDaemonSetController(ctx),
+  job: (ctx, o) => startJobController(ctx, o.job),
+  podgc: (ctx, o) => startPodGcController(ctx, o.podGc),
+  replicaset: (ctx) => startReplicaSetController(ctx),
+  deployment: (ctx) => startDeploymentController(ctx),
+  garbagecollector: (ctx) => startGarbageCollector(ctx),
+  namespace: (ctx) => startNamespaceController(ctx),
+};
+
+/** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */
+export function startControllers(
+  ctx: ControllerContext,
+  opts: ControllerManagerOptions = {},
+): { stop(): Promise<void> } {
+  const disabled = new Set(opts.disable ?? []);
+  const running = Object.entries(CONTROLLERS)
+    .filter(([name]) => !disabled.has(name))
+    .map(([, start]) => start(ctx, opts));
+  ctx.informers.start();
+  return {
+    async stop() {
+      await Promise.all(running.map((c) => c.stop()));
+      ctx.informers.stop();
+    },
+  };
+}
+
+export async function startControllerManager(
+  client: ApiClient,
+  options: ControllerManagerOptions = {},
+): Promise<{ stop(): Promise<void> }> {
+  const log =
+    options.log ??
+    ((msg, fields) =>
+      console.log(JSON.stringify({ time: new Date().toISOString(), component: 'controller-manager', msg, ...fields })));
+  let current: { stop(): Promise<void> } | undefined;
+  const elector = new LeaderElector({
+    client,
+    namespace: 'kube-system',
+    name: 'tutti-controller-manager',
+    identity: options.identity ?? `${hostname()}_${Math.random().toString(36).slice(2, 10)}`,
+    leaseDurationMs: options.leaseDurationMs,
+    renewDeadlineMs: options.renewDeadlineMs,
+    retryPeriodMs: options.retryPeriodMs,
+    log,
+    onStartedLeading: () => {
+      current = startControllers(newControllerContext(client, { clock: options.clock, log }), options);
+    },
+    onStoppedLeading: () => {
+      const c = current;
+      current = undefined;
+      void c?.stop();
+    },
+  });
+  const campaign = elector.run();
+  return {
+    async stop() {
+      await elector.stop();
+      await campaign;
+      await current?.stop();
+    },
+  };
+}

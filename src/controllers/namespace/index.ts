@@ -1,0 +1,2 @@
+export { finalizedNamespace, namespacedResources, needsFinalizing } from './content.js';
+export { NAMESPACE_COMPONENT, startNamespaceController } from './controller.js';

@@ -1,0 +1,212 @@
+// Node lifecycle controller: marks nodes whose heartbeat went stale Ready=Unknown, keeps the
+import type { KubeObject } from '../../api/types.js';
+// not-ready/unreachable/unschedulable taints in step with the Ready condition, and evicts pods from
+// nodes with NoExecute taints once their tolerations run out (the taint-eviction controller upstream).
+//
+// nodes, leases ──▶ monitor tick (every monitorPeriod) ──▶ PATCH node status (Unknown) ─┐
+// nodes ──▶ nodeQueue ──▶ syncNode: PATCH taints, enqueue its pods                      │
+// pods  ──▶ podQueue  ──▶ syncPod: evict now (DELETE) or addAfter(toleration deadline)  ◀┘
+
+import { type Informer, isNotFound, objectKey, resourcePath, type TimerHandle, WorkQueue } from '../../client/index.js';
+import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
+import {
+  type Node,
+  nodeResource,
+  type Pod,
+  POD_NODE_INDEX,
+  podNodeIndex,
+  podResource,
+  leaseResource,
+} from './core-types.js';
+import {
+  desiredNodeTaints,
+  type HealthProbe,
+  notReadyPodConditions,
+  observeHeartbeat,
+  podEviction,
+  staleNodeConditions,
+} from './health.js';
+import { type Lease, NODE_LEASE_NAMESPACE } from './lease.js';
+
+export interface NodeLifecycleOptions {
+  /** How long a node may go without a heartbeat before it is Unknown (upstream --node-monitor-grace-period, 40 s). */
+  gracePeriodMs?: number;
+  /** How often every node's heartbeat is checked (upstream --node-monitor-period, 5 s). */
+  monitorPeriodMs?: number;
+  workers?: number;
+}
+
+const COMPONENT = 'node-controller';
+
+export function startNodeLifecycleController(
+  ctx: ControllerContext,
+  opts: NodeLifecycleOptions = {},
+): RunningController {
+  const grace = opts.gracePeriodMs ?? 40_000;
+  const period = opts.monitorPeriodMs ?? 5_000;
+  const { client, clock, log } = ctx;
+  const recorder = ctx.recorder(COMPONENT);
+  const nodes = ctx.informers.forResource<Node>(nodeResource);
+  const leases = ctx.informers.forResource<Lease>(leaseResource);
+  const pods = ctx.informers.forResource<Pod>(podResource);
+  ensureIndex(pods, POD_NODE_INDEX, podNodeIndex);
+  const probes = new Map<string, HealthProbe>();
+  const nodeQueue = new WorkQueue<string>({ clock });
+  const podQueue = new WorkQueue<string>({ clock });
+
+  nodes.addEventHandler({
+    onAdd: (n) => nodeQueue.add(n.metadata.name ?? ''),
+    onUpdate: (_o, n) => nodeQueue.add(n.metadata.name ?? ''),
+    onDelete: (n) => probes.delete(n.metadata.name ?? ''),
+  });
+  const onPod = (p: Pod) => {
+    if (p.spec?.nodeName && !p.metadata.deletionTimestamp) podQueue.add(objectKey(p.metadata));
+  };
+  pods.addEventHandler({ onAdd: onPod, onUpdate: (_o, p) => onPod(p) });
+
+  /** One pass over every node: stale heartbeats become Ready=Unknown (monitorNodeHealth). */
+  const monitor = async () => {
+    const now = clock.now();
+    for (const node of nodes.list()) {
+      const name = node.metadata.name ?? '';
+      const lease = leases.get(`${NODE_LEASE_NAMESPACE}/${name}`);
+      const probe = observeHeartbeat(probes.get(name), node, lease, now);
+      probes.set(name, probe);
+      const conditions = staleNodeConditions(node, probe, now, grace);
+      if (!conditions) continue;
+      try {
+        await client.patch(
+          resourcePath(nodeResource, { name, subresource: 'status' }),
+          { status: { conditions } },
+          'merge',
+        );
+        log('node heartbeat stale: Ready=Unknown', {
+          controller: COMPONENT,
+          object: name,
+          sinceMs: now - probe.observedAt,
+        });
+        void recorder.event(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+        await markPodsNotReady(name);
+      } catch (err) {
+        if (!isNotFound(err))
+          log('could not mark node unknown', { controller: COMPONENT, object: name, error: String(err) });
+      }
+    }
+  };
+
+  const markPodsNotReady = async (nodeName: string) => {
+    for (const pod of pods.byIndex(POD_NODE_INDEX, nodeName)) {
+      const conditions = notReadyPodConditions(pod, clock.now());
+      if (!conditions) continue;
+      const path = resourcePath(podResource, {
+        namespace: pod.metadata.namespace,
+        name: pod.metadata.name,
+        subresource: 'status',
+      });
+      try {
+        await client.patch(path, { status: { conditions } }, 'merge');
+        void recorder.event(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
+      } catch (err) {
+        if (!isNotFound(err))
+          log('could not mark pod not ready', {
+            controller: COMPONENT,
+            object: objectKey(pod.metadata),
+            error: String(err),
+          });
+      }
+    }
+  };
+
+  const syncNode = async (name: string) => {
+    const node = nodes.get(name);
+    if (!node) return;
+    const taints = desiredNodeTaints(node, clock.now());
+    if (taints) {
+      await client.patch(
+        resourcePath(nodeResource, { name }),
+        { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints } },
+        'merge',
+      );
+      log('node taints updated', {
+        controller: COMPONENT,
+        object: name,
+        taints: taints.map((t) => `${t.key}:${t.effect}`),
+      });
+    }
+    for (const pod of pods.byIndex(POD_NODE_INDEX, name)) podQueue.add(objectKey(pod.metadata));
+  };
+
+  const syncPod = async (key: string) => {
+    const pod = pods.get(key);
+    if (!pod?.spec.nodeName) return;
+    const node = nodes.get(pod.spec.nodeName);
+    if (!node) return;
+    const now = clock.now();
+    const decision = podEviction(pod, node.spec?.taints, now);
+    if (decision.kind === 'keep') return;
+    if (decision.kind === 'evictAt') {
+      podQueue.addAfter(key, decision.at - now);
+      return;
+    }
+    void recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
+    try {
+      await client.delete(resourcePath(podResource, { namespace: pod.metadata.namespace, name: pod.metadata.name }), {
+        preconditions: { uid: pod.metadata.uid },
+      });
+      log('evicted pod from tainted node', { controller: COMPONENT, object: key, node: node.metadata.name });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  };
+
+  const workers = [
+    runWorkers({
+      name: `${COMPONENT}-taints`,
+      ctx,
+      queue: nodeQueue,
+      waitFor: [nodes, pods],
+      workers: opts.workers ?? 2,
+      sync: syncNode,
+    }),
+    runWorkers({
+      name: `${COMPONENT}-eviction`,
+      ctx,
+      queue: podQueue,
+      waitFor: [nodes, pods],
+      workers: opts.workers ?? 2,
+      sync: syncPod,
+    }),
+  ];
+
+  let stopped = false;
+  let timer: TimerHandle | undefined;
+  let ticking: Promise<void> = Promise.resolve();
+  const tick = () => {
+    if (stopped) return;
+    ticking = (nodes.hasSynced() && leases.hasSynced() ? monitor() : Promise.resolve())
+      .catch((err: unknown) => log('node monitor failed', { controller: COMPONENT, error: String(err) }))
+      .finally(() => {
+        if (!stopped) timer = clock.setTimer(period, tick);
+      });
+  };
+  timer = clock.setTimer(period, tick);
+
+  return {
+    name: COMPONENT,
+    async stop() {
+      stopped = true;
+      timer?.cancel();
+      await ticking;
+      await Promise.all(workers.map((w) => w.stop()));
+    },
+  };
+}
+
+/** Adds an index to a shared informer's cache once (several controllers may ask for the same one). */
+export function ensureIndex<T extends KubeObject>(inf: Informer<T>, name: string, fn: (obj: T) => string[]): void {
+  try {
+    inf.cache.byIndex(name, '');
+  } catch {
+    inf.cache.addIndexer(name, fn);
+  }
+}
