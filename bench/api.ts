@@ -40,7 +40,7 @@ function pod(name: string): unknown {
 
 async function main(): Promise<void> {
   // The API server alone: no scheduler or controllers reacting to the pods.
-  const s = await startTestServer({ args: ['--disable-scheduler', '--disable-controllers'] });
+  const s = await startTestServer();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + WATCHERS + 4, ca: s.caPem });
   const call = (method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; body: string }> =>
     new Promise((resolve, reject) => {

@@ -57,14 +57,19 @@ async function waitReady(proc: ChildProcess, timeoutMs: number): Promise<string>
   });
 }
 
-export async function startTestServer(opts: { args?: string[]; dataDir?: string } = {}): Promise<TestServer> {
+/**
+ * `controlPlane: true` also runs the controller manager and the scheduler in the server; by default the
+ * server is the bare API server, so tests can run the components they exercise in their own process.
+ */
+export async function startTestServer(opts: { args?: string[]; dataDir?: string; controlPlane?: boolean } = {}): Promise<TestServer> {
+  const componentArgs = opts.controlPlane ? [] : ['--disable-controllers', '--disable-scheduler'];
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tutti-e2e-'));
   const home = mkdtempSync(join(tmpdir(), 'tutti-home-'));
   let port = 0;
   const launch = async () => {
     const proc = spawn(
       process.execPath,
-      [TUTTI_BIN, 'server', '--data-dir', dataDir, '--port', String(port), '--disable-agent', '--bind-address', '127.0.0.1', ...(opts.args ?? [])],
+      [TUTTI_BIN, 'server', '--data-dir', dataDir, '--port', String(port), '--disable-agent', '--bind-address', '127.0.0.1', ...componentArgs, ...(opts.args ?? [])],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const url = await waitReady(proc, 20_000);

@@ -31,7 +31,7 @@ describe('kubectl against tutti server', () => {
   let s: TestServer;
   let dir: string;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ controlPlane: true });
     dir = mkdtempSync(join(tmpdir(), 'tutti-manifests-'));
   });
   after(async () => {
