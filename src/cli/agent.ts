@@ -1,5 +1,68 @@
-// `tutti agent`: joins a node to a server. The node agent itself is being built (issue: node agent).
-export async function runAgent(_argv: string[]): Promise<number> {
-  console.error('tutti agent: the node agent is not available in this build yet');
-  return 1;
+// `tutti agent`: joins this machine to a server as a node (the node agent lives in src/agent).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAgent } from '../agent/index.js';
+import type { RuntimeKind } from '../agent/runtime-choice.js';
+import { defaultDataDir } from './datadir.js';
+import { parseArgs, stringFlag } from './flags.js';
+
+const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
+
+  --server URL                        https URL of the tutti server
+  --token TOKEN                       join token (K10<ca hash>::server:<secret>, from <server data dir>/tls/node-token)
+  --node-name NAME                    node name (default: hostname)
+  --data-dir DIR                      agent state (default /var/lib/tutti as root, else ~/.tutti)
+  --container-runtime-endpoint SOCK   use this CRI socket instead of a private containerd
+  --runtime auto|cri|process          container runtime (default auto: CRI when possible, else process)
+  --node-ip IP                        node address (default: first non-loopback IPv4)
+  --simulate                          run a simulated node (no containers)
+`;
+
+export async function runAgent(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, new Set(['help', 'simulate']));
+  if (args.flags.has('help')) {
+    console.log(HELP);
+    return 0;
+  }
+  if (args.flags.has('simulate')) {
+    const simulate = join(fileURLToPath(new URL('.', import.meta.url)), 'agent-simulate.js');
+    if (!existsSync(simulate)) {
+      console.error('tutti agent --simulate: the simulated agent is not in this build');
+      return 1;
+    }
+    const mod = (await import('./agent-simulate.js' as string)) as {
+      runSimulatedAgent(argv: string[]): Promise<number>;
+    };
+    return mod.runSimulatedAgent(argv);
+  }
+  const server = stringFlag(args, 'server');
+  const token = stringFlag(args, 'token');
+  if (!server || !token) {
+    console.error(`tutti agent: --server and --token are required\n\n${HELP}`);
+    return 1;
+  }
+  const runtime = stringFlag(args, 'runtime', 'auto') as RuntimeKind;
+  if (!['auto', 'cri', 'process'].includes(runtime)) {
+    console.error(`tutti agent: --runtime must be auto, cri or process`);
+    return 1;
+  }
+  const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
+  const agent = await startAgent({
+    server,
+    token,
+    nodeName: stringFlag(args, 'node-name'),
+    dataDir,
+    containerRuntimeEndpoint: stringFlag(args, 'container-runtime-endpoint'),
+    runtime,
+    nodeIP: stringFlag(args, 'node-ip'),
+  });
+  console.log(JSON.stringify({ message: 'tutti agent ready', node: agent.nodeName, runtime: agent.runtimeKind }));
+  await new Promise<void>((resolve) => {
+    const onSignal = () => resolve();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  await agent.stop();
+  return 0;
 }

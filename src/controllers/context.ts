@@ -11,7 +11,7 @@ import {
   objectKey,
   type ResourceDescriptor,
   realClock,
-  WorkQueue,
+  type WorkQueue,
 } from '../client/index.js';
 
 export type Log = (message: string, fields: Record<string, unknown>) => void;
@@ -119,8 +119,8 @@ export function runWorkers(o: WorkerLoopOptions): RunningController {
     }
   };
   const running = (async () => {
-    const synced = await Promise.all(o.waitFor.map((i) => i.waitForSync(abort.signal)));
-    if (synced.includes(false)) return;
+    // One at a time: each wait listens on the signal, and many listeners at once trip Node's leak warning.
+    for (const informer of o.waitFor) if (!(await informer.waitForSync(abort.signal))) return;
     await Promise.all(Array.from({ length: o.workers }, loop));
   })();
   return {

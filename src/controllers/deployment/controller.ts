@@ -4,12 +4,27 @@
 // ReplicaSet sizes, then the status (status.ts). ReplicaSet status changes drive the next step.
 
 import { type LabelSelector, labelSelectorFromObject } from '../../apimachinery/selectors/index.js';
-import { type EventRecorder, isAlreadyExists, isNotFound, NAMESPACE_INDEX, objectKey, resourcePath, WorkQueue } from '../../client/index.js';
+import {
+  type EventRecorder,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  NAMESPACE_INDEX,
+  objectKey,
+  resourcePath,
+  WorkQueue,
+} from '../../client/index.js';
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
 import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../replicaset/ownership.js';
 import { type Pod, podResource, type ReplicaSet, replicaSetResource } from '../replicaset/types.js';
 import { templatesEqualIgnoringHash } from './hash.js';
-import { findNewReplicaSet, maxRevision, newReplicaSet, newReplicaSetAnnotations, setReplicaAnnotations } from './replicasets.js';
+import {
+  findNewReplicaSet,
+  maxRevision,
+  newReplicaSet,
+  newReplicaSetAnnotations,
+  setReplicaAnnotations,
+} from './replicasets.js';
 import {
   historyToDelete,
   isScalingEvent,
@@ -85,13 +100,20 @@ export function startDeploymentController(ctx: ControllerContext, opts: { worker
     const d: Deployment = { apiVersion: 'apps/v1', kind: 'Deployment', ...structuredClone(cached) };
     const selector = selectorOf(d);
     if (!selector || selector.empty()) {
-      void recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+      void recorder.event(
+        d,
+        'Warning',
+        'SelectingAll',
+        'This deployment is selecting all pods. A non-empty selector is required.',
+      );
       return;
     }
     const w = new DeploymentSync(ctx, recorder, d, selector);
     const rss = await w.claimReplicaSets(rsInformer.byIndex(NAMESPACE_INDEX, d.metadata.namespace ?? ''));
     const recheck = await w.run(rss, (rs) =>
-      podInformer.byIndex(NAMESPACE_INDEX, d.metadata.namespace ?? '').filter((p) => controllerRef(p)?.uid === rs.metadata.uid),
+      podInformer
+        .byIndex(NAMESPACE_INDEX, d.metadata.namespace ?? '')
+        .filter((p) => controllerRef(p)?.uid === rs.metadata.uid),
     );
     if (recheck !== undefined) queue.addAfter(key, recheck);
   };
@@ -137,14 +159,24 @@ class DeploymentSync {
     const owned = [...claim.owned];
     for (const rs of claim.adopt) {
       try {
-        owned.push(await this.ctx.client.patch<ReplicaSet>(this.rsPath(rs.metadata.name!), adoptPatch(rs, newControllerRef(this.d, 'apps/v1', 'Deployment')), 'strategic'));
+        owned.push(
+          await this.ctx.client.patch<ReplicaSet>(
+            this.rsPath(rs.metadata.name!),
+            adoptPatch(rs, newControllerRef(this.d, 'apps/v1', 'Deployment')),
+            'strategic',
+          ),
+        );
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
     }
     for (const rs of claim.release) {
       try {
-        await this.ctx.client.patch(this.rsPath(rs.metadata.name!), releasePatch(rs, this.d.metadata.uid!), 'strategic');
+        await this.ctx.client.patch(
+          this.rsPath(rs.metadata.name!),
+          releasePatch(rs, this.d.metadata.uid!),
+          'strategic',
+        );
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
@@ -211,7 +243,15 @@ class DeploymentSync {
     }
     await this.syncDeploymentRevision(rs);
     if (!getCondition(d.status, PROGRESSING) && this.hasDeadline()) {
-      this.setPending(newCondition(PROGRESSING, 'True', 'FoundNewReplicaSet', `Found new replica set "${rs.metadata.name}"`, this.ctx.clock.now()));
+      this.setPending(
+        newCondition(
+          PROGRESSING,
+          'True',
+          'FoundNewReplicaSet',
+          `Found new replica set "${rs.metadata.name}"`,
+          this.ctx.clock.now(),
+        ),
+      );
     }
     return rs;
   }
@@ -222,11 +262,17 @@ class DeploymentSync {
     const body = newReplicaSet(d, maxRevision(oldRSs) + 1, replicas);
     let created: ReplicaSet;
     try {
-      created = await this.ctx.client.create<ReplicaSet>(resourcePath(replicaSetResource, { namespace: this.ns }), body);
+      created = await this.ctx.client.create<ReplicaSet>(
+        resourcePath(replicaSetResource, { namespace: this.ns }),
+        body,
+      );
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       const existing = await this.ctx.client.get<ReplicaSet>(this.rsPath(body.metadata.name!));
-      if (controllerRef(existing)?.uid === d.metadata.uid && templatesEqualIgnoringHash(existing.spec?.template, d.spec?.template)) {
+      if (
+        controllerRef(existing)?.uid === d.metadata.uid &&
+        templatesEqualIgnoringHash(existing.spec?.template, d.spec?.template)
+      ) {
         return all.find((rs) => rs.metadata.uid === existing.metadata.uid) ?? existing;
       }
       // A hash collision with someone else's ReplicaSet: bump collisionCount so the next name differs.
@@ -238,11 +284,24 @@ class DeploymentSync {
     created.kind ??= 'ReplicaSet';
     this.ctx.log('deployment: created replica set', { ...this.log, replicaSet: created.metadata.name, replicas });
     if (replicas > 0) {
-      void this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} to ${replicas} from 0`);
+      void this.recorder.event(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled up replica set ${created.metadata.name} to ${replicas} from 0`,
+      );
     }
     await this.syncDeploymentRevision(created);
     if (this.hasDeadline()) {
-      this.setPending(newCondition(PROGRESSING, 'True', 'NewReplicaSetCreated', `Created new replica set "${created.metadata.name}"`, this.ctx.clock.now()));
+      this.setPending(
+        newCondition(
+          PROGRESSING,
+          'True',
+          'NewReplicaSetCreated',
+          `Created new replica set "${created.metadata.name}"`,
+          this.ctx.clock.now(),
+        ),
+      );
     }
     return created;
   }
@@ -287,7 +346,12 @@ class DeploymentSync {
       if (sizeChanged) {
         const op = a.to > a.from ? 'up' : 'down';
         this.ctx.log('deployment: scaled replica set', { ...this.log, replicaSet: a.name, from: a.from, to: a.to });
-        void this.recorder.event(this.d, 'Normal', 'ScalingReplicaSet', `Scaled ${op} replica set ${a.name} to ${a.to} from ${a.from}`);
+        void this.recorder.event(
+          this.d,
+          'Normal',
+          'ScalingReplicaSet',
+          `Scaled ${op} replica set ${a.name} to ${a.to} from ${a.from}`,
+        );
       }
     }
   }
@@ -307,9 +371,16 @@ class DeploymentSync {
     if (deploymentStatusEqual(this.observedStatus, status)) return;
     const path = resourcePath(deploymentResource, { namespace: this.ns, name: this.d.metadata.name });
     try {
-      const updated = await this.ctx.client.updateStatus<Deployment>(path, { ...this.d, status });
-      this.d.metadata.resourceVersion = updated.metadata.resourceVersion;
-      this.d.status = status;
+      try {
+        await this.ctx.client.updateStatus<Deployment>(path, { ...this.d, status });
+      } catch (err) {
+        // Someone changed the spec or annotations meanwhile: the status still describes what this sync
+        // observed (observedGeneration says which generation), so write it on the fresh object.
+        if (!isConflict(err)) throw err;
+        const fresh = await this.ctx.client.get<Deployment>(path);
+        if (fresh.metadata.uid !== this.d.metadata.uid) return;
+        await this.ctx.client.updateStatus<Deployment>(path, { ...fresh, status });
+      }
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -5,16 +5,27 @@ import type { PodTemplateSpec } from '../replicaset/types.js';
 
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** JSON with object keys sorted, so equal templates hash equally whatever their key order. */
+/**
+ * JSON with object keys sorted, so equal templates hash equally whatever their key order. Fields that
+ * are null, {} or [] are left out: typed clients (kubectl rollout undo sends creationTimestamp: null)
+ * cannot tell them from absent ones, as upstream's semantic equality treats them alike.
+ */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
+      .filter(([, x]) => !isEmptyValue(x))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
   }
   return JSON.stringify(v);
+}
+
+function isEmptyValue(x: unknown): boolean {
+  if (x === undefined || x === null) return true;
+  if (Array.isArray(x)) return x.length === 0;
+  if (typeof x === 'object') return Object.values(x as Record<string, unknown>).every(isEmptyValue);
+  return false;
 }
 
 function fnv1a32(s: string): number {

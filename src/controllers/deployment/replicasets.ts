@@ -27,7 +27,9 @@ const NOT_COPIED = new Set([
 
 /** The oldest ReplicaSet whose template equals the deployment's (FindNewReplicaSet). */
 export function findNewReplicaSet(d: Deployment, rss: ReplicaSet[]): ReplicaSet | undefined {
-  const sorted = [...rss].sort((a, b) => creationMs(a) - creationMs(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  const sorted = [...rss].sort(
+    (a, b) => creationMs(a) - creationMs(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+  );
   return sorted.find((rs) => templatesEqualIgnoringHash(rs.spec?.template, d.spec?.template));
 }
 
@@ -38,7 +40,10 @@ export function maxRevision(rss: ReplicaSet[]): number {
 export function newReplicaSet(d: Deployment, revision: number, replicas: number): ReplicaSet {
   const hash = podTemplateHash(d.spec?.template, d.status?.collisionCount);
   const template = structuredClone(d.spec?.template ?? {});
-  template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash } };
+  template.metadata = {
+    ...(template.metadata ?? {}),
+    labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash },
+  };
   const selector = structuredClone(d.spec?.selector ?? {});
   selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
   const rs: ReplicaSet = {

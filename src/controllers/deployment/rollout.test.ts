@@ -15,22 +15,43 @@ import {
 } from './rollout.js';
 import { type Deployment, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, REVISION_ANNOTATION } from './types.js';
 
-function deploy(replicas: number, maxSurgeV: number | string, maxUnavailableV: number | string, type: 'RollingUpdate' | 'Recreate' = 'RollingUpdate'): Deployment {
+function deploy(
+  replicas: number,
+  maxSurgeV: number | string,
+  maxUnavailableV: number | string,
+  type: 'RollingUpdate' | 'Recreate' = 'RollingUpdate',
+): Deployment {
   return {
     metadata: { name: 'web', namespace: 'default', uid: 'd-uid', generation: 2 },
     spec: {
       replicas,
       selector: { matchLabels: { app: 'web' } },
       template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'v2' }] } },
-      strategy: type === 'Recreate' ? { type } : { type, rollingUpdate: { maxSurge: maxSurgeV, maxUnavailable: maxUnavailableV } },
+      strategy:
+        type === 'Recreate'
+          ? { type }
+          : { type, rollingUpdate: { maxSurge: maxSurgeV, maxUnavailable: maxUnavailableV } },
       revisionHistoryLimit: 10,
     },
   };
 }
 
-function rs(name: string, replicas: number, available: number, created: string, annotations: Record<string, string> = {}): ReplicaSet {
+function rs(
+  name: string,
+  replicas: number,
+  available: number,
+  created: string,
+  annotations: Record<string, string> = {},
+): ReplicaSet {
   return {
-    metadata: { name, namespace: 'default', uid: `${name}-uid`, creationTimestamp: created, annotations, generation: 1 },
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `${name}-uid`,
+      creationTimestamp: created,
+      annotations,
+      generation: 1,
+    },
     spec: { replicas },
     status: { replicas, availableReplicas: available, observedGeneration: 1 },
   };
@@ -69,7 +90,10 @@ function simulate(d: Deployment, oldSize: number) {
       r.status!.availableReplicas = Math.min(r.spec!.replicas!, r.status!.availableReplicas! + fresh);
       freshlyCreated.set(r.metadata.name!, 0);
     }
-    minAvailable = Math.min(minAvailable, all.reduce((n, r) => n + r.status!.availableReplicas!, 0));
+    minAvailable = Math.min(
+      minAvailable,
+      all.reduce((n, r) => n + r.status!.availableReplicas!, 0),
+    );
     const step = rollingUpdateStep(d, neu, [old]);
     if (step.kind === 'settled') break;
     assert.equal(step.kind, 'scale');
@@ -82,7 +106,10 @@ function simulate(d: Deployment, oldSize: number) {
       r.status!.replicas = a.to;
       r.status!.availableReplicas = Math.min(r.status!.availableReplicas!, a.to);
     }
-    maxTotal = Math.max(maxTotal, all.reduce((n, r) => n + r.spec!.replicas!, 0));
+    maxTotal = Math.max(
+      maxTotal,
+      all.reduce((n, r) => n + r.spec!.replicas!, 0),
+    );
   }
   return { old, neu, minAvailable, maxTotal, steps, desired };
 }
@@ -92,7 +119,10 @@ test('rolling update with maxUnavailable=0 never drops available below desired a
     for (const surge of [1, 2, '25%', '100%']) {
       const d = deploy(replicas, surge, 0);
       const r = simulate(d, replicas);
-      assert.ok(r.minAvailable >= replicas, `replicas=${replicas} surge=${surge}: available dropped to ${r.minAvailable}`);
+      assert.ok(
+        r.minAvailable >= replicas,
+        `replicas=${replicas} surge=${surge}: available dropped to ${r.minAvailable}`,
+      );
       assert.ok(r.maxTotal <= replicas + maxSurge(d), `replicas=${replicas} surge=${surge}: ${r.maxTotal} pods`);
       assert.equal(r.neu.spec!.replicas, replicas, 'new ReplicaSet reaches desired');
       assert.equal(r.old.spec!.replicas, 0, 'old ReplicaSet scaled to zero');
@@ -119,10 +149,14 @@ test('rolling update respects maxUnavailable and maxSurge together', () => {
 
 test('first step of a 10-replica rollout with 25%/25%: new RS surges to 3', () => {
   const d = deploy(10, '25%', '25%');
-  const step = rollingUpdateStep(d, rs('new', 0, 0, '2026-01-01T00:01:00Z'), [rs('old', 10, 10, '2026-01-01T00:00:00Z')]);
+  const step = rollingUpdateStep(d, rs('new', 0, 0, '2026-01-01T00:01:00Z'), [
+    rs('old', 10, 10, '2026-01-01T00:00:00Z'),
+  ]);
   assert.deepEqual(step, { kind: 'scale', actions: [{ name: 'new', from: 0, to: 3 }] });
   // Surge used up: the old one shrinks by the unavailability budget (10+3 available budget: 10-8=2).
-  const step2 = rollingUpdateStep(d, rs('new', 3, 0, '2026-01-01T00:01:00Z'), [rs('old', 10, 10, '2026-01-01T00:00:00Z')]);
+  const step2 = rollingUpdateStep(d, rs('new', 3, 0, '2026-01-01T00:01:00Z'), [
+    rs('old', 10, 10, '2026-01-01T00:00:00Z'),
+  ]);
   assert.deepEqual(step2, { kind: 'scale', actions: [{ name: 'old', from: 10, to: 8 }] });
 });
 
@@ -136,13 +170,19 @@ test('unhealthy old replicas are cleaned up first', () => {
 test('recreate: old to zero, wait for pods, then create, then scale the new one up', () => {
   const d = deploy(3, 0, 0, 'Recreate');
   const old = rs('old', 3, 3, '2026-01-01T00:00:00Z');
-  assert.deepEqual(recreateStep(d, undefined, [old], []), { kind: 'scale', actions: [{ name: 'old', from: 3, to: 0 }] });
+  assert.deepEqual(recreateStep(d, undefined, [old], []), {
+    kind: 'scale',
+    actions: [{ name: 'old', from: 3, to: 0 }],
+  });
   const drained = rs('old', 0, 0, '2026-01-01T00:00:00Z');
   const lingering: Pod = { metadata: { name: 'p' }, status: { phase: 'Running' } };
   assert.deepEqual(recreateStep(d, undefined, [drained], [lingering]), { kind: 'waitForOldPods' });
-  assert.deepEqual(recreateStep(d, undefined, [drained], [{ metadata: { name: 'p' }, status: { phase: 'Succeeded' } }]), {
-    kind: 'createNewReplicaSet',
-  });
+  assert.deepEqual(
+    recreateStep(d, undefined, [drained], [{ metadata: { name: 'p' }, status: { phase: 'Succeeded' } }]),
+    {
+      kind: 'createNewReplicaSet',
+    },
+  );
   assert.deepEqual(recreateStep(d, rs('new', 0, 0, '2026-01-01T00:01:00Z'), [drained], []), {
     kind: 'scale',
     actions: [{ name: 'new', from: 0, to: 3 }],
@@ -163,7 +203,11 @@ test('proportional scaling mid-rollout spreads the change by size', () => {
       ['new', 7],
     ],
   );
-  assert.equal(actions.reduce((n, a) => n + a.to, 0), 18, 'desired + surge');
+  assert.equal(
+    actions.reduce((n, a) => n + a.to, 0),
+    18,
+    'desired + surge',
+  );
   // scale down to zero
   const zero = proportionalScale(deploy(0, 3, 0), neu, [old]);
   assert.deepEqual(
@@ -171,9 +215,10 @@ test('proportional scaling mid-rollout spreads the change by size', () => {
     [0, 0],
   );
   // a single active ReplicaSet just takes the new size
-  assert.deepEqual(proportionalScale(d, rs('new', 10, 10, '2026-01-01T00:01:00Z', ann), [rs('old', 0, 0, '2026-01-01T00:00:00Z')]), [
-    { name: 'new', from: 10, to: 15 },
-  ]);
+  assert.deepEqual(
+    proportionalScale(d, rs('new', 10, 10, '2026-01-01T00:01:00Z', ann), [rs('old', 0, 0, '2026-01-01T00:00:00Z')]),
+    [{ name: 'new', from: 10, to: 15 }],
+  );
 });
 
 test('revision history: oldest fully scaled-down ReplicaSets beyond the limit are deleted', () => {
@@ -196,7 +241,10 @@ test('template hash is stable, ignores its own label and key order; new RS carri
   const d = deploy(2, 1, 0);
   const h = podTemplateHash(d.spec!.template);
   assert.match(h, /^[bcdfghjklmnpqrstvwxz2456789]+$/);
-  const reordered = { spec: { containers: [{ image: 'v2', name: 'c' }] }, metadata: { labels: { app: 'web', 'pod-template-hash': 'x' } } };
+  const reordered = {
+    spec: { containers: [{ image: 'v2', name: 'c' }] },
+    metadata: { labels: { app: 'web', 'pod-template-hash': 'x' } },
+  };
   assert.equal(podTemplateHash(reordered), h);
   assert.notEqual(podTemplateHash(d.spec!.template, 1), h, 'collisionCount changes the hash');
   const created = newReplicaSet(d, 4, 1);

@@ -101,7 +101,11 @@ export function newRSNewReplicas(d: Deployment, allRSs: ReplicaSet[], newRS: Rep
 }
 
 /** reconcileNewReplicaSet: grow within surge, or shrink to desired. */
-export function reconcileNewReplicaSet(d: Deployment, allRSs: ReplicaSet[], newRS: ReplicaSet): ScaleAction | undefined {
+export function reconcileNewReplicaSet(
+  d: Deployment,
+  allRSs: ReplicaSet[],
+  newRS: ReplicaSet,
+): ScaleAction | undefined {
   const desired = desiredReplicas(d);
   const from = rsReplicas(newRS);
   if (from === desired) return undefined;
@@ -213,7 +217,9 @@ export function isScalingEvent(d: Deployment, rss: ReplicaSet[]): boolean {
 export function isSaturated(d: Deployment, rs: ReplicaSet | undefined): boolean {
   if (!rs) return false;
   const desired = annotationInt(rs, DESIRED_REPLICAS_ANNOTATION);
-  return desired === desiredReplicas(d) && rsReplicas(rs) === desiredReplicas(d) && rsAvailable(rs) === desiredReplicas(d);
+  return (
+    desired === desiredReplicas(d) && rsReplicas(rs) === desiredReplicas(d) && rsAvailable(rs) === desiredReplicas(d)
+  );
 }
 
 function findActiveOrLatest(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): ReplicaSet | undefined {
@@ -235,7 +241,9 @@ export function proportionalScale(d: Deployment, newRS: ReplicaSet | undefined, 
   const one = findActiveOrLatest(newRS, oldRSs);
   if (one) return [{ name: one.metadata.name!, from: rsReplicas(one), to: desired }];
   if (isSaturated(d, newRS)) {
-    return oldRSs.filter((rs) => rsReplicas(rs) > 0).map((rs) => ({ name: rs.metadata.name!, from: rsReplicas(rs), to: 0 }));
+    return oldRSs
+      .filter((rs) => rsReplicas(rs) > 0)
+      .map((rs) => ({ name: rs.metadata.name!, from: rsReplicas(rs), to: 0 }));
   }
   if (!isRollingUpdate(d)) return [];
   const active = [...oldRSs, ...(newRS ? [newRS] : [])].filter((rs) => rsReplicas(rs) > 0);

@@ -28,7 +28,13 @@ export function removeCondition(status: DeploymentStatus, type: string): void {
   else delete status.conditions;
 }
 
-export function newCondition(type: string, status: Condition['status'], reason: string, message: string, nowMs: number): Condition {
+export function newCondition(
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+  nowMs: number,
+): Condition {
   const t = rfc3339(nowMs);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
@@ -52,9 +58,21 @@ export function calculateStatus(
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
   if (d.status?.conditions) status.conditions = d.status.conditions.map((c) => ({ ...c }));
   if (available >= desiredReplicas(d) - maxUnavailable(d)) {
-    setCondition(status, newCondition(AVAILABLE, 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', nowMs));
+    setCondition(
+      status,
+      newCondition(AVAILABLE, 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', nowMs),
+    );
   } else {
-    setCondition(status, newCondition(AVAILABLE, 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', nowMs));
+    setCondition(
+      status,
+      newCondition(
+        AVAILABLE,
+        'False',
+        'MinimumReplicasUnavailable',
+        'Deployment does not have minimum availability.',
+        nowMs,
+      ),
+    );
   }
   return status;
 }
@@ -113,25 +131,57 @@ export function rolloutStatus(
   if (hasProgressDeadline(d) && !complete) {
     const name = newRS?.metadata.name ?? '';
     if (deploymentComplete(d, status)) {
-      setCondition(status, newCondition(PROGRESSING, 'True', 'NewReplicaSetAvailable', `ReplicaSet "${name}" has successfully progressed.`, nowMs));
+      setCondition(
+        status,
+        newCondition(
+          PROGRESSING,
+          'True',
+          'NewReplicaSetAvailable',
+          `ReplicaSet "${name}" has successfully progressed.`,
+          nowMs,
+        ),
+      );
     } else if (deploymentProgressing(d, status)) {
-      const cond = newCondition(PROGRESSING, 'True', 'ReplicaSetUpdated', `ReplicaSet "${name}" is progressing.`, nowMs);
+      const cond = newCondition(
+        PROGRESSING,
+        'True',
+        'ReplicaSetUpdated',
+        `ReplicaSet "${name}" is progressing.`,
+        nowMs,
+      );
       if (current?.status === 'True') cond.lastTransitionTime = current.lastTransitionTime;
       removeCondition(status, PROGRESSING);
       setCondition(status, cond);
     } else if (deploymentTimedOut(d, status, nowMs)) {
-      setCondition(status, newCondition(PROGRESSING, 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${name}" has timed out progressing.`, nowMs));
+      setCondition(
+        status,
+        newCondition(
+          PROGRESSING,
+          'False',
+          'ProgressDeadlineExceeded',
+          `ReplicaSet "${name}" has timed out progressing.`,
+          nowMs,
+        ),
+      );
     }
   }
-  const failure = allRSs.map((rs) => rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True')).find(Boolean);
+  const failure = allRSs
+    .map((rs) => rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True'))
+    .find(Boolean);
   if (failure) setCondition(status, { ...failure, type: REPLICA_FAILURE, lastUpdateTime: failure.lastTransitionTime });
   else removeCondition(status, REPLICA_FAILURE);
   // Requeue to notice a stuck rollout at its deadline (requeueStuckDeployment).
   let recheckAfterMs: number | undefined;
   const p = getCondition(status, PROGRESSING);
-  if (hasProgressDeadline(d) && p?.status === 'True' && p.reason !== 'NewReplicaSetAvailable' && !deploymentComplete(d, status)) {
+  if (
+    hasProgressDeadline(d) &&
+    p?.status === 'True' &&
+    p.reason !== 'NewReplicaSetAvailable' &&
+    !deploymentComplete(d, status)
+  ) {
     const from = Date.parse(p.lastUpdateTime ?? '');
-    if (!Number.isNaN(from)) recheckAfterMs = Math.max(0, from + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 - nowMs) + 1000;
+    if (!Number.isNaN(from))
+      recheckAfterMs = Math.max(0, from + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 - nowMs) + 1000;
   }
   return { status, recheckAfterMs };
 }

@@ -21,11 +21,7 @@ export type GcAction =
   | { kind: 'orphanDependents'; dependents: GraphNode[] };
 
 /** Decides for an object that is not itself deleting dependents or orphaning. */
-export function attemptToDelete(
-  item: GraphNode,
-  states: Map<string, OwnerState>,
-  hasDependents: boolean,
-): GcAction {
+export function attemptToDelete(item: GraphNode, states: Map<string, OwnerState>, hasDependents: boolean): GcAction {
   if (item.owners.length === 0 || item.deleting) return { kind: 'none' };
   const by = (s: OwnerState) => item.owners.filter((r) => states.get(r.uid) === s);
   const solid = by('solid');
@@ -45,7 +41,9 @@ export function attemptToDelete(
 export function finalizeOwner(owner: GraphNode, dependents: GraphNode[]): GcAction {
   if (isOrphaning(owner)) {
     const refs = dependents.filter((d) => d.owners.some((r) => r.uid === owner.uid));
-    return refs.length > 0 ? { kind: 'orphanDependents', dependents: refs } : { kind: 'removeFinalizer', finalizer: 'orphan' };
+    return refs.length > 0
+      ? { kind: 'orphanDependents', dependents: refs }
+      : { kind: 'removeFinalizer', finalizer: 'orphan' };
   }
   if (isDeletingDependents(owner)) {
     const blocking = dependents.filter((d) => refTo(d, owner.uid)?.blockOwnerDeletion === true);

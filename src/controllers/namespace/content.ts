@@ -35,5 +35,8 @@ export function needsFinalizing(ns: NamespaceObject): boolean {
 
 /** The body for PUT .../namespaces/NAME/finalize: the namespace without the kubernetes finalizer. */
 export function finalizedNamespace<T extends NamespaceObject>(ns: T): T {
-  return { ...ns, spec: { ...(ns.spec ?? {}), finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER) } };
+  return {
+    ...ns,
+    spec: { ...(ns.spec ?? {}), finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER) },
+  };
 }

@@ -34,7 +34,18 @@ export function startNamespaceController(ctx: ControllerContext, opts: { workers
       await ctx.client.update(path, finalizedNamespace(ns));
       ctx.log('namespace: finalized', { name });
     } catch (err) {
-      if (isNotFound(err)) return;
+      if (isNotFound(err)) {
+        // Gone already, or a server that does not serve the finalize subresource: tell them apart.
+        const exists = await ctx.client.get(resourcePath(namespaceResource, { name })).then(
+          () => true,
+          (e: unknown) => {
+            if (isNotFound(e)) return false;
+            throw e;
+          },
+        );
+        if (!exists) return;
+        throw new Error(`PUT ${path}: 404 although the namespace exists (finalize subresource not served?)`);
+      }
       if (isConflict(err)) {
         const fresh = await ctx.client.get<NamespaceObject & KubeObject>(resourcePath(namespaceResource, { name }));
         if (fresh.metadata.uid === ns.metadata.uid) await ctx.client.update(path, finalizedNamespace(fresh));
@@ -60,11 +71,18 @@ async function deleteContent(ctx: ControllerContext, namespace: string): Promise
       continue;
     }
     if (r.verbs.includes('deletecollection')) {
-      await ctx.client.requestJson('DELETE', collection, undefined, JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }));
+      await ctx.client.requestJson(
+        'DELETE',
+        collection,
+        undefined,
+        JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }),
+      );
     } else {
       for (const o of pending) {
         try {
-          await ctx.client.delete(resourcePath(r, { namespace, name: o.metadata.name }), { propagationPolicy: 'Background' });
+          await ctx.client.delete(resourcePath(r, { namespace, name: o.metadata.name }), {
+            propagationPolicy: 'Background',
+          });
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }

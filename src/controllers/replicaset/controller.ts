@@ -177,7 +177,11 @@ async function claimPods(ctx: ControllerContext, rs: ReplicaSet, selector: Label
   for (const pod of claim.adopt) {
     const path = resourcePath(podResource, { namespace: ns, name: pod.metadata.name });
     try {
-      const adopted = await ctx.client.patch<Pod>(path, adoptPatch(pod, newControllerRef(rs, 'apps/v1', 'ReplicaSet')), 'strategic');
+      const adopted = await ctx.client.patch<Pod>(
+        path,
+        adoptPatch(pod, newControllerRef(rs, 'apps/v1', 'ReplicaSet')),
+        'strategic',
+      );
       owned.push(adopted);
     } catch (err) {
       if (!isNotFound(err)) throw err;
@@ -269,11 +273,13 @@ async function writeStatus(ctx: ControllerContext, rs: ReplicaSet, status: Repli
     if (!isConflict(err)) throw err;
     const fresh = await ctx.client.get<ReplicaSet>(path);
     if (fresh.metadata.uid !== rs.metadata.uid) return;
-    await ctx.client.updateStatus(path, { ...fresh, status: { ...status, observedGeneration: rs.metadata.generation } });
+    await ctx.client.updateStatus(path, {
+      ...fresh,
+      status: { ...status, observedGeneration: rs.metadata.generation },
+    });
   }
 }
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-

@@ -26,7 +26,11 @@ export interface Claim<T> {
 }
 
 /** Sorts candidates; owners being deleted neither adopt nor release (upstream canAdopt / release). */
-export function claimObjects<T extends KubeObject>(owner: KubeObject, selector: LabelSelector, candidates: T[]): Claim<T> {
+export function claimObjects<T extends KubeObject>(
+  owner: KubeObject,
+  selector: LabelSelector,
+  candidates: T[],
+): Claim<T> {
   const out: Claim<T> = { owned: [], adopt: [], release: [] };
   const ownerDeleting = !!owner.metadata.deletionTimestamp;
   for (const obj of candidates) {

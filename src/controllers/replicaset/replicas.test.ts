@@ -19,14 +19,27 @@ function rs(replicas: number, extra: Partial<ReplicaSet['spec']> = {}): ReplicaS
     spec: {
       replicas,
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web', tier: 'fe' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      template: {
+        metadata: { labels: { app: 'web', tier: 'fe' } },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      },
       ...extra,
     },
   };
 }
 
 let seq = 0;
-function pod(o: { node?: string; phase?: string; ready?: boolean; readySince?: string; created?: string; labels?: Record<string, string>; restarts?: number } = {}): Pod {
+function pod(
+  o: {
+    node?: string;
+    phase?: string;
+    ready?: boolean;
+    readySince?: string;
+    created?: string;
+    labels?: Record<string, string>;
+    restarts?: number;
+  } = {},
+): Pod {
   seq++;
   return {
     metadata: {
@@ -40,7 +53,13 @@ function pod(o: { node?: string; phase?: string; ready?: boolean; readySince?: s
     spec: o.node ? { nodeName: o.node } : {},
     status: {
       phase: o.phase ?? 'Running',
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: o.readySince ?? '2026-01-01T00:01:00Z' }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: o.ready === false ? 'False' : 'True',
+          lastTransitionTime: o.readySince ?? '2026-01-01T00:01:00Z',
+        },
+      ],
       containerStatuses: [{ restartCount: o.restarts ?? 0 }],
     },
   };
@@ -59,7 +78,10 @@ test('slow start batches double and sum to the count', () => {
   assert.deepEqual(slowStartBatches(10), [1, 2, 4, 3]);
   assert.deepEqual(slowStartBatches(1), [1]);
   assert.deepEqual(slowStartBatches(0), []);
-  assert.equal(slowStartBatches(500).reduce((a, b) => a + b, 0), 500);
+  assert.equal(
+    slowStartBatches(500).reduce((a, b) => a + b, 0),
+    500,
+  );
 });
 
 test('deletion order: unscheduled, pending, not ready, crowded node, shortest ready, restarts, youngest', () => {
@@ -122,7 +144,9 @@ test('claim: keeps owned, adopts matching orphans, releases owned non-matching, 
   orphan.metadata.ownerReferences = undefined;
   const strayed = pod({ labels: { app: 'other' } });
   const foreign = pod();
-  foreign.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid: 'other', controller: true }];
+  foreign.metadata.ownerReferences = [
+    { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid: 'other', controller: true },
+  ];
   const orphanNoMatch = pod({ labels: { app: 'db' } });
   orphanNoMatch.metadata.ownerReferences = undefined;
   const c = claimObjects(owner, sel, [owned, orphan, strayed, foreign, orphanNoMatch]);
@@ -132,7 +156,10 @@ test('claim: keeps owned, adopts matching orphans, releases owned non-matching, 
   const deleting = { ...owner, metadata: { ...owner.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } };
   assert.deepEqual(claimObjects(deleting, sel, [orphan]).adopt, [], 'an owner being deleted adopts nothing');
   assert.deepEqual(adoptPatch(orphan, { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid' }), {
-    metadata: { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid' }], uid: orphan.metadata.uid },
+    metadata: {
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid' }],
+      uid: orphan.metadata.uid,
+    },
   });
   assert.deepEqual(releasePatch(strayed, 'rs-uid'), {
     metadata: { ownerReferences: [{ $patch: 'delete', uid: 'rs-uid' }], uid: strayed.metadata.uid },
@@ -143,7 +170,14 @@ test('pod from template: generateName, controller ref that blocks owner deletion
   const p = podFromTemplate(rs(1));
   assert.equal(p.metadata.generateName, 'web-');
   assert.deepEqual(p.metadata.ownerReferences, [
-    { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      name: 'web',
+      uid: 'rs-uid',
+      controller: true,
+      blockOwnerDeletion: true,
+    },
   ]);
   assert.deepEqual(p.metadata.labels, { app: 'web', tier: 'fe' });
   assert.deepEqual(p.spec, { containers: [{ name: 'c', image: 'nginx' }] });

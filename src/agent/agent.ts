@@ -1,0 +1,173 @@
+// startAgent: joins this machine to a Tutti server as a node. Data flow:
+//   fetchTrustedCa(token) -> ApiClient -> register Node (NotReady) -> wait spec.podCIDR (or fall back)
+//   -> start containerd with that CIDR (or use an endpoint, or the process runtime) -> base images
+//   -> Node Ready, Lease every 10 s, status every 10 s -> PodManager (informer on spec.nodeName=<me>,
+//   one PodWorker per pod, runtime relist every second).
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ApiClient, EventRecorder } from '../client/index.js';
+import { fetchTrustedCa } from '../pki/index.js';
+import { firstIPv4, measureNode } from './node/node-facts.js';
+import { NodeReporter } from './node/node-reporter.js';
+import { ProcessRuntime } from './process/process-runtime.js';
+import { podCgroupParent } from './pods/cgroups.js';
+import { PodManager } from './pods/pod-manager.js';
+import type { Log } from './pods/pod-worker.js';
+import { chooseRuntime, type RuntimeKind } from './runtime-choice.js';
+import {
+  type ContainerRuntime,
+  CriRuntime,
+  ensureBaseImages,
+  type RunningContainerd,
+  startContainerd,
+} from './runtime/index.js';
+
+export interface AgentOptions {
+  /** https URL of the API server. */
+  server: string;
+  /** Join token (`K10<ca hash>::server:<secret>`); also the bearer token. */
+  token: string;
+  nodeName?: string;
+  dataDir: string;
+  /** Use this CRI endpoint instead of starting a private containerd. */
+  containerRuntimeEndpoint?: string;
+  runtime?: RuntimeKind;
+  /** Trusted CA (skips the /cacerts download, e.g. for an agent inside the server process). */
+  caPem?: string;
+  /** Node IP; default the first non-loopback IPv4. */
+  nodeIP?: string;
+  /** Linux bridge of the pod network (distinct per node on one machine). */
+  bridgeName?: string;
+  /** Use this pod CIDR instead of waiting for spec.podCIDR. */
+  podCidr?: string;
+  podCidrWaitMs?: number;
+  /** Top-level cgroup for pod cgroups (`/<root>/pod<uid>`). */
+  cgroupRoot?: string;
+  /** Where base image archives are cached (default <dataDir>/images). */
+  imageCacheDir?: string;
+  leaseIntervalMs?: number;
+  statusIntervalMs?: number;
+  log?: Log;
+}
+
+export interface RunningAgent {
+  nodeName: string;
+  runtimeKind: 'cri' | 'process';
+  runtime: ContainerRuntime;
+  podCidr: string;
+  pods: PodManager;
+  /** Stops the agent; containers keep running (a restarted agent adopts them). containerd is stopped too. */
+  stop(): Promise<void>;
+}
+
+const defaultLog: Log = (message, fields) =>
+  console.error(JSON.stringify({ level: 'info', component: 'agent', message, ...fields }));
+
+export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  const log = opts.log ?? defaultLog;
+  const nodeName = (opts.nodeName ?? hostname()).toLowerCase();
+  const hostIP = opts.nodeIP ?? firstIPv4();
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const caPem = opts.caPem ?? (await fetchTrustedCa(opts.server, opts.token));
+  const client = new ApiClient({ server: opts.server, caPem, token: opts.token, userAgent: `tutti-agent/${nodeName}` });
+  const choice = chooseRuntime(opts.runtime ?? 'auto', opts.containerRuntimeEndpoint);
+  log('runtime chosen', { node: nodeName, runtime: choice.kind, why: choice.why });
+
+  let runtime: ContainerRuntime | undefined;
+  let containerd: RunningContainerd | undefined;
+  let runtimeInfo: { version: string; ready: boolean; message?: string } = {
+    version: '',
+    ready: false,
+    message: 'container runtime is starting',
+  };
+  const reporter = new NodeReporter({
+    client,
+    name: nodeName,
+    facts: async () => measureNode(nodeName, hostIP, opts.dataDir, runtimeInfo),
+    log,
+    leaseIntervalMs: opts.leaseIntervalMs,
+    statusIntervalMs: opts.statusIntervalMs,
+  });
+  const cleanup = async () => {
+    reporter.stop();
+    runtime?.close();
+    await containerd?.stop();
+    client.close();
+  };
+  try {
+    await reporter.register();
+    reporter.start();
+    let podCidr = opts.podCidr ?? '';
+    if (choice.kind === 'cri' && !opts.containerRuntimeEndpoint && !podCidr) {
+      const r = await reporter.waitForPodCidr(opts.podCidrWaitMs ?? 5_000);
+      podCidr = r.cidr;
+      log('pod CIDR', { node: nodeName, cidr: podCidr, assignedByController: r.assigned });
+    }
+    if (choice.kind === 'process') {
+      runtime = new ProcessRuntime({ root: join(opts.dataDir, 'process-runtime'), log });
+    } else {
+      let endpoint = opts.containerRuntimeEndpoint;
+      if (!endpoint) {
+        containerd = await startContainerd({
+          dataDir: join(opts.dataDir, 'containerd'),
+          podCidr,
+          bridgeName: opts.bridgeName,
+        });
+        endpoint = containerd.endpoint;
+        await ensureBaseImages(endpoint, opts.imageCacheDir ?? join(opts.dataDir, 'images'));
+      }
+      runtime = new CriRuntime(endpoint);
+    }
+    const v = await runtime.version();
+    const rt = runtime;
+    const refreshRuntime = async () => {
+      const conds = await rt.status().catch(() => []);
+      const bad = conds.find((c) => (c.type === 'RuntimeReady' || c.type === 'NetworkReady') && !c.status);
+      runtimeInfo = {
+        version: `${v.runtimeName}://${v.runtimeVersion}`,
+        ready: !bad && conds.length > 0,
+        message: bad ? `${bad.type}=false reason:${bad.reason} message:${bad.message}` : undefined,
+      };
+    };
+    await refreshRuntime();
+    await reporter.updateStatus();
+    const runtimeTimer = setInterval(() => void refreshRuntime(), 10_000);
+
+    const cgroupRoot = opts.cgroupRoot ?? 'tutti';
+    const machine = measureNode(nodeName, hostIP, opts.dataDir, runtimeInfo);
+    const pods = new PodManager({
+      client,
+      runtime,
+      runtimeName: choice.kind === 'process' ? 'process' : v.runtimeName,
+      events: new EventRecorder({ client, component: 'kubelet', host: nodeName, log }),
+      nodeName,
+      podsDir: join(opts.dataDir, 'pods'),
+      cgroupParent: choice.kind === 'cri' ? (uid) => podCgroupParent(cgroupRoot, uid) : () => undefined,
+      facts: () => ({
+        hostIP,
+        podIP: '',
+        allocatableCpuMillis: machine.cpuCores * 1000,
+        allocatableMemoryBytes: machine.memoryBytes,
+      }),
+      log,
+    });
+    await pods.start();
+    log('agent ready', { node: nodeName, runtime: choice.kind, podCidr });
+    return {
+      nodeName,
+      runtimeKind: choice.kind,
+      runtime,
+      podCidr,
+      pods,
+      async stop() {
+        clearInterval(runtimeTimer);
+        await pods.stop();
+        await cleanup();
+      },
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

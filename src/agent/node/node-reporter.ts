@@ -1,0 +1,145 @@
+// Keeps this node's presence in the API: registers the Node, renews its Lease in kube-node-lease every 10 s,
+// posts node status periodically, and waits for spec.podCIDR (falling back to one from the node's index).
+import {
+  type ApiClient,
+  isAlreadyExists,
+  isNotFound,
+  type Lease,
+  leaseResource,
+  microTime,
+  resourcePath,
+} from '../../client/index.js';
+import type { Node } from '../types.js';
+import { fallbackPodCidr, type NodeFacts, nodeObject, nodeStatus } from './node-object.js';
+
+export interface NodeReporterOptions {
+  client: ApiClient;
+  name: string;
+  facts(): Promise<NodeFacts>;
+  log: (message: string, fields: Record<string, unknown>) => void;
+  leaseIntervalMs?: number;
+  statusIntervalMs?: number;
+}
+
+const LEASE_NAMESPACE = 'kube-node-lease';
+const LEASE_DURATION_SECONDS = 40;
+
+export class NodeReporter {
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private lastStatus: Node['status'];
+  private stopped = false;
+  private nodeUid = '';
+
+  constructor(private readonly opts: NodeReporterOptions) {}
+
+  private get nodePath(): string {
+    return `/api/v1/nodes/${this.opts.name}`;
+  }
+
+  async register(): Promise<Node> {
+    const facts = await this.opts.facts();
+    const desired = nodeObject(facts, Date.now());
+    let node: Node;
+    try {
+      node = await this.opts.client.create<Node>('/api/v1/nodes', desired);
+      // Status is reset on create for most kinds; write it explicitly.
+      node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status: desired.status }, 'merge');
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      await this.opts.client.patch<Node>(this.nodePath, { metadata: { labels: desired.metadata.labels } }, 'merge');
+      const existing = await this.opts.client.get<Node>(this.nodePath);
+      const status = nodeStatus(facts, Date.now(), existing.status);
+      node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status }, 'merge');
+    }
+    this.lastStatus = node.status;
+    this.nodeUid = node.metadata.uid ?? '';
+    return node;
+  }
+
+  start(): void {
+    const leaseEvery = this.opts.leaseIntervalMs ?? 10_000;
+    const statusEvery = this.opts.statusIntervalMs ?? 10_000;
+    const leaseLoop = async () => {
+      await this.renewLease().catch((err) =>
+        this.opts.log('lease renewal failed', { node: this.opts.name, error: String(err) }),
+      );
+      if (!this.stopped) this.leaseTimer = setTimeout(leaseLoop, leaseEvery);
+    };
+    const statusLoop = async () => {
+      await this.updateStatus().catch((err) =>
+        this.opts.log('node status update failed', { node: this.opts.name, error: String(err) }),
+      );
+      if (!this.stopped) this.statusTimer = setTimeout(statusLoop, statusEvery);
+    };
+    void leaseLoop();
+    this.statusTimer = setTimeout(statusLoop, statusEvery);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+  }
+
+  async updateStatus(): Promise<void> {
+    const status = nodeStatus(await this.opts.facts(), Date.now(), this.lastStatus);
+    try {
+      const node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status }, 'merge');
+      this.lastStatus = node.status;
+    } catch (err) {
+      // A deleted Node is registered again, as the kubelet does.
+      if (!isNotFound(err)) throw err;
+      await this.register();
+    }
+  }
+
+  async renewLease(): Promise<void> {
+    const path = resourcePath(leaseResource, { namespace: LEASE_NAMESPACE, name: this.opts.name });
+    const spec = {
+      holderIdentity: this.opts.name,
+      leaseDurationSeconds: LEASE_DURATION_SECONDS,
+      renewTime: microTime(Date.now()),
+    };
+    try {
+      await this.opts.client.patch<Lease>(path, { spec }, 'merge');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      const lease: Lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name: this.opts.name,
+          namespace: LEASE_NAMESPACE,
+          ownerReferences: this.nodeUid
+            ? [{ apiVersion: 'v1', kind: 'Node', name: this.opts.name, uid: this.nodeUid }]
+            : undefined,
+        },
+        spec,
+      };
+      try {
+        await this.opts.client.create(resourcePath(leaseResource, { namespace: LEASE_NAMESPACE }), lease);
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+    }
+  }
+
+  /**
+   * spec.podCIDR once the node IPAM controller set it; after timeoutMs, a CIDR from this node's index among
+   * the registered nodes (sorted by name) so a single node works without the controller.
+   */
+  async waitForPodCidr(timeoutMs: number): Promise<{ cidr: string; assigned: boolean }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const node = await this.opts.client.get<Node>(this.nodePath);
+      const cidr = node.spec?.podCIDR ?? node.spec?.podCIDRs?.[0];
+      if (cidr) return { cidr, assigned: true };
+      if (Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const nodes = await this.opts.client.list<Node>('/api/v1/nodes');
+    const names = nodes.items.map((n) => n.metadata.name ?? '').sort();
+    return { cidr: fallbackPodCidr(names.indexOf(this.opts.name)), assigned: false };
+  }
+}

@@ -1,0 +1,173 @@
+// Dispatches pods bound to this node to one PodWorker each, and relists the runtime every second (the
+// kubelet's PLEG) to wake the workers whose containers changed state. On start it also finds sandboxes
+// whose pod no longer exists and tears them down; sandboxes of existing pods are simply adopted by their
+// workers (labels carry the pod uid).
+import { type ApiClient, type EventRecorder, Informer } from '../../client/index.js';
+import type { ContainerRuntime } from '../runtime/index.js';
+import type { Pod } from '../types.js';
+import { CrashBackoff } from './crash-backoff.js';
+import type { ConfigSource, NodeFacts } from './env.js';
+import { LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './labels.js';
+import { type Log, PodWorker, type WorkerDeps } from './pod-worker.js';
+
+export interface PodManagerOptions {
+  client: ApiClient;
+  runtime: ContainerRuntime;
+  runtimeName: string;
+  events: EventRecorder;
+  nodeName: string;
+  podsDir: string;
+  /** cgroupfs parent per pod, or undefined for runtimes without cgroups. */
+  cgroupParent(uid: string): string | undefined;
+  facts(): NodeFacts;
+  log: Log;
+  relistMs?: number;
+}
+
+const podsResource = { group: '', version: 'v1', resource: 'pods', namespaced: true };
+
+export class PodManager {
+  private readonly informer: Informer<Pod>;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly deps: WorkerDeps;
+  private relistTimer: NodeJS.Timeout | undefined;
+  private fingerprints = new Map<string, string>();
+  private stopped = false;
+  private relisting = false;
+
+  constructor(private readonly opts: PodManagerOptions) {
+    this.informer = new Informer<Pod>({
+      client: opts.client,
+      resource: podsResource,
+      fieldSelector: `spec.nodeName=${opts.nodeName}`,
+      log: opts.log,
+    });
+    const config: ConfigSource = {
+      configMap: (ns, name) => this.getOptional(`/api/v1/namespaces/${ns}/configmaps/${name}`),
+      secret: (ns, name) => this.getOptional(`/api/v1/namespaces/${ns}/secrets/${name}`),
+    };
+    this.deps = {
+      runtime: opts.runtime,
+      runtimeName: opts.runtimeName,
+      client: opts.client,
+      events: opts.events,
+      config,
+      podsDir: opts.podsDir,
+      cgroupParent: opts.cgroupParent,
+      facts: opts.facts,
+      crashBackoff: new CrashBackoff(),
+      imageBackoff: new CrashBackoff(),
+      log: opts.log,
+      onDone: (uid) => this.workers.delete(uid),
+    };
+  }
+
+  private async getOptional<T>(path: string): Promise<T | undefined> {
+    try {
+      return (await this.opts.client.get(path)) as T;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async start(): Promise<void> {
+    this.informer.addEventHandler({
+      onAdd: (p) => this.podChanged(p),
+      onUpdate: (_o, p) => this.podChanged(p),
+      onDelete: (p) => this.workers.get(p.metadata.uid ?? '')?.update(undefined),
+    });
+    this.informer.start();
+    await this.informer.waitForSync();
+    await this.adoptOrphans();
+    this.scheduleRelist();
+  }
+
+  /** Pods this agent currently runs a worker for. */
+  podUids(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  /** Resolves once no worker remains for uid (its pod was torn down). */
+  async waitForTeardown(uid: string): Promise<void> {
+    await this.workers.get(uid)?.done;
+  }
+
+  /** Stops workers and watches; containers keep running for the next agent to adopt. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.relistTimer) clearTimeout(this.relistTimer);
+    this.informer.stop();
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.workers.clear();
+  }
+
+  private podChanged(pod: Pod): void {
+    if (this.stopped) return;
+    const uid = pod.metadata.uid;
+    if (!uid) return;
+    const w = this.workers.get(uid);
+    if (w) w.update(pod);
+    else this.workers.set(uid, new PodWorker(this.deps, pod));
+  }
+
+  /** Sandboxes whose pod is gone from the API get a worker with no pod: it tears them down. */
+  private async adoptOrphans(): Promise<void> {
+    const known = new Set(this.informer.list().map((p) => p.metadata.uid));
+    for (const s of await this.opts.runtime.listPodSandboxes()) {
+      const uid = s.labels[LABEL_POD_UID];
+      if (!uid || known.has(uid) || this.workers.has(uid)) continue;
+      const ghost: Pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          uid,
+          name: s.labels[LABEL_POD_NAME] ?? s.metadata.name,
+          namespace: s.labels[LABEL_POD_NAMESPACE] ?? s.metadata.namespace,
+        },
+        spec: { containers: [] },
+      };
+      const w = new PodWorker(this.deps, ghost);
+      this.workers.set(uid, w);
+      w.update(undefined);
+    }
+  }
+
+  private scheduleRelist(): void {
+    if (this.stopped) return;
+    this.relistTimer = setTimeout(() => void this.relist(), this.opts.relistMs ?? 1000);
+  }
+
+  /** One list of all containers; workers whose containers changed state are woken. */
+  private async relist(): Promise<void> {
+    if (this.relisting || this.stopped) return;
+    this.relisting = true;
+    try {
+      const [sandboxes, containers] = await Promise.all([
+        this.opts.runtime.listPodSandboxes(),
+        this.opts.runtime.listContainers(),
+      ]);
+      const prints = new Map<string, string[]>();
+      for (const s of sandboxes) {
+        const uid = s.labels[LABEL_POD_UID];
+        // Workers create sandboxes themselves; only a sandbox that stopped needs their attention.
+        if (uid && s.state !== 'ready') prints.set(uid, [...(prints.get(uid) ?? []), `s:${s.id}:${s.state}`]);
+      }
+      for (const c of containers) {
+        const uid = c.labels[LABEL_POD_UID];
+        if (uid) prints.set(uid, [...(prints.get(uid) ?? []), `c:${c.id}:${c.state}`]);
+      }
+      const next = new Map<string, string>();
+      for (const [uid, parts] of prints) next.set(uid, parts.sort().join(','));
+      for (const uid of new Set([...next.keys(), ...this.fingerprints.keys()])) {
+        if (next.get(uid) !== this.fingerprints.get(uid)) this.workers.get(uid)?.wake();
+      }
+      this.fingerprints = next;
+    } catch (err) {
+      this.opts.log('runtime relist failed', { error: String(err) });
+    } finally {
+      this.relisting = false;
+      this.scheduleRelist();
+    }
+  }
+}
