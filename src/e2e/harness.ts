@@ -67,9 +67,11 @@ export async function startTestServer(opts: { args?: string[]; dataDir?: string;
   const home = mkdtempSync(join(tmpdir(), 'tutti-home-'));
   let port = 0;
   const launch = async () => {
+    // TUTTI_SERVER_NODE_ARGS passes flags to the server's node (e.g. --cpu-prof for profiling).
+    const nodeArgs = process.env.TUTTI_SERVER_NODE_ARGS?.split(' ').filter((a) => a) ?? [];
     const proc = spawn(
       process.execPath,
-      [TUTTI_BIN, 'server', '--data-dir', dataDir, '--port', String(port), '--disable-agent', '--bind-address', '127.0.0.1', ...componentArgs, ...(opts.args ?? [])],
+      [...nodeArgs, TUTTI_BIN, 'server', '--data-dir', dataDir, '--port', String(port), '--disable-agent', '--bind-address', '127.0.0.1', ...componentArgs, ...(opts.args ?? [])],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const url = await waitReady(proc, 20_000);

@@ -9,7 +9,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { errors, StatusError } from '../../apimachinery/status.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
-import { EXEC_PROTOCOLS, PORTFORWARD_CHANNELS, PORTFORWARD_PROTOCOLS, PORTFORWARD_SPDY_TUNNEL, pickProtocol } from '../streaming/channel.js';
+import {
+  EXEC_PROTOCOLS,
+  PORTFORWARD_CHANNELS,
+  PORTFORWARD_PROTOCOLS,
+  PORTFORWARD_SPDY_TUNNEL,
+  pickProtocol,
+} from '../streaming/channel.js';
 import { directPortDialer, runtimePortDialer } from '../streaming/dialers.js';
 import { connectRuntimeStream, relayExecStreams } from '../streaming/exec-bridge.js';
 import { parsePorts, servePortForwardChannels } from '../streaming/portforward-channels.js';
@@ -57,7 +63,8 @@ type Route =
 export function parseAgentPath(pathname: string): Route | undefined {
   const p = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (p.length === 1 && p[0] === 'healthz') return { kind: 'healthz' };
-  if (p.length === 4 && p[0] === 'containerLogs') return { kind: 'logs', namespace: p[1]!, pod: p[2]!, container: p[3]! };
+  if (p.length === 4 && p[0] === 'containerLogs')
+    return { kind: 'logs', namespace: p[1]!, pod: p[2]!, container: p[3]! };
   if (p.length === 4 && (p[0] === 'exec' || p[0] === 'attach')) {
     return { kind: p[0], namespace: p[1]!, pod: p[2]!, container: p[3]! };
   }
@@ -77,7 +84,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     perMessageDeflate: false,
     handleProtocols: (offered, req) => {
       const supported = req.url?.startsWith('/portForward/') ? PORTFORWARD_PROTOCOLS : EXEC_PROTOCOLS;
-      return pickProtocol(offered, supported) ?? false;
+      return pickProtocol([...offered].map(unescapeProtocol), supported) ?? false;
     },
   });
   const expected = Buffer.from(`Bearer ${opts.token}`);
@@ -153,10 +160,15 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     if (!authorized(req)) throw errors.unauthorized();
     if (!route || route.kind === 'logs' || route.kind === 'healthz') throw errors.notFoundPath();
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+    // `ws` rejects subprotocols that are not RFC 7230 tokens, and kubectl's has a '/': hide it from the parser.
+    if (req.headers['sec-websocket-protocol']) {
+      req.headers['sec-websocket-protocol'] = offered.map(escapeProtocol).join(', ');
+    }
     const q = url.searchParams;
     if (route.kind === 'portForward') {
       const protocol = pickProtocol(offered, PORTFORWARD_PROTOCOLS);
-      if (!protocol) throw errors.badRequest(`port-forward needs one of the subprotocols ${PORTFORWARD_PROTOCOLS.join(', ')}`);
+      if (!protocol)
+        throw errors.badRequest(`port-forward needs one of the subprotocols ${PORTFORWARD_PROTOCOLS.join(', ')}`);
       const ports = protocol === PORTFORWARD_CHANNELS ? parsePorts(q.getAll('ports')) : [];
       if (!ports) throw errors.badRequest('query parameter "ports" must be a list of ports between 1 and 65535');
       const dial = portDialer(await locate(route.namespace, route.pod));
@@ -217,6 +229,14 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
         server.close(() => resolve());
       }),
   };
+}
+
+function escapeProtocol(p: string): string {
+  return p.replaceAll('/', '~');
+}
+
+function unescapeProtocol(p: string): string {
+  return p.replaceAll('~', '/');
 }
 
 function statusOf(err: unknown): StatusError {

@@ -77,11 +77,16 @@ export async function streamCriLogs(
   out: Writable,
   ctl: LogReadControl = {},
 ): Promise<void> {
+  if (opts.tailLines === 0 && !opts.follow) return;
   const sink = new LogSink(out, opts, ctl.signal);
   const files = [...(await rotatedLogPaths(logPath)), logPath];
   let first = 0;
   let firstOffset = 0;
-  if (opts.tailLines !== undefined) {
+  if (opts.tailLines === 0) {
+    // Only new lines (follow): start at the current end.
+    first = files.length - 1;
+    firstOffset = (await stat(logPath).catch(() => undefined))?.size ?? 0;
+  } else if (opts.tailLines !== undefined) {
     let need = opts.tailLines;
     first = files.length;
     for (let i = files.length - 1; i >= 0 && need > 0; i--) {

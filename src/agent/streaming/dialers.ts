@@ -3,7 +3,7 @@
 import { connect } from 'node:net';
 import { Duplex } from 'node:stream';
 import WebSocket from 'ws';
-import { channelMessage, PORTFORWARD_CHANNELS } from './channel.js';
+import { channelMessage, EXEC_V4, PORTFORWARD_CHANNELS } from './channel.js';
 import type { PortDialer } from './portforward-spdy.js';
 
 export function directPortDialer(podIp: string): PortDialer {
@@ -24,7 +24,8 @@ export function runtimePortDialer(urlFor: (port: number) => Promise<string>): Po
     const base = new URL(await urlFor(port));
     base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
     base.searchParams.set('ports', String(port));
-    const ws = new WebSocket(base, [PORTFORWARD_CHANNELS]);
+    // The kubelet-style stream server accepts port-forward under the v4 channel subprotocol (or none).
+    const ws = new WebSocket(base, [EXEC_V4]);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => {
         ws.off('error', reject);
@@ -33,22 +34,35 @@ export function runtimePortDialer(urlFor: (port: number) => Promise<string>): Po
       ws.once('error', reject);
       ws.once('unexpected-response', (_req, res) => reject(new Error(`runtime port-forward: HTTP ${res.statusCode}`)));
     });
-    return new WebSocketPortStream(ws);
+    return new WebSocketPortStream(ws, port);
   };
 }
 
 /** One forwarded port over the channel protocol as a Duplex (channel 0 data, 1 error, 2-byte port prefixes). */
 class WebSocketPortStream extends Duplex {
-  private readonly prefixLeft = [2, 2];
+  // containerd 1.6 under `v4.channel.k8s.io` sends no port prefix; servers on `portforward.k8s.io` do.
+  private readonly prefixLeft: number[];
   private errorText = '';
 
-  constructor(private readonly ws: WebSocket) {
+  constructor(
+    private readonly ws: WebSocket,
+    port: number,
+  ) {
     super();
+    const prefix = ws.protocol === PORTFORWARD_CHANNELS ? 2 : 0;
+    this.prefixLeft = [prefix, prefix];
+    // Some stream servers send the 2-byte port as its own first message even under v4: drop exactly that.
+    const portBytes = Buffer.alloc(2);
+    portBytes.writeUInt16LE(port);
+    const firstSeen = [false, false];
     ws.on('message', (raw: Buffer) => {
       if (raw.length === 0) return;
       const ch = raw[0]!;
       if (ch > 1) return;
       let data = raw.subarray(1);
+      const first = !firstSeen[ch];
+      firstSeen[ch] = true;
+      if (first && this.prefixLeft[ch] === 0 && data.equals(portBytes)) return;
       const skip = Math.min(this.prefixLeft[ch]!, data.length);
       this.prefixLeft[ch]! -= skip;
       data = data.subarray(skip);
@@ -66,7 +80,10 @@ class WebSocketPortStream extends Duplex {
   override _read(): void {}
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return cb(new Error('port-forward connection closed'));
+    if (this.ws.readyState !== WebSocket.OPEN) {
+      cb(new Error('port-forward connection closed'));
+      return;
+    }
     this.ws.send(channelMessage(0, chunk), cb);
   }
 

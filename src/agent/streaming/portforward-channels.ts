@@ -32,7 +32,8 @@ export function servePortForwardChannels(ws: WebSocket, ports: number[], dial: P
         target.on('close', done);
       },
       (err: Error) => {
-        if (ws.readyState === ws.OPEN) ws.send(channelMessage(2 * i + 1, `error forwarding port ${port}: ${err.message}`));
+        if (ws.readyState === ws.OPEN)
+          ws.send(channelMessage(2 * i + 1, `error forwarding port ${port}: ${err.message}`));
         done();
       },
     );

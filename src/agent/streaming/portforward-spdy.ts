@@ -14,9 +14,7 @@ interface Pair {
   error?: SpdyStream;
 }
 
-export interface PortForwardLog {
-  (msg: string, fields?: Record<string, unknown>): void;
-}
+export type PortForwardLog = (msg: string, fields?: Record<string, unknown>) => void;
 
 /** Serves port-forward on a SPDY connection; feed transport bytes to the returned session's `receive`. */
 export function servePortForwardSpdy(transport: ByteTransport, dial: PortDialer, log?: PortForwardLog): SpdySession {

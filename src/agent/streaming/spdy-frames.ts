@@ -85,10 +85,20 @@ function decodeFrame(f: Buffer): SpdyFrame {
       };
     case FrameType.SynReply:
       need(4);
-      return { type: 'synReply', streamId: payload.readUInt32BE(0) & STREAM_ID_MASK, flags, headerBlock: payload.subarray(4) };
+      return {
+        type: 'synReply',
+        streamId: payload.readUInt32BE(0) & STREAM_ID_MASK,
+        flags,
+        headerBlock: payload.subarray(4),
+      };
     case FrameType.Headers:
       need(4);
-      return { type: 'headers', streamId: payload.readUInt32BE(0) & STREAM_ID_MASK, flags, headerBlock: payload.subarray(4) };
+      return {
+        type: 'headers',
+        streamId: payload.readUInt32BE(0) & STREAM_ID_MASK,
+        flags,
+        headerBlock: payload.subarray(4),
+      };
     case FrameType.RstStream:
       need(8);
       return { type: 'rstStream', streamId: payload.readUInt32BE(0) & STREAM_ID_MASK, status: payload.readUInt32BE(4) };
@@ -108,7 +118,11 @@ function decodeFrame(f: Buffer): SpdyFrame {
       return { type: 'ping', id: payload.readUInt32BE(0) };
     case FrameType.GoAway:
       need(8);
-      return { type: 'goAway', lastGoodStreamId: payload.readUInt32BE(0) & STREAM_ID_MASK, status: payload.readUInt32BE(4) };
+      return {
+        type: 'goAway',
+        lastGoodStreamId: payload.readUInt32BE(0) & STREAM_ID_MASK,
+        status: payload.readUInt32BE(4),
+      };
     case FrameType.WindowUpdate:
       need(8);
       return {
@@ -137,7 +151,13 @@ export function encodeData(streamId: number, data: Buffer, fin = false): Buffer 
   return Buffer.concat([h, data]);
 }
 
-export function encodeSynStream(streamId: number, headerBlock: Buffer, flags = 0, associatedId = 0, priority = 0): Buffer {
+export function encodeSynStream(
+  streamId: number,
+  headerBlock: Buffer,
+  flags = 0,
+  associatedId = 0,
+  priority = 0,
+): Buffer {
   const p = Buffer.alloc(10);
   p.writeUInt32BE(streamId & STREAM_ID_MASK, 0);
   p.writeUInt32BE(associatedId & STREAM_ID_MASK, 4);

@@ -49,6 +49,8 @@ export function decodeHeaderBlock(block: Buffer): SpdyHeaders {
   return headers;
 }
 
+const SYNC_FLUSH_MARKER = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+
 /** Produces the compressed form of each outgoing header block of one connection. */
 export class HeaderCompressor {
   private started = false;
@@ -69,6 +71,9 @@ export class HeaderCompressor {
       parts.push(h, chunk);
       if (raw.length === 0) break;
     }
+    // An empty stored block, as a zlib sync flush ends: Go's inflater hands out the block's bytes only when
+    // it reaches one, and would otherwise read past the frame and fail on the next block.
+    parts.push(SYNC_FLUSH_MARKER);
     return Buffer.concat(parts);
   }
 }
