@@ -12,7 +12,9 @@ import { firstIPv4, measureNode } from './node/node-facts.js';
 import { NodeReporter } from './node/node-reporter.js';
 import { ProcessRuntime } from './process/process-runtime.js';
 import { podCgroupParent } from './pods/cgroups.js';
+import { runtimeLocator } from './pods/locator.js';
 import { PodManager } from './pods/pod-manager.js';
+import { startAgentServer, type AgentServer } from './server/agent-server.js';
 import type { Log } from './pods/pod-worker.js';
 import { chooseRuntime, type RuntimeKind } from './runtime-choice.js';
 import {
@@ -48,8 +50,13 @@ export interface AgentOptions {
   imageCacheDir?: string;
   leaseIntervalMs?: number;
   statusIntervalMs?: number;
+  /** Port of the agent's HTTPS endpoint for logs/exec/port-forward (default 10250; 0 picks a free one). */
+  agentPort?: number;
   log?: Log;
 }
+
+/** Node annotation with the CA (PEM, base64) that verifies the agent endpoint's certificate. */
+export const AGENT_CA_ANNOTATION = 'tutti.io/agent-ca';
 
 export interface RunningAgent {
   nodeName: string;
@@ -81,16 +88,40 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     ready: false,
     message: 'container runtime is starting',
   };
+  // The endpoint the API server proxies logs/exec/port-forward to; the bearer it expects is the join token.
+  let endpoint: AgentServer | undefined;
+  const rtNow = () => {
+    if (!runtime) throw new Error('container runtime is not ready');
+    return runtime;
+  };
+  endpoint = await startAgentServer({
+    runtime: {
+      exec: (r) => rtNow().exec(r),
+      attach: (r) => rtNow().attach(r),
+      portForward: (id, ports) => rtNow().portForward(id, ports),
+      containerStatus: (id) => rtNow().containerStatus(id),
+    },
+    locator: runtimeLocator(() => runtime),
+    token: opts.token,
+    port: opts.agentPort ?? 10250,
+    nodeName,
+    addresses: [hostIP],
+    log: (msg, fields) => log(msg, { node: nodeName, ...fields }),
+  });
+  const agentPort = endpoint.port;
   const reporter = new NodeReporter({
     client,
     name: nodeName,
-    facts: async () => measureNode(nodeName, hostIP, opts.dataDir, runtimeInfo),
+    facts: async () => measureNode(nodeName, hostIP, opts.dataDir, runtimeInfo, agentPort),
+    annotations: endpoint.caPem ? { [AGENT_CA_ANNOTATION]: Buffer.from(endpoint.caPem).toString('base64') } : {},
     log,
     leaseIntervalMs: opts.leaseIntervalMs,
     statusIntervalMs: opts.statusIntervalMs,
   });
   const cleanup = async () => {
     reporter.stop();
+    await endpoint?.stop();
+    endpoint = undefined;
     runtime?.close();
     await containerd?.stop();
     client.close();
@@ -135,7 +166,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     const runtimeTimer = setInterval(() => void refreshRuntime(), 10_000);
 
     const cgroupRoot = opts.cgroupRoot ?? 'tutti';
-    const machine = measureNode(nodeName, hostIP, opts.dataDir, runtimeInfo);
+    const machine = measureNode(nodeName, hostIP, opts.dataDir, runtimeInfo, agentPort);
     const pods = new PodManager({
       client,
       runtime,

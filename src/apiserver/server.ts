@@ -34,6 +34,8 @@ export interface ApiServerOptions {
   admission?: Partial<AdmissionConfig>;
   /** Serves pods/log, exec, attach, portforward by proxying to the node agent. */
   nodeProxy?: (ctx: RequestContext) => Promise<void>;
+  /** Answers HTTP upgrades (WebSocket exec/attach/port-forward); false: not one of its paths. */
+  upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -81,7 +83,19 @@ export class ApiServer {
       s.on('close', () => this.sockets.delete(s));
     });
     server.on('clientError', (_err, socket) => socket.destroy());
-    // Exec/attach/port-forward upgrades are routed to the node proxy by the agent integration.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const handler = this.opts.upgradeHandler;
+      if (!handler) {
+        socket.destroy();
+        return;
+      }
+      handler(req, socket, head).then(
+        (handled) => {
+          if (!handled) socket.destroy();
+        },
+        () => socket.destroy(),
+      );
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -101,7 +115,7 @@ export class ApiServer {
     });
   }
 
-  private authenticate(req: IncomingMessage): UserInfo | undefined {
+  authenticate(req: IncomingMessage): UserInfo | undefined {
     const h = req.headers.authorization;
     if (!h?.startsWith('Bearer ')) return undefined;
     return this.opts.tokens.get(h.slice(7).trim());

@@ -92,6 +92,11 @@ export async function serveWatch(ctx: RequestContext, rest: RestHandlers): Promi
   lastRevision = startRevision - 1;
 
   const onEvents = (events: WatchEvent[]) => {
+    // One write syscall per batch of events rather than one per event.
+    if (!closed && events.length > 0) {
+      res.cork();
+      process.nextTick(() => res.uncork());
+    }
     for (const ev of events) {
       lastRevision = Math.max(lastRevision, ev.kv.modRevision);
       if (ev.type === 'delete') {

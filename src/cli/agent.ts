@@ -5,18 +5,19 @@ import { fileURLToPath } from 'node:url';
 import { startAgent } from '../agent/index.js';
 import type { RuntimeKind } from '../agent/runtime-choice.js';
 import { defaultDataDir } from './datadir.js';
-import { parseArgs, stringFlag } from './flags.js';
+import { numberFlag, parseArgs, stringFlag } from './flags.js';
 
 const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
 
   --server URL                        https URL of the tutti server
-  --token TOKEN                       join token (K10<ca hash>::server:<secret>, from <server data dir>/tls/node-token)
+  --token TOKEN                       join token (K10<ca hash>::server:<secret>, from <server data dir>/node-token)
   --node-name NAME                    node name (default: hostname)
   --data-dir DIR                      agent state (default /var/lib/tutti as root, else ~/.tutti)
   --container-runtime-endpoint SOCK   use this CRI socket instead of a private containerd
   --runtime auto|cri|process          container runtime (default auto: CRI when possible, else process)
   --node-ip IP                        node address (default: first non-loopback IPv4)
-  --simulate                          run a simulated node (no containers)
+  --agent-port N                      HTTPS port of the agent endpoint for logs/exec/port-forward (default 10250)
+  --simulate N                        run N simulated nodes (no containers; see --simulate --help)
 `;
 
 export async function runAgent(argv: string[]): Promise<number> {
@@ -56,6 +57,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     containerRuntimeEndpoint: stringFlag(args, 'container-runtime-endpoint'),
     runtime,
     nodeIP: stringFlag(args, 'node-ip'),
+    agentPort: numberFlag(args, 'agent-port', 10250),
   });
   console.log(JSON.stringify({ message: 'tutti agent ready', node: agent.nodeName, runtime: agent.runtimeKind }));
   await new Promise<void>((resolve) => {

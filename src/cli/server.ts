@@ -1,15 +1,17 @@
 // `tutti server`: the control plane on embedded defaults (SQLite in the data dir, generated PKI), plus
 // the controllers, the scheduler and a node agent as clients of its own API.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_CA_ANNOTATION, startAgent } from '../agent/agent.js';
+import { createNodeProxy } from '../apiserver/nodeproxy/index.js';
+import { ObjectStorage } from '../apiserver/objects.js';
 import { ApiServer, type UserInfo } from '../apiserver/server.js';
-import { ApiClient } from '../client/api-client.js';
-import { startControllerManager } from '../controllers/manager.js';
-import { startSchedulerHost } from '../scheduler/host.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
+import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
 import { boolFlag, numberFlag, parseArgs, stringFlag } from './flags.js';
 
@@ -22,6 +24,7 @@ const HELP = `Usage: tutti server [flags]
   --service-cidr CIDR          Service ClusterIP range (default 10.43.0.0/16)
   --default-toleration-seconds N  not-ready/unreachable toleration added to pods (default 300)
   --disable-agent              do not run a node agent in this process
+  --agent-port N               HTTPS port of this node's agent endpoint (default 10250)
   --disable-scheduler          do not run the scheduler in this process
   --disable-controllers        do not run the controller manager in this process
   --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
@@ -34,6 +37,23 @@ export function firstIPv4(): string {
     for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return '127.0.0.1';
+}
+
+/** Starts a component in a worker thread; resolves to its stop function once it has started. */
+async function startComponentWorker(data: ComponentWorkerData): Promise<() => Promise<void>> {
+  const worker = new Worker(new URL('./component-worker.js', import.meta.url), { workerData: data });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`${data.component} worker exited with ${code}`)));
+  });
+  return async () => {
+    const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage('stop');
+    const timeout = setTimeout(() => void worker.terminate(), 5000);
+    await stopped;
+    clearTimeout(timeout);
+  };
 }
 
 export interface RunningServer {
@@ -59,7 +79,26 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
     [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
   ]);
+  // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
+  const podStorage = new ObjectStorage(store, { group: '', resource: 'pods', namespaced: true });
+  const nodeStorage = new ObjectStorage(store, { group: '', resource: 'nodes', namespaced: false });
+  const agentCas = new Map<string, string>();
+  let apiRef: ApiServer | undefined;
+  const proxy = createNodeProxy({
+    getPod: (ns, name) => podStorage.get(ns, name),
+    getNode: async (name) => {
+      const node = await nodeStorage.get(undefined, name);
+      const ca = node?.metadata.annotations?.[AGENT_CA_ANNOTATION];
+      if (ca) agentCas.set(name, Buffer.from(ca, 'base64').toString('utf8'));
+      return node;
+    },
+    authenticate: (req) => apiRef?.authenticate(req) !== undefined,
+    agentToken: pki.nodeToken,
+    agentCa: (name) => agentCas.get(name),
+  });
   const api = new ApiServer({
+    nodeProxy: proxy.serve,
+    upgradeHandler: (req, socket, head) => proxy.handleUpgrade(req, socket, head),
     store,
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
     tokens,
@@ -71,32 +110,48 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),
     },
   });
+  apiRef = api;
   await api.start();
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
+  // Where k3s users look for it: agents join with `--token $(cat <data-dir>/node-token)`.
+  writeFileSync(join(dataDir, 'node-token'), `${pki.nodeToken}\n`, { mode: 0o600 });
   await writeKubeconfig(kubeconfigPath, { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken });
-  const log = (msg: string, fields: Record<string, unknown> = {}) => console.error(JSON.stringify({ msg, ...fields }));
   // Control-plane components are clients of the API like any other: no in-process shortcuts.
-  const client = new ApiClient({ server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken, userAgent: 'tutti-server' });
   const identity = `${hostname()}_${process.pid}`;
   const stops: (() => Promise<void>)[] = [];
+  const componentData = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken, identity };
   if (!boolFlag(args, 'disable-controllers')) {
-    const cm = await startControllerManager(client, {
-      identity,
-      nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
-      nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
+    stops.push(
+      await startComponentWorker({
+        ...componentData,
+        component: 'controller-manager',
+        controllerOptions: {
+          nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
+          nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
+        },
+      }),
+    );
+  }
+  if (!boolFlag(args, 'disable-agent')) {
+    // The server's own node: an agent in this process, talking to the API over HTTPS like any other.
+    const agent = await startAgent({
+      server: `https://127.0.0.1:${api.port}`,
+      token: pki.nodeToken,
+      caPem: pki.caCertPem,
+      dataDir: join(dataDir, 'agent'),
+      nodeIP: advertise,
+      agentPort: numberFlag(args, 'agent-port', 10250),
     });
-    stops.push(() => cm.stop());
+    stops.push(() => agent.stop());
   }
   if (!boolFlag(args, 'disable-scheduler')) {
-    const sched = await startSchedulerHost({ client, identity, log });
-    stops.push(() => sched.stop());
+    stops.push(await startComponentWorker({ ...componentData, component: 'scheduler' }));
   }
   return {
     api,
     kubeconfigPath,
     async stop() {
       for (const stop of stops.reverse()) await stop().catch(() => {});
-      client.close();
       await api.stop();
       stopCompaction();
       await store.close();

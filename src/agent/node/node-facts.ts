@@ -21,6 +21,7 @@ export function measureNode(
   hostIP: string,
   dataDir: string,
   runtime: { version: string; ready: boolean; message?: string },
+  agentPort?: number,
 ): NodeFacts {
   let disk = { total: 0, free: 0 };
   try {
@@ -47,5 +48,6 @@ export function measureNode(
     memoryPressure: freemem() < 100 * 1024 * 1024,
     diskPressure: disk.total > 0 && disk.free / disk.total < 0.1,
     pidPressure: false,
+    agentPort,
   };
 }

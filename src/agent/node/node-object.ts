@@ -24,6 +24,8 @@ export interface NodeFacts {
   memoryPressure: boolean;
   diskPressure: boolean;
   pidPressure: boolean;
+  /** Port of the agent's HTTPS endpoint (logs, exec, port-forward), published as the kubelet endpoint. */
+  agentPort?: number;
 }
 
 /** Kubernetes arch names from Node's process.arch. */
@@ -128,7 +130,7 @@ export function nodeStatus(f: NodeFacts, nowMs: number, previous?: NodeStatus): 
       { type: 'InternalIP', address: f.hostIP },
       { type: 'Hostname', address: f.hostname },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: f.agentPort ?? 10250 } },
     nodeInfo: {
       machineID: '',
       systemUUID: '',

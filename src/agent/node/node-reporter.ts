@@ -19,6 +19,8 @@ export interface NodeReporterOptions {
   log: (message: string, fields: Record<string, unknown>) => void;
   leaseIntervalMs?: number;
   statusIntervalMs?: number;
+  /** Annotations this agent owns on its Node (e.g. the CA of its HTTPS endpoint), written at registration. */
+  annotations?: Record<string, string>;
 }
 
 const LEASE_NAMESPACE = 'kube-node-lease';
@@ -40,6 +42,7 @@ export class NodeReporter {
   async register(): Promise<Node> {
     const facts = await this.opts.facts();
     const desired = nodeObject(facts, Date.now());
+    desired.metadata.annotations = { ...desired.metadata.annotations, ...this.opts.annotations };
     let node: Node;
     try {
       node = await this.opts.client.create<Node>('/api/v1/nodes', desired);
@@ -47,7 +50,11 @@ export class NodeReporter {
       node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status: desired.status }, 'merge');
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
-      await this.opts.client.patch<Node>(this.nodePath, { metadata: { labels: desired.metadata.labels } }, 'merge');
+      await this.opts.client.patch<Node>(
+        this.nodePath,
+        { metadata: { labels: desired.metadata.labels, annotations: desired.metadata.annotations } },
+        'merge',
+      );
       const existing = await this.opts.client.get<Node>(this.nodePath);
       const status = nodeStatus(facts, Date.now(), existing.status);
       node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status }, 'merge');

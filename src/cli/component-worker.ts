@@ -1,0 +1,32 @@
+// A control-plane component (controller manager or scheduler) in its own worker thread: its own event
+// loop and heap, so the API server's thread only serves requests. It is an API client like any other.
+import { parentPort, workerData } from 'node:worker_threads';
+import { ApiClient } from '../client/api-client.js';
+import { type ControllerManagerOptions, startControllerManager } from '../controllers/manager.js';
+import { startSchedulerHost } from '../scheduler/host.js';
+
+export interface ComponentWorkerData {
+  component: 'controller-manager' | 'scheduler';
+  server: string;
+  caPem: string;
+  token: string;
+  identity: string;
+  controllerOptions?: Pick<ControllerManagerOptions, 'nodeLifecycle' | 'nodeIpam' | 'disable'>;
+}
+
+const data = workerData as ComponentWorkerData;
+const log = (msg: string, fields: Record<string, unknown> = {}) =>
+  console.error(JSON.stringify({ time: new Date().toISOString(), component: data.component, msg, ...fields }));
+const client = new ApiClient({ server: data.server, caPem: data.caPem, token: data.token, userAgent: `tutti-${data.component}` });
+const running =
+  data.component === 'scheduler'
+    ? await startSchedulerHost({ client, identity: data.identity, log })
+    : await startControllerManager(client, { identity: data.identity, log, ...data.controllerOptions });
+parentPort?.postMessage('started');
+parentPort?.on('message', async (msg) => {
+  if (msg !== 'stop') return;
+  await running.stop().catch(() => {});
+  client.close();
+  parentPort?.postMessage('stopped');
+  parentPort?.close();
+});
