@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { SimulatedNodes } from '../src/agent/simulated/simulated-nodes.js';
 import type { KubeObject } from '../src/api/types.js';
 import { ApiClient } from '../src/client/api-client.js';
+import { Informer } from '../src/client/informer.js';
 import { startTestServer } from '../src/e2e/harness.js';
 
 const CONCURRENCY = 32;
@@ -22,7 +23,6 @@ function rssMb(pid: number): number {
 }
 
 interface WatchEvent {
-  type: string;
   object: { metadata: { name: string }; spec?: { nodeName?: string }; status?: { phase?: string } };
 }
 
@@ -50,21 +50,18 @@ async function run(nodes: number, pods: number): Promise<void> {
     const sentAt = new Map<string, number>();
     const boundAt = new Map<string, number>();
     const runningAt = new Map<string, number>();
-    const list = await client.list<{ metadata: { resourceVersion: string } }>('/api/v1/namespaces/default/pods');
-    const watch = client.watch(
-      '/api/v1/namespaces/default/pods',
-      { resourceVersion: list.metadata.resourceVersion, timeoutSeconds: 3600 },
-      (ev: unknown) => {
-        const e = ev as WatchEvent;
-        const name = e.object.metadata.name;
-        const now = performance.now();
-        if (e.object.spec?.nodeName && !boundAt.has(name)) boundAt.set(name, now);
-        if (e.object.status?.phase === 'Running' && !runningAt.has(name)) {
-          runningAt.set(name, now);
-        }
-      },
-      () => {},
-    );
+    // An informer, so a watch the server closes (timeout, slow reader) resumes without losing events.
+    const informer = new Informer<KubeObject>({ client, resource: { group: '', version: 'v1', resource: 'pods', namespaced: true }, namespace: 'default' });
+    const seen = (p: KubeObject) => {
+      const pod = p as WatchEvent['object'];
+      const name = pod.metadata.name;
+      const now = performance.now();
+      if (pod.spec?.nodeName && !boundAt.has(name)) boundAt.set(name, now);
+      if (pod.status?.phase === 'Running' && !runningAt.has(name)) runningAt.set(name, now);
+    };
+    informer.addEventHandler({ onAdd: seen, onUpdate: (_o, p) => seen(p) });
+    informer.start();
+    await informer.waitForSync();
     // Phase 1, paced: pods arrive at RATE/s (below saturation), the SLO's condition; startup latency.
     // Phase 2, burst: the rest as fast as 32 clients can create them; end-to-end throughput.
     const paced = Math.floor(pods / 2);
@@ -112,7 +109,7 @@ async function run(nodes: number, pods: number): Promise<void> {
     await createPods(paced, pods, 0);
     const createdIn = (performance.now() - burstStart) / 1000;
     await waitRunning(pods);
-    watch.stop();
+    informer.stop();
     const burstNames = names(paced, pods);
     const lastBound = Math.max(...burstNames.map((n) => boundAt.get(n) ?? 0));
     const bound = burstNames.filter((n) => boundAt.has(n)).length;
