@@ -61,8 +61,13 @@ async function waitReady(proc: ChildProcess, timeoutMs: number): Promise<string>
  * `controlPlane: true` also runs the controller manager and the scheduler in the server; by default the
  * server is the bare API server, so tests can run the components they exercise in their own process.
  */
-export async function startTestServer(opts: { args?: string[]; dataDir?: string; controlPlane?: boolean } = {}): Promise<TestServer> {
-  const componentArgs = opts.controlPlane ? [] : ['--disable-controllers', '--disable-scheduler'];
+export async function startTestServer(
+  opts: { args?: string[]; dataDir?: string; controlPlane?: boolean; agent?: boolean } = {},
+): Promise<TestServer> {
+  const componentArgs = [
+    ...(opts.controlPlane ? [] : ['--disable-controllers', '--disable-scheduler']),
+    ...(opts.agent ? ['--agent-port', '0'] : ['--disable-agent']),
+  ];
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tutti-e2e-'));
   const home = mkdtempSync(join(tmpdir(), 'tutti-home-'));
   let port = 0;
@@ -71,10 +76,10 @@ export async function startTestServer(opts: { args?: string[]; dataDir?: string;
     const nodeArgs = process.env.TUTTI_SERVER_NODE_ARGS?.split(' ').filter((a) => a) ?? [];
     const proc = spawn(
       process.execPath,
-      [...nodeArgs, TUTTI_BIN, 'server', '--data-dir', dataDir, '--port', String(port), '--disable-agent', '--bind-address', '127.0.0.1', ...componentArgs, ...(opts.args ?? [])],
+      [...nodeArgs, TUTTI_BIN, 'server', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', ...componentArgs, ...(opts.args ?? [])],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const url = await waitReady(proc, 20_000);
+    const url = await waitReady(proc, 60_000);
     port = Number(new URL(url).port);
     return { proc, url };
   };
