@@ -42,12 +42,25 @@ async function main(): Promise<void> {
   // The API server alone: no scheduler or controllers reacting to the pods.
   const s = await startTestServer();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + WATCHERS + 4, ca: s.caPem });
-  const call = (method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; body: string }> =>
+  const call = (
+    method: string,
+    path: string,
+    body?: unknown,
+    accept = 'application/json',
+  ): Promise<{ status: number; body: string }> =>
     new Promise((resolve, reject) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
       const req = request(
         `${s.url}${path}`,
-        { method, agent, headers: { Authorization: `Bearer ${s.token}`, Accept: accept, ...(text ? { 'Content-Type': 'application/json' } : {}) } },
+        {
+          method,
+          agent,
+          headers: {
+            Authorization: `Bearer ${s.token}`,
+            Accept: accept,
+            ...(text ? { 'Content-Type': 'application/json' } : {}),
+          },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (d: Buffer) => chunks.push(d));
@@ -138,9 +151,13 @@ async function main(): Promise<void> {
     const total = PODS + 200;
 
     console.log(`api bench (2 cores, HTTPS, SQLite with fsync, ${total} pods)`);
-    console.log(`  creates: ${(PODS / elapsed).toFixed(0)}/s at concurrency ${CONCURRENCY}, p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, failures ${failures}`);
+    console.log(
+      `  creates: ${(PODS / elapsed).toFixed(0)}/s at concurrency ${CONCURRENCY}, p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, failures ${failures}`,
+    );
     console.log(`  LIST ${total} pods: JSON ${listJson.toFixed(0)} ms, Table ${listTable.toFixed(0)} ms (median of 5)`);
-    console.log(`  watch delivery with ${WATCHERS} watchers: p50 ${pct(wl, 50).toFixed(1)} ms, p99 ${pct(wl, 99).toFixed(1)} ms (${wl.length} deliveries)`);
+    console.log(
+      `  watch delivery with ${WATCHERS} watchers: p50 ${pct(wl, 50).toFixed(1)} ms, p99 ${pct(wl, 99).toFixed(1)} ms (${wl.length} deliveries)`,
+    );
     console.log(`  server RSS: idle ${idle.toFixed(0)} MB, with ${total} pods ${withPods.toFixed(0)} MB`);
   } finally {
     agent.destroy();

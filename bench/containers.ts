@@ -18,7 +18,10 @@ function pod(name: string): KubeObject {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, labels: { bench: 'containers' } },
-    spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:1.35', command: ['sleep', '3600'] }] },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'c', image: 'busybox:1.35', command: ['sleep', '3600'] }],
+    },
   };
 }
 
@@ -48,7 +51,8 @@ function runcFigures(): string {
 }
 
 function dockerFigures(): string {
-  if (spawnSync('docker', ['info'], { timeout: 5000 }).status !== 0) return 'docker run: no Docker engine on this machine (client only), not measured';
+  if (spawnSync('docker', ['info'], { timeout: 5000 }).status !== 0)
+    return 'docker run: no Docker engine on this machine (client only), not measured';
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
@@ -67,7 +71,11 @@ async function main(): Promise<void> {
   const s = await startTestServer({ controlPlane: true, agent: true });
   const client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
   const running = new Map<string, number>();
-  const informer = new Informer<KubeObject>({ client, resource: { group: '', version: 'v1', resource: 'pods', namespaced: true }, namespace: 'default' });
+  const informer = new Informer<KubeObject>({
+    client,
+    resource: { group: '', version: 'v1', resource: 'pods', namespaced: true },
+    namespace: 'default',
+  });
   const seen = (p: KubeObject) => {
     const phase = (p.status as { phase?: string } | undefined)?.phase;
     if (phase === 'Running' && !running.has(p.metadata.name!)) running.set(p.metadata.name!, performance.now());
@@ -88,7 +96,9 @@ async function main(): Promise<void> {
   };
   try {
     const nodes = await client.list<KubeObject>('/api/v1/nodes');
-    console.log(`containers bench: tutti server with its agent on ${nodes.items.map((n) => n.metadata.name).join(',')} (containerd via CRI)`);
+    console.log(
+      `containers bench: tutti server with its agent on ${nodes.items.map((n) => n.metadata.name).join(',')} (containerd via CRI)`,
+    );
     // Warm-up: first pull/unpack of the image and first sandbox.
     await client.create('/api/v1/namespaces/default/pods', pod('warm'));
     await waitFor(() => running.has('warm'), 60_000);
@@ -102,12 +112,18 @@ async function main(): Promise<void> {
       single.push(running.get(name)! - t);
       await deleteAll();
     }
-    console.log(`  one pod, created -> Running: median ${median(single).toFixed(0)} ms, min ${Math.min(...single).toFixed(0)} ms (10 runs)`);
+    console.log(
+      `  one pod, created -> Running: median ${median(single).toFixed(0)} ms, min ${Math.min(...single).toFixed(0)} ms (10 runs)`,
+    );
     const t = performance.now();
-    await Promise.all(Array.from({ length: 50 }, (_, i) => client.create('/api/v1/namespaces/default/pods', pod(`fifty-${i}`))));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => client.create('/api/v1/namespaces/default/pods', pod(`fifty-${i}`))),
+    );
     await waitFor(() => Array.from({ length: 50 }, (_, i) => `fifty-${i}`).every((n) => running.has(n)), 120_000);
     const times = Array.from({ length: 50 }, (_, i) => running.get(`fifty-${i}`)! - t).sort((a, b) => a - b);
-    console.log(`  50 pods at once: first Running ${times[0].toFixed(0)} ms, median ${median(times).toFixed(0)} ms, all Running ${times[49].toFixed(0)} ms`);
+    console.log(
+      `  50 pods at once: first Running ${times[0].toFixed(0)} ms, median ${median(times).toFixed(0)} ms, all Running ${times[49].toFixed(0)} ms`,
+    );
     await deleteAll();
   } finally {
     informer.stop();

@@ -27,7 +27,10 @@ interface WatchEvent {
 }
 
 async function run(nodes: number, pods: number): Promise<void> {
-  const s = await startTestServer({ controlPlane: true, args: ['--node-monitor-grace-period', '3600', '--cluster-cidr', '10.128.0.0/9'] }); // a /24 for each of up to 32,768 nodes
+  const s = await startTestServer({
+    controlPlane: true,
+    args: ['--node-monitor-grace-period', '3600', '--cluster-cidr', '10.128.0.0/9'],
+  }); // a /24 for each of up to 32,768 nodes
   const client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token, userAgent: 'bench' });
   const sim = new SimulatedNodes({
     client,
@@ -46,12 +49,18 @@ async function run(nodes: number, pods: number): Promise<void> {
       if (l.items.filter((n) => n.spec?.podCIDR).length >= nodes) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    console.log(`  ${nodes} simulated nodes registered and given pod CIDRs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `  ${nodes} simulated nodes registered and given pod CIDRs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const sentAt = new Map<string, number>();
     const boundAt = new Map<string, number>();
     const runningAt = new Map<string, number>();
     // An informer, so a watch the server closes (timeout, slow reader) resumes without losing events.
-    const informer = new Informer<KubeObject>({ client, resource: { group: '', version: 'v1', resource: 'pods', namespaced: true }, namespace: 'default' });
+    const informer = new Informer<KubeObject>({
+      client,
+      resource: { group: '', version: 'v1', resource: 'pods', namespaced: true },
+      namespace: 'default',
+    });
     const seen = (p: KubeObject) => {
       const pod = p as WatchEvent['object'];
       const name = pod.metadata.name;
@@ -84,7 +93,11 @@ async function run(nodes: number, pods: number): Promise<void> {
               apiVersion: 'v1',
               kind: 'Pod',
               metadata: { name, labels: { app: 'bench' } },
-              spec: { containers: [{ name: 'c', image: 'busybox:1.35', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+              spec: {
+                containers: [
+                  { name: 'c', image: 'busybox:1.35', resources: { requests: { cpu: '100m', memory: '64Mi' } } },
+                ],
+              },
             });
           }
         }),
@@ -116,11 +129,15 @@ async function run(nodes: number, pods: number): Promise<void> {
     const burstStartup = startupOf(burstNames);
     const fmt = (xs: number[]) => `p50 ${(pct(xs, 50) / 1000).toFixed(2)} s, p99 ${(pct(xs, 99) / 1000).toFixed(2)} s`;
     console.log(`${nodes} nodes, ${pods} pods (running at the end: ${runningAt.size}):`);
-    console.log(`  paced ${paced} pods at ${RATE}/s: startup (create sent -> Running seen by watch) ${fmt(pacedStartup)}`);
+    console.log(
+      `  paced ${paced} pods at ${RATE}/s: startup (create sent -> Running seen by watch) ${fmt(pacedStartup)}`,
+    );
     console.log(
       `  burst ${pods - paced} pods: created at ${((pods - paced) / createdIn).toFixed(0)}/s; scheduling throughput end to end ${(bound / ((lastBound - burstStart) / 1000)).toFixed(0)} pods/s (first create to last bind); startup ${fmt(burstStartup)}`,
     );
-    console.log(`  server RSS ${rssMb(s.process.pid!).toFixed(0)} MB, bench process (simulated nodes) RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
+    console.log(
+      `  server RSS ${rssMb(s.process.pid!).toFixed(0)} MB, bench process (simulated nodes) RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`,
+    );
   } finally {
     await sim.stop();
     client.close();
@@ -128,5 +145,7 @@ async function run(nodes: number, pods: number): Promise<void> {
   }
 }
 
-const sizes = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['1000:10000', '5000:30000']).map((a) => a.split(':').map(Number));
+const sizes = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['1000:10000', '5000:30000']).map((a) =>
+  a.split(':').map(Number),
+);
 for (const [nodes, pods] of sizes) await run(nodes, pods);

@@ -71,7 +71,17 @@ export const CATALOG: ResourceInfo[] = [
   res('', 'v1', 'Pod', 'pods', true, {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers'],
+    subresources: [
+      'status',
+      'binding',
+      'eviction',
+      'log',
+      'exec',
+      'attach',
+      'portforward',
+      'proxy',
+      'ephemeralcontainers',
+    ],
   }),
   res('', 'v1', 'Node', 'nodes', false, { shortNames: ['no'], subresources: ['status', 'proxy'] }),
   res('', 'v1', 'Service', 'services', true, {

@@ -112,8 +112,7 @@ export const errors = {
       { name, group, kind: resource },
     ),
   /** 409 from server-side apply field-manager conflicts; message lists the conflicting fields. */
-  applyConflict: (message: string, causes: StatusCause[]) =>
-    new StatusError(409, 'Conflict', message, { causes }),
+  applyConflict: (message: string, causes: StatusCause[]) => new StatusError(409, 'Conflict', message, { causes }),
   gone: (message: string) => new StatusError(410, 'Gone', message),
   expired: (message: string) => new StatusError(410, 'Expired', message),
   invalid: (group: string, kind: string, name: string, errs: FieldError[]) =>
@@ -131,7 +130,11 @@ export const errors = {
   methodNotAllowed: (message: string) => new StatusError(405, 'MethodNotAllowed', message),
   notAcceptable: (message: string) => new StatusError(406, 'NotAcceptable', message),
   unsupportedMediaType: (contentType: string) =>
-    new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType})`),
+    new StatusError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType})`,
+    ),
   tooLarge: (message = 'the request entity is too large') => new StatusError(413, 'RequestEntityTooLarge', message),
   tooManyRequests: (message: string) => new StatusError(429, 'TooManyRequests', message),
   internal: (message: string) => new StatusError(500, 'InternalError', `Internal error occurred: ${message}`),

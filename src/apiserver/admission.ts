@@ -145,7 +145,13 @@ export class Admission {
         const { first, size } = serviceCidrRange(this.config.serviceCidr);
         const n = ipToInt(ip);
         if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || n <= first || n >= first + size - 1) {
-          errs.push(field.invalid('spec.clusterIPs', [ip], `provided IP is not in the valid range. The range of valid IPs is ${this.config.serviceCidr}`));
+          errs.push(
+            field.invalid(
+              'spec.clusterIPs',
+              [ip],
+              `provided IP is not in the valid range. The range of valid IPs is ${this.config.serviceCidr}`,
+            ),
+          );
         } else if (!(await this.claim(`/registry/ranges/serviceips/${ip}`))) {
           errs.push(field.invalid('spec.clusterIPs', [ip], 'failed to allocate IP: provided IP is already allocated'));
         }
@@ -164,7 +170,13 @@ export class Admission {
         if (p.nodePort) {
           const [lo, hi] = this.config.nodePortRange;
           if (p.nodePort < lo || p.nodePort > hi) {
-            errs.push(field.invalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`));
+            errs.push(
+              field.invalid(
+                `spec.ports[${i}].nodePort`,
+                p.nodePort,
+                `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`,
+              ),
+            );
           } else if (!(await this.claim(`/registry/ranges/servicenodeports/${p.nodePort}`))) {
             errs.push(field.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
           }
@@ -184,7 +196,8 @@ export class Admission {
     }
     const keptPorts = new Set(((keptSpec.ports ?? []) as { nodePort?: number }[]).map((p) => p.nodePort));
     for (const p of (spec.ports ?? []) as { nodePort?: number }[]) {
-      if (p.nodePort && !keptPorts.has(p.nodePort)) await this.release(`/registry/ranges/servicenodeports/${p.nodePort}`);
+      if (p.nodePort && !keptPorts.has(p.nodePort))
+        await this.release(`/registry/ranges/servicenodeports/${p.nodePort}`);
     }
   }
 

@@ -8,7 +8,13 @@ import type { ApiServer } from './server.js';
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** Creates an object through the normal create pipeline unless it exists. */
-export async function ensureObject(server: ApiServer, group: string, version: string, resource: string, obj: KubeObject): Promise<void> {
+export async function ensureObject(
+  server: ApiServer,
+  group: string,
+  version: string,
+  resource: string,
+  obj: KubeObject,
+): Promise<void> {
   const r = server.registry.find(group, version, resource)!;
   const storage = server.rest.storageFor(r);
   if (await storage.getKv(obj.metadata.namespace, obj.metadata.name!)) return;
@@ -34,12 +40,18 @@ export async function bootstrapCluster(server: ApiServer, advertiseAddress: stri
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { type: 'ClusterIP', clusterIP: ip, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: server.port }] },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: ip,
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: server.port }],
+    },
   });
   await ensureObject(server, '', 'v1', 'endpoints', {
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default' },
-    subsets: [{ addresses: [{ ip: advertiseAddress }], ports: [{ name: 'https', port: server.port, protocol: 'TCP' }] }],
+    subsets: [
+      { addresses: [{ ip: advertiseAddress }], ports: [{ name: 'https', port: server.port, protocol: 'TCP' }] },
+    ],
   });
 }

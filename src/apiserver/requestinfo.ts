@@ -46,7 +46,15 @@ export function parseRequestPath(pathname: string): RequestInfo {
   // /namespaces/{ns}/{resource}... addresses a namespaced resource; /namespaces/{name}[/sub] the namespace itself.
   // /namespaces/{name}/status and /finalize are subresources of the namespace itself.
   if (decoded[0] === 'namespaces' && decoded.length === 3 && (decoded[2] === 'status' || decoded[2] === 'finalize')) {
-    return { kind: 'resource', group, version, resource: 'namespaces', name: decoded[1], subresource: decoded[2], watchPrefix };
+    return {
+      kind: 'resource',
+      group,
+      version,
+      resource: 'namespaces',
+      name: decoded[1],
+      subresource: decoded[2],
+      watchPrefix,
+    };
   }
   if (decoded[0] === 'namespaces' && decoded.length >= 3) {
     namespace = decoded[1];

@@ -14,7 +14,12 @@ import {
   serverSideApply,
   updateManagedFields,
 } from '../apimachinery/patch/index.js';
-import { type FieldSelector, type LabelSelector, parseFieldSelector, parseLabelSelector } from '../apimachinery/selectors/index.js';
+import {
+  type FieldSelector,
+  type LabelSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+} from '../apimachinery/selectors/index.js';
 import { type FieldError, StatusError, errors, field } from '../apimachinery/status.js';
 import type { Store } from '../storage/store.js';
 import type { Admission } from './admission.js';
@@ -74,7 +79,11 @@ export class RestHandlers {
   constructor(private readonly deps: RestDeps) {}
 
   storageFor(r: ServedResource): ObjectStorage {
-    return new ObjectStorage(this.deps.store, { group: r.storage.group, resource: r.storage.resource, namespaced: r.namespaced });
+    return new ObjectStorage(this.deps.store, {
+      group: r.storage.group,
+      resource: r.storage.resource,
+      namespaced: r.namespaced,
+    });
   }
 
   /** Converts a stored object to the served version. */
@@ -87,7 +96,11 @@ export class RestHandlers {
   }
 
   /** The stored object in the served version, or a 404. */
-  async mustGet(r: ServedResource, namespace: string | undefined, name: string): Promise<{ obj: KubeObject; rev: number }> {
+  async mustGet(
+    r: ServedResource,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<{ obj: KubeObject; rev: number }> {
     const kv = await this.storageFor(r).getKv(namespace, name);
     if (!kv) throw errors.notFound(r.group, r.resource, name);
     return { obj: this.toServed(r, decodeKv(kv)), rev: kv.modRevision };
@@ -119,7 +132,10 @@ export class RestHandlers {
     return out;
   }
 
-  matcher(r: ServedResource, sel: { labels?: LabelSelector; fields?: FieldSelector }): ((o: KubeObject) => boolean) | undefined {
+  matcher(
+    r: ServedResource,
+    sel: { labels?: LabelSelector; fields?: FieldSelector },
+  ): ((o: KubeObject) => boolean) | undefined {
     if (!sel.labels && !sel.fields) return undefined;
     return (o) => {
       if (sel.labels && !sel.labels.matches(o.metadata.labels ?? {})) return false;
@@ -205,13 +221,18 @@ export class RestHandlers {
 
   checkObject(ctx: RequestContext, value: unknown): KubeObject {
     const r = ctx.resource;
-    if (!isPlainObject(value)) throw errors.badRequest('Object \'Kind\' is missing in the request body: expected an object');
+    if (!isPlainObject(value))
+      throw errors.badRequest("Object 'Kind' is missing in the request body: expected an object");
     const obj = value as KubeObject;
     if (obj.kind !== undefined && obj.kind !== r.kind) {
-      throw errors.badRequest(`the kind of the object in the request (${String(obj.kind)}) does not match the expected kind (${r.kind})`);
+      throw errors.badRequest(
+        `the kind of the object in the request (${String(obj.kind)}) does not match the expected kind (${r.kind})`,
+      );
     }
     if (obj.apiVersion !== undefined && obj.apiVersion !== r.apiVersion) {
-      throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${r.apiVersion})`);
+      throw errors.badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${r.apiVersion})`,
+      );
     }
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
     if (!isPlainObject(obj.metadata)) throw errors.badRequest('metadata must be an object');
@@ -252,7 +273,8 @@ export class RestHandlers {
 
   validate(r: ServedResource, obj: KubeObject, old?: KubeObject): void {
     const errs: FieldError[] = r.validator ? r.validator(obj, old) : [];
-    if (!r.validator && !obj.metadata.name) errs.push(field.required('metadata.name', 'name or generateName is required'));
+    if (!r.validator && !obj.metadata.name)
+      errs.push(field.required('metadata.name', 'name or generateName is required'));
     if (errs.length > 0) throw errors.invalid(r.group, r.kind, obj.metadata.name ?? '', errs);
   }
 
@@ -267,7 +289,12 @@ export class RestHandlers {
   }
 
   /** The create pipeline, shared by POST and by server-side apply of a missing object. */
-  async createObject(ctx: RequestContext, obj: KubeObject, manager: string, managed?: (o: KubeObject) => KubeObject): Promise<KubeObject> {
+  async createObject(
+    ctx: RequestContext,
+    obj: KubeObject,
+    manager: string,
+    managed?: (o: KubeObject) => KubeObject,
+  ): Promise<KubeObject> {
     const r = ctx.resource;
     this.checkNamespaceMatch(ctx, obj);
     const meta = obj.metadata;
@@ -312,7 +339,9 @@ export class RestHandlers {
     const obj = await this.readObject(ctx);
     const name = ctx.info.name!;
     if (obj.metadata.name && obj.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     obj.metadata.name = name;
     this.checkNamespaceMatch(ctx, obj);
@@ -328,7 +357,12 @@ export class RestHandlers {
     const old = this.toServed(r, decodeKv(existing));
     const rv = obj.metadata.resourceVersion;
     if (rv && rv !== String(existing.modRevision)) {
-      throw errors.conflict(r.group, r.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw errors.conflict(
+        r.group,
+        r.resource,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     const out = await this.writeUpdate(ctx, old, existing.modRevision, obj, manager);
     sendJson(ctx.res, 200, out);
@@ -378,7 +412,10 @@ export class RestHandlers {
       const added = (meta.finalizers ?? []).filter((f) => !(oldMeta.finalizers ?? []).includes(f));
       if (added.length > 0) {
         throw errors.invalid(r.group, r.kind, meta.name ?? '', [
-          field.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`),
+          field.forbidden(
+            'metadata.finalizers',
+            `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+          ),
         ]);
       }
     }
@@ -418,7 +455,12 @@ export class RestHandlers {
   }
 
   modified(r: ServedResource, name: string): StatusError {
-    return errors.conflict(r.group, r.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    return errors.conflict(
+      r.group,
+      r.resource,
+      name,
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
   }
 
   /** An object being deleted goes away once no finalizer holds it (and, for pods, its grace is over). */
@@ -454,7 +496,13 @@ export class RestHandlers {
     } catch (e) {
       throw errors.badRequest(`error decoding patch: ${(e as Error).message}`);
     }
-    if (!['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'].includes(type)) {
+    if (
+      ![
+        'application/merge-patch+json',
+        'application/strategic-merge-patch+json',
+        'application/json-patch+json',
+      ].includes(type)
+    ) {
       throw errors.unsupportedMediaType(type);
     }
     const out = await this.retryOnConflict(async () => {
@@ -483,7 +531,9 @@ export class RestHandlers {
   ): Promise<{ obj: KubeObject; created: boolean }> {
     const r = ctx.resource;
     if (applied.metadata.name && applied.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     applied.metadata.name = name;
     const kv = await this.storageFor(r).getKv(ctx.info.namespace, name);
@@ -492,7 +542,15 @@ export class RestHandlers {
     if (!kv) {
       if (ctx.info.subresource) throw errors.notFound(r.group, r.resource, name);
       const obj = await this.createObject(ctx, clone(applied), manager, (o) => {
-        const res = serverSideApply({ live: undefined, applied, manager, force, schema, apiVersion: r.apiVersion, now });
+        const res = serverSideApply({
+          live: undefined,
+          applied,
+          manager,
+          force,
+          schema,
+          apiVersion: r.apiVersion,
+          now,
+        });
         const merged = res.object;
         // Keep what the create pipeline set (uid, defaults, allocations) and the managed fields of the apply.
         return { ...o, metadata: { ...o.metadata, managedFields: merged.metadata.managedFields } };
@@ -500,7 +558,16 @@ export class RestHandlers {
       return { obj, created: true };
     }
     const live = this.toServed(r, decodeKv(kv));
-    const res = serverSideApply({ live, applied, manager, force, schema, apiVersion: r.apiVersion, now, subresource: ctx.info.subresource });
+    const res = serverSideApply({
+      live,
+      applied,
+      manager,
+      force,
+      schema,
+      apiVersion: r.apiVersion,
+      now,
+      subresource: ctx.info.subresource,
+    });
     const obj = await this.writeUpdate(ctx, live, kv.modRevision, res.object, manager, (o) => o);
     return { obj, created: false };
   }
@@ -510,7 +577,8 @@ export class RestHandlers {
       try {
         return await fn();
       } catch (err) {
-        const retriable = err instanceof StatusError && err.code === 409 && err.reason === 'Conflict' && !err.details?.causes;
+        const retriable =
+          err instanceof StatusError && err.code === 409 && err.reason === 'Conflict' && !err.details?.causes;
         if (!retriable || i >= MAX_PATCH_RETRIES) throw err;
       }
     }
@@ -536,7 +604,9 @@ export class RestHandlers {
 
   async delete(ctx: RequestContext): Promise<void> {
     const opts = await this.readDeleteOptions(ctx);
-    const { code, obj } = await this.retryOnConflict(() => this.deleteOne(ctx, ctx.info.namespace, ctx.info.name!, opts));
+    const { code, obj } = await this.retryOnConflict(() =>
+      this.deleteOne(ctx, ctx.info.namespace, ctx.info.name!, opts),
+    );
     sendJson(ctx.res, code, obj);
   }
 
@@ -550,7 +620,12 @@ export class RestHandlers {
     const { obj: current, rev } = await this.mustGet(r, namespace, name);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== current.metadata.uid) {
-      throw errors.conflict(r.group, r.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw errors.conflict(
+        r.group,
+        r.resource,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
       throw errors.conflict(
@@ -573,7 +648,8 @@ export class RestHandlers {
     }
     let grace = 0;
     if (r.kind === 'Pod') grace = this.podGrace(obj, opts);
-    const nsSpecFinalizers = r.kind === 'Namespace' ? (((obj.spec as Record<string, unknown>)?.finalizers ?? []) as string[]) : [];
+    const nsSpecFinalizers =
+      r.kind === 'Namespace' ? (((obj.spec as Record<string, unknown>)?.finalizers ?? []) as string[]) : [];
     const graceful = grace > 0 || finalizers.size > 0 || nsSpecFinalizers.length > 0;
     const storage = this.storageFor(r);
     if (!graceful) {
@@ -637,14 +713,24 @@ export interface DeleteOptions {
   dryRun?: string[];
 }
 
-const META_STRINGS = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'];
+const META_STRINGS = [
+  'name',
+  'generateName',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'deletionTimestamp',
+];
 
 /** Type errors in metadata are decoding errors upstream (400), before any validation runs. */
 function checkMetadataTypes(meta: Record<string, unknown>): void {
   for (const k of META_STRINGS) {
     const v = meta[k];
     if (v !== undefined && v !== null && typeof v !== 'string') {
-      throw errors.badRequest(`json: cannot unmarshal ${typeof v} into Go struct field ObjectMeta.metadata.${k} of type string`);
+      throw errors.badRequest(
+        `json: cannot unmarshal ${typeof v} into Go struct field ObjectMeta.metadata.${k} of type string`,
+      );
     }
     if (v === null) delete meta[k];
   }
@@ -652,7 +738,9 @@ function checkMetadataTypes(meta: Record<string, unknown>): void {
     const v = meta[k];
     if (v === undefined || v === null) continue;
     if (!isPlainObject(v) || Object.values(v).some((x) => typeof x !== 'string')) {
-      throw errors.badRequest(`json: cannot unmarshal into Go struct field ObjectMeta.metadata.${k} of type map[string]string`);
+      throw errors.badRequest(
+        `json: cannot unmarshal into Go struct field ObjectMeta.metadata.${k} of type map[string]string`,
+      );
     }
   }
   for (const k of ['finalizers', 'ownerReferences', 'managedFields']) {

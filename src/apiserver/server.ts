@@ -63,7 +63,12 @@ export class ApiServer {
 
   constructor(readonly opts: ApiServerOptions) {
     this.admission = new Admission(opts.store, { ...DEFAULT_ADMISSION, ...opts.admission });
-    this.rest = new RestHandlers({ store: opts.store, registry: this.registry, admission: this.admission, now: () => new Date() });
+    this.rest = new RestHandlers({
+      store: opts.store,
+      registry: this.registry,
+      admission: this.admission,
+      now: () => new Date(),
+    });
   }
 
   get port(): number {
@@ -75,9 +80,12 @@ export class ApiServer {
   }
 
   async start(): Promise<void> {
-    const server = createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, keepAliveTimeout: 60_000 }, (req, res) => {
-      this.handle(req, res).catch((err) => sendError(res, err));
-    });
+    const server = createServer(
+      { cert: this.opts.tls.cert, key: this.opts.tls.key, keepAliveTimeout: 60_000 },
+      (req, res) => {
+        this.handle(req, res).catch((err) => sendError(res, err));
+      },
+    );
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -124,18 +132,28 @@ export class ApiServer {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    if (UNAUTHENTICATED.has(path) || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
+    if (
+      UNAUTHENTICATED.has(path) ||
+      path.startsWith('/readyz/') ||
+      path.startsWith('/livez/') ||
+      path.startsWith('/healthz/')
+    ) {
       return this.handlePublic(path, res);
     }
     const user = this.authenticate(req);
     if (!user) throw errors.unauthorized();
-    if (path === '/api') return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
+    if (path === '/api')
+      return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
     if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Index());
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiV3Document(path.slice('/openapi/v3/'.length));
       if (!doc) throw errors.notFoundPath();
-      res.writeHead(200, { 'Content-Type': 'application/json', Etag: `"${doc.hash}"`, 'Cache-Control': 'public, immutable' });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        Etag: `"${doc.hash}"`,
+        'Cache-Control': 'public, immutable',
+      });
       res.end(doc.body);
       return;
     }
@@ -164,7 +182,10 @@ export class ApiServer {
     // Warnings collected while handling (e.g. unknown fields under fieldValidation=Warn) go out as headers.
     res.writeHead = ((...args: Parameters<ServerResponse['writeHead']>) => {
       if (ctx.warnings.length > 0 && !res.headersSent) {
-        res.setHeader('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+        res.setHeader(
+          'Warning',
+          ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+        );
       }
       return origWriteHead(...args);
     }) as ServerResponse['writeHead'];
@@ -172,7 +193,10 @@ export class ApiServer {
   }
 
   private handlePublic(path: string, res: ServerResponse): void {
-    if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
+    if (path === '/version') {
+      sendJson(res, 200, SERVER_VERSION);
+      return;
+    }
     if (path === '/cacerts') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end(this.opts.tls.ca);
@@ -237,10 +261,12 @@ export class ApiServer {
         if (info.name) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
         return rest.create(ctx);
       case 'PUT':
-        if (!info.name) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+        if (!info.name)
+          throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
         return rest.update(ctx);
       case 'PATCH':
-        if (!info.name) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+        if (!info.name)
+          throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
         return rest.patch(ctx);
       case 'DELETE':
         return info.name ? rest.delete(ctx) : rest.deleteCollection(ctx);

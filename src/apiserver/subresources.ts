@@ -31,7 +31,11 @@ export function scaleOf(obj: KubeObject): KubeObject {
   };
 }
 
-export async function serveScale(ctx: RequestContext, rest: RestHandlers, verb: 'get' | 'update' | 'patch'): Promise<void> {
+export async function serveScale(
+  ctx: RequestContext,
+  rest: RestHandlers,
+  verb: 'get' | 'update' | 'patch',
+): Promise<void> {
   const r = ctx.resource;
   const name = ctx.info.name!;
   if (verb === 'get') {
@@ -41,23 +45,31 @@ export async function serveScale(ctx: RequestContext, rest: RestHandlers, verb: 
   }
   const buf = await readBody(ctx.req);
   const type = mediaType(ctx.req.headers['content-type']);
-  const body = verb === 'patch' ? JSON.parse(buf.toString('utf8') || 'null') : decodeBody(buf, ctx.req.headers['content-type']);
+  const body =
+    verb === 'patch' ? JSON.parse(buf.toString('utf8') || 'null') : decodeBody(buf, ctx.req.headers['content-type']);
   const mainCtx: RequestContext = { ...ctx, info: { ...ctx.info, subresource: undefined } };
   const out = await rest.retryOnConflict(async () => {
     const { obj, rev } = await rest.mustGet(r, ctx.info.namespace, name);
     const current = scaleOf(obj);
     let scale: KubeObject;
     if (verb === 'update') scale = body as KubeObject;
-    else if (type === 'application/json-patch+json') scale = applyJsonPatch(structuredClone(current), body) as KubeObject;
-    else if (type === 'application/merge-patch+json') scale = applyMergePatch(structuredClone(current), body) as KubeObject;
-    else if (type === 'application/strategic-merge-patch+json') scale = applyStrategicMergePatch(structuredClone(current), body, undefined) as KubeObject;
+    else if (type === 'application/json-patch+json')
+      scale = applyJsonPatch(structuredClone(current), body) as KubeObject;
+    else if (type === 'application/merge-patch+json')
+      scale = applyMergePatch(structuredClone(current), body) as KubeObject;
+    else if (type === 'application/strategic-merge-patch+json')
+      scale = applyStrategicMergePatch(structuredClone(current), body, undefined) as KubeObject;
     else throw errors.unsupportedMediaType(type);
     const rv = scale?.metadata?.resourceVersion;
     if (verb === 'update' && rv && rv !== String(rev)) throw rest.modified(r, name);
     const replicas = (scale?.spec as { replicas?: unknown } | undefined)?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       throw errors.invalid('autoscaling', 'Scale', name, [
-        { type: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
+        {
+          type: 'FieldValueInvalid',
+          field: 'spec.replicas',
+          message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+        },
       ]);
     }
     const updated = structuredClone(obj);
@@ -78,7 +90,10 @@ export async function serveBinding(ctx: RequestContext, rest: RestHandlers): Pro
     target?: { kind?: string; name?: string };
   };
   const node = body?.target?.name;
-  if (!node) throw errors.invalid('', 'Binding', name, [{ type: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+  if (!node)
+    throw errors.invalid('', 'Binding', name, [
+      { type: 'FieldValueRequired', field: 'target.name', message: 'Required value' },
+    ]);
   const mainCtx: RequestContext = { ...ctx, info: { ...ctx.info, subresource: undefined } };
   await rest.retryOnConflict(async () => {
     const { obj, rev } = await rest.mustGet(r, ctx.info.namespace, name);
@@ -91,9 +106,16 @@ export async function serveBinding(ctx: RequestContext, rest: RestHandlers): Pro
     }
     const updated = structuredClone(obj);
     (updated.spec as { nodeName?: string }).nodeName = node;
-    const status = (updated.status ?? {}) as { conditions?: { type: string; status: string; lastProbeTime?: null; lastTransitionTime?: string }[] };
+    const status = (updated.status ?? {}) as {
+      conditions?: { type: string; status: string; lastProbeTime?: null; lastTransitionTime?: string }[];
+    };
     const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z' });
+    conditions.push({
+      type: 'PodScheduled',
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z',
+    });
     status.conditions = conditions;
     updated.status = status;
     // Binding sets both spec.nodeName and a status condition, so write the whole object.
@@ -104,7 +126,9 @@ export async function serveBinding(ctx: RequestContext, rest: RestHandlers): Pro
 }
 
 export async function serveEviction(ctx: RequestContext, rest: RestHandlers): Promise<void> {
-  const body = decodeBody(await readBody(ctx.req), ctx.req.headers['content-type']) as { deleteOptions?: DeleteOptions } | null;
+  const body = decodeBody(await readBody(ctx.req), ctx.req.headers['content-type']) as {
+    deleteOptions?: DeleteOptions;
+  } | null;
   const opts = body?.deleteOptions ?? {};
   const mainCtx: RequestContext = { ...ctx, info: { ...ctx.info, subresource: undefined } };
   await rest.retryOnConflict(() => rest.deleteOne(mainCtx, ctx.info.namespace, ctx.info.name!, opts));

@@ -134,7 +134,10 @@ export async function serveWatch(ctx: RequestContext, rest: RestHandlers): Promi
   if (bookmarks) {
     const tick = () => {
       if (closed) return;
-      send('BOOKMARK', JSON.stringify({ kind: r.kind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(lastRevision) } }));
+      send(
+        'BOOKMARK',
+        JSON.stringify({ kind: r.kind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(lastRevision) } }),
+      );
       timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
     };
     timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));

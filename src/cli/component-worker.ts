@@ -17,7 +17,12 @@ export interface ComponentWorkerData {
 const data = workerData as ComponentWorkerData;
 const log = (msg: string, fields: Record<string, unknown> = {}) =>
   console.error(JSON.stringify({ time: new Date().toISOString(), component: data.component, msg, ...fields }));
-const client = new ApiClient({ server: data.server, caPem: data.caPem, token: data.token, userAgent: `tutti-${data.component}` });
+const client = new ApiClient({
+  server: data.server,
+  caPem: data.caPem,
+  token: data.token,
+  userAgent: `tutti-${data.component}`,
+});
 const running =
   data.component === 'scheduler'
     ? await startSchedulerHost({ client, identity: data.identity, log })

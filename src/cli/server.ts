@@ -115,11 +115,20 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   // Where k3s users look for it: agents join with `--token $(cat <data-dir>/node-token)`.
   writeFileSync(join(dataDir, 'node-token'), `${pki.nodeToken}\n`, { mode: 0o600 });
-  await writeKubeconfig(kubeconfigPath, { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken });
+  await writeKubeconfig(kubeconfigPath, {
+    server: `https://127.0.0.1:${api.port}`,
+    caPem: pki.caCertPem,
+    token: pki.adminToken,
+  });
   // Control-plane components are clients of the API like any other: no in-process shortcuts.
   const identity = `${hostname()}_${process.pid}`;
   const stops: (() => Promise<void>)[] = [];
-  const componentData = { server: `https://127.0.0.1:${api.port}`, caPem: pki.caCertPem, token: pki.adminToken, identity };
+  const componentData = {
+    server: `https://127.0.0.1:${api.port}`,
+    caPem: pki.caCertPem,
+    token: pki.adminToken,
+    identity,
+  };
   if (!boolFlag(args, 'disable-controllers')) {
     stops.push(
       await startComponentWorker({
@@ -167,7 +176,12 @@ export async function runServer(argv: string[]): Promise<number | undefined> {
   const started = Date.now();
   const s = await startServer(argv);
   console.log(
-    JSON.stringify({ msg: 'tutti server ready', url: s.api.url, kubeconfig: s.kubeconfigPath, startupMs: Date.now() - started }),
+    JSON.stringify({
+      msg: 'tutti server ready',
+      url: s.api.url,
+      kubeconfig: s.kubeconfigPath,
+      startupMs: Date.now() - started,
+    }),
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

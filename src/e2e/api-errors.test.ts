@@ -12,7 +12,14 @@ describe('API errors', () => {
     await s?.stop();
   });
 
-  const status = (body: string) => JSON.parse(body) as { kind: string; code: number; reason: string; message: string; details?: { causes?: { field: string }[] } };
+  const status = (body: string) =>
+    JSON.parse(body) as {
+      kind: string;
+      code: number;
+      reason: string;
+      message: string;
+      details?: { causes?: { field: string }[] };
+    };
 
   it('rejects requests without a valid token with 401', async () => {
     const r = await s.request('GET', '/api/v1/namespaces', undefined, { Authorization: 'Bearer wrong' });
@@ -20,14 +27,19 @@ describe('API errors', () => {
     assert.equal(status(r.body).reason, 'Unauthorized');
     const k = await s.kubectl(['get', 'pods', '--token', 'wrong']);
     // kubectl words it by where it failed: discovery (fresh cache) or the request itself.
-    assert.match(k.stderr, /You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)/);
+    assert.match(
+      k.stderr,
+      /You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)/,
+    );
   });
 
   it('answers malformed JSON and YAML with 400', async () => {
     const r = await s.request('POST', '/api/v1/namespaces/default/configmaps', '{"metadata":', {});
     assert.equal(r.status, 400);
     assert.equal(status(r.body).reason, 'BadRequest');
-    const y = await s.request('POST', '/api/v1/namespaces/default/configmaps', 'a: [b', { 'Content-Type': 'application/yaml' });
+    const y = await s.request('POST', '/api/v1/namespaces/default/configmaps', 'a: [b', {
+      'Content-Type': 'application/yaml',
+    });
     assert.equal(y.status, 400);
   });
 
@@ -87,12 +99,18 @@ describe('API errors', () => {
   it('survives garbage on every path', async () => {
     const junk = ['\u0000\u0001', '[]', '"str"', 'null', '{"metadata":[]}', '{"metadata":{"name":5}}'];
     for (const body of junk) {
-      for (const path of ['/api/v1/namespaces/default/pods', '/apis/apps/v1/namespaces/default/deployments', '/api/v1/namespaces']) {
+      for (const path of [
+        '/api/v1/namespaces/default/pods',
+        '/apis/apps/v1/namespaces/default/deployments',
+        '/api/v1/namespaces',
+      ]) {
         const r = await s.request('POST', path, body);
         assert.ok(r.status >= 400 && r.status < 500, `${path} ${JSON.stringify(body)} -> ${r.status} ${r.body}`);
       }
     }
-    const patch = await s.request('PATCH', '/api/v1/namespaces/default', '{bad', { 'Content-Type': 'application/merge-patch+json' });
+    const patch = await s.request('PATCH', '/api/v1/namespaces/default', '{bad', {
+      'Content-Type': 'application/merge-patch+json',
+    });
     assert.equal(patch.status, 400);
     assert.equal((await s.request('GET', '/readyz')).status, 200);
   });

@@ -21,7 +21,10 @@ describe('@kubernetes/client-node', () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const nss = await core.listNamespace();
     assert.ok(nss.items.some((n) => n.metadata?.name === 'kube-system'));
-    const created = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'js' }, data: { a: '1' } } });
+    const created = await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'js' }, data: { a: '1' } },
+    });
     assert.ok(created.metadata?.uid);
     const list = await core.listNamespacedConfigMap({ namespace: 'default' });
     assert.ok(list.items.some((c) => c.metadata?.name === 'js'));
@@ -29,7 +32,9 @@ describe('@kubernetes/client-node', () => {
 
   it('watches with an informer', async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default' }));
+    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/configmaps', () =>
+      core.listNamespacedConfigMap({ namespace: 'default' }),
+    );
     const added: string[] = [];
     const updated: string[] = [];
     const deleted: string[] = [];
@@ -38,7 +43,10 @@ describe('@kubernetes/client-node', () => {
     informer.on('delete', (o) => deleted.push(o.metadata!.name!));
     await informer.start();
     try {
-      await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'inf' }, data: { a: '1' } } });
+      await core.createNamespacedConfigMap({
+        namespace: 'default',
+        body: { metadata: { name: 'inf' }, data: { a: '1' } },
+      });
       await core.patchNamespacedConfigMap(
         { namespace: 'default', name: 'inf', body: { data: { a: '2' } } },
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
@@ -70,11 +78,22 @@ describe('@kubernetes/client-node', () => {
     };
     await objects.patch(spec, undefined, undefined, 'js-client', true, k8s.PatchStrategy.ServerSideApply);
     spec.spec.replicas = 3;
-    const applied = (await objects.patch(spec, undefined, undefined, 'js-client', true, k8s.PatchStrategy.ServerSideApply)) as typeof spec;
+    const applied = (await objects.patch(
+      spec,
+      undefined,
+      undefined,
+      'js-client',
+      true,
+      k8s.PatchStrategy.ServerSideApply,
+    )) as typeof spec;
     assert.equal(applied.spec.replicas, 3);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     await apps.patchNamespacedDeployment(
-      { namespace: 'default', name: 'js-app', body: { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } } },
+      {
+        namespace: 'default',
+        name: 'js-app',
+        body: { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } },
+      },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
     );
     const got = await apps.readNamespacedDeployment({ namespace: 'default', name: 'js-app' });

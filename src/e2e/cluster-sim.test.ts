@@ -13,7 +13,8 @@ type Pod = KubeObject & {
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 };
 
-const ready = (p: Pod) => !p.metadata.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+const ready = (p: Pod) =>
+  !p.metadata.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 async function until<T>(what: string, ms: number, fn: () => Promise<T | undefined | false>): Promise<T> {
   const end = Date.now() + ms;
@@ -56,7 +57,13 @@ describe('control plane with simulated nodes', () => {
 
   it('rolls a deployment with maxUnavailable=0 without dropping below the desired ready count, and undoes it', async () => {
     await s.k('create', 'deployment', 'web', '--image=busybox:1.35', '--replicas=4');
-    await s.k('patch', 'deploy', 'web', '-p', '{"spec":{"strategy":{"rollingUpdate":{"maxUnavailable":0,"maxSurge":1}}}}');
+    await s.k(
+      'patch',
+      'deploy',
+      'web',
+      '-p',
+      '{"spec":{"strategy":{"rollingUpdate":{"maxUnavailable":0,"maxSurge":1}}}}',
+    );
     await until('4 ready pods', 30_000, async () => (await pods('app=web')).filter(ready).length === 4);
     let minReady = Number.POSITIVE_INFINITY;
     let watching = true;
@@ -108,7 +115,13 @@ describe('control plane with simulated nodes', () => {
   });
 
   it('keeps a pod that fits nowhere Pending with the scheduler’s reason', async () => {
-    await s.k('run', 'huge', '--image=busybox:1.35', '--overrides', '{"spec":{"containers":[{"name":"huge","image":"busybox:1.35","resources":{"requests":{"cpu":"64"}}}]}}');
+    await s.k(
+      'run',
+      'huge',
+      '--image=busybox:1.35',
+      '--overrides',
+      '{"spec":{"containers":[{"name":"huge","image":"busybox:1.35","resources":{"requests":{"cpu":"64"}}}]}}',
+    );
     const out = await until('FailedScheduling in describe', 20_000, async () => {
       const d = await s.k('describe', 'pod', 'huge');
       return /FailedScheduling/.test(d) ? d : undefined;
@@ -126,13 +139,20 @@ describe('control plane with simulated nodes', () => {
     await s.k('create', 'deployment', 'd', '--image=busybox:1.35', '--replicas=2', '-n', 'doomed');
     await s.k('create', 'configmap', 'c', '--from-literal=a=1', '-n', 'doomed');
     await s.k('create', 'service', 'clusterip', 'svc', '--tcp=80:80', '-n', 'doomed');
-    await until('pods running in doomed', 30_000, async () => (await pods('app=d', 'doomed')).filter(ready).length === 2);
+    await until(
+      'pods running in doomed',
+      30_000,
+      async () => (await pods('app=d', 'doomed')).filter(ready).length === 2,
+    );
     const del = await s.kubectl(['delete', 'namespace', 'doomed', '--timeout=60s']);
     assert.equal(del.code, 0, del.stderr);
     const gone = await s.kubectl(['get', 'namespace', 'doomed']);
     assert.match(gone.stderr, /NotFound/);
     for (const kind of ['pods', 'deployments', 'replicasets', 'configmaps', 'services', 'endpoints']) {
-      const path = kind === 'deployments' || kind === 'replicasets' ? `/apis/apps/v1/namespaces/doomed/${kind}` : `/api/v1/namespaces/doomed/${kind}`;
+      const path =
+        kind === 'deployments' || kind === 'replicasets'
+          ? `/apis/apps/v1/namespaces/doomed/${kind}`
+          : `/api/v1/namespaces/doomed/${kind}`;
       const left = JSON.parse((await s.request('GET', path)).body) as { items: unknown[] };
       assert.equal(left.items.length, 0, `${kind} left behind`);
     }

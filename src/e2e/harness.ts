@@ -23,11 +23,19 @@ export interface TestServer {
   token: string;
   caPem: string;
   process: ChildProcess;
-  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>;
+  kubectl(
+    args: string[],
+    opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number },
+  ): Promise<KubectlResult>;
   /** kubectl that must succeed; returns stdout. */
   k(...args: string[]): Promise<string>;
   /** Raw HTTPS request with the admin token. */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>;
   stop(): Promise<void>;
   kill9(): Promise<void>;
   /** Restarts on the same data dir and port. */
@@ -76,7 +84,19 @@ export async function startTestServer(
     const nodeArgs = process.env.TUTTI_SERVER_NODE_ARGS?.split(' ').filter((a) => a) ?? [];
     const proc = spawn(
       process.execPath,
-      [...nodeArgs, TUTTI_BIN, 'server', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', ...componentArgs, ...(opts.args ?? [])],
+      [
+        ...nodeArgs,
+        TUTTI_BIN,
+        'server',
+        '--data-dir',
+        dataDir,
+        '--port',
+        String(port),
+        '--bind-address',
+        '127.0.0.1',
+        ...componentArgs,
+        ...(opts.args ?? []),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const url = await waitReady(proc, 60_000);
@@ -134,7 +154,12 @@ export async function startTestServer(
     async request(method, path, body, headers = {}) {
       const { request } = await import('node:https');
       return new Promise((res, rej) => {
-        const text = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+        const text =
+          body === undefined
+            ? undefined
+            : typeof body === 'string' || Buffer.isBuffer(body)
+              ? body
+              : JSON.stringify(body);
         const req = request(
           `${url}${path}`,
           {

@@ -61,7 +61,9 @@ describe('kubectl apply and watch', () => {
     writeFileSync(f, deployment(2, 'busybox:1.35').replace('name: app', 'name: ssa'));
     assert.match(await s.k('apply', '--server-side', '-f', f), /serverside-applied/);
     let d = JSON.parse(await s.k('get', 'deploy', 'ssa', '-o', 'json', '--show-managed-fields'));
-    const managers = (d.metadata.managedFields as { manager: string; operation: string }[]).map((m) => `${m.manager}/${m.operation}`);
+    const managers = (d.metadata.managedFields as { manager: string; operation: string }[]).map(
+      (m) => `${m.manager}/${m.operation}`,
+    );
     assert.ok(managers.includes('kubectl/Apply'), managers.join(','));
     await s.k('scale', 'deploy', 'ssa', '--replicas=5');
     writeFileSync(f, deployment(4, 'busybox:1.35').replace('name: app', 'name: ssa'));
@@ -76,9 +78,13 @@ describe('kubectl apply and watch', () => {
 
   it('get -w streams changes after the initial list', async () => {
     await s.k('create', 'cm', 'w1', '--from-literal=a=1');
-    const child: ChildProcess = spawn('kubectl', ['--kubeconfig', s.kubeconfig, 'get', 'cm', '-w', '--output-watch-events'], {
-      env: { ...process.env, HOME: dir },
-    });
+    const child: ChildProcess = spawn(
+      'kubectl',
+      ['--kubeconfig', s.kubeconfig, 'get', 'cm', '-w', '--output-watch-events'],
+      {
+        env: { ...process.env, HOME: dir },
+      },
+    );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();

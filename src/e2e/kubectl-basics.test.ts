@@ -43,7 +43,8 @@ describe('kubectl against tutti server', () => {
     assert.equal(v.serverVersion.minor, '32');
     const out = await s.k('get', 'namespaces');
     assert.match(out, /^NAME\s+STATUS\s+AGE/m);
-    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.match(out, new RegExp(`^${ns}\\s+Active`, 'm'));
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+      assert.match(out, new RegExp(`^${ns}\\s+Active`, 'm'));
   });
 
   it('creates from a file and gets tables, wide, yaml, json, labels, field selectors and all namespaces', async () => {
@@ -97,8 +98,21 @@ describe('kubectl against tutti server', () => {
     assert.equal(d.metadata.annotations.note, 'hello');
     assert.equal(d.metadata.labels.tier, undefined);
     await s.k('patch', 'deploy', 'web', '--type=merge', '-p', '{"spec":{"replicas":4}}');
-    await s.k('patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"busybox:1.36"}]}}}}');
-    await s.k('patch', 'deploy', 'web', '--type=json', '-p', '[{"op":"add","path":"/metadata/labels/extra","value":"x"}]');
+    await s.k(
+      'patch',
+      'deploy',
+      'web',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"busybox:1.36"}]}}}}',
+    );
+    await s.k(
+      'patch',
+      'deploy',
+      'web',
+      '--type=json',
+      '-p',
+      '[{"op":"add","path":"/metadata/labels/extra","value":"x"}]',
+    );
     d = JSON.parse(await s.k('get', 'deploy', 'web', '-o', 'json'));
     assert.equal(d.spec.replicas, 4);
     assert.deepEqual(
@@ -107,7 +121,14 @@ describe('kubectl against tutti server', () => {
     );
     assert.equal(d.metadata.labels.extra, 'x');
     assert.equal(d.metadata.generation, 3);
-    const failed = await s.kubectl(['patch', 'deploy', 'web', '--type=json', '-p', '[{"op":"test","path":"/spec/replicas","value":9}]']);
+    const failed = await s.kubectl([
+      'patch',
+      'deploy',
+      'web',
+      '--type=json',
+      '-p',
+      '[{"op":"test","path":"/spec/replicas","value":9}]',
+    ]);
     assert.notEqual(failed.code, 0);
   });
 
@@ -138,7 +159,10 @@ describe('kubectl against tutti server', () => {
   });
 
   it('creates objects with the typed commands (protobuf bodies)', async () => {
-    assert.match(await s.k('create', 'deployment', 'typed', '--image=busybox:1.35', '--replicas=2', '--port=80'), /created/);
+    assert.match(
+      await s.k('create', 'deployment', 'typed', '--image=busybox:1.35', '--replicas=2', '--port=80'),
+      /created/,
+    );
     assert.match(await s.k('create', 'secret', 'generic', 'sec', '--from-literal=password=s3cret'), /created/);
     assert.match(await s.k('create', 'service', 'clusterip', 'typed', '--tcp=80:8080'), /created/);
     assert.match(await s.k('create', 'service', 'nodeport', 'np', '--tcp=80:8080'), /created/);

@@ -36,7 +36,12 @@ export function schedulerIO(client: ApiClient, recorder: EventRecorder): Schedul
     async markUnschedulable(pod, message) {
       const ns = pod.metadata.namespace!;
       const name = pod.metadata.name!;
-      const conditions = ((pod.status as { conditions?: unknown[] } | undefined)?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[];
+      const conditions = ((pod.status as { conditions?: unknown[] } | undefined)?.conditions ?? []) as {
+        type: string;
+        status: string;
+        reason?: string;
+        message?: string;
+      }[];
       const cur = conditions.find((c) => c.type === 'PodScheduled');
       if (cur && cur.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message) return;
       await client.patch(
@@ -77,7 +82,11 @@ export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ 
     const s = new Scheduler({ io: schedulerIO(client, recorder), log: opts.log });
     scheduler = s;
     nodes = new Informer<KubeObject>({ client, resource: NODES });
-    pods = new Informer<KubeObject>({ client, resource: PODS, fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+    pods = new Informer<KubeObject>({
+      client,
+      resource: PODS,
+      fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',
+    });
     nodes.addEventHandler({
       onAdd: (n) => s.onNodeAdd(n as unknown as Node),
       onUpdate: (_o, n) => s.onNodeUpdate(n as unknown as Node),
