@@ -59,6 +59,7 @@ export function agentSuite(opts: SuiteOptions): void {
         bridgeName,
         cgroupRoot,
         imageCacheDir: join(tmpdir(), 'tutti-cri-image-cache'),
+        agentPort: 0,
         log: process.env['AGENT_TEST_LOG'] ? (m, f) => console.error(JSON.stringify({ m, ...f })) : () => {},
       });
 
@@ -178,7 +179,7 @@ export function agentSuite(opts: SuiteOptions): void {
             image: BUSYBOX,
             command: ['sh', '-c'],
             args: [
-              'D=/tmp/www-$POD; mkdir -p $D && echo "$GREETING from $POD" > $D/index.html && exec httpd -f -p $(PORT) -h $D',
+              'D=/tmp/www-$POD; mkdir -p $D && echo "$GREETING from $POD" > $D/index.html && echo "serving $POD" && exec httpd -f -p $(PORT) -h $D',
             ],
             env: [
               { name: 'PORT', value: String(httpPort) },
@@ -215,6 +216,18 @@ export function agentSuite(opts: SuiteOptions): void {
       assert.ok(pod.status!.startTime);
       assert.ok(pod.status!.hostIP);
       assert.equal(await httpGet(`http://${pod.status!.podIP}:${httpPort}/index.html`), 'hello from web\n');
+      // kubectl -> API server -> node proxy -> this agent's endpoint -> the runtime's log file / exec.
+      const logs = await server.kubectl(['logs', '-n', NS, 'web']);
+      assert.equal(logs.code, 0, logs.stderr);
+      assert.equal(logs.stdout, 'serving web\n');
+      if (cri) {
+        const ex = await server.kubectl(['exec', '-n', NS, 'web', '--', 'cat', '/tmp/www-web/index.html']);
+        assert.equal(ex.code, 0, ex.stderr);
+        assert.equal(ex.stdout, 'hello from web\n');
+        const failing = await server.kubectl(['exec', '-n', NS, 'web', '--', 'sh', '-c', 'echo oops >&2; exit 3']);
+        assert.equal(failing.code, 3);
+        assert.match(failing.stderr, /oops/);
+      }
       const ev = await events('web');
       for (const r of ['Created', 'Started'])
         assert.ok(

@@ -175,14 +175,9 @@ describe('kubectl logs / exec / port-forward through the node proxy', { skip, ti
       port: 0,
       host: '127.0.0.1',
       nodeProxy: proxy.serve,
+      upgradeHandler: (req, socket, head) => proxy.handleUpgrade(req, socket, head),
     });
     await api.start();
-    // What the lead adds to server.ts: upgrades go to the proxy.
-    (api as unknown as { server: Server }).server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-      proxy.handleUpgrade(req, socket, head).then((handled) => {
-        if (!handled) socket.destroy();
-      });
-    });
     kubeconfig = join(dir, 'kubeconfig.yaml');
     await writeKubeconfig(kubeconfig, { server: api.url, caPem: pki.caCertPem, token: pki.adminToken });
     const pod = {
