@@ -7,6 +7,7 @@ Commands:
   server     Run the control plane (API server, controllers, scheduler) and, by default, a node agent
   agent      Run a node agent that joins a server (--server URL --token T)
   kubectl    Run kubectl against the local server's admin kubeconfig
+  image      Import an image archive into this node's containerd (image import FILE.tar)
 
 Run 'tutti <command> --help' for the flags of a command.`;
 
@@ -18,6 +19,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
     case 'agent': {
       const { runAgent } = await import('./agent.js');
       return runAgent(rest);
+    }
+    case 'image': {
+      const { runImage } = await import('./image.js');
+      return runImage(rest);
     }
     case 'kubectl': {
       const { runKubectl } = await import('./kubectl.js');
