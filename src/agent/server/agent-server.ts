@@ -18,6 +18,7 @@ import {
 } from '../streaming/channel.js';
 import { directPortDialer, runtimePortDialer } from '../streaming/dialers.js';
 import { connectRuntimeStream, relayExecStreams } from '../streaming/exec-bridge.js';
+import { connectRuntimeSpdy, relayExecToSpdy } from '../streaming/exec-spdy.js';
 import { parsePorts, servePortForwardChannels } from '../streaming/portforward-channels.js';
 import { type PortDialer, servePortForwardSpdy } from '../streaming/portforward-spdy.js';
 import type { PodLocation, PodLocator } from './locator.js';
@@ -200,6 +201,12 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       streamUrl = await opts.runtime.exec({ containerId: loc.container!.id, cmd, tty, ...streams });
     } else {
       streamUrl = await opts.runtime.attach({ containerId: loc.container!.id, tty, ...streams });
+    }
+    if (streams.stdin) {
+      // SPDY lets stdin be half-closed (the runtime's WebSocket v4 cannot say "stdin ended").
+      const upstream = await connectRuntimeSpdy(streamUrl, { ...streams, tty });
+      wss.handleUpgrade(req, socket, head, (client) => relayExecToSpdy(client, upstream));
+      return;
     }
     const upstream = await connectRuntimeStream(streamUrl);
     wss.handleUpgrade(req, socket, head, (client) => relayExecStreams(client, upstream));

@@ -1,7 +1,7 @@
 // The node agent's integration suite against a real `tutti server` (child process) and the agent running
 // in the test process, on either runtime. The CRI run adds isolation checks (pod IPs, OOM, veth, cgroups).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,24 @@ function bridgePorts(bridge: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Runs a shell command line under util-linux `script`, i.e. with a pseudo-terminal as its terminal. */
+function runUnderTerminal(commandLine: string, timeoutMs = 30_000): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', commandLine, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (d: Buffer) => {
+      output += d.toString();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, output });
+    });
+  });
 }
 
 export function agentSuite(opts: SuiteOptions): void {
@@ -234,6 +252,35 @@ export function agentSuite(opts: SuiteOptions): void {
           ev.some((e) => e.startsWith(r)),
           `${r} in ${ev.join('; ')}`,
         );
+    });
+
+    test(
+      'kubectl exec -it runs under a pseudo-terminal, resizes it and propagates the exit code',
+      {
+        skip: cri ? undefined : 'exec needs the CRI runtime',
+      },
+      async () => {
+        // util-linux `script` gives kubectl a terminal; `stty` inside it sets the size kubectl sends (channel 4).
+        const kubectl = `kubectl --kubeconfig ${server.kubeconfig} --cache-dir ${join(dataDir, 'kubectl-cache')}`;
+        const remote = `tty; sleep 1; stty size; exit 7`;
+        const r = await runUnderTerminal(
+          `stty rows 33 cols 111; ${kubectl} exec -it -n ${NS} web -- sh -c '${remote}'`,
+        );
+        assert.equal(r.code, 7, r.output);
+        assert.match(r.output, /\/dev\/pts\/\d+/);
+        assert.match(r.output, /33 111/);
+      },
+    );
+
+    test('kubectl exec -i sees stdin EOF', { skip: cri ? undefined : 'exec needs the CRI runtime' }, async () => {
+      const started = Date.now();
+      const r = await server.kubectl(['exec', '-i', '-n', NS, 'web', '--', 'sh', '-c', 'cat; echo done'], {
+        input: 'hello\n',
+        timeoutMs: 20_000,
+      });
+      figures['execStdinEofMs'] = Date.now() - started;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'hello\ndone\n');
     });
 
     test('init containers run first; a crashing container shows CrashLoopBackOff and restarts', async () => {
