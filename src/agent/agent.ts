@@ -12,6 +12,7 @@ import { firstIPv4, measureNode } from './node/node-facts.js';
 import { NodeReporter } from './node/node-reporter.js';
 import { ProcessRuntime } from './process/process-runtime.js';
 import { podCgroupParent } from './pods/cgroups.js';
+import { ContainerLogRotator } from './pods/log-rotation.js';
 import { runtimeLocator } from './pods/locator.js';
 import { PodManager } from './pods/pod-manager.js';
 import { startAgentServer, type AgentServer } from './server/agent-server.js';
@@ -52,6 +53,12 @@ export interface AgentOptions {
   statusIntervalMs?: number;
   /** Port of the agent's HTTPS endpoint for logs/exec/port-forward (default 10250; 0 picks a free one). */
   agentPort?: number;
+  /** Rotate a container's log when it grows past this (default 10 MiB). */
+  containerLogMaxSizeBytes?: number;
+  /** Log files kept per container, the live one included (default 5). */
+  containerLogMaxFiles?: number;
+  /** How often log sizes are checked (default 10 s). */
+  containerLogCheckIntervalMs?: number;
   log?: Log;
 }
 
@@ -184,6 +191,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       log,
     });
     await pods.start();
+    const logRotator = new ContainerLogRotator({
+      runtime,
+      maxSizeBytes: opts.containerLogMaxSizeBytes,
+      maxFiles: opts.containerLogMaxFiles,
+      intervalMs: opts.containerLogCheckIntervalMs,
+      log,
+    });
+    logRotator.start();
     log('agent ready', { node: nodeName, runtime: choice.kind, podCidr });
     return {
       nodeName,
@@ -193,6 +208,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       pods,
       async stop() {
         clearInterval(runtimeTimer);
+        await logRotator.stop();
         await pods.stop();
         await cleanup();
       },

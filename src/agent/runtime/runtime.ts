@@ -250,6 +250,9 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
   containerStatus(id: string): Promise<ContainerStatus>;
   listContainers(filter?: ContainerFilter): Promise<ContainerSummary[]>;
+  /** Makes the runtime write a fresh log file at the container's log path (after the agent renamed it). Absent
+   * when the runtime cannot (the process runtime's shims keep their file open): its logs are not rotated. */
+  reopenContainerLog?(id: string): Promise<void>;
 
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
   /** URLs on the runtime's streaming server (WebSocket, `v4.channel.k8s.io`). */

@@ -61,7 +61,7 @@ export async function connectRuntimeSpdy(url: string, flags: ExecStreamFlags): P
   try {
     // All streams first (as client-go does): the runtime starts the command once it has every one.
     const opened = await Promise.all(types.map((t) => session.openStream(new Map([['streamtype', [t]]]))));
-    opened.forEach((s, i) => streams.set(types[i]!, s));
+    for (const [i, s] of opened.entries()) streams.set(types[i]!, s);
   } catch (err) {
     socket.destroy();
     throw err;

@@ -78,6 +78,10 @@ export function agentSuite(opts: SuiteOptions): void {
         cgroupRoot,
         imageCacheDir: join(tmpdir(), 'tutti-cri-image-cache'),
         agentPort: 0,
+        // small, so the rotation test needs little output
+        containerLogMaxSizeBytes: 32 * 1024,
+        containerLogMaxFiles: 3,
+        containerLogCheckIntervalMs: 500,
         log: process.env['AGENT_TEST_LOG'] ? (m, f) => console.error(JSON.stringify({ m, ...f })) : () => {},
       });
 
@@ -282,6 +286,55 @@ export function agentSuite(opts: SuiteOptions): void {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'hello\ndone\n');
     });
+
+    test(
+      'container logs rotate at the size limit, keeping maxFiles, and the runtime writes a fresh file',
+      {
+        skip: cri ? undefined : 'the process runtime cannot reopen logs',
+      },
+      async () => {
+        const pad = 'x'.repeat(100);
+        await createPod('chatty', {
+          containers: [
+            {
+              name: 'talk',
+              image: BUSYBOX,
+              command: [
+                'sh',
+                '-c',
+                `i=0; while true; do j=0; while [ $j -lt 100 ]; do echo "line $i.$j ${pad}"; j=$((j+1)); done; i=$((i+1)); sleep 0.2; done`,
+              ],
+            },
+          ],
+        });
+        const id = await waitFor('chatty running', async () => {
+          const cs = (await getPod('chatty')).status?.containerStatuses?.[0];
+          return cs?.state?.running ? cs.containerID?.replace(/^containerd:\/\//, '') : undefined;
+        });
+        const logPath = (await agent!.runtime.containerStatus(id)).logPath;
+        await waitFor('two rotations', async () => existsSync(`${logPath}.2`), 30_000);
+        // containerd reopened the log: the live file holds lines newer than the last rotated one
+        const lineNo = (l: string) => {
+          const m = / line (\d+)\.(\d+) /.exec(l);
+          return m ? Number(m[1]) * 1000 + Number(m[2]) : -1;
+        };
+        const lastRotated = lineNo(readFileSync(`${logPath}.1`, 'utf8').trimEnd().split('\n').pop()!);
+        const firstLive = await waitFor('lines in the fresh log', async () => {
+          const first = readFileSync(logPath, 'utf8').split('\n')[0]!;
+          return first ? lineNo(first) : undefined;
+        });
+        assert.ok(lastRotated >= 0 && firstLive > lastRotated, `${firstLive} after ${lastRotated}`);
+        const rotated = readdirSync(join(logPath, '..')).filter((n) => n.startsWith(`${logPath.split('/').pop()}.`));
+        assert.ok(rotated.length <= 2, rotated.join(','));
+        assert.ok(readFileSync(`${logPath}.1`, 'utf8').includes(' stdout F line '));
+        const tail = await server.kubectl(['logs', '-n', NS, 'chatty', '--tail=150']);
+        assert.equal(tail.code, 0, tail.stderr);
+        const lines = tail.stdout.trimEnd().split('\n');
+        assert.equal(lines.length, 150);
+        assert.ok(lines.every((l) => l.startsWith('line ')));
+        await client.delete(podPath('chatty'), { gracePeriodSeconds: 0 });
+      },
+    );
 
     test('init containers run first; a crashing container shows CrashLoopBackOff and restarts', async () => {
       await createPod('crash', {

@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import type { Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '../../api/types.js';
@@ -278,6 +276,12 @@ describe('kubectl logs / exec / port-forward through the node proxy', { skip, ti
     const many = await kubectl(['exec', 'web', '--', 'sh', '-c', 'seq 1 20000']);
     assert.equal(many.stdout.split('\n').length, 20001);
     assert.ok(Date.now() - t0 < 10_000);
+    // with stdin the agent speaks SPDY to containerd: EOF reaches the command, no output is lost at the end
+    const piped = await kubectl(['exec', '-i', 'web', '--', 'sh', '-c', 'wc -c; seq 1 20000; exit 4'], 'abc\n');
+    assert.equal(piped.code, 4, piped.stderr);
+    const pipedLines = piped.stdout.split('\n');
+    assert.equal(pipedLines[0]!.trim(), '4');
+    assert.equal(pipedLines.length, 20002);
     const missing = await kubectl(['exec', 'nosuchpod', '--', 'true']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /pods "nosuchpod" not found/);

@@ -161,6 +161,10 @@ export class CriRuntime implements ContainerRuntime {
     return containerStatusFromWire(r.status);
   }
 
+  async reopenContainerLog(id: string): Promise<void> {
+    await this.client.call('ReopenContainerLog', { container_id: id });
+  }
+
   async listContainers(filter: ContainerFilter = {}): Promise<ContainerSummary[]> {
     const r = await this.client.call<{ containers: WireContainer[] }>('ListContainers', {
       filter: {
