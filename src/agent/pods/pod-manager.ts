@@ -10,6 +10,8 @@ import type { ConfigSource, NodeFacts } from './env.js';
 import { LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './labels.js';
 import { type Log, PodWorker, type WorkerDeps } from './pod-worker.js';
 
+/** How long stop() waits for pod workers to finish what they are doing. */
+const STOP_WAIT_MS = 2000;
 export interface PodManagerOptions {
   client: ApiClient;
   runtime: ContainerRuntime;
@@ -98,7 +100,16 @@ export class PodManager {
     this.stopped = true;
     if (this.relistTimer) clearTimeout(this.relistTimer);
     this.informer.stop();
-    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    // A worker may be inside a long call (stopping a container with its grace period): do not hold the
+    // agent's shutdown for it. Containers keep running; a restarted agent adopts and finishes the work.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.workers.values()].map((w) => w.stop())),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, STOP_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
     this.workers.clear();
   }
 
