@@ -59,6 +59,8 @@ export interface AgentOptions {
   containerLogMaxFiles?: number;
   /** How often log sizes are checked (default 10 s). */
   containerLogCheckIntervalMs?: number;
+  /** Registries the private containerd reaches over plain HTTP (default `localhost:5000`). */
+  insecureRegistries?: string[];
   log?: Log;
 }
 
@@ -151,6 +153,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
           dataDir: join(opts.dataDir, 'containerd'),
           podCidr,
           bridgeName: opts.bridgeName,
+          insecureRegistries: opts.insecureRegistries,
         });
         endpoint = containerd.endpoint;
         await ensureBaseImages(endpoint, opts.imageCacheDir ?? join(opts.dataDir, 'images'));

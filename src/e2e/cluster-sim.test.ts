@@ -112,6 +112,10 @@ describe('control plane with simulated nodes', () => {
     const node = JSON.parse(await s.k('get', 'node', victim, '-o', 'json'));
     assert.ok(node.spec.taints.some((t: { key: string }) => t.key === 'node.kubernetes.io/unreachable'));
     sim.setAlive(victim, true);
+    await until('the node back without its taint', 30_000, async () => {
+      const n = JSON.parse(await s.k('get', 'node', victim, '-o', 'json'));
+      return !(n.spec.taints ?? []).some((t: { key: string }) => t.key === 'node.kubernetes.io/unreachable');
+    });
   });
 
   it('keeps a pod that fits nowhere Pending with the scheduler’s reason', async () => {

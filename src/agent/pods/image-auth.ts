@@ -40,7 +40,8 @@ export function pullAuth(image: string, secrets: Secret[]): ImageAuth | undefine
         password: a.password,
         auth: a.auth,
         identityToken: a.identitytoken,
-        serverAddress: registry,
+        // No serverAddress, as the kubelet's keyring: containerd compares url.Parse(serverAddress).Host with
+        // the endpoint host, and a bare `localhost:5000` parses with an empty Host, so the creds were dropped.
       };
     }
   }
