@@ -115,6 +115,7 @@ describe('image pulls from a registry on loopback', { skip: skipReason(), timeou
     workDir = mkdtempSync(join(tmpdir(), 'tutti-registry-'));
     const port = await registryPort();
     host = `localhost:${port}`;
+    figures['registryPort'] = port;
     image = `${host}/tutti/busybox:reg`;
 
     const htpasswdFile = join(workDir, 'htpasswd');
@@ -250,10 +251,18 @@ describe('image pulls from a registry on loopback', { skip: skipReason(), timeou
     assert.equal(waitingReason(pod), undefined, pod.status?.containerStatuses?.[0]?.state?.waiting?.message);
     assert.equal(pod.status?.phase, 'Running');
     figures['pullToRunningMs'] = Date.now() - t0;
+    const info = await agent!.runtime.imageStatus(image);
+    assert.ok(info, 'image present in containerd after the pull');
+    assert.ok(info.repoTags.includes(image), JSON.stringify(info.repoTags));
+    // The pulled image came from the registry: its digest reference names localhost:<port>.
+    assert.ok(
+      info.repoDigests.some((d) => d.startsWith(`${host}/tutti/busybox@sha256:`)),
+      JSON.stringify(info.repoDigests),
+    );
+    // containerd reports the first tag of the image (busybox:1.35 has the same id), so compare ids, not names.
     const cs = pod.status!.containerStatuses![0]!;
-    assert.equal(cs.image, image);
     assert.match(cs.imageID ?? '', /sha256:[0-9a-f]{64}/);
-    assert.ok(await agent!.runtime.imageStatus(image), 'image present in containerd after the pull');
+    assert.ok(info.repoDigests.includes(cs.imageID!) || cs.imageID!.endsWith(info.id), cs.imageID);
   });
 
   test('a pod without the secret fails with ErrImagePull (unauthorized)', async () => {
