@@ -11,6 +11,7 @@ import {
   objectKey,
   type ResourceDescriptor,
   realClock,
+  type TimerHandle,
   type WorkQueue,
 } from '../client/index.js';
 
@@ -136,4 +137,34 @@ export function runWorkers(o: WorkerLoopOptions): RunningController {
 /** The queue key of an object: namespace/name, as client-go's MetaNamespaceKeyFunc. */
 export function keyOf(obj: KubeObject): string {
   return objectKey(obj.metadata);
+}
+
+/**
+ * Runs `pass` every `periodMs` once `ready()` holds, never two passes at once; errors are logged and the
+ * loop goes on. stop() waits for a pass in flight. For controllers that sweep rather than react to keys.
+ */
+export function runPeriodically(o: {
+  clock: Clock;
+  periodMs: number;
+  ready: () => boolean;
+  pass: () => Promise<void>;
+  onError: (err: unknown) => void;
+}): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: TimerHandle | undefined;
+  let current: Promise<void> = Promise.resolve();
+  const tick = () => {
+    if (stopped) return;
+    current = (o.ready() ? o.pass() : Promise.resolve()).catch(o.onError).finally(() => {
+      if (!stopped) timer = o.clock.setTimer(o.periodMs, tick);
+    });
+  };
+  timer = o.clock.setTimer(o.periodMs, tick);
+  return {
+    async stop() {
+      stopped = true;
+      timer?.cancel();
+      await current;
+    },
+  };
 }

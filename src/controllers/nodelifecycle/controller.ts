@@ -7,8 +7,8 @@ import type { KubeObject } from '../../api/types.js';
 // nodes ──▶ nodeQueue ──▶ syncNode: PATCH taints, enqueue its pods                      │
 // pods  ──▶ podQueue  ──▶ syncPod: evict now (DELETE) or addAfter(toleration deadline)  ◀┘
 
-import { type Informer, isNotFound, objectKey, resourcePath, type TimerHandle, WorkQueue } from '../../client/index.js';
-import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
+import { type Informer, isNotFound, objectKey, resourcePath, WorkQueue } from '../../client/index.js';
+import { type ControllerContext, type RunningController, runPeriodically, runWorkers } from '../context.js';
 import {
   type Node,
   nodeResource,
@@ -178,25 +178,18 @@ export function startNodeLifecycleController(
     }),
   ];
 
-  let stopped = false;
-  let timer: TimerHandle | undefined;
-  let ticking: Promise<void> = Promise.resolve();
-  const tick = () => {
-    if (stopped) return;
-    ticking = (nodes.hasSynced() && leases.hasSynced() ? monitor() : Promise.resolve())
-      .catch((err: unknown) => log('node monitor failed', { controller: COMPONENT, error: String(err) }))
-      .finally(() => {
-        if (!stopped) timer = clock.setTimer(period, tick);
-      });
-  };
-  timer = clock.setTimer(period, tick);
+  const sweep = runPeriodically({
+    clock,
+    periodMs: period,
+    ready: () => nodes.hasSynced() && leases.hasSynced(),
+    pass: monitor,
+    onError: (err) => log('node monitor failed', { controller: COMPONENT, error: String(err) }),
+  });
 
   return {
     name: COMPONENT,
     async stop() {
-      stopped = true;
-      timer?.cancel();
-      await ticking;
+      await sweep.stop();
       await Promise.all(workers.map((w) => w.stop()));
     },
   };

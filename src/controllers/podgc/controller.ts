@@ -1,8 +1,8 @@
 // Pod GC: every period, deletes what planPodGc selects, with gracePeriodSeconds=0 (nobody is left to
 // stop those pods gracefully). An orphan's node is confirmed gone by a GET first: the node cache may lag.
 
-import { isNotFound, objectKey, resourcePath, type TimerHandle } from '../../client/index.js';
-import type { ControllerContext, RunningController } from '../context.js';
+import { isNotFound, objectKey, resourcePath } from '../../client/index.js';
+import { type ControllerContext, type RunningController, runPeriodically } from '../context.js';
 import { inBatches } from '../daemonset/controller.js';
 import { type Node, nodeResource, type Pod, podResource } from '../nodelifecycle/core-types.js';
 import { planPodGc } from './plan.js';
@@ -62,24 +62,15 @@ export function startPodGcController(ctx: ControllerContext, opts: PodGcOptions 
     await inBatches(plan.unscheduledTerminating, (p) => forceDelete(p, 'terminating and never scheduled'));
   };
 
-  let stopped = false;
-  let timer: TimerHandle | undefined;
-  let current: Promise<void> = Promise.resolve();
-  const tick = () => {
-    if (stopped) return;
-    current = (pods.hasSynced() && nodes.hasSynced() ? pass() : Promise.resolve())
-      .catch((err: unknown) => log('pod gc pass failed', { controller: COMPONENT, error: String(err) }))
-      .finally(() => {
-        if (!stopped) timer = clock.setTimer(period, tick);
-      });
-  };
-  timer = clock.setTimer(period, tick);
+  const sweep = runPeriodically({
+    clock,
+    periodMs: period,
+    ready: () => pods.hasSynced() && nodes.hasSynced(),
+    pass,
+    onError: (err) => log('pod gc pass failed', { controller: COMPONENT, error: String(err) }),
+  });
   return {
     name: COMPONENT,
-    async stop() {
-      stopped = true;
-      timer?.cancel();
-      await current;
-    },
+    stop: () => sweep.stop(),
   };
 }
