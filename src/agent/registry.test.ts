@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from '../client/index.js';
-import { startTestServer, type TestServer } from '../e2e/harness.js';
+import { pollUntil, startTestServer, type TestServer } from '../e2e/harness.js';
 import { type RunningAgent, startAgent } from './agent.js';
-import { removeCgroup } from './pods/cgroups.js';
 import { privateContainerdUnavailable } from './runtime-choice.js';
+import { drainAndStopAgent, removeAgentHostState } from './testing/teardown.js';
 import type { Pod } from './types.js';
 
 const NS = 'default';
@@ -94,20 +94,8 @@ describe('image pulls from a registry on loopback', { skip: skipReason(), timeou
 
   const podPath = (name = '') => `/api/v1/namespaces/${NS}/pods${name ? `/${name}` : ''}`;
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await fn();
-        if (v !== undefined && v !== false) return v;
-      } catch (err) {
-        last = err;
-      }
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-      await sleep(200);
-    }
-  }
+  const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000) =>
+    pollUntil(what, fn, timeoutMs, 200);
 
   const waitingReason = (p: Pod) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
 
@@ -179,27 +167,10 @@ describe('image pulls from a registry on loopback', { skip: skipReason(), timeou
 
   after(async () => {
     try {
-      if (agent && client) {
-        const pods = await client.list<Pod>(podPath());
-        for (const p of pods.items)
-          await client.delete(podPath(p.metadata.name), { gracePeriodSeconds: 0 }).catch(() => {});
-        await waitFor('agent to drop every pod', async () => agent!.pods.podUids().length === 0, 60_000).catch(
-          () => {},
-        );
-        for (const s of await agent.runtime.listPodSandboxes()) {
-          await agent.runtime.stopPodSandbox(s.id);
-          await agent.runtime.removePodSandbox(s.id);
-        }
-        await agent.stop();
-      }
+      if (agent && client) await drainAndStopAgent(agent, client, NS);
     } finally {
       client?.close();
-      try {
-        execFileSync('ip', ['link', 'del', bridgeName], { stdio: 'ignore' });
-      } catch {
-        // not created
-      }
-      removeCgroup(`/${cgroupRoot}`);
+      removeAgentHostState(bridgeName, cgroupRoot);
       await server?.stop();
       if (registry && registry.exitCode === null) {
         const exited = new Promise((r) => registry!.once('exit', r));

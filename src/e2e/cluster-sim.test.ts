@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { SimulatedNodes } from '../agent/simulated/simulated-nodes.js';
 import type { KubeObject } from '../api/types.js';
 import { ApiClient } from '../client/api-client.js';
-import { type TestServer, startTestServer } from './harness.js';
+import { pollUntil, type TestServer, startTestServer } from './harness.js';
 
 type Pod = KubeObject & {
   spec: { nodeName?: string; containers: { image: string }[] };
@@ -16,15 +16,7 @@ type Pod = KubeObject & {
 const ready = (p: Pod) =>
   !p.metadata.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
-async function until<T>(what: string, ms: number, fn: () => Promise<T | undefined | false>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, ms: number, fn: () => Promise<T | undefined | false>) => pollUntil(what, fn, ms, 100);
 
 describe('control plane with simulated nodes', () => {
   let s: TestServer;

@@ -205,3 +205,28 @@ export async function startTestServer(
   };
   return server;
 }
+
+/**
+ * Polls `fn` until it returns something other than undefined/false; errors count as "not yet" and the last
+ * one is named in the failure, so a test fails with a reason instead of hanging.
+ */
+export async function pollUntil<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { bridgePorts, containerdSkipReason } from '../agent/runtime/testing/containerd-env.js';
-import { type TestServer, startTestServer } from './harness.js';
+import { pollUntil, type TestServer, startTestServer } from './harness.js';
 
 const skip = containerdSkipReason();
 
@@ -25,15 +25,7 @@ function httpGet(url: string): Promise<string> {
   });
 }
 
-async function until<T>(what: string, ms: number, fn: () => Promise<T | undefined | false>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, ms: number, fn: () => Promise<T | undefined | false>) => pollUntil(what, fn, ms, 100);
 
 interface PodList {
   items: { metadata: { name: string }; status?: { phase?: string; podIP?: string } }[];

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from '../../client/index.js';
-import { startTestServer, type TestServer } from '../../e2e/harness.js';
+import { pollUntil, startTestServer, type TestServer } from '../../e2e/harness.js';
+import { drainAndStopAgent, removeAgentHostState } from './teardown.js';
 import { type RunningAgent, startAgent } from '../agent.js';
-import { cgroupExists, podCgroupParent, removeCgroup } from '../pods/cgroups.js';
+import { cgroupExists, podCgroupParent } from '../pods/cgroups.js';
 import type { Pod } from '../types.js';
 
 export interface SuiteOptions {
@@ -95,20 +96,8 @@ export function agentSuite(opts: SuiteOptions): void {
         spec: { nodeName, ...spec },
       });
 
-    async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-      const deadline = Date.now() + timeoutMs;
-      let last: unknown;
-      for (;;) {
-        try {
-          const v = await fn();
-          if (v !== undefined && v !== false) return v;
-        } catch (err) {
-          last = err;
-        }
-        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-        await sleep(100);
-      }
-    }
+    const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000) =>
+      pollUntil(what, fn, timeoutMs, 100);
 
     const httpGet = async (url: string) =>
       fetch(url, { headers: { connection: 'close' }, signal: AbortSignal.timeout(2000) }).then((r) => r.text());
@@ -130,29 +119,10 @@ export function agentSuite(opts: SuiteOptions): void {
 
     after(async () => {
       try {
-        if (agent && client) {
-          const pods = await client.list<Pod>(podPath());
-          for (const p of pods.items)
-            await client.delete(podPath(p.metadata.name), { gracePeriodSeconds: 0 }).catch(() => {});
-          await waitFor('agent to drop every pod', async () => agent!.pods.podUids().length === 0, 60_000).catch(
-            () => {},
-          );
-          for (const s of await agent.runtime.listPodSandboxes()) {
-            await agent.runtime.stopPodSandbox(s.id);
-            await agent.runtime.removePodSandbox(s.id);
-          }
-          await agent.stop();
-        }
+        if (agent && client) await drainAndStopAgent(agent, client, NS);
       } finally {
         client?.close();
-        if (cri) {
-          try {
-            execFileSync('ip', ['link', 'del', bridgeName], { stdio: 'ignore' });
-          } catch {
-            // not created
-          }
-          removeCgroup(`/${cgroupRoot}`);
-        }
+        if (cri) removeAgentHostState(bridgeName, cgroupRoot);
         await server?.stop();
         if (dataDir) rmSync(dataDir, { recursive: true, force: true });
         console.log(`# figures (${opts.runtime}): ${JSON.stringify(figures)}`);
