@@ -202,8 +202,22 @@ test('a node that stops heartbeating is tainted and loses its pods after grace +
     const p = await client.get<Pod>('/api/v1/namespaces/default/pods/victim').catch(() => undefined);
     return !p || p.metadata.deletionTimestamp ? true : undefined;
   });
-  const elapsed = Date.now() - stoppedAt;
-  assert.ok(elapsed >= 4000 && elapsed < 12_000, `evicted after ${elapsed} ms`);
+  const evictedAt = Date.now();
+  // Grace runs from the node's last heartbeat (which can precede setAlive(false) by a renewal period), the
+  // toleration from the taint's timeAdded, which the API keeps to the second, as upstream.
+  const lease = await client.get<{ metadata: object; spec: { renewTime: string } }>(
+    '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/sim-1',
+  );
+  const lastBeat = Date.parse(lease.spec.renewTime);
+  const taintAdded = Date.parse(
+    node.spec!.taints!.find((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute')!.timeAdded!,
+  );
+  assert.ok(
+    taintAdded >= Math.floor((lastBeat + 3000) / 1000) * 1000,
+    `tainted at ${taintAdded - lastBeat} ms after the last heartbeat (grace 3 s)`,
+  );
+  assert.ok(evictedAt >= taintAdded + 2000, `evicted ${evictedAt - taintAdded} ms after the taint (toleration 2 s)`);
+  assert.ok(evictedAt - stoppedAt < 12_000, `evicted after ${evictedAt - stoppedAt} ms`);
   // The daemon pod on sim-1 tolerates unreachable forever: it stays.
   const ds = await client.list<Pod>('/api/v1/namespaces/default/pods', { labelSelector: 'app=agent' });
   assert.ok(ds.items.some((p) => p.spec.nodeName === 'sim-1' && !p.metadata.deletionTimestamp));
