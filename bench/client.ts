@@ -3,7 +3,7 @@
 // Run: node <dist>/bench/client.js   (prints one line per measurement; medians of several runs)
 
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
-import type { KubeObject } from '../src/api/types.js';
+import type { KubeObject } from '../src/core/types.js';
 import { ApiClient } from '../src/client/api-client.js';
 import { FakeApiServer } from '../src/client/testing/fake-server.js';
 import { WatchLineDecoder } from '../src/client/watch-decoder.js';

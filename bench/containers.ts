@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '../src/api/types.js';
+import type { KubeObject } from '../src/core/types.js';
 import { ApiClient } from '../src/client/api-client.js';
 import { Informer } from '../src/client/informer.js';
 import { startTestServer } from '../src/e2e/harness.js';

@@ -4,7 +4,7 @@
 // Run: npm run build && node dist/bench/scheduling.js [nodes:pods ...]   (default 1000:10000 5000:30000)
 import { readFileSync } from 'node:fs';
 import { SimulatedNodes } from '../src/agent/simulated/simulated-nodes.js';
-import type { KubeObject } from '../src/api/types.js';
+import type { KubeObject } from '../src/core/types.js';
 import { ApiClient } from '../src/client/api-client.js';
 import { Informer } from '../src/client/informer.js';
 import { startTestServer } from '../src/e2e/harness.js';

@@ -1,5 +1,5 @@
 // The parts of core/v1 Pod and Node the agent reads and writes, narrowed from the untyped KubeObject.
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 
 export interface KeyRef {
   name?: string;

@@ -1,7 +1,7 @@
 // What the API server asks of each resource's policy modules. The machinery (src/apiserver) calls these;
 // the meaning of each resource lives in src/api/{defaults,validation,conversion,printers,fields}.
-import type { FieldError } from '../apimachinery/status.js';
-import type { KubeObject } from './types.js';
+import type { FieldError } from '../core/status.js';
+import type { KubeObject } from '../core/types.js';
 
 export interface TableColumn {
   name: string;

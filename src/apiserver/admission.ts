@@ -1,7 +1,7 @@
 // Admission steps that need more than one object: namespace lifecycle, pod defaults that depend on
 // configuration (default tolerations), QoS class, and Service IP / NodePort allocation.
-import type { KubeObject } from '../api/types.js';
-import { errors, field, type FieldError } from '../apimachinery/status.js';
+import type { KubeObject } from '../core/types.js';
+import { errors, field, type FieldError } from '../core/status.js';
 import type { Store } from '../storage/store.js';
 import { ObjectStorage } from './objects.js';
 import type { ServedResource } from './resources.js';

@@ -1,6 +1,6 @@
 // Objects every cluster has from its first start: the system namespaces and the `kubernetes` service.
-import type { KubeObject } from '../api/types.js';
-import { StatusError } from '../apimachinery/status.js';
+import type { KubeObject } from '../core/types.js';
+import { StatusError } from '../core/status.js';
 import { apiServiceIp } from './admission.js';
 import type { RequestContext } from './rest.js';
 import type { ApiServer } from './server.js';

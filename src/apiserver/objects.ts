@@ -1,7 +1,7 @@
 // Kubernetes objects on top of the key-value Store: key layout, JSON encoding with resourceVersion
 // injected from the key's modRevision (as upstream's etcd3 storage does), and compare-and-swap writes.
-import type { KubeObject } from '../api/types.js';
-import { errors } from '../apimachinery/status.js';
+import type { KubeObject } from '../core/types.js';
+import { errors } from '../core/status.js';
 import { CompactedError, type KeyValue, prefixEnd, type Store, type WatchEvent } from '../storage/store.js';
 
 export interface StorageLocation {

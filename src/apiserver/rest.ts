@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { convertFieldSelector, selectableFields } from '../api/fields/index.js';
 import { schemaLookup, unknownFields } from '../api/openapi/index.js';
-import type { KubeObject } from '../api/types.js';
-import { isPlainObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
+import { isPlainObject } from '../core/json.js';
 import {
   applyJsonPatch,
   applyMergePatch,
@@ -19,8 +19,8 @@ import {
   type LabelSelector,
   parseFieldSelector,
   parseLabelSelector,
-} from '../apimachinery/selectors/index.js';
-import { type FieldError, StatusError, errors, field } from '../apimachinery/status.js';
+} from '../core/selectors/index.js';
+import { type FieldError, StatusError, errors, field } from '../core/status.js';
 import type { Store } from '../storage/store.js';
 import type { Admission } from './admission.js';
 import { decodeBody, mediaType, readBody } from './body.js';

@@ -5,7 +5,7 @@ import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
-import { errors } from '../apimachinery/status.js';
+import { errors } from '../core/status.js';
 import type { Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
 import { bootstrapCluster } from './bootstrap.js';

@@ -1,8 +1,8 @@
 // Subresources with their own shapes: scale (autoscaling/v1 Scale), pods/binding, pods/eviction.
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../apimachinery/patch/index.js';
-import { labelSelectorFromObject } from '../apimachinery/selectors/index.js';
-import { errors } from '../apimachinery/status.js';
+import { labelSelectorFromObject } from '../core/selectors/index.js';
+import { errors } from '../core/status.js';
 import { decodeBody, mediaType, readBody } from './body.js';
 import type { DeleteOptions, RequestContext, RestHandlers } from './rest.js';
 import { sendJson } from './response.js';

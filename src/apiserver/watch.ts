@@ -1,7 +1,7 @@
 // WATCH over HTTP: newline-delimited JSON events, resumable from a resourceVersion, filtered by
 // namespace and selectors (objects moving in or out of a selector show as ADDED / DELETED, as upstream).
-import type { KubeObject } from '../api/types.js';
-import { errors } from '../apimachinery/status.js';
+import type { KubeObject } from '../core/types.js';
+import { errors } from '../core/status.js';
 import { CompactedError, type KeyValue, type WatchEvent } from '../storage/store.js';
 import { decodeKv, withResourceVersion } from './objects.js';
 import type { RequestContext, RestHandlers } from './rest.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 import { ApiClient } from './api-client.js';
 import { ApiError } from './errors.js';
 import { resourcePath } from './paths.js';

@@ -3,7 +3,7 @@
 
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { KubeList, KubeObject } from '../api/types.js';
+import type { KubeList, KubeObject } from '../core/types.js';
 import { ApiError } from './errors.js';
 import { type ConnectionOptions, loadKubeconfig } from './kubeconfig.js';
 import { type Query, queryString } from './paths.js';

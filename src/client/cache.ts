@@ -1,7 +1,7 @@
 // The informer's local store: objects by key plus secondary indices (client-go's ThreadSafeStore).
 // Index functions return the values an object is filed under, e.g. its node name or owner uids.
 
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 import { objectKey } from './paths.js';
 
 export type IndexFunc<T> = (obj: T) => string[];

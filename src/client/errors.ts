@@ -1,7 +1,7 @@
 // ApiError: a non-2xx answer from the API server, carrying the Kubernetes Status it sent.
 
-import type { Status, StatusReason } from '../apimachinery/status.js';
-import { isPlainObject } from '../api/types.js';
+import type { Status, StatusReason } from '../core/status.js';
+import { isPlainObject } from '../core/json.js';
 
 const reasonByCode: Record<number, StatusReason> = {
   400: 'BadRequest',

@@ -2,7 +2,7 @@
 // (object, type, reason, message) into one Event by PATCHing its count and lastTimestamp, as
 // client-go's EventCorrelator does, so a crash loop updates one Event instead of flooding the store.
 
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 import type { ApiClient } from './api-client.js';
 import { type Clock, realClock } from './clock.js';
 import { isNotFound } from './errors.js';

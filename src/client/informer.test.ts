@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 import { ApiClient } from './api-client.js';
 import { Informer } from './informer.js';
 import { FakeApiServer, type RecordedRequest } from './testing/fake-server.js';

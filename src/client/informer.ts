@@ -5,7 +5,7 @@
 // When the server ends a watch (timeoutSeconds) it re-watches from the last seen resourceVersion;
 // when that resourceVersion has expired (410) it lists again. Failures back off exponentially.
 
-import type { KubeList, KubeObject } from '../api/types.js';
+import type { KubeList, KubeObject } from '../core/types.js';
 import type { ApiClient, WatchHandle } from './api-client.js';
 import { Backoff } from './backoff.js';
 import { type IndexFunc, IndexedCache } from './cache.js';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { isPlainObject } from '../api/types.js';
+import { isPlainObject } from '../core/json.js';
 
 export interface ConnectionOptions {
   server: string;

@@ -7,7 +7,7 @@
 // - Renew every retryPeriod; if no renewal succeeds for renewDeadline, stop leading. Because
 //   renewDeadline < leaseDuration, the old leader stops before anyone else may take over.
 
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 import type { ApiClient } from './api-client.js';
 import { isNotFound } from './errors.js';
 import { resourcePath } from './paths.js';

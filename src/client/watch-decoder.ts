@@ -1,8 +1,9 @@
 // Splits a watch response body into events. The server writes one JSON object per line; chunks
 // can end mid-line (and mid-character, which setEncoding('utf8') on the stream takes care of).
 
-import { isPlainObject, type KubeObject } from '../api/types.js';
-import type { Status } from '../apimachinery/status.js';
+import type { KubeObject } from '../core/types.js';
+import { isPlainObject } from '../core/json.js';
+import type { Status } from '../core/status.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 

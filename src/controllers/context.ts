@@ -2,7 +2,7 @@
 // per resource for the whole manager), an event recorder per component, a clock and a structured log.
 // Also the worker loop all controllers share: queue of keys -> sync(key) -> forget or requeue with back-off.
 
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 import {
   type ApiClient,
   type Clock,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SimulatedNodes } from '../agent/simulated/simulated-nodes.js';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 import { ApiClient } from '../client/api-client.js';
 import { pollUntil, type TestServer, startTestServer } from './harness.js';
 

@@ -1,7 +1,7 @@
 // Hosts the scheduler as an API client: pod and node informers feed it, binds go through pods/binding,
 // failures through the pod's status and FailedScheduling events. Runs behind a leader election so two
 // servers never schedule at once.
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../core/types.js';
 import type { ApiClient } from '../client/api-client.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';

@@ -1,7 +1,7 @@
 // Builds a container's environment as the kubelet does (makeEnvironmentVariables): envFrom first, then env
 // in order, each value able to reference earlier ones as $(NAME); valueFrom reads ConfigMaps, Secrets, pod
 // fields and the container's resources. A missing required source is a CreateContainerConfigError.
-import { parseBytes, parseCpuMillis } from '../../api/quantity/index.js';
+import { parseBytes, parseCpuMillis } from '../../core/quantity/index.js';
 import type { ConfigMap, Container, Pod, ResourceFieldSelector, Secret } from '../types.js';
 
 /** Reads the objects env and volumes refer to; undefined when absent. */

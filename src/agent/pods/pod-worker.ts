@@ -5,7 +5,7 @@
 // sandbox, pod cgroup and volumes, and finally deletes the pod object with gracePeriodSeconds=0.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBytes, parseCpuMillis } from '../../api/quantity/index.js';
+import { parseBytes, parseCpuMillis } from '../../core/quantity/index.js';
 import { type ApiClient, type EventRecorder, isNotFound as isApiNotFound } from '../../client/index.js';
 import type { ContainerConfig, ContainerRuntime, PortMapping, SandboxConfig } from '../runtime/index.js';
 import type { Container, Pod, PodStatus, Secret } from '../types.js';

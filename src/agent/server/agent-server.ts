@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { errors, StatusError } from '../../apimachinery/status.js';
+import { errors, StatusError } from '../../core/status.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import {
   EXEC_PROTOCOLS,

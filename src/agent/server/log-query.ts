@@ -1,6 +1,6 @@
 // The pods/log query (`follow`, `tailLines`, `sinceSeconds`, `sinceTime`, `timestamps`, `limitBytes`) as
 // log reader options, with upstream's validation messages.
-import { errors } from '../../apimachinery/status.js';
+import { errors } from '../../core/status.js';
 import type { LogReadOptions } from './log-reader.js';
 
 function isTrue(v: string | null): boolean {

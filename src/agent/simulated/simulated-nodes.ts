@@ -4,7 +4,7 @@
 // Scale: one timer wheel (not a timer per node), renewals spread evenly over the period, and every
 // write through one bounded pool on the client's keep-alive connections.
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import { type ApiClient, Informer, isConflict, isNotFound, objectKey, resourcePath } from '../../client/index.js';
 import { hostAddress } from '../../controllers/nodeipam/cidr-allocator.js';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { converterFor } from './index.js';
 
 const conv = converterFor('events.k8s.io', 'v1', 'Event')!;

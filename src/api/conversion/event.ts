@@ -2,7 +2,7 @@
 // with renamed fields (regarding/involvedObject, note/message, reportingController/reportingComponent, and
 // the deprecated* fields for source, first/last timestamp and count).
 import type { VersionConverter } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { metadataWithout, pick } from './json.js';
 
 // [events.k8s.io/v1 name, core/v1 name]

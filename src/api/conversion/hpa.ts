@@ -2,7 +2,7 @@
 // v1 has only the CPU utilization target; the other metrics, current metrics, conditions and behavior ride in
 // `autoscaling.alpha.kubernetes.io/*` annotations so a v1 read-modify-write loses nothing.
 import type { VersionConverter } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { metricSpecFromV1, metricSpecToV1, metricStatusFromV1, metricStatusToV1 } from './hpa-metrics.js';
 import { annotationJson, asObj, metadataWithout, type Obj, pick, present, setAnnotation } from './json.js';
 

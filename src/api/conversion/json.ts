@@ -1,6 +1,6 @@
 // JSON helpers for conversions: copying, picking present fields, and reading annotations.
-import type { KubeObject } from '../types.js';
-import { isPlainObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
+import { isPlainObject } from '../../core/json.js';
 
 export type Obj = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 // Small helpers for filling defaults into untyped JSON objects in place.
-import { isPlainObject } from '../types.js';
+import { isPlainObject } from '../../core/json.js';
 
 export type Obj = Record<string, unknown>;
 

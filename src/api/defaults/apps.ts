@@ -1,5 +1,5 @@
 // apps/v1 Deployment, ReplicaSet, DaemonSet defaults (apps/v1 defaults.go).
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { child, setDefault } from './access.js';
 import { defaultPodTemplate } from './pod.js';
 

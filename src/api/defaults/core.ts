@@ -1,5 +1,5 @@
 // Defaults of the small core kinds: Namespace, Secret, Node, Endpoints, EndpointSlice.
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { asObj, child, objects, setDefault } from './access.js';
 
 export function defaultNamespace(o: KubeObject): void {

@@ -1,5 +1,5 @@
 // HorizontalPodAutoscaler defaults: autoscaling/v2 (minReplicas, CPU 80% metric, behavior rules) and v1.
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { asObj, child, setDefault } from './access.js';
 
 export const DEFAULT_CPU_UTILIZATION = 80;

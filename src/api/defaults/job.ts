@@ -1,5 +1,5 @@
 // batch/v1 Job defaults (batch/v1 defaults.go) and the generated selector (job strategy generateSelector).
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { asObj, child, objects, setDefault } from './access.js';
 import { defaultPodTemplate } from './pod.js';
 

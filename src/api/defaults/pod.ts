@@ -1,5 +1,5 @@
 // Pod and PodTemplateSpec defaults (core/v1 defaults.go SetDefaults_Pod, _PodSpec, _Container, _Probe, ...).
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { asObj, child, type Obj, objects, setDefault } from './access.js';
 
 const DEFAULT_MODE = 0o644; // 420

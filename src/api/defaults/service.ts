@@ -1,5 +1,5 @@
 // core/v1 Service defaults (SetDefaults_Service, plus the IP-family fields the REST layer fills).
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { child, objects, setDefault } from './access.js';
 
 export function defaultService(o: KubeObject): void {

@@ -1,5 +1,6 @@
 // Reads a field of a wire-form object as upstream's fields.Set does: absent values become "".
-import { isPlainObject, type KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
+import { isPlainObject } from '../../core/json.js';
 
 export function valueAt(obj: unknown, path: readonly string[]): unknown {
   let cur: unknown = obj;

@@ -1,6 +1,6 @@
 // Event field-selector attributes for core/v1 (involvedObject.*) and events.k8s.io/v1 (regarding.*).
 // Both versions share one storage, so each labeler reads either wire shape.
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { firstText } from './access.js';
 
 const REF_FIELDS = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'] as const;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseFieldSelector } from '../../apimachinery/selectors/index.js';
-import { StatusError } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { parseFieldSelector } from '../../core/selectors/index.js';
+import { StatusError } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { convertFieldSelector, fieldLabelerFor, selectableFields, supportedFieldLabels } from './index.js';
 
 const pod: KubeObject = {

@@ -1,9 +1,9 @@
 // Field-selector attributes per kind (pods' spec.nodeName, events' involvedObject.name, ...), the
 // labels each kind accepts, and upstream's 400 for those it does not.
-import { errors } from '../../apimachinery/status.js';
-import type { FieldSelector } from '../../apimachinery/selectors/index.js';
+import { errors } from '../../core/status.js';
+import type { FieldSelector } from '../../core/selectors/index.js';
 import type { FieldLabeler } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { fieldSpecFor, hasCustomFields } from './registry.js';
 
 /** Attributes beyond metadata.name/namespace; undefined for kinds that have none. */

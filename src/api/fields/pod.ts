@@ -1,5 +1,5 @@
 // Pod field-selector attributes (pkg/registry/core/pod/strategy.go ToSelectableFields).
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { fieldText, valueAt } from './access.js';
 
 export function podFields(pod: KubeObject): Record<string, string> {

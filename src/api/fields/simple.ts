@@ -1,5 +1,5 @@
 // Field-selector attributes of the kinds that expose one or two plain fields.
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { fieldText, valueAt } from './access.js';
 
 export const nodeFields = (node: KubeObject): Record<string, string> => ({

@@ -3,7 +3,7 @@
 // `unknown field "spec.template.spec.containers[0].imagee"`.
 
 import type { SchemaNode } from '../../apimachinery/schema.js';
-import { isPlainObject } from '../types.js';
+import { isPlainObject } from '../../core/json.js';
 
 /** Dotted paths of every field in obj that schema does not define (apiVersion/kind at the top are allowed). */
 export function unknownFields(obj: unknown, schema: SchemaNode): string[] {

@@ -1,5 +1,5 @@
 // Narrow readers over wire-form objects: printers read many optional fields and must never throw.
-import { isPlainObject } from '../types.js';
+import { isPlainObject } from '../../core/json.js';
 
 export type Obj = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 // Event rows (upstream's printEvent) for core/v1 and events.k8s.io/v1. Both versions print the same
 // table upstream; the row reads either wire shape (involvedObject/regarding, message/note, ...).
 import type { TableSpec } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { at, optNum, str } from './access.js';
 import { column, nameColumn } from './columns.js';
 import { ageSince, parseTimestamp } from './duration.js';

@@ -1,7 +1,7 @@
 // HorizontalPodAutoscaler rows (upstream's printHorizontalPodAutoscaler / formatHPAMetrics). autoscaling/v2
 // objects list metrics; autoscaling/v1 ones carry a single CPU utilization target.
 import type { TableSpec } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { at, list, num, optNum, str } from './access.js';
 import { ageColumn, column, nameColumn } from './columns.js';
 import { ageSince } from './duration.js';

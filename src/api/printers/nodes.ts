@@ -1,7 +1,7 @@
 // Node rows (upstream's printNode): STATUS from the Ready condition plus SchedulingDisabled, ROLES from
 // node-role.kubernetes.io/<role> and kubernetes.io/role labels.
 import type { TableSpec } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { at, list, str } from './access.js';
 import { ageColumn, column, nameColumn } from './columns.js';
 import { ageSince } from './duration.js';

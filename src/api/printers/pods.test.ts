@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { podTable } from './pods.js';
 
 const now = Date.parse('2024-05-01T12:00:00Z');

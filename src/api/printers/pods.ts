@@ -2,7 +2,7 @@
 // containers (and started sidecars), STATUS is the first init problem or the last container's
 // waiting/terminated reason, RESTARTS shows when the last restart happened.
 import type { TableSpec } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { at, list, num, str } from './access.js';
 import { ageColumn, column, nameColumn } from './columns.js';
 import { ageSince, humanDuration, parseTimestamp } from './duration.js';

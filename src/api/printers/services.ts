@@ -1,8 +1,8 @@
 // Service, Endpoints and EndpointSlice rows (upstream's printService, printEndpoints, printEndpointSlice).
 // The server always renders wide output, so load-balancer addresses are never clipped.
-import { formatLabels } from '../../apimachinery/selectors/index.js';
+import { formatLabels } from '../../core/selectors/index.js';
 import type { TableSpec } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { at, list, num, optNum, str, strMap } from './access.js';
 import { ageColumn, column, nameColumn } from './columns.js';
 import { ageSince } from './duration.js';

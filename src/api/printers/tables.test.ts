@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CATALOG } from '../catalog.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { eventTable } from './events.js';
 import { hpaTable } from './hpa.js';
 import { defaultTable, tableFor, tableOrDefault } from './index.js';

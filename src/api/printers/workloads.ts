@@ -1,9 +1,9 @@
 // Deployment, ReplicaSet, DaemonSet, Job and ControllerRevision rows (upstream's printDeployment,
 // printReplicaSet, printDaemonSet, printJob, printControllerRevision).
-import { formatLabelSelector, formatLabels, labelSelectorFromObject } from '../../apimachinery/selectors/index.js';
-import type { LabelSelectorObject } from '../../apimachinery/selectors/index.js';
+import { formatLabelSelector, formatLabels, labelSelectorFromObject } from '../../core/selectors/index.js';
+import type { LabelSelectorObject } from '../../core/selectors/index.js';
 import type { TableSpec } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { at, list, num, obj, optNum, strMap } from './access.js';
 import { ageColumn, column, containerCells, nameColumn, templateColumns } from './columns.js';
 import { ageSince, humanDuration, parseTimestamp } from './duration.js';

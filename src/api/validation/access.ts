@@ -1,6 +1,6 @@
 // Narrow readers over untyped JSON, and the few field errors status.ts does not construct.
-import { type FieldError, field } from '../../apimachinery/status.js';
-import { isPlainObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import { isPlainObject } from '../../core/json.js';
 
 export type Obj = Record<string, unknown>;
 

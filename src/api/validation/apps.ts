@@ -1,6 +1,6 @@
 // apps/v1 Deployment, ReplicaSet and DaemonSet (pkg/apis/apps/validation).
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { immutable, nonNegative, num, obj, str, strMap } from './access.js';
 import { intOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent } from './intorpercent.js';
 import { isEmptySelector, selectorMatches, validateLabelSelector } from './labelselector.js';

@@ -1,8 +1,8 @@
 // Namespace, Node, ServiceAccount, Lease, ControllerRevision: the basic rules of each.
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { arr, invalidEach, key, nonNegative, num, obj, str } from './access.js';
-import { isQualifiedName, isValidLabelValue } from './names.js';
+import { isQualifiedName, isValidLabelValue } from '../../core/names.js';
 import { nameIsDNSLabel, nameIsDNSSubdomain, validateObjectMeta } from './objectmeta.js';
 import { TAINT_EFFECTS } from './podspec.js';
 import { parseQuantity, QUANTITY_MESSAGE } from './quantity.js';

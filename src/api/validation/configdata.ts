@@ -1,8 +1,8 @@
 // ConfigMap and Secret (core validation.go ValidateConfigMap, ValidateSecret and their updates).
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { deepEqual, invalidEach, key, obj, str } from './access.js';
-import { isConfigMapKey } from './names.js';
+import { isConfigMapKey } from '../../core/names.js';
 import { nameIsDNSSubdomain, validateObjectMeta } from './objectmeta.js';
 
 const MAX_DATA_SIZE = 1024 * 1024;

@@ -1,8 +1,8 @@
 // Container rules (core validation.go validateContainers and helpers): names, image, ports, env, mounts,
 // probes, resources.
-import { type FieldError, field } from '../../apimachinery/status.js';
+import { type FieldError, field } from '../../core/status.js';
 import { arr, invalidEach, key, nonNegative, notFound, num, obj, str } from './access.js';
-import { isDNS1123Label, isEnvVarName, isValidPortName, isValidPortNum } from './names.js';
+import { isDNS1123Label, isEnvVarName, isValidPortName, isValidPortNum } from '../../core/names.js';
 import { parseQuantity, QUANTITY_MESSAGE } from './quantity.js';
 
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];

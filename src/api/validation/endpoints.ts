@@ -1,9 +1,9 @@
 // Endpoints and discovery.k8s.io/v1 EndpointSlice.
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { arr, invalidEach, num, obj, str } from './access.js';
 import { validateProtocol } from './container.js';
-import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isValidIP, isValidPortNum } from './names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isValidIP, isValidPortNum } from '../../core/names.js';
 import { nameIsDNSSubdomain, validateObjectMeta } from './objectmeta.js';
 
 const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'];

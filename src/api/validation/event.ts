@@ -1,6 +1,6 @@
 // Events in either shape: core/v1 (involvedObject, message) and events.k8s.io/v1 (regarding, note).
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { num, obj, str } from './access.js';
 import { nameIsDNSSubdomain, validateObjectMeta } from './objectmeta.js';
 

@@ -1,8 +1,8 @@
 // HorizontalPodAutoscaler, autoscaling/v1 and v2 shapes (pkg/apis/autoscaling/validation).
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { arr, invalidEach, num, obj, str } from './access.js';
-import { isValidPathSegmentName } from './names.js';
+import { isValidPathSegmentName } from '../../core/names.js';
 import { validateObjectMeta } from './objectmeta.js';
 
 const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];

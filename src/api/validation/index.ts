@@ -1,8 +1,8 @@
 // Dispatches each built-in kind to its validation rules. Every validator also checks ObjectMeta, and on
 // update (when `old` is given) the identity fields that may never change.
-import type { FieldError } from '../../apimachinery/status.js';
+import type { FieldError } from '../../core/status.js';
 import type { Validator } from '../policy.js';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet } from './apps.js';
 import {
   validateControllerRevision,

@@ -1,7 +1,7 @@
 // IntOrString fields that take a count or a percentage (rolling update maxSurge/maxUnavailable).
-import { type FieldError, field } from '../../apimachinery/status.js';
+import { type FieldError, field } from '../../core/status.js';
 import { invalidEach } from './access.js';
-import { isValidPercent } from './names.js';
+import { isValidPercent } from '../../core/names.js';
 
 export function validatePositiveIntOrPercent(v: unknown, path: string): FieldError[] {
   if (typeof v === 'string') return invalidEach(path, v, isValidPercent(v));

@@ -1,6 +1,6 @@
 // batch/v1 Job (pkg/apis/batch/validation): counts, generated selector, template restart policy, immutability.
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { immutable, nonNegative, num, obj, str, strMap } from './access.js';
 import { isEmptySelector, selectorMatches, validateLabelSelector } from './labelselector.js';
 import { nameIsDNSSubdomain, validateObjectMeta } from './objectmeta.js';

@@ -1,7 +1,7 @@
 // LabelSelector syntax and matching (apimachinery metav1 validation and labels.Selector semantics).
-import { type FieldError, field } from '../../apimachinery/status.js';
+import { type FieldError, field } from '../../core/status.js';
 import { arr, invalidEach, obj, str, strMap } from './access.js';
-import { isQualifiedName, isValidLabelValue } from './names.js';
+import { isQualifiedName, isValidLabelValue } from '../../core/names.js';
 import { validateLabels } from './objectmeta.js';
 
 export function validateLabelSelector(selector: unknown, path: string): FieldError[] {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 import { validatorFor } from './index.js';
 import { fields, job } from './testdata.js';
 

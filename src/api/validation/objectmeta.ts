@@ -1,8 +1,8 @@
 // ObjectMeta rules shared by every kind (apimachinery api/validation/objectmeta.go and core's finalizer names).
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject, ObjectMeta } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject, ObjectMeta } from '../../core/types.js';
 import { arr, immutable, invalidEach, obj, str } from './access.js';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../core/names.js';
 
 export type NameCheck = (name: string) => string[];
 

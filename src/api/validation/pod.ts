@@ -1,6 +1,6 @@
 // Pod and PodTemplateSpec rules, including which pod fields may change on update (ValidatePodUpdate).
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { arr, deepEqual, num, obj, str } from './access.js';
 import { nameIsDNSSubdomain, validateAnnotations, validateLabels, validateObjectMeta } from './objectmeta.js';
 import { type PodSpecRules, validatePodSpec } from './podspec.js';

@@ -1,8 +1,8 @@
 // PodSpec rules (core validation.go ValidatePodSpec) for pods and every pod template.
-import { type FieldError, field } from '../../apimachinery/status.js';
+import { type FieldError, field } from '../../core/status.js';
 import { arr, invalidEach, num, obj, str } from './access.js';
 import { validateContainer } from './container.js';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from './names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../../core/names.js';
 import { validateLabels } from './objectmeta.js';
 import { validateVolumes } from './volumes.js';
 

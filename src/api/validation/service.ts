@@ -1,9 +1,9 @@
 // core/v1 Service (core validation.go ValidateService and ValidateServiceUpdate).
-import { type FieldError, field } from '../../apimachinery/status.js';
-import type { KubeObject } from '../types.js';
+import { type FieldError, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
 import { arr, invalidEach, num, obj, str } from './access.js';
 import { validatePortNumOrName, validateProtocol } from './container.js';
-import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidIP, isValidPortNum } from './names.js';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidIP, isValidPortNum } from '../../core/names.js';
 import { validateLabels, validateObjectMeta } from './objectmeta.js';
 
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];

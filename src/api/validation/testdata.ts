@@ -1,5 +1,5 @@
 // Realistic, already-defaulted manifests for the validation tests.
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../../core/types.js';
 
 export const podSpec = () => ({
   restartPolicy: 'Always',

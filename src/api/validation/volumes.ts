@@ -1,7 +1,7 @@
 // Pod volumes (core validation.go ValidateVolumes): unique DNS-1123 names, exactly one source, source fields.
-import { type FieldError, field } from '../../apimachinery/status.js';
+import { type FieldError, field } from '../../core/status.js';
 import { arr, invalidEach, num, obj, str } from './access.js';
-import { isDNS1123Label } from './names.js';
+import { isDNS1123Label } from '../../core/names.js';
 
 const SOURCES = [
   'hostPath',

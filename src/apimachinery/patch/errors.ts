@@ -1,5 +1,5 @@
 // Status errors for patch failures, with the codes the upstream apiserver (staging/.../handlers/patch.go) uses.
-import { StatusError, errors } from '../status.js';
+import { StatusError, errors } from '../../core/status.js';
 
 /** A patch that is well-formed but cannot be applied: upstream's NewGenericServerResponse(422, ...). */
 export function patchNotApplicable(detail: string): StatusError {

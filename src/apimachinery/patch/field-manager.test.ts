@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../../api/types.js';
-import { StatusError } from '../status.js';
+import type { KubeObject } from '../../core/types.js';
+import { StatusError } from '../../core/status.js';
 import { type ApplyRequest, serverSideApply, updateManagedFields } from './field-manager.js';
 import { deployment, deploymentSchema } from './fixture-schemas.js';
 
@@ -145,7 +145,10 @@ test('--force-conflicts takes ownership away from the other manager', () => {
   const hpa = scaled.metadata.managedFields?.find((m) => m.manager === 'kube-controller-manager');
   assert.deepEqual(hpa?.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
   const kubectlEntry = scaled.metadata.managedFields?.find((m) => m.manager === 'kubectl');
-  assert.ok(!('f:replicas' in ((kubectlEntry?.fieldsV1?.['f:spec'] as object) ?? {})), 'kubectl lost replicas');
+  assert.ok(
+    !('f:replicas' in (((kubectlEntry?.fieldsV1 as Record<string, unknown> | undefined)?.['f:spec'] as object) ?? {})),
+    'kubectl lost replicas',
+  );
 
   const err = applyError(scaled, deployment({ replicas: 2 }), 'other-tool');
   assert.match(err.message, /conflict with "kube-controller-manager" using apps\/v1: \.spec\.replicas/);

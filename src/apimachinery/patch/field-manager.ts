@@ -1,8 +1,8 @@
 // Server-side apply and managedFields bookkeeping for ordinary writes, after structured-merge-diff's
 // merge.Updater (Apply / Update) and the apiserver's fieldmanager decorators.
-import type { KubeObject, ManagedFieldsEntry } from '../../api/types.js';
+import type { KubeObject, ManagedFieldsEntry } from '../../core/types.js';
 import type { SchemaNode } from '../schema.js';
-import { errors, type StatusCause } from '../status.js';
+import { errors, type StatusCause } from '../../core/status.js';
 import { FieldSet, type FieldPath, fieldPE, pathToString } from './fieldpath.js';
 import { cloneJson, isPlainObject } from './json-value.js';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StatusError } from '../status.js';
+import { StatusError } from '../../core/status.js';
 import { applyJsonPatch } from './json-patch.js';
 
 function statusOf(fn: () => unknown): StatusError {

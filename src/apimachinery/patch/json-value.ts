@@ -1,5 +1,5 @@
 // Small helpers over plain JSON values shared by the patch algorithms.
-import { isPlainObject } from '../../api/types.js';
+import { isPlainObject } from '../../core/json.js';
 
 export type JsonMap = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 // metadata.managedFields <-> per-manager field sets, with upstream's identity, ordering and stripped fields
 // (k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager/internal: managedfields.go, stripmeta.go).
-import type { ManagedFieldsEntry } from '../../api/types.js';
-import { errors } from '../status.js';
+import type { ManagedFieldsEntry } from '../../core/types.js';
+import { errors } from '../../core/status.js';
 import { FieldSet, fieldPE } from './fieldpath.js';
 
 export type ManagerOperation = 'Apply' | 'Update';

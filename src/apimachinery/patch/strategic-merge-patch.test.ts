@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StatusError } from '../status.js';
+import { StatusError } from '../../core/status.js';
 import { deploymentSchema } from './fixture-schemas.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 

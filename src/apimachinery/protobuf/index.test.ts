@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { StatusError } from '../status.js';
+import { StatusError } from '../../core/status.js';
 import { decodeProtobufObject, isProtobufContentType } from './index.js';
 import { kubeProtoRoot, unknownEnvelopeType } from './schema-root.js';
 

@@ -1,8 +1,8 @@
 // Decodes `application/vnd.kubernetes.protobuf` request bodies into the JSON object kubectl would have sent.
 // Wire format: the magic `k8s\0`, then a runtime.Unknown whose typeMeta names the kind and whose raw holds the
 // object encoded with the k8s.io/api generated.proto messages.
-import type { KubeObject } from '../../api/types.js';
-import { errors, StatusError } from '../status.js';
+import type { KubeObject } from '../../core/types.js';
+import { errors, StatusError } from '../../core/status.js';
 import { messageToJson } from './go-json.js';
 import { kubeProtoRoot, objectTypeFor, unknownEnvelopeType } from './schema-root.js';
 

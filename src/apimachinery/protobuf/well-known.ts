@@ -1,5 +1,5 @@
 // apimachinery types whose protobuf message differs from their JSON form (each has a custom MarshalJSON in Go).
-import { errors } from '../status.js';
+import { errors } from '../../core/status.js';
 import { int64ToNumber as toNumber } from './int64.js';
 
 export type WellKnownResult = { handled: true; value: unknown } | { handled: false };

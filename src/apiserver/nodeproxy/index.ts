@@ -5,8 +5,8 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
-import type { KubeObject } from '../../api/types.js';
-import { errors, StatusError } from '../../apimachinery/status.js';
+import type { KubeObject } from '../../core/types.js';
+import { errors, StatusError } from '../../core/status.js';
 import type { RequestContext } from '../rest.js';
 import {
   type AgentEndpoint,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import { type AgentServer, startAgentServer } from '../../agent/server/agent-server.js';
 import type { PodLocator } from '../../agent/server/locator.js';
 import { type RunningContainerd, startContainerd } from '../../agent/runtime/containerd/containerd.js';

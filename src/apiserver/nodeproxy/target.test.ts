@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import { agentEndpoint, agentPath, parsePodSubresourcePath, pickContainer } from './target.js';
 
 const pod = (containers: string[], annotations?: Record<string, string>): KubeObject => ({

@@ -1,7 +1,7 @@
 // Pure decisions of the node proxy: which container a request means, where the pod's node agent listens,
 // and the agent path for each subresource (upstream: pkg/registry/core/pod/strategy.go *Location).
-import type { KubeObject } from '../../api/types.js';
-import { errors } from '../../apimachinery/status.js';
+import type { KubeObject } from '../../core/types.js';
+import { errors } from '../../core/status.js';
 
 export type StreamSubresource = 'log' | 'exec' | 'attach' | 'portforward';
 

@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { findResource } from '../../api/catalog.js';
-import { isPlainObject, type KubeObject } from '../../api/types.js';
-import { errors, StatusError } from '../../apimachinery/status.js';
+import type { KubeObject } from '../../core/types.js';
+import { isPlainObject } from '../../core/json.js';
+import { errors, StatusError } from '../../core/status.js';
 import { jsonPatch, mergePatch } from './json-patches.js';
 import { type ObjectFilter, objectMatches, parseSelector } from './selectors.js';
 

@@ -1,7 +1,7 @@
 // Patch application for the fake server: RFC 7386 merge patch (also used for strategic merge, which
 // differs only for lists of objects with merge keys) and a small RFC 6902 subset (add, replace, remove).
 
-import { isPlainObject } from '../../api/types.js';
+import { isPlainObject } from '../../core/json.js';
 
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return patch;

@@ -1,7 +1,8 @@
 // Minimal label and field selector matching for the fake server: k=v, k==v, k!=v, k, !k.
 // Set-based label expressions (in, notin) are not supported here.
 
-import { isPlainObject, type KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
+import { isPlainObject } from '../../core/json.js';
 
 type Requirement = { key: string; op: '=' | '!=' | 'exists' | '!exists'; value: string };
 

@@ -2,7 +2,7 @@
 // ReplaceDaemonSetPodNodeNameNodeAffinity): the template, the daemonset tolerations, a required node
 // affinity to that node by metadata.name (the scheduler places it), and the revision labels.
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import type { Pod, PodSpec, PodTemplateSpec, Toleration } from '../nodelifecycle/core-types.js';
 import {
   TAINT_DISK_PRESSURE,

@@ -1,7 +1,7 @@
 // DaemonSet history as apps/v1 ControllerRevisions (upstream daemon_controller constructHistory):
 // one revision per distinct template, named <ds>-<hash>, the current one holding the highest revision.
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import type { DaemonSet } from './daemon-pod.js';
 import { REVISION_HASH_LABEL } from './daemon-pod.js';
 

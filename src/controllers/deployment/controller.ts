@@ -3,7 +3,7 @@
 // sync(key): claim ReplicaSets, find or create the new one, take one step of rollout.ts, write the
 // ReplicaSet sizes, then the status (status.ts). ReplicaSet status changes drive the next step.
 
-import { type LabelSelector, labelSelectorFromObject } from '../../apimachinery/selectors/index.js';
+import { type LabelSelector, labelSelectorFromObject } from '../../core/selectors/index.js';
 import {
   type EventRecorder,
   isAlreadyExists,

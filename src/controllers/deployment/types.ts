@@ -1,7 +1,7 @@
 // The Deployment fields the controller reads and writes (wire JSON shape).
 
-import type { KubeObject } from '../../api/types.js';
-import type { LabelSelectorObject } from '../../apimachinery/selectors/index.js';
+import type { KubeObject } from '../../core/types.js';
+import type { LabelSelectorObject } from '../../core/selectors/index.js';
 import type { Condition, PodTemplateSpec } from '../replicaset/types.js';
 
 export type IntOrPercent = number | string;

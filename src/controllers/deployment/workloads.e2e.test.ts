@@ -3,7 +3,7 @@
 // marks pods Running and Ready through pods/status so rollouts progress.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import { ApiClient } from '../../client/index.js';
 import { startTestServer, type TestServer } from '../../e2e/harness.js';
 import { newControllerContext } from '../context.js';

@@ -3,7 +3,7 @@
 //
 // services, pods ──▶ queue of service keys ──▶ sync: compute subsets, create/update/delete Endpoints
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import {
   isAlreadyExists,
   isNotFound,

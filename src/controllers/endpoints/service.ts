@@ -1,7 +1,7 @@
 // The Service fields the endpoint controllers read, and the per-pod port resolution they share
 // (a named targetPort resolves to the pod's container port of that name, podutil.FindPort).
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import { isPodReady, isPodTerminal, type Pod } from '../nodelifecycle/core-types.js';
 
 export interface ServicePort {

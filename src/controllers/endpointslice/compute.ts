@@ -6,7 +6,7 @@
 // - at most maxEndpointsPerSlice (100) endpoints per slice; emptied slices are deleted;
 // - a service with no endpoints at all keeps one empty placeholder slice, as upstream.
 
-import type { KubeObject, OwnerReference } from '../../api/types.js';
+import type { KubeObject, OwnerReference } from '../../core/types.js';
 import { endpointPortsFor, type EndpointPort, stableJson } from '../endpoints/compute.js';
 import { podIp, podIsReady, podServes, type Service, selectsPod } from '../endpoints/service.js';
 import type { Pod } from '../nodelifecycle/core-types.js';

@@ -4,7 +4,7 @@
 // Data flow: informers of every deletable kind -> OwnerGraph (uid -> owners, dependents) -> queue of
 // uids -> sync(uid): decide.ts -> DELETE / PATCH through the API.
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import { apiVersionOf } from '../../api/catalog.js';
 import { isConflict, isNotFound, resourcePath, WorkQueue } from '../../client/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { OwnerReference } from '../../api/types.js';
+import type { OwnerReference } from '../../core/types.js';
 import { attemptToDelete, finalizeOwner, type OwnerState } from './decide.js';
 import { type GraphNode, OwnerGraph } from './graph.js';
 import { gcResources, resourceForRef } from './resources.js';

@@ -1,7 +1,7 @@
 // What the garbage collector does with one object, as pure functions of the graph (upstream
 // garbagecollector.go attemptToDeleteItem, processDeletingDependentsItem, orphanDependents).
 
-import type { OwnerReference } from '../../api/types.js';
+import type { OwnerReference } from '../../core/types.js';
 import { type GraphNode, isDeletingDependents, isOrphaning } from './graph.js';
 
 /** How an owner reference stands: owner present, gone (or replaced by another uid), or foreground-deleting. */

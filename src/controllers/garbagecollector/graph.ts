@@ -2,7 +2,7 @@
 // index owner uid -> dependent uids. Owners are identified by uid only, so a new object that reuses
 // a deleted owner's name is not its owner.
 
-import type { KubeObject, OwnerReference } from '../../api/types.js';
+import type { KubeObject, OwnerReference } from '../../core/types.js';
 import type { ResourceDescriptor } from '../../client/index.js';
 
 export interface GraphNode {

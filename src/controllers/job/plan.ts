@@ -2,7 +2,7 @@
 // count active/succeeded/failed pods, decide whether the job has finished (Complete, or Failed by
 // BackoffLimitExceeded / DeadlineExceeded), how many pods to create or delete, and the new status.
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import {
   type Condition,
   isPodReady,

@@ -2,7 +2,7 @@
 // the API with background propagation), waits until nothing is left, then removes the "kubernetes"
 // finalizer through the finalize subresource so the API server deletes the namespace.
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 import { isConflict, isNotFound, resourcePath, WorkQueue } from '../../client/index.js';
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
 import { finalizedNamespace, type NamespaceObject, namespacedResources, needsFinalizing } from './content.js';

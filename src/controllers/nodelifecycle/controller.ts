@@ -1,5 +1,5 @@
 // Node lifecycle controller: marks nodes whose heartbeat went stale Ready=Unknown, keeps the
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 // not-ready/unreachable/unschedulable taints in step with the Ready condition, and evicts pods from
 // nodes with NoExecute taints once their tolerations run out (the taint-eviction controller upstream).
 //

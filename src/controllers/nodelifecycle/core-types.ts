@@ -1,7 +1,7 @@
 // The few fields of core/v1 Nodes and Pods that the node-side controllers read, typed narrowly.
 // Shared by nodelifecycle, nodeipam, endpoints, endpointslice, daemonset, job and podgc.
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 

@@ -1,5 +1,5 @@
 // coordination.k8s.io/v1 Lease, as node heartbeats use it (name = node name, namespace kube-node-lease).
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 
 export type { Condition } from './core-types.js';
 

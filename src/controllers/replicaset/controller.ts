@@ -2,7 +2,7 @@
 // Data flow: RS and pod informers -> queue of RS keys -> sync(key): claim pods (adopt/release),
 // create or delete the difference in slow-start batches (guarded by expectations), then write status.
 
-import { type LabelSelector, labelSelectorFromObject } from '../../apimachinery/selectors/index.js';
+import { type LabelSelector, labelSelectorFromObject } from '../../core/selectors/index.js';
 import {
   type EventRecorder,
   isConflict,

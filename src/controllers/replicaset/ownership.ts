@@ -1,8 +1,8 @@
 // ControllerRef claiming (upstream PodControllerRefManager): which pods an owner keeps, adopts
 // (matching orphans) and releases (owned pods that no longer match its selector).
 
-import type { KubeObject, OwnerReference } from '../../api/types.js';
-import type { LabelSelector } from '../../apimachinery/selectors/index.js';
+import type { KubeObject, OwnerReference } from '../../core/types.js';
+import type { LabelSelector } from '../../core/selectors/index.js';
 
 export function controllerRef(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);

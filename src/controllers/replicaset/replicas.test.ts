@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { labelSelectorFromObject } from '../../apimachinery/selectors/index.js';
+import { labelSelectorFromObject } from '../../core/selectors/index.js';
 import { FakeClock } from '../../client/index.js';
 import { podsToDelete } from './active-pods.js';
 import { podFromTemplate } from './controller.js';

@@ -1,7 +1,7 @@
 // The ReplicaSet's decisions as pure functions: how many pods to create or delete, in which batches,
 // and the status that the observed pods imply.
 
-import { labelSelectorFromMap } from '../../apimachinery/selectors/index.js';
+import { labelSelectorFromMap } from '../../core/selectors/index.js';
 import { podsToDelete } from './active-pods.js';
 import { isPodAvailable, isPodReady } from './pods.js';
 import type { Condition, Pod, ReplicaSet, ReplicaSetStatus } from './types.js';

@@ -1,7 +1,7 @@
 // The fields of Pods and ReplicaSets the workload controllers read and write (wire JSON shapes).
 
-import type { KubeObject, ObjectMeta } from '../../api/types.js';
-import type { LabelSelectorObject } from '../../apimachinery/selectors/index.js';
+import type { KubeObject, ObjectMeta } from '../../core/types.js';
+import type { LabelSelectorObject } from '../../core/selectors/index.js';
 
 export interface Condition {
   type: string;

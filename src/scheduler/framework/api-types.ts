@@ -1,6 +1,6 @@
 // The parts of Pod and Node the scheduler reads, narrowed from the wire shape in src/api/types.ts.
 
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../core/types.js';
 
 export interface LabelSelectorRequirement {
   key: string;

@@ -1,6 +1,6 @@
 // One node and the pods on it (bound or assumed), with running totals the filters check in O(1).
 
-import { resourceListAmounts } from '../../api/quantity/index.js';
+import { resourceListAmounts } from '../../core/quantity/index.js';
 import type { Node } from './api-types.js';
 import type { Labels } from './label-selector.js';
 import { type HostPort, hasAffinityTerms, type PodInfo } from './pod-info.js';

@@ -1,6 +1,6 @@
 // Everything the plugins derive from a pod, computed once per pod object and reused across cycles.
 
-import { podRequests, type ResourceAmounts } from '../../api/quantity/index.js';
+import { podRequests, type ResourceAmounts } from '../../core/quantity/index.js';
 import type { Pod, PodAffinityTerm, TopologySpreadConstraint } from './api-types.js';
 import { podUid } from './api-types.js';
 import { compileLabelSelector, type LabelMatcher, type Labels } from './label-selector.js';

@@ -1,6 +1,6 @@
 // Resource totals in scheduler units: cpu millicores, bytes, pod slots, and scalar (extended) resources.
 
-import type { ResourceAmounts } from '../../api/quantity/index.js';
+import type { ResourceAmounts } from '../../core/quantity/index.js';
 
 export class Resource {
   milliCpu = 0;

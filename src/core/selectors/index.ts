@@ -23,5 +23,6 @@ export {
   labelSelectorFromObject,
   newRequirement,
   nothing,
+  requirementErrors,
+  selectorOrNothing,
 } from './label-selector.js';
-export { labelValueErrors, qualifiedNameErrors } from './validation.js';

@@ -2,7 +2,8 @@
 // requirements, sorted by key; the empty selector matches everything, `nothing()` matches nothing.
 import { errors } from '../status.js';
 import { aggregateMessage, type RequirementError } from './field-error.js';
-import { labelValueErrors, qualifiedNameErrors } from './validation.js';
+import type { metav1 } from '../types.js';
+import { isQualifiedName, isValidLabelValue } from '../names.js';
 
 /** Operator spellings as upstream's selection.Operator. */
 export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
@@ -78,7 +79,7 @@ export function requirementString(r: LabelRequirement): string {
  */
 export function requirementErrors(key: string, operator: LabelOperator, values: readonly string[]): RequirementError[] {
   const errs: RequirementError[] = [];
-  const keyErrs = qualifiedNameErrors(key);
+  const keyErrs = isQualifiedName(key);
   if (keyErrs.length > 0) errs.push({ path: 'key', value: key, detail: keyErrs.join('; ') });
   const vals = [...values];
   switch (operator) {
@@ -113,7 +114,7 @@ export function requirementErrors(key: string, operator: LabelOperator, values: 
       break;
   }
   vals.forEach((v, i) => {
-    const valueErrs = labelValueErrors(v);
+    const valueErrs = isValidLabelValue(v);
     if (valueErrs.length > 0) errs.push({ path: `values[${i}]`, value: v, detail: valueErrs.join('; ') });
   });
   return errs;
@@ -192,16 +193,9 @@ export function labelSelectorFromMap(map: Labels | undefined): LabelSelector {
   return LabelSelector.of(Object.entries(map).map(([k, v]) => ({ key: k, operator: '=', values: [v] })));
 }
 
-export interface LabelSelectorExpression {
-  key: string;
-  operator: string;
-  values?: string[];
-}
-
-export interface LabelSelectorObject {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorExpression[];
-}
+/** metav1.LabelSelector in wire form. */
+export type LabelSelectorObject = metav1.LabelSelector;
+export type LabelSelectorExpression = metav1.LabelSelectorRequirement;
 
 const EXPRESSION_OPERATORS: Record<string, LabelOperator> = {
   In: 'in',
@@ -226,6 +220,18 @@ export function labelSelectorFromObject(sel: LabelSelectorObject | null | undefi
     reqs.push(newRequirement(e.key, op, e.values ?? []));
   }
   return LabelSelector.of(reqs);
+}
+
+/**
+ * The selector of an object that validation has already accepted, for matching: an invalid one (which
+ * only a write that skipped validation can hold) matches nothing instead of throwing.
+ */
+export function selectorOrNothing(sel: LabelSelectorObject | null | undefined): LabelSelector {
+  try {
+    return labelSelectorFromObject(sel);
+  } catch {
+    return nothing();
+  }
 }
 
 /** labels.FormatLabels: `k=v,...` sorted by key, or `<none>`. */

@@ -1,0 +1,13 @@
+// The shared core: the typed model of the built-in kinds and one copy of each upstream helper that
+// several components need. Imports nothing else of Tutti.
+export * from './json.js';
+export * from './names.js';
+export * from './pods.js';
+export * from './quantity/index.js';
+export * from './resources.js';
+export * from './scheduling/node-affinity.js';
+export * from './scheduling/taints.js';
+export * from './selectors/index.js';
+export * from './status.js';
+export * from './time.js';
+export type * from './types.js';
