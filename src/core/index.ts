@@ -11,3 +11,4 @@ export * from './selectors/index.js';
 export * from './status.js';
 export * from './time.js';
 export type * from './types.js';
+export * from './well-known.js';
