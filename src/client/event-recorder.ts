@@ -2,7 +2,9 @@
 // (object, type, reason, message) into one Event by PATCHing its count and lastTimestamp, as
 // client-go's EventCorrelator does, so a crash loop updates one Event instead of flooding the store.
 
-import type { KubeObject } from '../core/types.js';
+import { resources } from '../core/resources.js';
+import { rfc3339 } from '../core/time.js';
+import type { Event, KubeObject, ObjectReference } from '../core/types.js';
 import type { ApiClient } from './api-client.js';
 import { type Clock, realClock } from './clock.js';
 import { isNotFound } from './errors.js';
@@ -10,30 +12,8 @@ import { resourcePath } from './paths.js';
 
 export type EventType = 'Normal' | 'Warning';
 
-export interface ObjectReference {
-  apiVersion?: string;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  resourceVersion?: string;
-  fieldPath?: string;
-}
-
-export interface CoreEvent extends KubeObject {
-  involvedObject: ObjectReference;
-  reason: string;
-  message: string;
-  type: EventType;
-  source: { component: string; host?: string };
-  count: number;
-  firstTimestamp: string;
-  lastTimestamp: string;
-  reportingComponent: string;
-  reportingInstance: string;
-}
-
-export const eventResource = { group: '', version: 'v1', resource: 'events', namespaced: true };
+/** The core/v1 Event this recorder writes. */
+export type CoreEvent = Event;
 
 export interface EventRecorderOptions {
   client: ApiClient;
@@ -50,11 +30,6 @@ interface Recorded {
   namespace: string;
   name: string;
   count: number;
-}
-
-/** RFC 3339 with whole seconds, the metav1.Time wire format. */
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function referenceOf(obj: KubeObject): ObjectReference {
@@ -110,7 +85,7 @@ export class EventRecorder {
       const seen = this.recorded.get(key);
       if (seen) {
         try {
-          const path = resourcePath(eventResource, { namespace: seen.namespace, name: seen.name });
+          const path = resourcePath(resources.events, { namespace: seen.namespace, name: seen.name });
           const patched = await this.opts.client.patch<CoreEvent>(
             path,
             { count: seen.count + 1, lastTimestamp: now },
@@ -144,7 +119,7 @@ export class EventRecorder {
         reportingComponent: this.opts.component,
         reportingInstance: this.opts.host ?? '',
       };
-      const created = await this.opts.client.create<CoreEvent>(resourcePath(eventResource, { namespace }), body);
+      const created = await this.opts.client.create<CoreEvent>(resourcePath(resources.events, { namespace }), body);
       this.touch(key, { namespace, name: created.metadata.name ?? name, count: created.count ?? 1 });
     } catch (err) {
       this.opts.log?.('event recorder: could not record event', {

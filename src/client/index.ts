@@ -20,19 +20,11 @@ export {
   EventRecorder,
   type EventRecorderOptions,
   type EventType,
-  type ObjectReference,
   referenceOf,
 } from './event-recorder.js';
 export { Informer, type InformerHandlers, type InformerOptions } from './informer.js';
 export { type ConnectionOptions, type KubeconfigSelection, loadKubeconfig, parseKubeconfig } from './kubeconfig.js';
-export {
-  type Lease,
-  LeaderElector,
-  type LeaderElectorOptions,
-  type LeaseSpec,
-  leaseResource,
-  microTime,
-} from './leader-election.js';
+export { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
 export {
   groupVersionPath,
   objectKey,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ApiClient } from './api-client.js';
-import { LeaderElector, type LeaderElectorOptions, type Lease } from './leader-election.js';
+import type { Lease } from '../core/types.js';
+import { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
 import { FakeApiServer } from './testing/fake-server.js';
 import { waitFor } from './testing/wait.js';
 

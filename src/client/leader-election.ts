@@ -7,24 +7,12 @@
 // - Renew every retryPeriod; if no renewal succeeds for renewDeadline, stop leading. Because
 //   renewDeadline < leaseDuration, the old leader stops before anyone else may take over.
 
-import type { KubeObject } from '../core/types.js';
+import { resources } from '../core/resources.js';
+import { rfc3339Micro } from '../core/time.js';
+import type { Lease } from '../core/types.js';
 import type { ApiClient } from './api-client.js';
 import { isNotFound } from './errors.js';
 import { resourcePath } from './paths.js';
-
-export interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
-
-export interface Lease extends KubeObject {
-  spec?: LeaseSpec;
-}
-
-export const leaseResource = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true };
 
 export interface LeaderElectorOptions {
   client: ApiClient;
@@ -42,11 +30,6 @@ export interface LeaderElectorOptions {
   onStoppedLeading(): void;
   onNewLeader?(identity: string): void;
   log?: (message: string, fields: Record<string, unknown>) => void;
-}
-
-/** MicroTime wire format: RFC 3339 with microseconds. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
 export class LeaderElector {
@@ -73,7 +56,7 @@ export class LeaderElector {
       throw new Error('renewDeadline must exceed 1.2 × retryPeriod');
     if (this.leaseDurationMs % 1000 !== 0)
       throw new Error('leaseDuration must be whole seconds (Lease stores seconds)');
-    this.path = resourcePath(leaseResource, { namespace: opts.namespace, name: opts.name });
+    this.path = resourcePath(resources.leases, { namespace: opts.namespace, name: opts.name });
   }
 
   /** Campaigns, then leads until leadership is lost or stop() is called. Resolves when that is over. */
@@ -143,11 +126,11 @@ export class LeaderElector {
         return false;
       }
     }
-    const spec: LeaseSpec = {
+    const spec: NonNullable<Lease['spec']> = {
       holderIdentity: identity,
       leaseDurationSeconds: this.leaseDurationMs / 1000,
-      acquireTime: microTime(now),
-      renewTime: microTime(now),
+      acquireTime: rfc3339Micro(now),
+      renewTime: rfc3339Micro(now),
       leaseTransitions: 0,
     };
     if (!lease) {
@@ -158,7 +141,7 @@ export class LeaderElector {
         spec,
       };
       return this.write(() =>
-        client.create<Lease>(resourcePath(leaseResource, { namespace: this.opts.namespace }), body),
+        client.create<Lease>(resourcePath(resources.leases, { namespace: this.opts.namespace }), body),
       );
     }
 
@@ -205,8 +188,8 @@ export class LeaderElector {
   private async release(): Promise<void> {
     const lease = this.observed;
     if (!lease || lease.spec?.holderIdentity !== this.opts.identity) return;
-    const now = microTime(Date.now());
-    const spec: LeaseSpec = {
+    const now = rfc3339Micro(Date.now());
+    const spec: NonNullable<Lease['spec']> = {
       ...lease.spec,
       holderIdentity: '',
       leaseDurationSeconds: 1,

@@ -1,13 +1,8 @@
 // URL paths for resources, built from a descriptor the same way client-go's REST client does:
 // /api/v1 for the core group, /apis/<group>/<version> otherwise, then namespaces/<ns> when namespaced.
+import type { ResourceDescriptor } from '../core/resources.js';
 
-export interface ResourceDescriptor {
-  group: string;
-  version: string;
-  /** Lowercase plural, e.g. 'pods'. */
-  resource: string;
-  namespaced: boolean;
-}
+export type { ResourceDescriptor };
 
 export interface PathParts {
   /** Omit for cluster-scoped resources, or to address all namespaces of a namespaced one. */

@@ -1,14 +1,9 @@
 // Keeps this node's presence in the API: registers the Node, renews its Lease in kube-node-lease every 10 s,
 // posts node status periodically, and waits for spec.podCIDR (falling back to one from the node's index).
-import {
-  type ApiClient,
-  isAlreadyExists,
-  isNotFound,
-  type Lease,
-  leaseResource,
-  microTime,
-  resourcePath,
-} from '../../client/index.js';
+import { type ApiClient, isAlreadyExists, isNotFound, resourcePath } from '../../client/index.js';
+import { resources } from '../../core/resources.js';
+import { rfc3339Micro } from '../../core/time.js';
+import type { Lease } from '../../core/types.js';
 import type { Node } from '../types.js';
 import { fallbackPodCidr, type NodeFacts, nodeObject, nodeStatus } from './node-object.js';
 
@@ -102,11 +97,11 @@ export class NodeReporter {
   }
 
   async renewLease(): Promise<void> {
-    const path = resourcePath(leaseResource, { namespace: LEASE_NAMESPACE, name: this.opts.name });
+    const path = resourcePath(resources.leases, { namespace: LEASE_NAMESPACE, name: this.opts.name });
     const spec = {
       holderIdentity: this.opts.name,
       leaseDurationSeconds: LEASE_DURATION_SECONDS,
-      renewTime: microTime(Date.now()),
+      renewTime: rfc3339Micro(Date.now()),
     };
     try {
       await this.opts.client.patch<Lease>(path, { spec }, 'merge');
@@ -125,7 +120,7 @@ export class NodeReporter {
         spec,
       };
       try {
-        await this.opts.client.create(resourcePath(leaseResource, { namespace: LEASE_NAMESPACE }), lease);
+        await this.opts.client.create(resourcePath(resources.leases, { namespace: LEASE_NAMESPACE }), lease);
       } catch (e) {
         if (!isAlreadyExists(e)) throw e;
       }

@@ -1,4 +1,5 @@
 // LabelSelector syntax and matching (apimachinery metav1 validation and labels.Selector semantics).
+import { type LabelSelectorObject, labelSelectorFromObject } from '../../core/selectors/index.js';
 import { type FieldError, field } from '../../core/status.js';
 import { arr, invalidEach, obj, str, strMap } from './access.js';
 import { isQualifiedName, isValidLabelValue } from '../../core/names.js';
@@ -39,30 +40,15 @@ export function isEmptySelector(selector: unknown): boolean {
   return Object.keys(strMap(sel.matchLabels)).length === 0 && arr(sel.matchExpressions).length === 0;
 }
 
+/**
+ * Whether a selector (already validated by the caller) matches the labels, as upstream's workload
+ * validation checks its template: a selector that does not convert (invalid operator, key or value) has
+ * been reported already, so it is not also reported as a mismatch.
+ */
 export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
-  const sel = obj(selector) ?? {};
-  for (const [k, v] of Object.entries(strMap(sel.matchLabels))) if (labels[k] !== v) return false;
-  for (const e of arr(sel.matchExpressions)) {
-    const expr = obj(e) ?? {};
-    const k = str(expr.key) ?? '';
-    const values = arr(expr.values).map(String);
-    const has = Object.hasOwn(labels, k);
-    switch (str(expr.operator)) {
-      case 'In':
-        if (!has || !values.includes(labels[k]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[k]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
+  try {
+    return labelSelectorFromObject(selector as LabelSelectorObject).matches(labels);
+  } catch {
+    return true;
   }
-  return true;
 }

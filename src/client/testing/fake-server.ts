@@ -11,7 +11,7 @@ import type { KubeObject } from '../../core/types.js';
 import { isPlainObject } from '../../core/json.js';
 import { errors, StatusError } from '../../core/status.js';
 import { jsonPatch, mergePatch } from './json-patches.js';
-import { type ObjectFilter, objectMatches, parseSelector } from './selectors.js';
+import { type ObjectFilter, objectMatches, parseFilter } from './selectors.js';
 
 export interface RecordedRequest {
   method: string;
@@ -206,7 +206,7 @@ export class FakeApiServer {
   }
 
   private list(t: Target, q: URLSearchParams): Record<string, unknown> {
-    const filter = { labels: parseSelector(q.get('labelSelector')), fields: parseSelector(q.get('fieldSelector')) };
+    const filter = parseFilter(q.get('labelSelector'), q.get('fieldSelector'));
     let after = '';
     let listRV = this.rv;
     const cont = q.get('continue');
@@ -254,7 +254,7 @@ export class FakeApiServer {
     const w: Watcher = {
       resKey,
       namespace: t.namespace,
-      filter: { labels: parseSelector(q.get('labelSelector')), fields: parseSelector(q.get('fieldSelector')) },
+      filter: parseFilter(q.get('labelSelector'), q.get('fieldSelector')),
       bookmarks: q.get('allowWatchBookmarks') === 'true',
       res,
     };

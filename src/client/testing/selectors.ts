@@ -1,58 +1,42 @@
-// Minimal label and field selector matching for the fake server: k=v, k==v, k!=v, k, !k.
-// Set-based label expressions (in, notin) are not supported here.
-
-import type { KubeObject } from '../../core/types.js';
+// Label and field selector filtering for the fake server, on the core selectors (upstream semantics).
+// Fields are read from the object by their dotted path, so any field works, not only the ones a real
+// server indexes.
 import { isPlainObject } from '../../core/json.js';
+import {
+  everything,
+  type FieldSelector,
+  type LabelSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+} from '../../core/selectors/index.js';
+import type { KubeObject } from '../../core/types.js';
 
-type Requirement = { key: string; op: '=' | '!=' | 'exists' | '!exists'; value: string };
-
-export function parseSelector(text: string | null): Requirement[] {
-  if (!text) return [];
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((term): Requirement => {
-      const ne = term.indexOf('!=');
-      if (ne > 0) return { key: term.slice(0, ne), op: '!=', value: term.slice(ne + 2) };
-      const eq = term.indexOf('=');
-      if (eq > 0) return { key: term.slice(0, eq), op: '=', value: term.slice(term[eq + 1] === '=' ? eq + 2 : eq + 1) };
-      if (term.startsWith('!')) return { key: term.slice(1), op: '!exists', value: '' };
-      return { key: term, op: 'exists', value: '' };
-    });
+export interface ObjectFilter {
+  labels: LabelSelector;
+  fields?: FieldSelector;
 }
 
-function matches(reqs: Requirement[], lookup: (key: string) => string | undefined): boolean {
-  return reqs.every((r) => {
-    const v = lookup(r.key);
-    switch (r.op) {
-      case '=':
-        return v === r.value;
-      case '!=':
-        return v !== r.value;
-      case 'exists':
-        return v !== undefined;
-      default: // '!exists'
-        return v === undefined;
-    }
-  });
+export function parseFilter(labelSelector: string | null, fieldSelector: string | null): ObjectFilter {
+  return {
+    labels: labelSelector ? parseLabelSelector(labelSelector) : everything(),
+    fields: fieldSelector ? parseFieldSelector(fieldSelector) : undefined,
+  };
 }
 
-function fieldValue(obj: KubeObject, path: string): string | undefined {
+function fieldValue(obj: KubeObject, path: string): string {
   let cur: unknown = obj;
   for (const part of path.split('.')) {
-    if (!isPlainObject(cur)) return undefined;
+    if (!isPlainObject(cur)) return '';
     cur = cur[part];
   }
   if (cur === undefined || cur === null) return '';
   return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
 }
 
-export interface ObjectFilter {
-  labels: Requirement[];
-  fields: Requirement[];
-}
-
 export function objectMatches(obj: KubeObject, filter: ObjectFilter): boolean {
-  return matches(filter.labels, (k) => obj.metadata.labels?.[k]) && matches(filter.fields, (k) => fieldValue(obj, k));
+  if (!filter.labels.matches(obj.metadata.labels)) return false;
+  if (!filter.fields) return true;
+  const fields: Record<string, string> = {};
+  for (const r of filter.fields.requirements()) fields[r.field] = fieldValue(obj, r.field);
+  return filter.fields.matches(fields);
 }
