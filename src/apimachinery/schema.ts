@@ -30,6 +30,10 @@ export interface SchemaNode {
   readonly listMapKeys?: string[];
   /** x-kubernetes-map-type on objects/maps. */
   readonly mapType?: 'atomic' | 'granular';
+  /** OpenAPI format of a scalar: 'int32', 'int64', 'double', 'byte', 'date-time', ... */
+  readonly format?: string;
+  /** The definition a struct or named scalar comes from, e.g. 'io.k8s.api.core.v1.Container'. */
+  readonly definition?: string;
 }
 
 /** Looks up the schema of a kind, e.g. lookup('apps', 'v1', 'Deployment'). */

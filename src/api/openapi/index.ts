@@ -5,3 +5,4 @@ export { buildDocument, documentPaths, openapiV3Document, openapiV3Index } from 
 export type { OpenAPISchema } from './openapi-types.js';
 export { nodeOf, schemaLookup } from './schema-node.js';
 export { unknownFields } from './unknown-fields.js';
+export { decodeTypeError } from './type-check.js';

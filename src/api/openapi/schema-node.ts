@@ -4,7 +4,7 @@
 
 import type { SchemaLookup, SchemaNode, SchemaType } from '../../apimachinery/schema.js';
 import { definition, schemaBundle } from './bundle.js';
-import { gvkKey, type OpenAPISchema, refName } from './openapi-types.js';
+import { gvkKey, type OpenAPISchema, REF_PREFIX, refName } from './openapi-types.js';
 
 const SCALAR_REFS: Record<string, SchemaType> = {
   'io.k8s.apimachinery.pkg.api.resource.Quantity': 'int-or-string',
@@ -21,6 +21,8 @@ class OpenAPINode implements SchemaNode {
   readonly listType?: 'atomic' | 'set' | 'map';
   readonly listMapKeys?: string[];
   readonly mapType?: 'atomic' | 'granular';
+  readonly format?: string;
+  readonly definition?: string;
   private fields?: Map<string, SchemaNode | undefined>;
 
   constructor(
@@ -29,7 +31,11 @@ class OpenAPINode implements SchemaNode {
     private readonly shape: OpenAPISchema,
     /** Where the x-kubernetes-* extensions come from: the property itself, else the definition. */
     ext: OpenAPISchema,
+    definition?: string,
   ) {
+    if (definition) this.definition = definition;
+    const format = shape.format ?? ext.format;
+    if (format) this.format = format;
     const strategy = ext['x-kubernetes-patch-strategy'];
     if (strategy) this.patchStrategy = strategy;
     const key = ext['x-kubernetes-patch-merge-key'];
@@ -93,8 +99,8 @@ export function nodeOf(s: OpenAPISchema): SchemaNode {
   if (ref) {
     const scalar = SCALAR_REFS[ref];
     const def = definition(ref);
-    if (scalar || !def) node = new OpenAPINode(scalar ?? 'any', {}, s);
-    else node = new OpenAPINode(typeOf(def), def, s);
+    if (scalar || !def) node = new OpenAPINode(scalar ?? 'any', {}, s, ref);
+    else node = new OpenAPINode(typeOf(def), def, s, ref);
   } else {
     node = new OpenAPINode(typeOf(s), s, s);
   }
@@ -105,6 +111,13 @@ export function nodeOf(s: OpenAPISchema): SchemaNode {
 /** SchemaNode of a built-in kind, e.g. schemaLookup('apps', 'v1', 'Deployment'). */
 export const schemaLookup: SchemaLookup = (group, version, kind) => {
   const name = schemaBundle().byKind.get(gvkKey(group, version, kind));
-  const def = name ? definition(name) : undefined;
-  return def ? nodeOf(def) : undefined;
+  if (!name || !definition(name)) return undefined;
+  let node = roots.get(name);
+  if (!node) {
+    node = nodeOf({ $ref: `${REF_PREFIX}${name}` });
+    roots.set(name, node);
+  }
+  return node;
 };
+
+const roots = new Map<string, SchemaNode>();
