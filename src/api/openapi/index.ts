@@ -6,3 +6,4 @@ export type { OpenAPISchema } from './openapi-types.js';
 export { nodeOf, schemaLookup } from './schema-node.js';
 export { unknownFields } from './unknown-fields.js';
 export { decodeTypeError } from './type-check.js';
+export { OPENAPI_V2_PROTOBUF, openapiV2Body, openapiV2Document } from './v2.js';
