@@ -3,6 +3,7 @@
 // schemas rewritten in v2 form: `#/definitions/` references, body parameters instead of requestBody,
 // one response schema per code. Served as JSON, or in the protobuf encoding kubectl asks for first
 // (see v2-proto.ts). Built once on first request.
+import { createHash } from 'node:crypto';
 import { schemaBundle } from './bundle.js';
 import { documentPaths, buildDocument } from './document.js';
 import { type OpenAPISchema, REF_PREFIX } from './openapi-types.js';
@@ -172,14 +173,13 @@ const bodies = new Map<boolean, V2Body>();
 
 /**
  * The served v2 body: protobuf when the client's Accept names gnostic's media type (either spelling
- * kubectl has used), JSON otherwise. Encoded once per form.
+ * kubectl has used), JSON otherwise. Encoded once per form; the protobuf encoder loads only when asked for.
  */
 export async function openapiV2Body(accept: string | undefined): Promise<V2Body> {
   const proto = /application\/com\.github\.proto-openapi\.spec\.v2[@.]v1\.0\+protobuf/.test(accept ?? '');
   let b = bodies.get(proto);
   if (!b) {
     const doc = openapiV2Document();
-    const { createHash } = await import('node:crypto');
     const body = proto
       ? Buffer.from((await import('./v2-proto.js')).encodeV2Document(doc))
       : Buffer.from(JSON.stringify(doc));
