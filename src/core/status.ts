@@ -20,8 +20,16 @@ export type StatusReason =
   | 'Timeout'
   | 'ServiceUnavailable';
 
+/** metav1.StatusCause. `type` is Go's field name; on the wire it is `reason` (its JSON tag). */
 export interface StatusCause {
   type?: string;
+  message?: string;
+  field?: string;
+}
+
+/** A cause as JSON carries it. */
+export interface WireStatusCause {
+  reason?: string;
   message?: string;
   field?: string;
 }
@@ -42,7 +50,7 @@ export interface Status {
   status: 'Success' | 'Failure';
   message?: string;
   reason?: StatusReason | string;
-  details?: StatusDetails;
+  details?: Omit<StatusDetails, 'causes'> & { causes?: WireStatusCause[] };
   code: number;
 }
 
@@ -58,19 +66,39 @@ export class StatusError extends Error {
     this.name = 'StatusError';
   }
 
+  /** The body upstream sends: metav1.Status's field order, empty details members left out (omitempty). */
   toStatus(): Status {
-    const s: Status = {
+    const details = this.details === undefined ? undefined : compactDetails(this.details);
+    return {
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
+      ...(details ? { details } : {}),
       code: this.code,
     };
-    if (this.details) s.details = this.details;
-    return s;
   }
+}
+
+function compactDetails(d: StatusDetails): NonNullable<Status['details']> {
+  const out: NonNullable<Status['details']> = {};
+  if (d.name) out.name = d.name;
+  if (d.group) out.group = d.group;
+  if (d.kind) out.kind = d.kind;
+  if (d.uid) out.uid = d.uid;
+  if (d.causes && d.causes.length > 0) {
+    out.causes = d.causes.map((c) => {
+      const w: WireStatusCause = {};
+      if (c.type) w.reason = c.type;
+      if (c.message) w.message = c.message;
+      if (c.field) w.field = c.field;
+      return w;
+    });
+  }
+  if (d.retryAfterSeconds) out.retryAfterSeconds = d.retryAfterSeconds;
+  return out;
 }
 
 /** A field-level validation failure, as upstream's field.Error. */
@@ -82,8 +110,15 @@ export interface FieldError {
   message: string;
 }
 
+/** schema.GroupResource / GroupKind String(): `deployments.apps`, `Deployment.apps`, `pods`. */
 function resourceLabel(group: string, resource: string): string {
   return group ? `${resource}.${group}` : resource;
+}
+
+/** utilerrors.Aggregate's text: one error alone, several in brackets; repeated messages once. */
+function aggregate(messages: string[]): string {
+  const unique = [...new Set(messages)];
+  return unique.length === 1 ? unique[0]! : `[${unique.join(', ')}]`;
 }
 
 export const errors = {
@@ -119,7 +154,9 @@ export const errors = {
     new StatusError(
       422,
       'Invalid',
-      `${kind} "${name}" is invalid: ${errs.map((e) => `${e.field}: ${e.message}`).join(', ')}`,
+      errs.length === 0
+        ? `${resourceLabel(group, kind)} "${name}" is invalid`
+        : `${resourceLabel(group, kind)} "${name}" is invalid: ${aggregate(errs.map((e) => `${e.field}: ${e.message}`))}`,
       {
         name,
         group,
