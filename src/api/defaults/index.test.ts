@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import type { KubeObject } from '../../core/types.js';
 import { defaulterFor } from './index.js';
 import { defaultPullPolicy } from './pod.js';
@@ -226,4 +226,25 @@ test('hpa v2 defaults: minReplicas, cpu metric, behavior rules', () => {
     spec: {},
   });
   assert.deepEqual(v1.spec, { minReplicas: 1 });
+});
+
+describe('always-present status', () => {
+  it('a Service always has status.loadBalancer, a ReplicaSet status.replicas', () => {
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: { ports: [{ port: 80 }] },
+    } as KubeObject;
+    defaulterFor('', 'Service')!(svc);
+    assert.deepEqual(svc.status, { loadBalancer: {} });
+    const rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'r' },
+      status: { readyReplicas: 2 },
+    } as KubeObject;
+    defaulterFor('apps', 'ReplicaSet')!(rs);
+    assert.deepEqual(rs.status, { readyReplicas: 2, replicas: 0 });
+  });
 });

@@ -7,6 +7,7 @@ import { defaultHPA } from './hpa.js';
 import { defaultJob } from './job.js';
 import { defaultPod } from './pod.js';
 import { defaultService } from './service.js';
+import { zeroStatusFor } from './zero-status.js';
 
 const DEFAULTERS: Record<string, Defaulter> = {
   '/Namespace': defaultNamespace,
@@ -24,5 +25,11 @@ const DEFAULTERS: Record<string, Defaulter> = {
 };
 
 export function defaulterFor(group: string, kind: string): Defaulter | undefined {
-  return DEFAULTERS[`${group}/${kind}`];
+  const defaults = DEFAULTERS[`${group}/${kind}`];
+  const zero = zeroStatusFor(group, kind);
+  if (!zero) return defaults;
+  return (o) => {
+    defaults?.(o);
+    zero(o);
+  };
 }
