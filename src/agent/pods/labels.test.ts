@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stableJson } from '../../core/json.js';
+import type { Container } from '../../core/types.js';
 import { containerSpecHash } from './labels.js';
-
-type Container = Parameters<typeof containerSpecHash>[0] & Record<string, unknown>;
 
 const SPECS: Record<string, { spec: Container; hash: string }> = {
   minimal: { spec: { name: 'a', image: 'busybox' }, hash: '5b4b0e9928cd2a4f' },
