@@ -5,7 +5,7 @@
 // sandbox, pod cgroup and volumes, and finally deletes the pod object with gracePeriodSeconds=0.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { stableJson } from '../../core/json.js';
+import { jsonEqual, stableJson } from '../../core/json.js';
 import { parseBytes, parseCpuMillis } from '../../core/quantity/index.js';
 import { type ApiClient, type EventRecorder, isNotFound as isApiNotFound } from '../../client/index.js';
 import type { ContainerConfig, ContainerRuntime, PortMapping, SandboxConfig } from '../runtime/index.js';
@@ -564,8 +564,8 @@ export class PodWorker {
       started: this.probes.started,
     });
     // Keep the previous transition and start times stable: compare without churn from "now".
-    if (this.lastStatus && stableJson(status) === stableJson(this.lastStatus)) return;
-    if (!this.lastStatus && pod.status && stableJson(status) === stableJson(pod.status)) {
+    if (this.lastStatus && jsonEqual(status, this.lastStatus)) return;
+    if (!this.lastStatus && pod.status && jsonEqual(status, pod.status)) {
       this.lastStatus = status;
       return;
     }
