@@ -3,7 +3,7 @@
 // pod startup latency (create sent -> Running seen through a watch), p50/p99.
 // Run: npm run build && node dist/bench/scheduling.js [nodes:pods ...]   (default 1000:10000 5000:30000)
 import { readFileSync } from 'node:fs';
-import { SimulatedNodes } from '../src/agent/simulated/simulated-nodes.js';
+import { SimulatedNodes } from '../src/simnodes/index.js';
 import type { KubeObject } from '../src/core/types.js';
 import { ApiClient } from '../src/client/api-client.js';
 import { Informer } from '../src/client/informer.js';

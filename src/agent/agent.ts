@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient, EventRecorder } from '../client/index.js';
+import { AGENT_CA_ANNOTATION } from '../core/well-known.js';
 import { fetchTrustedCa } from '../pki/index.js';
 import { firstIPv4, measureNode } from './node/node-facts.js';
 import { NodeReporter } from './node/node-reporter.js';
@@ -64,8 +65,8 @@ export interface AgentOptions {
   log?: Log;
 }
 
-/** Node annotation with the CA (PEM, base64) that verifies the agent endpoint's certificate. */
-export const AGENT_CA_ANNOTATION = 'tutti.io/agent-ca';
+// Only for cli/server.ts until it reads the annotation from core/well-known.ts (its import is being removed).
+export { AGENT_CA_ANNOTATION };
 
 export interface RunningAgent {
   nodeName: string;

@@ -14,7 +14,7 @@ import { pollUntil, startTestServer, type TestServer } from '../e2e/harness.js';
 import { type RunningAgent, startAgent } from './agent.js';
 import { privateContainerdUnavailable } from './runtime-choice.js';
 import { drainAndStopAgent, removeAgentHostState } from './testing/teardown.js';
-import type { Pod } from './types.js';
+import type { Pod } from '../core/types.js';
 
 const NS = 'default';
 const USER = 'tutti';

@@ -1,8 +1,8 @@
 // `tutti agent --simulate N`: registers N simulated nodes with a server and plays kubelet for them
-// (see src/agent/simulated). Runs until SIGINT/SIGTERM.
+// (see src/simnodes). Runs until SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
-import { SimulatedNodes } from '../agent/simulated/simulated-nodes.js';
 import { ApiClient } from '../client/index.js';
+import { SimulatedNodes } from '../simnodes/index.js';
 import { fetchTrustedCa } from '../pki/index.js';
 import { numberFlag, parseArgs, stringFlag } from './flags.js';
 

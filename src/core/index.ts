@@ -12,3 +12,4 @@ export * from './status.js';
 export * from './time.js';
 export type * from './types.js';
 export * from './well-known.js';
+export * from './cidr.js';

@@ -3,7 +3,7 @@
 // pod that fits nowhere says why in kubectl describe.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SimulatedNodes } from '../agent/simulated/simulated-nodes.js';
+import { SimulatedNodes } from '../simnodes/index.js';
 import type { KubeObject } from '../core/types.js';
 import { ApiClient } from '../client/api-client.js';
 import { pollUntil, type TestServer, startTestServer } from './harness.js';

@@ -1,7 +1,8 @@
 // The Node object the agent registers and the status it reports, as pure functions of measured facts.
 // Condition lastTransitionTime only moves when a condition's status changes.
-import type { Node, NodeCondition, NodeStatus } from '../types.js';
-import { rfc3339 } from '../types.js';
+import { rfc3339 } from '../../core/time.js';
+import type { Node, NodeCondition, NodeStatus } from '../../core/types.js';
+import { LABEL_ARCH, LABEL_HOSTNAME, LABEL_OS } from '../../core/well-known.js';
 
 export const KUBELET_VERSION = 'v1.32.4-tutti';
 export const MAX_PODS = 110;
@@ -153,9 +154,9 @@ export function nodeObject(f: NodeFacts, nowMs: number, labels: Record<string, s
     metadata: {
       name: f.name,
       labels: {
-        'kubernetes.io/hostname': f.name,
-        'kubernetes.io/os': f.operatingSystem,
-        'kubernetes.io/arch': f.architecture,
+        [LABEL_HOSTNAME]: f.name,
+        [LABEL_OS]: f.operatingSystem,
+        [LABEL_ARCH]: f.architecture,
         'beta.kubernetes.io/os': f.operatingSystem,
         'beta.kubernetes.io/arch': f.architecture,
         ...labels,

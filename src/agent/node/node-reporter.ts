@@ -3,8 +3,8 @@
 import { type ApiClient, isAlreadyExists, isNotFound, resourcePath } from '../../client/index.js';
 import { resources } from '../../core/resources.js';
 import { rfc3339Micro } from '../../core/time.js';
-import type { Lease } from '../../core/types.js';
-import type { Node } from '../types.js';
+import type { Lease, Node } from '../../core/types.js';
+import { NODE_LEASE_NAMESPACE } from '../../core/well-known.js';
 import { fallbackPodCidr, type NodeFacts, nodeObject, nodeStatus } from './node-object.js';
 
 export interface NodeReporterOptions {
@@ -18,7 +18,6 @@ export interface NodeReporterOptions {
   annotations?: Record<string, string>;
 }
 
-const LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_DURATION_SECONDS = 40;
 
 export class NodeReporter {
@@ -97,7 +96,7 @@ export class NodeReporter {
   }
 
   async renewLease(): Promise<void> {
-    const path = resourcePath(resources.leases, { namespace: LEASE_NAMESPACE, name: this.opts.name });
+    const path = resourcePath(resources.leases, { namespace: NODE_LEASE_NAMESPACE, name: this.opts.name });
     const spec = {
       holderIdentity: this.opts.name,
       leaseDurationSeconds: LEASE_DURATION_SECONDS,
@@ -112,7 +111,7 @@ export class NodeReporter {
         kind: 'Lease',
         metadata: {
           name: this.opts.name,
-          namespace: LEASE_NAMESPACE,
+          namespace: NODE_LEASE_NAMESPACE,
           ownerReferences: this.nodeUid
             ? [{ apiVersion: 'v1', kind: 'Node', name: this.opts.name, uid: this.nodeUid }]
             : undefined,
@@ -120,7 +119,7 @@ export class NodeReporter {
         spec,
       };
       try {
-        await this.opts.client.create(resourcePath(resources.leases, { namespace: LEASE_NAMESPACE }), lease);
+        await this.opts.client.create(resourcePath(resources.leases, { namespace: NODE_LEASE_NAMESPACE }), lease);
       } catch (e) {
         if (!isAlreadyExists(e)) throw e;
       }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ConfigMap, Secret } from '../types.js';
+import type { ConfigMap, Secret } from '../../core/types.js';
 import { type ConfigSource, ContainerConfigError, expandVars, resolveEnv } from './env.js';
 import { testPod } from './testing.js';
 

@@ -2,7 +2,8 @@
 // in order, each value able to reference earlier ones as $(NAME); valueFrom reads ConfigMaps, Secrets, pod
 // fields and the container's resources. A missing required source is a CreateContainerConfigError.
 import { parseBytes, parseCpuMillis } from '../../core/quantity/index.js';
-import type { ConfigMap, Container, Pod, ResourceFieldSelector, Secret } from '../types.js';
+import type { ConfigMap, Container, corev1, Secret } from '../../core/types.js';
+import type { BoundPod } from '../types.js';
 
 /** Reads the objects env and volumes refer to; undefined when absent. */
 export interface ConfigSource {
@@ -58,7 +59,7 @@ function decodeSecret(v: string): string {
 
 /** Value of a pod field (downward API), or undefined for an unsupported path. */
 export function podFieldValue(
-  pod: Pod,
+  pod: BoundPod,
   fieldPath: string,
   facts: Pick<NodeFacts, 'hostIP' | 'podIP'>,
 ): string | undefined {
@@ -103,17 +104,17 @@ export function formatMap(m: Record<string, string> | undefined): string {
 
 /** resourceFieldRef value: the limit (or request) divided by divisor, rounded up; limits default to allocatable. */
 export function resourceFieldValue(
-  pod: Pod,
+  pod: BoundPod,
   container: Container | undefined,
-  ref: ResourceFieldSelector,
+  ref: corev1.ResourceFieldSelector,
   facts: NodeFacts,
 ): string {
   const c = ref.containerName ? pod.spec.containers.find((x) => x.name === ref.containerName) : container;
   const [section, resource] = ref.resource.includes('.') ? ref.resource.split('.', 2) : ['limits', ref.resource];
   const list = section === 'requests' ? c?.resources?.requests : c?.resources?.limits;
   const raw = list?.[resource!];
-  const divisor =
-    ref.divisor === undefined || ref.divisor === '0' || ref.divisor === 0 ? undefined : String(ref.divisor);
+  // A Quantity may arrive as a JSON number although it is typed as a string.
+  const divisor = ref.divisor === undefined || String(ref.divisor) === '0' ? undefined : String(ref.divisor);
   if (resource === 'cpu') {
     const millis =
       raw !== undefined ? parseCpuMillis(String(raw)) : section === 'requests' ? 0 : facts.allocatableCpuMillis;
@@ -131,7 +132,7 @@ export function resourceFieldValue(
 }
 
 export async function resolveEnv(
-  pod: Pod,
+  pod: BoundPod,
   container: Container,
   source: ConfigSource,
   facts: NodeFacts,
@@ -141,7 +142,8 @@ export async function resolveEnv(
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {
-      const cm = await source.configMap(ns, from.configMapRef.name);
+      // A reference without a name finds nothing (the message names it "undefined", as it always did).
+      const cm = from.configMapRef.name ? await source.configMap(ns, from.configMapRef.name) : undefined;
       if (!cm) {
         if (from.configMapRef.optional) continue;
         throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found`);
@@ -149,7 +151,7 @@ export async function resolveEnv(
       for (const [k, v] of Object.entries(cm.data ?? {})) env.set(prefix + k, v);
     }
     if (from.secretRef) {
-      const s = await source.secret(ns, from.secretRef.name);
+      const s = from.secretRef.name ? await source.secret(ns, from.secretRef.name) : undefined;
       if (!s) {
         if (from.secretRef.optional) continue;
         throw new ContainerConfigError(`secret "${from.secretRef.name}" not found`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Secret } from '../types.js';
+import type { Secret } from '../../core/types.js';
 import { pullAuth, registryOf } from './image-auth.js';
 
 const dockerConfigSecret = (auths: Record<string, unknown>): Secret =>

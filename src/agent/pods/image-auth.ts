@@ -1,7 +1,7 @@
 // Registry credentials for a pull from the pod's imagePullSecrets (kubernetes.io/dockerconfigjson or
 // kubernetes.io/dockercfg), matched by the image's registry host as docker does.
 import type { ImageAuth } from '../runtime/index.js';
-import type { Secret } from '../types.js';
+import type { Secret } from '../../core/types.js';
 
 /** Registry host of an image reference (`docker.io` when the first part is not a host). */
 export function registryOf(image: string): string {

@@ -1,7 +1,8 @@
 // Labels the agent puts on sandboxes and containers. They are its only memory across restarts: a new agent
 // process adopts what it finds by these labels instead of starting pods again.
 import { createHash } from 'node:crypto';
-import type { Container } from '../types.js';
+import { stableJson } from '../../core/json.js';
+import type { Container } from '../../core/types.js';
 
 export const LABEL_POD_UID = 'tutti.io/pod-uid';
 export const LABEL_POD_NAME = 'tutti.io/pod-name';
@@ -34,16 +35,4 @@ export function containerSpecHash(c: Container): string {
     stdin: c.stdin,
   };
   return createHash('sha256').update(stableJson(relevant)).digest('hex').slice(0, 16);
-}
-
-function stableJson(v: unknown): string {
-  if (v === undefined) return 'null';
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

@@ -4,7 +4,8 @@
 // workers (labels carry the pod uid).
 import { type ApiClient, type EventRecorder, Informer } from '../../client/index.js';
 import type { ContainerRuntime } from '../runtime/index.js';
-import type { Pod } from '../types.js';
+import { resources } from '../../core/resources.js';
+import type { BoundPod } from '../types.js';
 import { CrashBackoff } from './crash-backoff.js';
 import type { ConfigSource, NodeFacts } from './env.js';
 import { LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './labels.js';
@@ -26,10 +27,8 @@ export interface PodManagerOptions {
   relistMs?: number;
 }
 
-const podsResource = { group: '', version: 'v1', resource: 'pods', namespaced: true };
-
 export class PodManager {
-  private readonly informer: Informer<Pod>;
+  private readonly informer: Informer<BoundPod>;
   private readonly workers = new Map<string, PodWorker>();
   private readonly deps: WorkerDeps;
   private relistTimer: NodeJS.Timeout | undefined;
@@ -38,9 +37,10 @@ export class PodManager {
   private relisting = false;
 
   constructor(private readonly opts: PodManagerOptions) {
-    this.informer = new Informer<Pod>({
+    // Pods from the API always carry a spec (validation requires containers): the informer hands out BoundPods.
+    this.informer = new Informer<BoundPod>({
       client: opts.client,
-      resource: podsResource,
+      resource: resources.pods,
       fieldSelector: `spec.nodeName=${opts.nodeName}`,
       log: opts.log,
     });
@@ -113,7 +113,7 @@ export class PodManager {
     this.workers.clear();
   }
 
-  private podChanged(pod: Pod): void {
+  private podChanged(pod: BoundPod): void {
     if (this.stopped) return;
     const uid = pod.metadata.uid;
     if (!uid) return;
@@ -128,7 +128,7 @@ export class PodManager {
     for (const s of await this.opts.runtime.listPodSandboxes()) {
       const uid = s.labels[LABEL_POD_UID];
       if (!uid || known.has(uid) || this.workers.has(uid)) continue;
-      const ghost: Pod = {
+      const ghost: BoundPod = {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: {

@@ -79,8 +79,8 @@ describe('computePodStatus', () => {
     });
     const cs = s.containerStatuses![0]!;
     assert.deepEqual(cs.state, { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s' } });
-    assert.equal(cs.lastState.terminated?.exitCode, 1);
-    assert.equal(cs.lastState.terminated?.reason, 'Error');
+    assert.equal(cs.lastState!.terminated?.exitCode, 1);
+    assert.equal(cs.lastState!.terminated?.reason, 'Error');
     assert.equal(cs.restartCount, 2);
     assert.equal(s.phase, 'Running');
   });
@@ -90,7 +90,7 @@ describe('computePodStatus', () => {
     const c = observedContainer(pod, 'a', { state: 'exited', exitCode: 137, reason: 'OOMKilled' });
     const s = status({ pod, observed: withSandbox([c]) });
     assert.equal(s.phase, 'Failed');
-    assert.equal(s.containerStatuses![0]!.state.terminated?.reason, 'OOMKilled');
+    assert.equal(s.containerStatuses![0]!.state!.terminated?.reason, 'OOMKilled');
     assert.equal(cond(s, 'Ready').reason, 'PodCompleted');
   });
 
@@ -104,7 +104,7 @@ describe('computePodStatus', () => {
     assert.deepEqual(s.containerStatuses![0]!.state, { waiting: { reason: 'PodInitializing' } });
     const done = status({ pod, observed: withSandbox([{ ...i, state: 'exited', exitCode: 0 }]) });
     assert.equal(cond(done, 'Initialized').status, 'True');
-    assert.equal(done.initContainerStatuses![0]!.state.terminated?.reason, 'Completed');
+    assert.equal(done.initContainerStatuses![0]!.state!.terminated?.reason, 'Completed');
     assert.equal(done.initContainerStatuses![0]!.ready, true);
   });
 
@@ -115,7 +115,7 @@ describe('computePodStatus', () => {
       observed: withSandbox([]),
       waiting: new Map([['regular/a', { reason: 'ErrImagePull', message: 'not found' }]]),
     });
-    assert.deepEqual(s.containerStatuses![0]!.state.waiting, { reason: 'ErrImagePull', message: 'not found' });
+    assert.deepEqual(s.containerStatuses![0]!.state!.waiting, { reason: 'ErrImagePull', message: 'not found' });
     assert.equal(s.containerStatuses![0]!.image, 'nope:1');
     assert.equal(s.phase, 'Pending');
   });

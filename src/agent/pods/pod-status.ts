@@ -1,16 +1,9 @@
 // The pod status the agent reports (the kubelet's generateAPIPodStatus + getPhase), as a pure function of
 // the pod, what the runtime holds, the probe results and the reasons the worker recorded for containers it
 // could not start. Conditions keep their lastTransitionTime while their status does not change.
-import type {
-  Container,
-  ContainerStateView,
-  ContainerStatusView,
-  Pod,
-  PodCondition,
-  PodPhase,
-  PodStatus,
-} from '../types.js';
-import { rfc3339 } from '../types.js';
+import { rfc3339 } from '../../core/time.js';
+import type { Container, ContainerState, ContainerStatus, PodCondition, PodStatus } from '../../core/types.js';
+import type { BoundPod } from '../types.js';
 import {
   type ContainerKind,
   containersNamed,
@@ -26,7 +19,7 @@ export interface WaitingReason {
 }
 
 export interface StatusInput {
-  pod: Pod;
+  pod: BoundPod;
   observed: ObservedPod;
   now: number;
   hostIP: string;
@@ -44,9 +37,15 @@ export function waitingKey(kind: ContainerKind, name: string): string {
   return `${kind}/${name}`;
 }
 
+/**
+ * Upstream writes an unset metav1.Time as `null` (`lastProbeTime: null`), and so does the agent, but
+ * kubernetes-types types Time as a string only: this is the one place the agent says null anyway.
+ */
+const NULL_TIME = null as unknown as string;
+
 const ts = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : rfc3339(ms));
 
-function terminatedView(c: ObservedContainer, runtimeName: string): ContainerStateView {
+function terminatedView(c: ObservedContainer, runtimeName: string): ContainerState {
   return {
     terminated: {
       exitCode: c.exitCode,
@@ -65,7 +64,7 @@ function containerStatus(
   input: StatusInput,
   current: ObservedPod,
   defaultWaiting: string,
-): ContainerStatusView {
+): ContainerStatus {
   const runs = containersNamed(current, spec.name, kind);
   const [last, previous] = runs;
   const override = input.waiting.get(waitingKey(kind, spec.name));
@@ -133,7 +132,7 @@ function msg(w: WaitingReason | undefined): { message?: string } {
   return w?.message ? { message: w.message } : {};
 }
 
-function initComplete(pod: Pod, current: ObservedPod): { done: boolean; pending: string[] } {
+function initComplete(pod: BoundPod, current: ObservedPod): { done: boolean; pending: string[] } {
   const pending: string[] = [];
   for (const ic of pod.spec.initContainers ?? []) {
     const last = containersNamed(current, ic.name, 'init')[0];
@@ -146,11 +145,11 @@ function initComplete(pod: Pod, current: ObservedPod): { done: boolean; pending:
 
 /** Phase from container states, in the order upstream's getPhase checks them. */
 export function podPhase(
-  pod: Pod,
-  statuses: ContainerStatusView[],
+  pod: BoundPod,
+  statuses: ContainerStatus[],
   initialized: boolean,
   observed: ObservedPod,
-): PodPhase {
+): 'Pending' | 'Running' | 'Succeeded' | 'Failed' {
   const finished = finishedPhase(pod, observed);
   if (finished) return finished;
   if (!initialized) return 'Pending';
@@ -159,11 +158,11 @@ export function podPhase(
   let stopped = 0;
   let succeeded = 0;
   for (const s of statuses) {
-    if (s.state.running) running++;
-    else if (s.state.terminated) {
+    if (s.state?.running) running++;
+    else if (s.state?.terminated) {
       stopped++;
       if (s.state.terminated.exitCode === 0) succeeded++;
-    } else if (s.state.waiting && s.lastState.terminated) stopped++;
+    } else if (s.state?.waiting && s.lastState?.terminated) stopped++;
     else waiting++;
   }
   if (waiting > 0) return 'Pending';
@@ -191,7 +190,7 @@ function condition(
   const c: PodCondition = {
     type,
     status,
-    lastProbeTime: null,
+    lastProbeTime: NULL_TIME,
     lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now,
   };
   if (!ok && reason) c.reason = reason;

@@ -5,10 +5,12 @@
 // sandbox, pod cgroup and volumes, and finally deletes the pod object with gracePeriodSeconds=0.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { jsonEqual, stableJson } from '../../core/json.js';
 import { parseBytes, parseCpuMillis } from '../../core/quantity/index.js';
 import { type ApiClient, type EventRecorder, isNotFound as isApiNotFound } from '../../client/index.js';
 import type { ContainerConfig, ContainerRuntime, PortMapping, SandboxConfig } from '../runtime/index.js';
-import type { Container, Pod, PodStatus, Secret } from '../types.js';
+import type { Container, PodStatus, Secret } from '../../core/types.js';
+import type { BoundPod } from '../types.js';
 import { removeCgroup } from './cgroups.js';
 import type { CrashBackoff } from './crash-backoff.js';
 import { type ConfigSource, ContainerConfigError, expandVars, type NodeFacts, resolveEnv } from './env.js';
@@ -61,28 +63,20 @@ export interface WorkerDeps {
 const RESYNC_MS = 10_000;
 const RETRY_MS = 1_000;
 
-function podKey(pod: Pod): string {
+function podKey(pod: BoundPod): string {
   return `${pod.metadata.namespace}/${pod.metadata.name}`;
 }
 
-function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : x,
-  );
-}
-
-function desiredState(pod: Pod): string {
+function desiredState(pod: BoundPod): string {
   const m = pod.metadata;
   return stableJson([pod.spec, m.labels, m.annotations, m.deletionTimestamp, m.deletionGracePeriodSeconds]);
 }
 
 export class PodWorker {
   readonly uid: string;
-  private pod: Pod | undefined;
+  private pod: BoundPod | undefined;
   /** The pod as last seen in the API, kept after it vanishes so teardown knows its grace period and name. */
-  private lastPod: Pod;
+  private lastPod: BoundPod;
   private readonly observer: PodObserver;
   private readonly probes: ProbeManager;
   private readonly waiting = new Map<string, WaitingReason>();
@@ -97,7 +91,7 @@ export class PodWorker {
 
   constructor(
     private readonly deps: WorkerDeps,
-    pod: Pod,
+    pod: BoundPod,
   ) {
     this.uid = pod.metadata.uid!;
     this.pod = pod;
@@ -116,7 +110,7 @@ export class PodWorker {
   }
 
   /** A new version of the pod, or undefined when it is gone from the API. */
-  update(pod: Pod | undefined): void {
+  update(pod: BoundPod | undefined): void {
     const before = this.pod;
     this.pod = pod;
     if (pod) this.lastPod = pod;
@@ -291,26 +285,27 @@ export class PodWorker {
     return join(this.deps.podsDir, this.uid);
   }
 
-  private probeHost(pod: Pod, ip: string): string {
+  private probeHost(pod: BoundPod, ip: string): string {
     return pod.spec.hostNetwork ? this.deps.facts().hostIP : ip || '127.0.0.1';
   }
 
-  private specOf(pod: Pod, kind: ContainerKind, name: string): Container | undefined {
+  private specOf(pod: BoundPod, kind: ContainerKind, name: string): Container | undefined {
     return (kind === 'init' ? (pod.spec.initContainers ?? []) : pod.spec.containers).find((c) => c.name === name);
   }
 
-  private graceOf(pod: Pod | undefined): number {
+  private graceOf(pod: BoundPod | undefined): number {
     const g = pod?.metadata.deletionGracePeriodSeconds ?? pod?.spec.terminationGracePeriodSeconds ?? 30;
     return Math.max(0, g);
   }
 
-  private sandboxConfig(pod: Pod, attempt: number): SandboxConfig {
+  private sandboxConfig(pod: BoundPod, attempt: number): SandboxConfig {
     const ports: PortMapping[] = [];
     for (const c of pod.spec.containers) {
       for (const p of c.ports ?? []) {
         if (p.hostPort) {
           ports.push({
-            protocol: p.protocol ?? 'TCP',
+            // Validation admits only these three.
+            protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'],
             containerPort: p.containerPort,
             hostPort: p.hostPort,
             hostIp: p.hostIP,
@@ -334,7 +329,7 @@ export class PodWorker {
     };
   }
 
-  private async ensureImage(pod: Pod, spec: Container, kind: ContainerKind): Promise<boolean> {
+  private async ensureImage(pod: BoundPod, spec: Container, kind: ContainerKind): Promise<boolean> {
     const image = spec.image ?? '';
     const key = waitingKey(kind, spec.name);
     const tagged = /:[^/]+$/.test(image) || image.includes('@');
@@ -363,7 +358,8 @@ export class PodWorker {
     try {
       const secrets: Secret[] = [];
       for (const ref of pod.spec.imagePullSecrets ?? []) {
-        const s = await this.deps.config.secret(pod.metadata.namespace ?? 'default', ref.name);
+        // A reference without a name finds no secret.
+        const s = ref.name ? await this.deps.config.secret(pod.metadata.namespace ?? 'default', ref.name) : undefined;
         if (s) secrets.push(s);
       }
       await this.deps.runtime.pullImage(image, pullAuth(image, secrets));
@@ -388,7 +384,7 @@ export class PodWorker {
   }
 
   private async startContainer(
-    pod: Pod,
+    pod: BoundPod,
     sandboxId: string,
     podIP: string,
     start: ContainerStart,
@@ -446,7 +442,7 @@ export class PodWorker {
   }
 
   private containerConfig(
-    pod: Pod,
+    pod: BoundPod,
     spec: Container,
     start: ContainerStart,
     env: Map<string, string>,
@@ -495,7 +491,7 @@ export class PodWorker {
 
   /** preStop hook (within the grace period), then SIGTERM and SIGKILL after what is left of it. */
   private async killContainer(
-    pod: Pod | undefined,
+    pod: BoundPod | undefined,
     id: string,
     name: string,
     observed: ObservedContainer | undefined,
@@ -525,7 +521,7 @@ export class PodWorker {
     await this.deps.runtime.stopContainer(id, left);
   }
 
-  private async terminate(pod: Pod | undefined): Promise<void> {
+  private async terminate(pod: BoundPod | undefined): Promise<void> {
     this.probes.stop();
     const observed = await this.observer.observe();
     const grace = pod ? this.graceOf(pod) : undefined;
@@ -556,7 +552,7 @@ export class PodWorker {
     this.terminated = true;
   }
 
-  private async writeStatus(pod: Pod, observed: ObservedPod): Promise<void> {
+  private async writeStatus(pod: BoundPod, observed: ObservedPod): Promise<void> {
     const status = computePodStatus({
       pod: { ...pod, status: this.lastStatus ?? pod.status },
       observed,
@@ -568,8 +564,8 @@ export class PodWorker {
       started: this.probes.started,
     });
     // Keep the previous transition and start times stable: compare without churn from "now".
-    if (this.lastStatus && stableJson(status) === stableJson(this.lastStatus)) return;
-    if (!this.lastStatus && pod.status && stableJson(status) === stableJson(pod.status)) {
+    if (this.lastStatus && jsonEqual(status, this.lastStatus)) return;
+    if (!this.lastStatus && pod.status && jsonEqual(status, pod.status)) {
       this.lastStatus = status;
       return;
     }

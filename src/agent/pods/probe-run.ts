@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { ContainerRuntime } from '../runtime/index.js';
-import type { Container, Handler } from '../types.js';
+import type { Container, LifecycleHandler } from '../../core/types.js';
 
 export interface ProbeOutcome {
   ok: boolean;
@@ -27,7 +27,12 @@ function resolvePort(port: number | string, c: Container): number {
   return named.containerPort;
 }
 
-export async function runHandler(h: Handler, target: ProbeTarget, timeoutSeconds: number): Promise<ProbeOutcome> {
+/** Runs a lifecycle handler, or a probe's (a Probe is the same actions plus timing and thresholds). */
+export async function runHandler(
+  h: LifecycleHandler,
+  target: ProbeTarget,
+  timeoutSeconds: number,
+): Promise<ProbeOutcome> {
   try {
     if (h.exec) {
       const r = await target.runtime.execSync(target.containerId, h.exec.command ?? [], timeoutSeconds);
@@ -49,7 +54,7 @@ export async function runHandler(h: Handler, target: ProbeTarget, timeoutSeconds
   }
 }
 
-function httpProbe(get: NonNullable<Handler['httpGet']>, target: ProbeTarget, timeoutSeconds: number) {
+function httpProbe(get: NonNullable<LifecycleHandler['httpGet']>, target: ProbeTarget, timeoutSeconds: number) {
   const port = resolvePort(get.port, target.container);
   const host = get.host || target.host;
   const https = get.scheme === 'HTTPS';

@@ -3,7 +3,7 @@
 // and readiness wait until the startup probe has succeeded. A changed result calls onChange so the pod worker
 // re-syncs (kill on liveness/startup failure, Ready on readiness).
 import type { ContainerRuntime } from '../runtime/index.js';
-import type { Container, Probe } from '../types.js';
+import type { Container, Probe } from '../../core/types.js';
 import { runHandler } from './probe-run.js';
 
 export type ProbeKind = 'liveness' | 'readiness' | 'startup';

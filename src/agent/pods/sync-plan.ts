@@ -2,7 +2,8 @@
 // the runtime holds for it, which containers to kill, start or leave waiting in back-off, whether the
 // sandbox must be (re)created, and whether the pod has finished. The worker executes the plan and calls
 // this again on the next change, so every plan is one step towards the spec, safe to recompute.
-import type { Container, Pod, RestartPolicy } from '../types.js';
+import type { Container } from '../../core/types.js';
+import type { BoundPod } from '../types.js';
 import { containerSpecHash } from './labels.js';
 import {
   type ContainerKind,
@@ -49,7 +50,7 @@ export interface PodSyncPlan {
 }
 
 export interface PlanInput {
-  pod: Pod;
+  pod: BoundPod;
   observed: ObservedPod;
   /** Milliseconds a container must still wait before a restart (CrashLoopBackOff); 0 if it may restart. */
   backoffRemaining(kind: ContainerKind, last: ObservedContainer): number;
@@ -57,16 +58,17 @@ export interface PlanInput {
   unhealthy: ReadonlyMap<string, string>;
 }
 
-export function restartPolicyOf(pod: Pod): RestartPolicy {
+/** `Always`, `OnFailure` or `Never` (defaulted by the API server; `Always` if absent). */
+export function restartPolicyOf(pod: BoundPod): string {
   return pod.spec.restartPolicy ?? 'Always';
 }
 
-function shouldRestart(policy: RestartPolicy, exitCode: number): boolean {
+function shouldRestart(policy: string, exitCode: number): boolean {
   return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
 }
 
 /** Whether the pod's regular containers have all finished for good under its restart policy. */
-export function finishedPhase(pod: Pod, observed: ObservedPod): 'Succeeded' | 'Failed' | undefined {
+export function finishedPhase(pod: BoundPod, observed: ObservedPod): 'Succeeded' | 'Failed' | undefined {
   const policy = restartPolicyOf(pod);
   if (policy === 'Always') return undefined;
   const sb = currentSandbox(observed);
@@ -164,7 +166,7 @@ function kill(c: ObservedContainer, message: string): ContainerKill {
 }
 
 /** Keeps the newest two runs of each container (the current one and the one `lastState` shows). */
-function collectGarbage(pod: Pod, current: ObservedPod, plan: PodSyncPlan): void {
+function collectGarbage(pod: BoundPod, current: ObservedPod, plan: PodSyncPlan): void {
   const known = new Set<string>();
   for (const c of pod.spec.initContainers ?? []) known.add(`init/${c.name}`);
   for (const c of pod.spec.containers) known.add(`regular/${c.name}`);
@@ -185,9 +187,9 @@ function collectGarbage(pod: Pod, current: ObservedPod, plan: PodSyncPlan): void
 
 /** Returns true once every init container has succeeded. */
 function planInitContainers(
-  pod: Pod,
+  pod: BoundPod,
   current: ObservedPod,
-  policy: RestartPolicy,
+  policy: string,
   input: PlanInput,
   plan: PodSyncPlan,
 ): boolean {
@@ -220,7 +222,7 @@ function planContainer(
   spec: Container,
   kind: ContainerKind,
   current: ObservedPod,
-  policy: RestartPolicy,
+  policy: string,
   input: PlanInput,
   plan: PodSyncPlan,
 ): void {

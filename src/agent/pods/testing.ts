@@ -1,9 +1,10 @@
 // Builders for the pure planners' tests: pods and observed runtime state in a few words.
-import type { Container, Pod } from '../types.js';
+import type { Container } from '../../core/types.js';
+import type { BoundPod } from '../types.js';
 import { containerSpecHash } from './labels.js';
 import type { ContainerKind, ObservedContainer, ObservedPod } from './observed.js';
 
-export function testPod(containers: Partial<Container>[], extra: Partial<Pod['spec']> = {}): Pod {
+export function testPod(containers: Partial<Container>[], extra: Partial<BoundPod['spec']> = {}): BoundPod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -17,7 +18,7 @@ export function testPod(containers: Partial<Container>[], extra: Partial<Pod['sp
 }
 
 export function observedContainer(
-  pod: Pod,
+  pod: BoundPod,
   name: string,
   fields: Partial<ObservedContainer> & { state: ObservedContainer['state'] },
   kind: ContainerKind = 'regular',

@@ -3,7 +3,8 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { Mount } from '../runtime/index.js';
-import type { Container, DownwardApiFile, KeyToPath, Pod, Volume } from '../types.js';
+import type { Container, corev1, KeyToPath, Volume } from '../../core/types.js';
+import type { BoundPod } from '../types.js';
 import {
   type ConfigSource,
   ContainerConfigError,
@@ -38,7 +39,11 @@ function keyedFiles(data: Record<string, Buffer>, items: KeyToPath[] | undefined
   });
 }
 
-function downwardFiles(pod: Pod, items: DownwardApiFile[] | undefined, facts: NodeFacts): FileEntry[] {
+function downwardFiles(
+  pod: BoundPod,
+  items: corev1.DownwardAPIVolumeFile[] | undefined,
+  facts: NodeFacts,
+): FileEntry[] {
   return (items ?? []).map((it) => {
     let value = '';
     if (it.fieldRef) {
@@ -57,8 +62,9 @@ function downwardFiles(pod: Pod, items: DownwardApiFile[] | undefined, facts: No
   });
 }
 
-async function configMapData(source: ConfigSource, ns: string, name: string, optional?: boolean) {
-  const cm = await source.configMap(ns, name);
+/** A reference without a name finds nothing (the message names it "undefined", as it always did). */
+async function configMapData(source: ConfigSource, ns: string, name: string | undefined, optional?: boolean) {
+  const cm = name ? await source.configMap(ns, name) : undefined;
   if (!cm) {
     if (optional) return {};
     throw new VolumeError(`configmap "${name}" not found`);
@@ -69,8 +75,8 @@ async function configMapData(source: ConfigSource, ns: string, name: string, opt
   return out;
 }
 
-async function secretData(source: ConfigSource, ns: string, name: string, optional?: boolean) {
-  const s = await source.secret(ns, name);
+async function secretData(source: ConfigSource, ns: string, name: string | undefined, optional?: boolean) {
+  const s = name ? await source.secret(ns, name) : undefined;
   if (!s) {
     if (optional) return {};
     throw new VolumeError(`secret "${name}" not found`);
@@ -93,7 +99,7 @@ function writeFiles(dir: string, files: FileEntry[], defaultMode: number): void 
 
 /** Host path of each volume, keyed by volume name. Throws VolumeError (FailedMount) on a missing source. */
 export async function prepareVolumes(
-  pod: Pod,
+  pod: BoundPod,
   podDir: string,
   source: ConfigSource,
   facts: NodeFacts,
@@ -106,7 +112,14 @@ export async function prepareVolumes(
   return paths;
 }
 
-async function prepareVolume(v: Volume, pod: Pod, ns: string, dir: string, source: ConfigSource, facts: NodeFacts) {
+async function prepareVolume(
+  v: Volume,
+  pod: BoundPod,
+  ns: string,
+  dir: string,
+  source: ConfigSource,
+  facts: NodeFacts,
+) {
   if (v.hostPath) {
     const type = v.hostPath.type ?? '';
     if (type === 'DirectoryOrCreate') mkdirSync(v.hostPath.path, { recursive: true });
@@ -151,7 +164,7 @@ async function prepareVolume(v: Volume, pod: Pod, ns: string, dir: string, sourc
 }
 
 /** The runtime mounts for one container. */
-export function containerMounts(c: Container, pod: Pod, volumePaths: ReadonlyMap<string, string>): Mount[] {
+export function containerMounts(c: Container, pod: BoundPod, volumePaths: ReadonlyMap<string, string>): Mount[] {
   const readOnlyKinds = new Set(
     (pod.spec.volumes ?? []).filter((v) => v.configMap || v.secret || v.downwardAPI || v.projected).map((v) => v.name),
   );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { criLogLines, rfc3339Nano } from './cri-log.js';
+import { rfc3339Nano } from '../../core/time.js';
+import { criLogLines } from './cri-log.js';
 
 test('complete lines become F records; the tail waits', () => {
   const at = new Date('2025-01-02T03:04:05.123Z');

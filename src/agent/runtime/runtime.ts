@@ -1,5 +1,5 @@
 // The container runtime the node agent's pod workers drive. Shaped after CRI (a sandbox is a pod with its
-// own network namespace and IP; containers run inside it) so CRI, process and simulated runtimes can all
+// own network namespace and IP; containers run inside it) so the CRI and the process runtime can both
 // implement it. Times are Dates (CRI sends Unix nanoseconds); counters that can pass 2^53 are bigint.
 
 /** Metadata that names a pod sandbox; `attempt` grows each time the sandbox is recreated. */

@@ -51,8 +51,3 @@ export function normalizeTimestamp(ts: string): string | undefined {
   if (Number.isNaN(ms)) return undefined;
   return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`;
 }
-
-/** A Date as a comparable nine-digit UTC timestamp. */
-export function timestampOf(d: Date): string {
-  return `${d.toISOString().slice(0, 23)}000000Z`;
-}

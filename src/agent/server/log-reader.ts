@@ -5,7 +5,8 @@ import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatCriLogRecord, parseCriLogLine, timestampOf } from './cri-log.js';
+import { rfc3339Nano } from '../../core/time.js';
+import { formatCriLogRecord, parseCriLogLine } from './cri-log.js';
 
 export interface LogReadOptions {
   follow?: boolean;
@@ -193,7 +194,7 @@ class LogSink {
     private readonly opts: LogReadOptions,
     private readonly signal?: AbortSignal,
   ) {
-    if (opts.since) this.since = timestampOf(opts.since);
+    if (opts.since) this.since = rfc3339Nano(opts.since);
     if (opts.limitBytes !== undefined && opts.limitBytes <= 0) this.done = true;
   }
 

@@ -12,7 +12,8 @@ import { pollUntil, startTestServer, type TestServer } from '../../e2e/harness.j
 import { drainAndStopAgent, removeAgentHostState } from './teardown.js';
 import { type RunningAgent, startAgent } from '../agent.js';
 import { cgroupExists, podCgroupParent } from '../pods/cgroups.js';
-import type { Pod } from '../types.js';
+import type { Node } from '../../core/types.js';
+import type { BoundPod } from '../types.js';
 
 export interface SuiteOptions {
   runtime: 'cri' | 'process';
@@ -87,9 +88,9 @@ export function agentSuite(opts: SuiteOptions): void {
       });
 
     const podPath = (name = '') => `/api/v1/namespaces/${NS}/pods${name ? `/${name}` : ''}`;
-    const getPod = (name: string) => client.get<Pod>(podPath(name));
-    const createPod = (name: string, spec: Partial<Pod['spec']> & Pick<Pod['spec'], 'containers'>) =>
-      client.create<Pod>(podPath(), {
+    const getPod = (name: string) => client.get<BoundPod>(podPath(name));
+    const createPod = (name: string, spec: Partial<BoundPod['spec']> & Pick<BoundPod['spec'], 'containers'>) =>
+      client.create<BoundPod>(podPath(), {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name, namespace: NS },
@@ -104,7 +105,7 @@ export function agentSuite(opts: SuiteOptions): void {
 
     const events = async (podName: string) => {
       const list = await client.list<
-        { metadata: { name?: string }; reason: string; message: string; involvedObject: { name?: string } } & Pod
+        { metadata: { name?: string }; reason: string; message: string; involvedObject: { name?: string } } & BoundPod
       >(`/api/v1/namespaces/${NS}/events`);
       return list.items.filter((e) => e.involvedObject.name === podName).map((e) => `${e.reason}: ${e.message}`);
     };
@@ -131,7 +132,7 @@ export function agentSuite(opts: SuiteOptions): void {
 
     test('registers a Ready node with capacity, info and a lease', async () => {
       const node = await waitFor('node Ready', async () => {
-        const nd = await client.get<import('../types.js').Node>(`/api/v1/nodes/${nodeName}`);
+        const nd = await client.get<Node>(`/api/v1/nodes/${nodeName}`);
         return nd.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? nd : undefined;
       });
       assert.equal(node.status!.capacity!['pods'], '110');
@@ -149,7 +150,7 @@ export function agentSuite(opts: SuiteOptions): void {
         'Ready',
       ]);
       assert.ok(node.status!.conditions!.every((c) => c.lastHeartbeatTime));
-      const lease = await client.get<{ spec: { holderIdentity: string; renewTime: string } } & Pod>(
+      const lease = await client.get<{ spec: { holderIdentity: string; renewTime: string } } & BoundPod>(
         `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${nodeName}`,
       );
       assert.equal(lease.spec.holderIdentity, nodeName);
@@ -194,7 +195,7 @@ export function agentSuite(opts: SuiteOptions): void {
       if (cri) assert.ok(pod.status!.podIP!.startsWith(podCidr.split('.').slice(0, 3).join('.')));
       else assert.equal(pod.status!.podIP, '127.0.0.1');
       const cs = pod.status!.containerStatuses![0]!;
-      assert.ok(cs.state.running?.startedAt);
+      assert.ok(cs.state!.running?.startedAt);
       assert.equal(cs.ready, true);
       assert.equal(cs.started, true);
       assert.equal(cs.restartCount, 0);
@@ -314,13 +315,13 @@ export function agentSuite(opts: SuiteOptions): void {
       const pod = await waitFor('CrashLoopBackOff', async () => {
         const p = await getPod('crash');
         const cs = p.status?.containerStatuses?.[0];
-        return cs?.state.waiting?.reason === 'CrashLoopBackOff' && cs.restartCount >= 1 ? p : undefined;
+        return cs?.state!.waiting?.reason === 'CrashLoopBackOff' && cs.restartCount >= 1 ? p : undefined;
       });
       const cs = pod.status!.containerStatuses![0]!;
-      assert.equal(cs.lastState.terminated?.exitCode, 3);
-      assert.equal(cs.lastState.terminated?.reason, 'Error');
+      assert.equal(cs.lastState!.terminated?.exitCode, 3);
+      assert.equal(cs.lastState!.terminated?.reason, 'Error');
       assert.equal(pod.status!.phase, 'Running');
-      assert.equal(pod.status!.initContainerStatuses![0]!.state.terminated?.reason, 'Completed');
+      assert.equal(pod.status!.initContainerStatuses![0]!.state!.terminated?.reason, 'Completed');
       assert.equal(pod.status!.conditions!.find((c) => c.type === 'Initialized')?.status, 'True');
       await waitFor('BackOff event', async () => (await events('crash')).some((e) => e.startsWith('BackOff')));
     });
@@ -345,7 +346,7 @@ export function agentSuite(opts: SuiteOptions): void {
       });
       const running = await waitFor('probed running', async () => {
         const p = await getPod('probed');
-        return p.status?.containerStatuses?.find((c) => c.name === 'ready')?.state.running ? p : undefined;
+        return p.status?.containerStatuses?.find((c) => c.name === 'ready')?.state!.running ? p : undefined;
       });
       assert.equal(running.status!.containerStatuses!.find((c) => c.name === 'ready')!.ready, false);
       assert.equal(running.status!.conditions!.find((c) => c.type === 'Ready')?.status, 'False');
@@ -358,7 +359,7 @@ export function agentSuite(opts: SuiteOptions): void {
         const cs = p.status?.containerStatuses?.find((c) => c.name === 'live');
         return cs && cs.restartCount >= 1 ? cs : undefined;
       });
-      assert.ok(restarted.lastState.terminated);
+      assert.ok(restarted.lastState!.terminated);
       const ev = await events('probed');
       assert.ok(
         ev.some((e) => e.startsWith('Unhealthy: Liveness probe failed')),
@@ -384,9 +385,9 @@ export function agentSuite(opts: SuiteOptions): void {
       });
       const pod = await waitFor('hog terminated', async () => {
         const p = await getPod('hog');
-        return p.status?.containerStatuses?.[0]?.state.terminated ? p : undefined;
+        return p.status?.containerStatuses?.[0]?.state!.terminated ? p : undefined;
       });
-      assert.equal(pod.status!.containerStatuses![0]!.state.terminated!.reason, 'OOMKilled');
+      assert.equal(pod.status!.containerStatuses![0]!.state!.terminated!.reason, 'OOMKilled');
       assert.equal(pod.status!.phase, 'Failed');
     });
 
@@ -394,11 +395,11 @@ export function agentSuite(opts: SuiteOptions): void {
       await createPod('noimage', { containers: [{ name: 'c', image: 'localhost:5999/tutti/missing:1' }] });
       await waitFor('ErrImagePull', async () => {
         const p = await getPod('noimage');
-        return p.status?.containerStatuses?.[0]?.state.waiting?.reason === 'ErrImagePull';
+        return p.status?.containerStatuses?.[0]?.state!.waiting?.reason === 'ErrImagePull';
       });
       await waitFor('ImagePullBackOff', async () => {
         const p = await getPod('noimage');
-        return p.status?.containerStatuses?.[0]?.state.waiting?.reason === 'ImagePullBackOff';
+        return p.status?.containerStatuses?.[0]?.state!.waiting?.reason === 'ImagePullBackOff';
       });
       const ev = await events('noimage');
       assert.ok(
@@ -435,7 +436,7 @@ export function agentSuite(opts: SuiteOptions): void {
 
     test('pods created -> Running seen through a watch: one, then 50 at once', async () => {
       const seen = new Map<string, number>();
-      const w = client.watch<Pod>(
+      const w = client.watch<BoundPod>(
         podPath(),
         { labelSelector: 'bench=1' },
         (ev) => {
@@ -445,7 +446,7 @@ export function agentSuite(opts: SuiteOptions): void {
         },
         () => {},
       );
-      const spec = (name: string): Pod => ({
+      const spec = (name: string): BoundPod => ({
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name, namespace: NS, labels: { bench: '1' } },
@@ -482,7 +483,7 @@ export function agentSuite(opts: SuiteOptions): void {
       await Promise.all([...seen.keys()].map((name) => client.delete(podPath(name))));
       await waitFor(
         'bench pods gone',
-        async () => (await client.list<Pod>(podPath(), { labelSelector: 'bench=1' })).items.length === 0,
+        async () => (await client.list<BoundPod>(podPath(), { labelSelector: 'bench=1' })).items.length === 0,
         180_000,
       );
       figures['51 pods deleted -> gone (ms)'] = Date.now() - t;
@@ -501,10 +502,10 @@ export function agentSuite(opts: SuiteOptions): void {
         ],
       });
       await waitFor('stopper running', async () => (await getPod('stopper')).status?.phase === 'Running');
-      const all = await client.list<Pod>(podPath());
+      const all = await client.list<BoundPod>(podPath());
       const uids = all.items.map((p) => p.metadata.uid!);
       for (const p of all.items) await client.delete(podPath(p.metadata.name));
-      await waitFor('all pods gone', async () => (await client.list<Pod>(podPath())).items.length === 0, 120_000);
+      await waitFor('all pods gone', async () => (await client.list<BoundPod>(podPath())).items.length === 0, 120_000);
       await waitFor('workers done', async () => agent!.pods.podUids().length === 0);
       const ev = await events('stopper');
       assert.ok(

@@ -4,7 +4,7 @@ import type { ApiClient } from '../../client/index.js';
 import { pollUntil } from '../../e2e/harness.js';
 import type { RunningAgent } from '../agent.js';
 import { removeCgroup } from '../pods/cgroups.js';
-import type { Pod } from '../types.js';
+import type { Pod } from '../../core/types.js';
 
 /** Deletes the namespace's pods, waits for the agent to drop them, removes any sandbox left, stops the agent. */
 export async function drainAndStopAgent(agent: RunningAgent, client: ApiClient, namespace: string): Promise<void> {

@@ -4,19 +4,13 @@
 // Scale: one timer wheel (not a timer per node), renewals spread evenly over the period, and every
 // write through one bounded pool on the client's keep-alive connections.
 
-import type { KubeObject } from '../../core/types.js';
-import { type ApiClient, Informer, isConflict, isNotFound, objectKey, resourcePath } from '../../client/index.js';
-import { hostAddress } from '../../controllers/nodeipam/cidr-allocator.js';
-import {
-  type Condition,
-  type Node,
-  nodeResource,
-  type Pod,
-  podResource,
-  rfc3339,
-} from '../../controllers/nodelifecycle/core-types.js';
-import { type Lease, NODE_LEASE_NAMESPACE } from '../../controllers/nodelifecycle/lease.js';
-import { leaseResource } from '../../controllers/nodelifecycle/core-types.js';
+import { type ApiClient, Informer, isConflict, isNotFound, objectKey, resourcePath } from '../client/index.js';
+import { hostAddress } from '../core/cidr.js';
+import { resources } from '../core/resources.js';
+import { rfc3339, rfc3339Micro } from '../core/time.js';
+import type { KubeObject, Lease, Node, NodeCondition, Pod } from '../core/types.js';
+import { LABEL_ARCH, LABEL_HOSTNAME, LABEL_OS, NODE_LEASE_NAMESPACE } from '../core/well-known.js';
+import { simulatedNodeIP } from './node-address.js';
 
 export interface SimulatedNodesOptions {
   client: ApiClient;
@@ -103,7 +97,7 @@ export class SimulatedNodes {
       const offset = (i / Math.max(1, this.opts.count)) * this.opts.leaseRenewMs;
       this.nodes.set(name, {
         name,
-        ip: `172.${16 + (Math.floor(i / 65_536) % 16)}.${Math.floor(i / 256) % 256}.${(i % 256) + 0}`,
+        ip: simulatedNodeIP(i),
         nextPodHost: 2,
         nextRenew: now + offset,
         nextStatus: now + (i / Math.max(1, this.opts.count)) * this.opts.statusUpdateMs,
@@ -111,13 +105,13 @@ export class SimulatedNodes {
       });
     }
     await Promise.all(names.map((n) => this.pooled(() => this.register(this.nodes.get(n)!))));
-    this.nodeInformer = new Informer<Node>({ client: this.client, resource: nodeResource, log: this.log });
+    this.nodeInformer = new Informer<Node>({ client: this.client, resource: resources.nodes, log: this.log });
     const onNode = (n: Node) => {
       const sim = this.nodes.get(n.metadata.name ?? '');
       if (sim && n.spec?.podCIDR) sim.podCidr = n.spec.podCIDR;
     };
     this.nodeInformer.addEventHandler({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
-    this.pods = new Informer<Pod>({ client: this.client, resource: podResource, log: this.log });
+    this.pods = new Informer<Pod>({ client: this.client, resource: resources.pods, log: this.log });
     this.pods.addEventHandler({ onAdd: (p) => this.onPod(p), onUpdate: (_o, p) => this.onPod(p) });
     this.nodeInformer.start();
     this.pods.start();
@@ -155,9 +149,9 @@ export class SimulatedNodes {
       metadata: {
         name: n.name,
         labels: {
-          'kubernetes.io/hostname': n.name,
-          'kubernetes.io/os': 'linux',
-          'kubernetes.io/arch': 'amd64',
+          [LABEL_HOSTNAME]: n.name,
+          [LABEL_OS]: 'linux',
+          [LABEL_ARCH]: 'amd64',
           'beta.kubernetes.io/os': 'linux',
           'beta.kubernetes.io/arch': 'amd64',
           'node.tutti.io/simulated': 'true',
@@ -189,9 +183,9 @@ export class SimulatedNodes {
     };
   }
 
-  private conditions(now: number): Condition[] {
+  private conditions(now: number): NodeCondition[] {
     const t = rfc3339(now);
-    const c = (type: string, status: Condition['status'], reason: string, message: string): Condition => ({
+    const c = (type: string, status: string, reason: string, message: string): NodeCondition => ({
       type,
       status,
       reason,
@@ -211,15 +205,15 @@ export class SimulatedNodes {
     const body = this.nodeObject(n);
     let node: Node;
     try {
-      node = await this.client.create<Node>(resourcePath(nodeResource), body);
+      node = await this.client.create<Node>(resourcePath(resources.nodes), body);
     } catch (err) {
       if (!isConflict(err) && !(err instanceof Error && /already exists/i.test(err.message))) throw err;
-      node = await this.client.get<Node>(resourcePath(nodeResource, { name: n.name }));
+      node = await this.client.get<Node>(resourcePath(resources.nodes, { name: n.name }));
     }
     if (node.spec?.podCIDR) n.podCidr = node.spec.podCIDR;
     // Status is a subresource: create ignores it, as for a real kubelet.
     await this.client.patch(
-      resourcePath(nodeResource, { name: n.name, subresource: 'status' }),
+      resourcePath(resources.nodes, { name: n.name, subresource: 'status' }),
       { status: body.status },
       'merge',
     );
@@ -229,12 +223,12 @@ export class SimulatedNodes {
   private async renewLease(n: SimNode): Promise<void> {
     const now = rfc3339Micro(Date.now());
     const spec = { holderIdentity: n.name, leaseDurationSeconds: this.opts.leaseDurationSeconds, renewTime: now };
-    const path = resourcePath(leaseResource, { namespace: NODE_LEASE_NAMESPACE, name: n.name });
+    const path = resourcePath(resources.leases, { namespace: NODE_LEASE_NAMESPACE, name: n.name });
     try {
       if (n.lease) {
         n.lease = await this.client.update<Lease>(path, { ...n.lease, spec: { ...n.lease.spec, ...spec } });
       } else {
-        n.lease = await this.client.create<Lease>(resourcePath(leaseResource, { namespace: NODE_LEASE_NAMESPACE }), {
+        n.lease = await this.client.create<Lease>(resourcePath(resources.leases, { namespace: NODE_LEASE_NAMESPACE }), {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
           metadata: { name: n.name, namespace: NODE_LEASE_NAMESPACE, ownerReferences: [] },
@@ -259,7 +253,7 @@ export class SimulatedNodes {
 
   private async postStatus(n: SimNode): Promise<void> {
     await this.client.patch(
-      resourcePath(nodeResource, { name: n.name, subresource: 'status' }),
+      resourcePath(resources.nodes, { name: n.name, subresource: 'status' }),
       { status: { conditions: this.conditions(Date.now()) } },
       'merge',
     );
@@ -284,7 +278,7 @@ export class SimulatedNodes {
   }
 
   private onPod(pod: Pod): void {
-    const node = this.nodes.get(pod.spec.nodeName ?? '');
+    const node = this.nodes.get(pod.spec?.nodeName ?? '');
     if (!node || this.stopped) return;
     const base = `${objectKey(pod.metadata)}@${pod.metadata.uid}`;
     const phase = pod.status?.phase;
@@ -307,7 +301,7 @@ export class SimulatedNodes {
       action = () => this.startPod(node, pod);
     } else if (
       phase === 'Running' &&
-      pod.spec.restartPolicy !== 'Always' &&
+      pod.spec?.restartPolicy !== 'Always' &&
       runMs(pod, this.opts.runToCompletionMs) >= 0
     ) {
       kind = 'finish';
@@ -353,7 +347,7 @@ export class SimulatedNodes {
       podIPs: [{ ip }],
       startTime: t,
       conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(cond),
-      containerStatuses: pod.spec.containers.map((c) => ({
+      containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
         name: c.name,
         image: c.image ?? '',
         imageID: `sim://${c.image ?? ''}`,
@@ -407,7 +401,7 @@ export class SimulatedNodes {
   }
 
   private async writePodStatus(pod: Pod, status: Record<string, unknown>): Promise<void> {
-    const path = resourcePath(podResource, {
+    const path = resourcePath(resources.pods, {
       namespace: pod.metadata.namespace,
       name: pod.metadata.name,
       subresource: 'status',
@@ -422,7 +416,7 @@ export class SimulatedNodes {
   private async deletePod(pod: Pod): Promise<void> {
     try {
       await this.client.delete(
-        resourcePath(podResource, { namespace: pod.metadata.namespace, name: pod.metadata.name }),
+        resourcePath(resources.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name }),
         {
           gracePeriodSeconds: 0,
           preconditions: { uid: pod.metadata.uid },
@@ -453,9 +447,4 @@ export class SimulatedNodes {
 function runMs(pod: Pod, fallback: number): number {
   const v = pod.metadata.annotations?.[RUN_MS_ANNOTATION];
   return v !== undefined && /^-?\d+$/.test(v) ? Number(v) : fallback;
-}
-
-/** Lease times are MicroTime: RFC 3339 with microseconds. */
-function rfc3339Micro(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }

@@ -1,11 +1,12 @@
 // Integration: a real `tutti server`, the node-side controllers in this process, and simulated nodes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ApiClient, Informer } from '../../client/index.js';
-import { newControllerContext } from '../../controllers/context.js';
-import { startControllers } from '../../controllers/manager.js';
-import { type Node, type Pod, podResource } from '../../controllers/nodelifecycle/core-types.js';
-import { startTestServer, type TestServer } from '../../e2e/harness.js';
+import { ApiClient, Informer } from '../client/index.js';
+import { newControllerContext } from '../controllers/context.js';
+import { startControllers } from '../controllers/manager.js';
+import { resources } from '../core/resources.js';
+import type { Node, Pod } from '../core/types.js';
+import { startTestServer, type TestServer } from '../e2e/harness.js';
 import { SimulatedNodes } from './simulated-nodes.js';
 
 let server: TestServer;
@@ -50,12 +51,12 @@ before(async () => {
   });
   await sim.start();
   // Stand-in scheduler: binds pending pods to their daemonset target node or to sim-0.
-  binder = new Informer<Pod>({ client, resource: podResource });
+  binder = new Informer<Pod>({ client, resource: resources.pods });
   binder.addEventHandler({
     onAdd: (p) => {
-      if (p.spec.nodeName || p.metadata.deletionTimestamp) return;
+      if (p.spec!.nodeName || p.metadata.deletionTimestamp) return;
       const terms =
-        p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+        p.spec!.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
       const target = terms[0]?.matchFields?.[0]?.values?.[0] ?? 'sim-0';
       void client
         .create(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/binding`, {
@@ -167,7 +168,7 @@ test('a daemonset puts one pod on each node', async () => {
   assert.equal(ds.status?.desiredNumberScheduled, 2);
   assert.equal(ds.status?.updatedNumberScheduled, 2);
   const pods = await client.list<Pod>('/api/v1/namespaces/default/pods', { labelSelector: 'app=agent' });
-  assert.deepEqual(pods.items.map((p) => p.spec.nodeName).sort(), ['sim-0', 'sim-1']);
+  assert.deepEqual(pods.items.map((p) => p.spec!.nodeName).sort(), ['sim-0', 'sim-1']);
   const revs = await client.list('/apis/apps/v1/namespaces/default/controllerrevisions');
   assert.equal(revs.items.length, 1);
 });
@@ -220,7 +221,7 @@ test('a node that stops heartbeating is tainted and loses its pods after grace +
   assert.ok(evictedAt - stoppedAt < 12_000, `evicted after ${evictedAt - stoppedAt} ms`);
   // The daemon pod on sim-1 tolerates unreachable forever: it stays.
   const ds = await client.list<Pod>('/api/v1/namespaces/default/pods', { labelSelector: 'app=agent' });
-  assert.ok(ds.items.some((p) => p.spec.nodeName === 'sim-1' && !p.metadata.deletionTimestamp));
+  assert.ok(ds.items.some((p) => p.spec!.nodeName === 'sim-1' && !p.metadata.deletionTimestamp));
   // Back alive: the taints go.
   sim.setAlive('sim-1', true);
   await until('taints removed', async () => {
