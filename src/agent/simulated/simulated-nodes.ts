@@ -15,8 +15,7 @@ import {
   podResource,
   rfc3339,
 } from '../../controllers/nodelifecycle/core-types.js';
-import { type Lease, NODE_LEASE_NAMESPACE } from '../../controllers/nodelifecycle/lease.js';
-import { leaseResource } from '../../controllers/nodelifecycle/core-types.js';
+import { type Lease, NODE_LEASE_NAMESPACE, resources } from '../../core/index.js';
 
 export interface SimulatedNodesOptions {
   client: ApiClient;
@@ -229,12 +228,12 @@ export class SimulatedNodes {
   private async renewLease(n: SimNode): Promise<void> {
     const now = rfc3339Micro(Date.now());
     const spec = { holderIdentity: n.name, leaseDurationSeconds: this.opts.leaseDurationSeconds, renewTime: now };
-    const path = resourcePath(leaseResource, { namespace: NODE_LEASE_NAMESPACE, name: n.name });
+    const path = resourcePath(resources.leases, { namespace: NODE_LEASE_NAMESPACE, name: n.name });
     try {
       if (n.lease) {
         n.lease = await this.client.update<Lease>(path, { ...n.lease, spec: { ...n.lease.spec, ...spec } });
       } else {
-        n.lease = await this.client.create<Lease>(resourcePath(leaseResource, { namespace: NODE_LEASE_NAMESPACE }), {
+        n.lease = await this.client.create<Lease>(resourcePath(resources.leases, { namespace: NODE_LEASE_NAMESPACE }), {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
           metadata: { name: n.name, namespace: NODE_LEASE_NAMESPACE, ownerReferences: [] },

@@ -12,7 +12,7 @@ import {
   WorkQueue,
 } from '../../client/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
-import { ensureIndex } from '../nodelifecycle/controller.js';
+import { ensureIndex } from '../shared/indexes.js';
 import { type Node, nodeResource, type Pod, podResource } from '../nodelifecycle/core-types.js';
 import { type DaemonSet, daemonSetResource, newDaemonPod, REVISION_HASH_LABEL } from './daemon-pod.js';
 import { Expectations } from './expectations.js';

@@ -3,7 +3,7 @@
 // taints must be tolerated. An untolerated NoExecute taint also means an existing pod must go.
 
 import type { Node, NodeSelectorRequirement, NodeSelectorTerm, PodSpec } from '../nodelifecycle/core-types.js';
-import { untoleratedTaints } from '../nodelifecycle/taints.js';
+import { untoleratedTaints } from '../../core/index.js';
 
 export interface NodeFit {
   shouldRun: boolean;

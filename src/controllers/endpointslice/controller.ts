@@ -6,7 +6,7 @@ import { isNotFound, NAMESPACE_INDEX, objectKey, resourcePath, WorkQueue } from 
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
 import { servicesForPod } from '../endpoints/controller.js';
 import { managesEndpoints, type Service, serviceResource } from '../endpoints/service.js';
-import { ensureIndex } from '../nodelifecycle/controller.js';
+import { ensureIndex } from '../shared/indexes.js';
 import { type Pod, podResource } from '../nodelifecycle/core-types.js';
 import {
   DEFAULT_MAX_ENDPOINTS_PER_SLICE,

@@ -7,7 +7,7 @@ import { isNotFound, objectKey, ownerUidIndexFunc, resourcePath, WorkQueue } fro
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
 import { inBatches } from '../daemonset/controller.js';
 import { Expectations } from '../daemonset/expectations.js';
-import { ensureIndex } from '../nodelifecycle/controller.js';
+import { ensureIndex } from '../shared/indexes.js';
 import { type Pod, podResource } from '../nodelifecycle/core-types.js';
 import {
   DEFAULT_JOB_PLAN_OPTIONS,
