@@ -18,7 +18,7 @@ import {
   newJobPod,
   planJob,
 } from './plan.js';
-import { stableJson } from '../endpoints/compute.js';
+import { stableJson } from '../../core/index.js';
 
 const COMPONENT = 'job-controller';
 const OWNER_INDEX = 'ownerUid';
