@@ -13,7 +13,7 @@ import {
   WorkQueue,
 } from '../../client/index.js';
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
-import { Expectations } from './expectations.js';
+import { Expectations } from '../shared/expectations.js';
 import { isPodActive } from './pods.js';
 import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from './ownership.js';
 import {

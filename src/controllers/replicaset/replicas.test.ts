@@ -4,7 +4,7 @@ import { labelSelectorFromObject } from '../../core/selectors/index.js';
 import { FakeClock } from '../../client/index.js';
 import { podsToDelete } from './active-pods.js';
 import { podFromTemplate } from './controller.js';
-import { Expectations, EXPECTATIONS_TTL_MS } from './expectations.js';
+import { EXPECTATIONS_TTL_MS, Expectations } from '../shared/expectations.js';
 import { adoptPatch, claimObjects, releasePatch } from './ownership.js';
 import { replicaDiff, replicaSetStatus, slowStartBatches } from './replicas.js';
 import type { Pod, ReplicaSet } from './types.js';
