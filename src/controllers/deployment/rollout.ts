@@ -3,15 +3,9 @@
 // the ReplicaSet sizes to write; the controller writes them, and the next sync (driven by the
 // ReplicaSets' status) takes the next step. Percentages: surge rounds up, unavailable rounds down.
 
-import { creationMs } from '../replicaset/pods.js';
-import type { Pod, ReplicaSet } from '../replicaset/types.js';
-import {
-  type Deployment,
-  DESIRED_REPLICAS_ANNOTATION,
-  type IntOrPercent,
-  MAX_REPLICAS_ANNOTATION,
-  REVISION_ANNOTATION,
-} from './types.js';
+import type { Deployment, Pod, ReplicaSet } from '../../core/index.js';
+import { creationMs } from '../shared/pods.js';
+import { DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, REVISION_ANNOTATION } from './annotations.js';
 
 export interface ScaleAction {
   name: string;
@@ -38,7 +32,7 @@ export function isRollingUpdate(d: Deployment): boolean {
 }
 
 /** intstr.GetScaledValueFromIntOrPercent. */
-export function scaledValue(v: IntOrPercent, total: number, roundUp: boolean): number {
+export function scaledValue(v: number | string, total: number, roundUp: boolean): number {
   if (typeof v === 'number') return v;
   const m = /^(-?\d+)%$/.exec(v);
   if (!m) {
