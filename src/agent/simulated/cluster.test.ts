@@ -4,9 +4,12 @@ import { after, before, test } from 'node:test';
 import { ApiClient, Informer } from '../../client/index.js';
 import { newControllerContext } from '../../controllers/context.js';
 import { startControllers } from '../../controllers/manager.js';
-import { type Node, type Pod, podResource } from '../../controllers/nodelifecycle/core-types.js';
+import { type Node, type Pod as CorePod, type PodSpec, resources } from '../../core/index.js';
 import { startTestServer, type TestServer } from '../../e2e/harness.js';
 import { SimulatedNodes } from './simulated-nodes.js';
+
+/** Pods as served: the API server rejects a pod without a spec. */
+type Pod = CorePod & { spec: PodSpec };
 
 let server: TestServer;
 let client: ApiClient;
@@ -50,7 +53,7 @@ before(async () => {
   });
   await sim.start();
   // Stand-in scheduler: binds pending pods to their daemonset target node or to sim-0.
-  binder = new Informer<Pod>({ client, resource: podResource });
+  binder = new Informer<Pod>({ client, resource: resources.pods });
   binder.addEventHandler({
     onAdd: (p) => {
       if (p.spec.nodeName || p.metadata.deletionTimestamp) return;

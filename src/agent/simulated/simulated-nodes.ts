@@ -8,14 +8,18 @@ import type { KubeObject } from '../../core/types.js';
 import { type ApiClient, Informer, isConflict, isNotFound, objectKey, resourcePath } from '../../client/index.js';
 import { hostAddress } from '../../controllers/nodeipam/cidr-allocator.js';
 import {
-  type Condition,
+  type NodeCondition as Condition,
+  type Lease,
+  NODE_LEASE_NAMESPACE,
   type Node,
-  nodeResource,
-  type Pod,
-  podResource,
+  type Pod as CorePod,
+  type PodSpec,
+  resources,
   rfc3339,
-} from '../../controllers/nodelifecycle/core-types.js';
-import { type Lease, NODE_LEASE_NAMESPACE, resources } from '../../core/index.js';
+} from '../../core/index.js';
+
+/** Pods as served: the API server rejects a pod without a spec. */
+type Pod = CorePod & { spec: PodSpec };
 
 export interface SimulatedNodesOptions {
   client: ApiClient;
@@ -110,13 +114,13 @@ export class SimulatedNodes {
       });
     }
     await Promise.all(names.map((n) => this.pooled(() => this.register(this.nodes.get(n)!))));
-    this.nodeInformer = new Informer<Node>({ client: this.client, resource: nodeResource, log: this.log });
+    this.nodeInformer = new Informer<Node>({ client: this.client, resource: resources.nodes, log: this.log });
     const onNode = (n: Node) => {
       const sim = this.nodes.get(n.metadata.name ?? '');
       if (sim && n.spec?.podCIDR) sim.podCidr = n.spec.podCIDR;
     };
     this.nodeInformer.addEventHandler({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
-    this.pods = new Informer<Pod>({ client: this.client, resource: podResource, log: this.log });
+    this.pods = new Informer<Pod>({ client: this.client, resource: resources.pods, log: this.log });
     this.pods.addEventHandler({ onAdd: (p) => this.onPod(p), onUpdate: (_o, p) => this.onPod(p) });
     this.nodeInformer.start();
     this.pods.start();
@@ -210,15 +214,15 @@ export class SimulatedNodes {
     const body = this.nodeObject(n);
     let node: Node;
     try {
-      node = await this.client.create<Node>(resourcePath(nodeResource), body);
+      node = await this.client.create<Node>(resourcePath(resources.nodes), body);
     } catch (err) {
       if (!isConflict(err) && !(err instanceof Error && /already exists/i.test(err.message))) throw err;
-      node = await this.client.get<Node>(resourcePath(nodeResource, { name: n.name }));
+      node = await this.client.get<Node>(resourcePath(resources.nodes, { name: n.name }));
     }
     if (node.spec?.podCIDR) n.podCidr = node.spec.podCIDR;
     // Status is a subresource: create ignores it, as for a real kubelet.
     await this.client.patch(
-      resourcePath(nodeResource, { name: n.name, subresource: 'status' }),
+      resourcePath(resources.nodes, { name: n.name, subresource: 'status' }),
       { status: body.status },
       'merge',
     );
@@ -258,7 +262,7 @@ export class SimulatedNodes {
 
   private async postStatus(n: SimNode): Promise<void> {
     await this.client.patch(
-      resourcePath(nodeResource, { name: n.name, subresource: 'status' }),
+      resourcePath(resources.nodes, { name: n.name, subresource: 'status' }),
       { status: { conditions: this.conditions(Date.now()) } },
       'merge',
     );
@@ -406,7 +410,7 @@ export class SimulatedNodes {
   }
 
   private async writePodStatus(pod: Pod, status: Record<string, unknown>): Promise<void> {
-    const path = resourcePath(podResource, {
+    const path = resourcePath(resources.pods, {
       namespace: pod.metadata.namespace,
       name: pod.metadata.name,
       subresource: 'status',
@@ -421,7 +425,7 @@ export class SimulatedNodes {
   private async deletePod(pod: Pod): Promise<void> {
     try {
       await this.client.delete(
-        resourcePath(podResource, { namespace: pod.metadata.namespace, name: pod.metadata.name }),
+        resourcePath(resources.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name }),
         {
           gracePeriodSeconds: 0,
           preconditions: { uid: pod.metadata.uid },

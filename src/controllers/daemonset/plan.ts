@@ -2,15 +2,8 @@
 // Buckets per node: nodes needing a pod, surplus/failed/misplaced pods to delete, old-revision pods to
 // replace within maxUnavailable (or to surge past with maxSurge), and the status counts.
 
-import {
-  type DaemonSet,
-  type DaemonSetStatus,
-  isPodReady,
-  type Node,
-  type Pod,
-  podCondition,
-  parseTime,
-} from '../../core/index.js';
+import { type DaemonSet, type DaemonSetStatus, isPodReady, type Node, type Pod } from '../../core/index.js';
+import { isPodAvailable } from '../shared/pods.js';
 import { daemonPodSpec, REVISION_HASH_LABEL, targetNodeName } from './daemon-pod.js';
 import { nodeShouldRunDaemonPod } from './eligibility.js';
 
@@ -44,13 +37,6 @@ export function scaledValue(v: number | string | undefined, total: number, fallb
   const m = /^(\d+)%$/.exec(v);
   if (m) return Math.ceil((Number(m[1]) * total) / 100);
   return /^\d+$/.test(v) ? Number(v) : fallback;
-}
-
-export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  if (!isPodReady(pod)) return false;
-  if (minReadySeconds <= 0) return true;
-  const since = parseTime(podCondition(pod, 'Ready')?.lastTransitionTime);
-  return since !== undefined && since + minReadySeconds * 1000 <= now;
 }
 
 const byAge = (a: Pod, b: Pod) =>
