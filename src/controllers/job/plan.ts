@@ -4,6 +4,7 @@
 
 import {
   isPodReady,
+  isPodTerminal,
   type Job,
   type JobCondition,
   type JobStatus,
@@ -71,12 +72,8 @@ export function planJob(
   opts: JobPlanOptions = DEFAULT_JOB_PLAN_OPTIONS,
 ): JobPlan {
   const stamp = rfc3339(now);
-  const active = pods.filter(
-    (p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
-  );
-  const terminating = pods.filter(
-    (p) => p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
-  ).length;
+  const active = pods.filter((p) => !p.metadata.deletionTimestamp && !isPodTerminal(p));
+  const terminating = pods.filter((p) => p.metadata.deletionTimestamp && !isPodTerminal(p)).length;
   const succeededPods = pods.filter((p) => p.status?.phase === 'Succeeded');
   const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
   // Counts never go down: pods may be garbage-collected after they were counted.
