@@ -2,9 +2,11 @@
 // ReplaceDaemonSetPodNodeNameNodeAffinity): the template, the daemonset tolerations, a required node
 // affinity to that node by metadata.name (the scheduler places it), and the revision labels.
 
-import type { KubeObject } from '../../core/types.js';
-import type { Pod, PodSpec, PodTemplateSpec, Toleration } from '../nodelifecycle/core-types.js';
 import {
+  type DaemonSet,
+  type Pod,
+  type PodSpec,
+  type PodTemplateSpec,
   TAINT_DISK_PRESSURE,
   TAINT_MEMORY_PRESSURE,
   TAINT_NETWORK_UNAVAILABLE,
@@ -12,26 +14,14 @@ import {
   TAINT_PID_PRESSURE,
   TAINT_UNREACHABLE,
   TAINT_UNSCHEDULABLE,
-} from '../nodelifecycle/taints.js';
+  type Toleration,
+} from '../../core/index.js';
 
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 
-export interface DaemonSet extends KubeObject {
-  spec: {
-    selector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
-    template: PodTemplateSpec;
-    updateStrategy?: {
-      type?: 'RollingUpdate' | 'OnDelete';
-      rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
-    };
-    minReadySeconds?: number;
-    revisionHistoryLimit?: number;
-  };
-  status?: Record<string, unknown>;
-}
-
-export const daemonSetResource = { group: 'apps', version: 'v1', resource: 'daemonsets', namespaced: true };
+/** A pod built by newDaemonPod: its spec is always set. */
+export type DaemonPod = Pod & { spec: PodSpec };
 
 function addToleration(list: Toleration[], t: Toleration): void {
   if (!list.some((x) => x.key === t.key && x.effect === t.effect && (x.operator ?? 'Equal') === t.operator))
@@ -39,8 +29,8 @@ function addToleration(list: Toleration[], t: Toleration): void {
 }
 
 /** The template's pod spec with the tolerations every daemon pod gets (taints must not evict node agents). */
-export function daemonPodSpec(template: PodTemplateSpec): PodSpec {
-  const spec: PodSpec = structuredClone(template.spec);
+export function daemonPodSpec(template: PodTemplateSpec | undefined): PodSpec {
+  const spec: PodSpec = structuredClone(template?.spec ?? { containers: [] });
   const tolerations = [...(spec.tolerations ?? [])];
   addToleration(tolerations, { key: TAINT_NOT_READY, operator: 'Exists', effect: 'NoExecute' });
   addToleration(tolerations, { key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute' });
@@ -56,9 +46,9 @@ export function daemonPodSpec(template: PodTemplateSpec): PodSpec {
 
 /** The node a daemon pod is for: spec.nodeName once bound, else its matchFields metadata.name affinity. */
 export function targetNodeName(pod: Pod): string | undefined {
-  if (pod.spec.nodeName) return pod.spec.nodeName;
+  if (pod.spec?.nodeName) return pod.spec.nodeName;
   const terms =
-    pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   for (const t of terms) {
     for (const f of t.matchFields ?? [])
       if (f.key === 'metadata.name' && f.operator === 'In' && f.values?.length === 1) return f.values[0];
@@ -66,8 +56,8 @@ export function targetNodeName(pod: Pod): string | undefined {
   return undefined;
 }
 
-export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): Pod {
-  const spec = daemonPodSpec(ds.spec.template);
+export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): DaemonPod {
+  const spec = daemonPodSpec(ds.spec?.template);
   spec.affinity = {
     ...(spec.affinity ?? {}),
     nodeAffinity: {
@@ -77,7 +67,7 @@ export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): Pod
       },
     },
   };
-  const meta = ds.spec.template.metadata ?? {};
+  const meta = ds.spec?.template.metadata ?? {};
   return {
     apiVersion: 'v1',
     kind: 'Pod',

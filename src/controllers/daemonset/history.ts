@@ -1,21 +1,8 @@
 // DaemonSet history as apps/v1 ControllerRevisions (upstream daemon_controller constructHistory):
 // one revision per distinct template, named <ds>-<hash>, the current one holding the highest revision.
 
-import type { KubeObject } from '../../core/types.js';
-import type { DaemonSet } from './daemon-pod.js';
+import type { ControllerRevision, DaemonSet } from '../../core/index.js';
 import { REVISION_HASH_LABEL } from './daemon-pod.js';
-
-export interface ControllerRevision extends KubeObject {
-  data?: unknown;
-  revision: number;
-}
-
-export const controllerRevisionResource = {
-  group: 'apps',
-  version: 'v1',
-  resource: 'controllerrevisions',
-  namespaced: true,
-};
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -38,8 +25,8 @@ export function templateHash(template: unknown, collisionCount = 0): string {
 }
 
 /** The revision's data is a strategic merge patch that restores the template. */
-export function revisionData(ds: DaemonSet): unknown {
-  return { spec: { template: { ...structuredClone(ds.spec.template), $patch: 'replace' } } };
+export function revisionData(ds: DaemonSet): object {
+  return { spec: { template: { ...structuredClone(ds.spec?.template), $patch: 'replace' } } };
 }
 
 export function newRevision(ds: DaemonSet, hash: string, revision: number): ControllerRevision {
@@ -49,7 +36,7 @@ export function newRevision(ds: DaemonSet, hash: string, revision: number): Cont
     metadata: {
       name: `${ds.metadata.name}-${hash}`,
       namespace: ds.metadata.namespace,
-      labels: { ...(ds.spec.template.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: hash },
+      labels: { ...(ds.spec?.template.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: hash },
       ownerReferences: [
         {
           apiVersion: 'apps/v1',
@@ -87,7 +74,7 @@ export function planHistory(
   if (!existing) current = { action: 'create', revision: newRevision(ds, hash, max + 1) };
   else if (existing.revision < max) current = { action: 'bump', revision: { ...existing, revision: max + 1 } };
   else current = { action: 'none', revision: existing };
-  const limit = ds.spec.revisionHistoryLimit ?? 10;
+  const limit = ds.spec?.revisionHistoryLimit ?? 10;
   const old = revisions
     .filter((r) => r !== existing && !hashesInUse.has(r.metadata.labels?.[REVISION_HASH_LABEL] ?? ''))
     .sort((a, b) => a.revision - b.revision);

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Node, Pod } from '../nodelifecycle/core-types.js';
-import { type DaemonSet, newDaemonPod, targetNodeName } from './daemon-pod.js';
+import type { DaemonSet, DaemonSetSpec, Node, Pod } from '../../core/index.js';
+import { newDaemonPod, targetNodeName } from './daemon-pod.js';
 import { nodeShouldRunDaemonPod } from './eligibility.js';
 import { planHistory, templateHash } from './history.js';
 import { planDaemonSet } from './plan.js';
 
 const NOW = Date.parse('2025-01-01T00:10:00Z');
-const ds = (maxUnavailable: number | string = 1, maxSurge: number | string = 0): DaemonSet => ({
+const ds = (
+  maxUnavailable: number | string = 1,
+  maxSurge: number | string = 0,
+): DaemonSet & { spec: DaemonSetSpec } => ({
   metadata: { name: 'agent', namespace: 'kube-system', uid: 'ds-uid', generation: 2 },
   spec: {
     selector: { matchLabels: { app: 'agent' } },

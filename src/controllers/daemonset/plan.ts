@@ -2,28 +2,32 @@
 // Buckets per node: nodes needing a pod, surplus/failed/misplaced pods to delete, old-revision pods to
 // replace within maxUnavailable (or to surge past with maxSurge), and the status counts.
 
-import { isPodReady, type Node, type Pod, podCondition, parseTime } from '../nodelifecycle/core-types.js';
-import { type DaemonSet, daemonPodSpec, REVISION_HASH_LABEL, targetNodeName } from './daemon-pod.js';
+import { type DaemonSet, type DaemonSetStatus, isPodReady, type Node, type Pod } from '../../core/index.js';
+import { isPodAvailable } from '../shared/pods.js';
+import { daemonPodSpec, REVISION_HASH_LABEL, targetNodeName } from './daemon-pod.js';
 import { nodeShouldRunDaemonPod } from './eligibility.js';
 
-export interface DaemonSetStatus {
-  currentNumberScheduled: number;
-  numberMisscheduled: number;
-  desiredNumberScheduled: number;
-  numberReady: number;
-  observedGeneration?: number;
-  updatedNumberScheduled: number;
-  numberAvailable: number;
-  numberUnavailable: number;
-  collisionCount?: number;
-}
+/** The status a sync computes: every count set (the API type leaves some optional). */
+export type DaemonSetCounts = DaemonSetStatus &
+  Required<
+    Pick<
+      DaemonSetStatus,
+      | 'currentNumberScheduled'
+      | 'numberMisscheduled'
+      | 'desiredNumberScheduled'
+      | 'numberReady'
+      | 'updatedNumberScheduled'
+      | 'numberAvailable'
+      | 'numberUnavailable'
+    >
+  >;
 
 export interface DaemonSetPlan {
   /** Nodes to create a pod for (with the current template). */
   create: string[];
   /** Pods to delete, with the reason (for events and logs). */
   delete: { pod: Pod; reason: 'failed' | 'surplus' | 'misscheduled' | 'node-gone' | 'rollout' }[];
-  status: DaemonSetStatus;
+  status: DaemonSetCounts;
 }
 
 /** An int or a percentage of total (rounded up for maxUnavailable/maxSurge, as upstream), at least 0. */
@@ -33,13 +37,6 @@ export function scaledValue(v: number | string | undefined, total: number, fallb
   const m = /^(\d+)%$/.exec(v);
   if (m) return Math.ceil((Number(m[1]) * total) / 100);
   return /^\d+$/.test(v) ? Number(v) : fallback;
-}
-
-export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  if (!isPodReady(pod)) return false;
-  if (minReadySeconds <= 0) return true;
-  const since = parseTime(podCondition(pod, 'Ready')?.lastTransitionTime);
-  return since !== undefined && since + minReadySeconds * 1000 <= now;
 }
 
 const byAge = (a: Pod, b: Pod) =>
@@ -53,9 +50,9 @@ export function planDaemonSet(
   hash: string,
   now: number,
 ): DaemonSetPlan {
-  const spec = daemonPodSpec(ds.spec.template);
-  const minReady = ds.spec.minReadySeconds ?? 0;
-  const rolling = (ds.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+  const spec = daemonPodSpec(ds.spec?.template);
+  const minReady = ds.spec?.minReadySeconds ?? 0;
+  const rolling = (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
   const plan: DaemonSetPlan = {
     create: [],
     delete: [],
@@ -76,7 +73,7 @@ export function planDaemonSet(
     if (!target) continue;
     if (!nodeNames.has(target)) {
       // Unbound pods aimed at a node that is gone would stay Pending forever; bound ones are pod GC's.
-      if (!pod.spec.nodeName && !pod.metadata.deletionTimestamp) plan.delete.push({ pod, reason: 'node-gone' });
+      if (!pod.spec?.nodeName && !pod.metadata.deletionTimestamp) plan.delete.push({ pod, reason: 'node-gone' });
       continue;
     }
     const list = byNode.get(target) ?? [];
@@ -112,7 +109,7 @@ export function planDaemonSet(
     }
     healthy.sort(byAge);
     let keep = healthy;
-    if (!rolling || scaledValue(ds.spec.updateStrategy?.rollingUpdate?.maxSurge, 1, 0) === 0 || healthy.length > 2) {
+    if (!rolling || scaledValue(ds.spec?.updateStrategy?.rollingUpdate?.maxSurge, 1, 0) === 0 || healthy.length > 2) {
       keep = healthy.slice(0, 1);
       for (const pod of healthy.slice(1)) plan.delete.push({ pod, reason: 'surplus' });
     } else if (healthy.length === 2 && isNew(healthy[0]!) === isNew(healthy[1]!)) {
@@ -142,7 +139,7 @@ function rollout(
   now: number,
 ) {
   const desired = plan.status.desiredNumberScheduled;
-  const ru = ds.spec.updateStrategy?.rollingUpdate;
+  const ru = ds.spec?.updateStrategy?.rollingUpdate;
   const maxSurge = scaledValue(ru?.maxSurge, desired, 0);
   const maxUnavailable = scaledValue(ru?.maxUnavailable, desired, maxSurge === 0 ? 1 : 0);
   const available = (p: Pod) => isPodAvailable(p, minReady, now);

@@ -3,7 +3,6 @@
 // sync(key): claim ReplicaSets, find or create the new one, take one step of rollout.ts, write the
 // ReplicaSet sizes, then the status (status.ts). ReplicaSet status changes drive the next step.
 
-import { type LabelSelector, labelSelectorFromObject } from '../../core/selectors/index.js';
 import {
   type EventRecorder,
   isAlreadyExists,
@@ -14,9 +13,19 @@ import {
   resourcePath,
   WorkQueue,
 } from '../../client/index.js';
+import {
+  type Deployment,
+  type DeploymentStatus,
+  type LabelSelector,
+  labelSelectorFromObject,
+  type Pod,
+  type ReplicaSet,
+  type ReplicaSetSpec,
+  resources,
+} from '../../core/index.js';
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
-import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../replicaset/ownership.js';
-import { type Pod, podResource, type ReplicaSet, replicaSetResource } from '../replicaset/types.js';
+import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
+import { REVISION_ANNOTATION } from './annotations.js';
 import { templatesEqualIgnoringHash } from './hash.js';
 import {
   findNewReplicaSet,
@@ -50,14 +59,13 @@ import {
   rolloutStatus,
   setCondition,
 } from './status.js';
-import { type Deployment, type DeploymentStatus, deploymentResource, REVISION_ANNOTATION } from './types.js';
 
 export const DEPLOYMENT_COMPONENT = 'deployment-controller';
 
 export function startDeploymentController(ctx: ControllerContext, opts: { workers?: number } = {}): RunningController {
-  const dInformer = ctx.informers.forResource<Deployment>(deploymentResource);
-  const rsInformer = ctx.informers.forResource<ReplicaSet>(replicaSetResource);
-  const podInformer = ctx.informers.forResource<Pod>(podResource);
+  const dInformer = ctx.informers.forResource<Deployment>(resources.deployments);
+  const rsInformer = ctx.informers.forResource<ReplicaSet>(resources.replicasets);
+  const podInformer = ctx.informers.forResource<Pod>(resources.pods);
   const queue = new WorkQueue<string>({ clock: ctx.clock });
   const recorder = ctx.recorder(DEPLOYMENT_COMPONENT);
 
@@ -237,7 +245,7 @@ class DeploymentSync {
     const minReady = d.spec?.minReadySeconds ?? 0;
     const minReadyChanged = (rs.spec?.minReadySeconds ?? 0) !== minReady;
     if (changed || minReadyChanged) {
-      rs.spec = { ...(rs.spec ?? {}), minReadySeconds: minReady };
+      rs.spec = { ...(rs.spec as ReplicaSetSpec), minReadySeconds: minReady };
       const updated = await this.ctx.client.update<ReplicaSet>(this.rsPath(rs.metadata.name!), rs);
       Object.assign(rs, updated);
     }
@@ -263,7 +271,7 @@ class DeploymentSync {
     let created: ReplicaSet;
     try {
       created = await this.ctx.client.create<ReplicaSet>(
-        resourcePath(replicaSetResource, { namespace: this.ns }),
+        resourcePath(resources.replicasets, { namespace: this.ns }),
         body,
       );
     } catch (err) {
@@ -322,7 +330,7 @@ class DeploymentSync {
     const want = String(revisionOf(rs));
     if (this.d.metadata.annotations?.[REVISION_ANNOTATION] === want) return;
     const patched = await this.ctx.client.patch<Deployment>(
-      resourcePath(deploymentResource, { namespace: this.ns, name: this.d.metadata.name }),
+      resourcePath(resources.deployments, { namespace: this.ns, name: this.d.metadata.name }),
       { metadata: { annotations: { [REVISION_ANNOTATION]: want } } },
       'merge',
     );
@@ -338,7 +346,7 @@ class DeploymentSync {
       const sizeChanged = rsReplicas(rs) !== a.to;
       if (!sizeChanged && !replicaAnnotationsNeedUpdate(this.d, rs)) continue;
       const body: ReplicaSet = structuredClone(rs);
-      body.spec = { ...(body.spec ?? {}), replicas: a.to };
+      body.spec = { ...(body.spec as ReplicaSetSpec), replicas: a.to };
       body.metadata.annotations = { ...(body.metadata.annotations ?? {}) };
       setReplicaAnnotations(this.d, body.metadata.annotations);
       const updated = await this.ctx.client.update<ReplicaSet>(this.rsPath(a.name), body);
@@ -369,7 +377,7 @@ class DeploymentSync {
 
   private async writeStatus(status: DeploymentStatus): Promise<void> {
     if (deploymentStatusEqual(this.observedStatus, status)) return;
-    const path = resourcePath(deploymentResource, { namespace: this.ns, name: this.d.metadata.name });
+    const path = resourcePath(resources.deployments, { namespace: this.ns, name: this.d.metadata.name });
     try {
       try {
         await this.ctx.client.updateStatus<Deployment>(path, { ...this.d, status });
@@ -387,6 +395,6 @@ class DeploymentSync {
   }
 
   private rsPath(name: string): string {
-    return resourcePath(replicaSetResource, { namespace: this.ns, name });
+    return resourcePath(resources.replicasets, { namespace: this.ns, name });
   }
 }

@@ -1,7 +1,7 @@
 // pod-template-hash: a stable hash of the pod template (FNV-1a 32 over canonical JSON plus the
 // collision count), encoded with upstream's SafeEncodeString alphabet so names look familiar.
 
-import type { PodTemplateSpec } from '../replicaset/types.js';
+import type { PodTemplateSpec } from '../../core/index.js';
 
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 

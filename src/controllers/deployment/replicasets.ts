@@ -1,19 +1,18 @@
 // Building and annotating a Deployment's ReplicaSets (upstream deployment/util): the new ReplicaSet
 // from the template, which existing one is "new", and the revision/replica annotations.
 
-import { newControllerRef } from '../replicaset/ownership.js';
-import { creationMs } from '../replicaset/pods.js';
-import type { ReplicaSet } from '../replicaset/types.js';
-import { podTemplateHash, templatesEqualIgnoringHash } from './hash.js';
-import { desiredReplicas, maxSurge, revisionOf } from './rollout.js';
+import type { Deployment, ReplicaSet } from '../../core/index.js';
+import { newControllerRef } from '../shared/ownership.js';
+import { creationMs } from '../shared/pods.js';
 import {
-  type Deployment,
   DESIRED_REPLICAS_ANNOTATION,
   MAX_REPLICAS_ANNOTATION,
   POD_TEMPLATE_HASH_LABEL,
   REVISION_ANNOTATION,
   REVISION_HISTORY_ANNOTATION,
-} from './types.js';
+} from './annotations.js';
+import { podTemplateHash, templatesEqualIgnoringHash } from './hash.js';
+import { desiredReplicas, maxSurge, revisionOf } from './rollout.js';
 
 /** Deployment annotations that are the controller's own and are not copied onto ReplicaSets. */
 const NOT_COPIED = new Set([

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Pod, ReplicaSet } from '../replicaset/types.js';
+import type { Deployment, Pod, ReplicaSet } from '../../core/index.js';
 import { podTemplateHash, templatesEqualIgnoringHash } from './hash.js';
 import { findNewReplicaSet, newReplicaSet } from './replicasets.js';
 import {
@@ -13,7 +13,7 @@ import {
   rollingUpdateStep,
   scaledValue,
 } from './rollout.js';
-import { type Deployment, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, REVISION_ANNOTATION } from './types.js';
+import { DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, REVISION_ANNOTATION } from './annotations.js';
 
 function deploy(
   replicas: number,
@@ -54,7 +54,7 @@ function rs(
     },
     spec: { replicas },
     status: { replicas, availableReplicas: available, observedGeneration: 1 },
-  };
+  } as ReplicaSet;
 }
 
 test('percentages: surge rounds up, unavailable rounds down; both zero means one unavailable', () => {

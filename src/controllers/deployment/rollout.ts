@@ -3,15 +3,9 @@
 // the ReplicaSet sizes to write; the controller writes them, and the next sync (driven by the
 // ReplicaSets' status) takes the next step. Percentages: surge rounds up, unavailable rounds down.
 
-import { creationMs } from '../replicaset/pods.js';
-import type { Pod, ReplicaSet } from '../replicaset/types.js';
-import {
-  type Deployment,
-  DESIRED_REPLICAS_ANNOTATION,
-  type IntOrPercent,
-  MAX_REPLICAS_ANNOTATION,
-  REVISION_ANNOTATION,
-} from './types.js';
+import { type Deployment, isPodTerminal, type Pod, type ReplicaSet } from '../../core/index.js';
+import { creationMs } from '../shared/pods.js';
+import { DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, REVISION_ANNOTATION } from './annotations.js';
 
 export interface ScaleAction {
   name: string;
@@ -38,7 +32,7 @@ export function isRollingUpdate(d: Deployment): boolean {
 }
 
 /** intstr.GetScaledValueFromIntOrPercent. */
-export function scaledValue(v: IntOrPercent, total: number, roundUp: boolean): number {
+export function scaledValue(v: number | string, total: number, roundUp: boolean): number {
   if (typeof v === 'number') return v;
   const m = /^(-?\d+)%$/.exec(v);
   if (!m) {
@@ -174,7 +168,7 @@ export function rollingUpdateStep(d: Deployment, newRS: ReplicaSet, oldRSs: Repl
 /** Old pods that still run (or may run) under a Recreate rollout. */
 export function oldPodsRunning(oldRSs: ReplicaSet[], podsOfOld: Pod[]): boolean {
   if (sum(oldRSs, (rs) => rs.status?.replicas ?? 0) > 0) return true;
-  return podsOfOld.some((p) => p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded');
+  return podsOfOld.some((p) => !isPodTerminal(p));
 }
 
 /** One Recreate step: every old ReplicaSet to 0, wait for their pods to go, then the new one up. */

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ReplicaSet } from '../replicaset/types.js';
+import type { Deployment, ReplicaSet } from '../../core/index.js';
 import { calculateStatus, getCondition, pausedCondition, rolloutStatus } from './status.js';
-import type { Deployment } from './types.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -15,7 +14,7 @@ function deploy(status?: Deployment['status']): Deployment {
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
     },
     status,
-  };
+  } as Deployment;
 }
 
 function rs(name: string, replicas: number, ready: number, available: number): ReplicaSet {
@@ -23,7 +22,7 @@ function rs(name: string, replicas: number, ready: number, available: number): R
     metadata: { name },
     spec: { replicas },
     status: { replicas, readyReplicas: ready, availableReplicas: available },
-  };
+  } as ReplicaSet;
 }
 
 test('status sums the ReplicaSets; Available follows maxUnavailable', () => {

@@ -1,21 +1,25 @@
 // Deployment status and conditions as pure functions (upstream sync.go calculateStatus,
 // progress.go syncRolloutStatus, util.DeploymentComplete/Progressing/TimedOut).
 
-import { rfc3339 } from '../replicaset/replicas.js';
-import type { Condition, ReplicaSet } from '../replicaset/types.js';
+import {
+  type Deployment,
+  type DeploymentCondition,
+  type DeploymentStatus,
+  type ReplicaSet,
+  rfc3339,
+} from '../../core/index.js';
 import { desiredReplicas, maxUnavailable } from './rollout.js';
-import type { Deployment, DeploymentStatus } from './types.js';
 
 export const PROGRESSING = 'Progressing';
 export const AVAILABLE = 'Available';
 export const REPLICA_FAILURE = 'ReplicaFailure';
 
-export function getCondition(status: DeploymentStatus | undefined, type: string): Condition | undefined {
+export function getCondition(status: DeploymentStatus | undefined, type: string): DeploymentCondition | undefined {
   return status?.conditions?.find((c) => c.type === type);
 }
 
 /** SetDeploymentCondition: same status and reason is no change; same status keeps the transition time. */
-export function setCondition(status: DeploymentStatus, cond: Condition): void {
+export function setCondition(status: DeploymentStatus, cond: DeploymentCondition): void {
   const current = getCondition(status, cond.type);
   if (current && current.status === cond.status && current.reason === cond.reason) return;
   if (current && current.status === cond.status) cond.lastTransitionTime = current.lastTransitionTime;
@@ -30,11 +34,11 @@ export function removeCondition(status: DeploymentStatus, type: string): void {
 
 export function newCondition(
   type: string,
-  status: Condition['status'],
+  status: DeploymentCondition['status'],
   reason: string,
   message: string,
   nowMs: number,
-): Condition {
+): DeploymentCondition {
   const t = rfc3339(nowMs);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }

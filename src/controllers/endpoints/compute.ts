@@ -3,40 +3,11 @@
 // publishNotReadyAddresses). Pods with the same resolved ports share a subset; order is canonical so
 // an unchanged input gives an identical object and no write.
 
-import type { Pod } from '../nodelifecycle/core-types.js';
-import { podIp, podIsReady, podServes, resolveTargetPort, type Service, selectsPod } from './service.js';
+import { type EndpointAddress, type EndpointSubset, isPodReady, type Pod, type Service } from '../../core/index.js';
+import { endpointPortsFor, podIp, podServes, type ResolvedPort, serviceSelector } from '../shared/service-pods.js';
 
-export interface EndpointAddress {
-  ip: string;
-  nodeName?: string;
-  targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
-}
-
-export interface EndpointPort {
-  name?: string;
-  port: number;
-  protocol: string;
-  appProtocol?: string;
-}
-
-export interface EndpointSubset {
-  addresses?: EndpointAddress[];
-  notReadyAddresses?: EndpointAddress[];
-  ports: EndpointPort[];
-}
-
-export function endpointPortsFor(svc: Service, pod: Pod): EndpointPort[] {
-  const out: EndpointPort[] = [];
-  for (const sp of svc.spec?.ports ?? []) {
-    const port = resolveTargetPort(sp, pod);
-    if (port === undefined) continue;
-    const ep: EndpointPort = { port, protocol: sp.protocol ?? 'TCP' };
-    if (sp.name) ep.name = sp.name;
-    if (sp.appProtocol) ep.appProtocol = sp.appProtocol;
-    out.push(ep);
-  }
-  return out;
-}
+/** A subset as this controller builds it: ports always present (none for a service without ports). */
+export type PodSubset = EndpointSubset & { ports: ResolvedPort[] };
 
 export function addressOf(pod: Pod): EndpointAddress {
   const a: EndpointAddress = {
@@ -48,16 +19,20 @@ export function addressOf(pod: Pod): EndpointAddress {
       uid: pod.metadata.uid ?? '',
     },
   };
-  if (pod.spec.nodeName) a.nodeName = pod.spec.nodeName;
+  if (pod.spec?.nodeName) a.nodeName = pod.spec.nodeName;
   return a;
 }
 
-export function computeEndpointSubsets(svc: Service, pods: readonly Pod[]): EndpointSubset[] {
-  const selector = svc.spec?.selector ?? {};
+export function computeEndpointSubsets(svc: Service, pods: readonly Pod[]): PodSubset[] {
+  const selector = serviceSelector(svc);
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
-  const groups = new Map<string, EndpointSubset>();
+  const groups = new Map<string, PodSubset>();
   for (const pod of pods) {
-    if (pod.metadata.namespace !== svc.metadata.namespace || !selectsPod(selector, pod) || !podServes(pod, false))
+    if (
+      pod.metadata.namespace !== svc.metadata.namespace ||
+      !selector.matches(pod.metadata.labels) ||
+      !podServes(pod, false)
+    )
       continue;
     const ports = endpointPortsFor(svc, pod);
     // A service without ports still lists its pods (headless services), in a subset with no ports.
@@ -69,7 +44,7 @@ export function computeEndpointSubsets(svc: Service, pods: readonly Pod[]): Endp
       groups.set(key, subset);
     }
     const address = addressOf(pod);
-    if (publishNotReady || podIsReady(pod)) {
+    if (publishNotReady || isPodReady(pod)) {
       subset.addresses = subset.addresses ?? [];
       subset.addresses.push(address);
     } else {
@@ -77,8 +52,9 @@ export function computeEndpointSubsets(svc: Service, pods: readonly Pod[]): Endp
       subset.notReadyAddresses.push(address);
     }
   }
+  // addressOf always sets targetRef.
   const byIp = (a: EndpointAddress, b: EndpointAddress) =>
-    a.ip.localeCompare(b.ip) || a.targetRef.uid.localeCompare(b.targetRef.uid);
+    a.ip.localeCompare(b.ip) || a.targetRef!.uid!.localeCompare(b.targetRef!.uid!);
   const subsets = [...groups.values()];
   for (const s of subsets) {
     s.addresses?.sort(byIp);
@@ -86,16 +62,4 @@ export function computeEndpointSubsets(svc: Service, pods: readonly Pod[]): Endp
     s.ports.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port);
   }
   return subsets.sort((a, b) => JSON.stringify(a.ports).localeCompare(JSON.stringify(b.ports)));
-}
-
-/** JSON with object keys sorted: compares what the server returns with what we built, whatever the key order. */
-export function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, value: unknown) => {
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(value).sort()) sorted[k] = (value as Record<string, unknown>)[k];
-      return sorted;
-    }
-    return value;
-  });
 }

@@ -3,7 +3,6 @@
 //
 // services, pods ──▶ queue of service keys ──▶ sync: compute subsets, create/update/delete Endpoints
 
-import type { KubeObject } from '../../core/types.js';
 import {
   isAlreadyExists,
   isNotFound,
@@ -12,29 +11,14 @@ import {
   resourcePath,
   WorkQueue,
 } from '../../client/index.js';
+import { type Endpoints, jsonEqual, type Pod, resources, type Service } from '../../core/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
-import { type Pod, podResource } from '../nodelifecycle/core-types.js';
-import { computeEndpointSubsets, type EndpointSubset, stableJson } from './compute.js';
-import { managesEndpoints, type Service, selectsPod, serviceResource } from './service.js';
+import { managesEndpoints, servicesForPod } from '../shared/service-pods.js';
+import { computeEndpointSubsets } from './compute.js';
 
-export interface Endpoints extends KubeObject {
-  subsets?: EndpointSubset[];
-}
-
-export const endpointsResource = { group: '', version: 'v1', resource: 'endpoints', namespaced: true };
 export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
 const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 const COMPONENT = 'endpoint-controller';
-
-/** Every service in the pod's namespace whose selector matches the old or the new labels. */
-export function servicesForPod(services: readonly Service[], ...pods: (Pod | undefined)[]): string[] {
-  const keys = new Set<string>();
-  for (const svc of services) {
-    if (!managesEndpoints(svc)) continue;
-    for (const p of pods) if (p && selectsPod(svc.spec?.selector ?? {}, p)) keys.add(objectKey(svc.metadata));
-  }
-  return [...keys];
-}
 
 export function endpointsLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [SKIP_MIRROR_LABEL]: 'true' };
@@ -44,9 +28,9 @@ export function endpointsLabels(svc: Service): Record<string, string> {
 
 export function startEndpointsController(ctx: ControllerContext, opts: { workers?: number } = {}): RunningController {
   const { client, clock, log } = ctx;
-  const services = ctx.informers.forResource<Service>(serviceResource);
-  const pods = ctx.informers.forResource<Pod>(podResource);
-  const endpoints = ctx.informers.forResource<Endpoints>(endpointsResource);
+  const services = ctx.informers.forResource<Service>(resources.services);
+  const pods = ctx.informers.forResource<Pod>(resources.pods);
+  const endpoints = ctx.informers.forResource<Endpoints>(resources.endpoints);
   const queue = new WorkQueue<string>({ clock });
 
   services.addEventHandler({
@@ -74,7 +58,7 @@ export function startEndpointsController(ctx: ControllerContext, opts: { workers
     if (namespace === 'default' && name === 'kubernetes') return;
     const svc = services.get(key);
     const current = endpoints.get(key);
-    const path = resourcePath(endpointsResource, { namespace, name });
+    const path = resourcePath(resources.endpoints, { namespace, name });
     if (!svc || !managesEndpoints(svc)) {
       // Services without a selector have user-managed Endpoints; only a deleted service's go.
       if (!svc && current) {
@@ -88,7 +72,8 @@ export function startEndpointsController(ctx: ControllerContext, opts: { workers
     }
     const subsets = computeEndpointSubsets(svc, pods.byIndex(NAMESPACE_INDEX, namespace));
     const labels = endpointsLabels(svc);
-    if (current && sameJson(current.subsets ?? [], subsets) && sameJson(current.metadata.labels ?? {}, labels)) return;
+    if (current && jsonEqual(current.subsets ?? [], subsets) && jsonEqual(current.metadata.labels ?? {}, labels))
+      return;
     const body: Endpoints = {
       apiVersion: 'v1',
       kind: 'Endpoints',
@@ -99,7 +84,7 @@ export function startEndpointsController(ctx: ControllerContext, opts: { workers
       await client.update(path, { ...body, metadata: { ...current.metadata, labels } });
     } else {
       try {
-        await client.create(resourcePath(endpointsResource, { namespace }), body);
+        await client.create(resourcePath(resources.endpoints, { namespace }), body);
       } catch (err) {
         // Our cache is behind: the next event for it requeues us with the real object.
         if (!isAlreadyExists(err)) throw err;
@@ -121,8 +106,4 @@ export function startEndpointsController(ctx: ControllerContext, opts: { workers
     sync,
   });
   return { name: COMPONENT, stop: () => running.stop() };
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return stableJson(a) === stableJson(b);
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkPod, svc } from '../endpoints/compute.test.js';
-import { type EndpointSlice, planEndpointSlices } from './compute.js';
+import type { EndpointSlice } from '../../core/index.js';
+import { mkPod, svc } from '../shared/testing/service-fixtures.js';
+import { planEndpointSlices } from './compute.js';
 
 function apply(existing: EndpointSlice[], plan: ReturnType<typeof planEndpointSlices>): EndpointSlice[] {
   let n = existing.length;

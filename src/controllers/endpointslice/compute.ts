@@ -6,57 +6,58 @@
 // - at most maxEndpointsPerSlice (100) endpoints per slice; emptied slices are deleted;
 // - a service with no endpoints at all keeps one empty placeholder slice, as upstream.
 
-import type { KubeObject, OwnerReference } from '../../core/types.js';
-import { endpointPortsFor, type EndpointPort, stableJson } from '../endpoints/compute.js';
-import { podIp, podIsReady, podServes, type Service, selectsPod } from '../endpoints/service.js';
-import type { Pod } from '../nodelifecycle/core-types.js';
+import {
+  type EndpointSlice,
+  isPodReady,
+  type ObjectReference,
+  type OwnerReference,
+  type Pod,
+  type Service,
+  type SliceEndpoint,
+  type SliceEndpointPort,
+  stableJson,
+} from '../../core/index.js';
+import { endpointPortsFor, podIp, podServes, serviceSelector } from '../shared/service-pods.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
 export const DEFAULT_MAX_ENDPOINTS_PER_SLICE = 100;
 
-export interface SliceEndpoint {
-  addresses: string[];
+/** An endpoint as this planner writes it: one pod, its conditions always set. */
+export type PodEndpoint = SliceEndpoint & {
   conditions: { ready: boolean; serving: boolean; terminating: boolean };
-  nodeName?: string;
-  targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
-}
+  targetRef: ObjectReference;
+};
 
-export interface SlicePort {
-  name: string;
-  port: number;
-  protocol: string;
-  appProtocol?: string;
-}
+/** A port as this planner writes it: name ('' when the service port has none) and protocol set. */
+export type SlicePort = SliceEndpointPort & { name: string; protocol: string };
 
-export interface EndpointSlice extends KubeObject {
-  addressType: 'IPv4' | 'IPv6' | 'FQDN';
-  endpoints?: SliceEndpoint[] | null;
-  ports?: SlicePort[] | null;
-}
+/** A slice as this planner writes it. */
+export type PlannedSlice = EndpointSlice & { endpoints: PodEndpoint[]; ports: SlicePort[] };
 
 export interface SlicePlan {
-  create: EndpointSlice[];
-  update: EndpointSlice[];
+  create: PlannedSlice[];
+  update: PlannedSlice[];
   delete: EndpointSlice[];
 }
 
-function slicePorts(ports: EndpointPort[]): SlicePort[] {
+// Ports read back from existing slices may lack port or protocol; they are copied as they are.
+function slicePorts(ports: readonly SliceEndpointPort[]): SlicePort[] {
   return ports
     .map((p) => {
-      const sp: SlicePort = { name: p.name ?? '', port: p.port, protocol: p.protocol };
+      const sp: SlicePort = { name: p.name ?? '', port: p.port, protocol: p.protocol! };
       if (p.appProtocol) sp.appProtocol = p.appProtocol;
       return sp;
     })
-    .sort((a, b) => a.name.localeCompare(b.name) || a.port - b.port);
+    .sort((a, b) => a.name.localeCompare(b.name) || a.port! - b.port!);
 }
 
-function endpointOf(svc: Service, pod: Pod): SliceEndpoint {
+function endpointOf(svc: Service, pod: Pod): PodEndpoint {
   const terminating = !!pod.metadata.deletionTimestamp;
-  const serving = podIsReady(pod);
+  const serving = isPodReady(pod);
   const ready = svc.spec?.publishNotReadyAddresses === true || (serving && !terminating);
-  const ep: SliceEndpoint = {
+  const ep: PodEndpoint = {
     addresses: [podIp(pod) ?? ''],
     conditions: { ready, serving, terminating },
     targetRef: {
@@ -66,7 +67,7 @@ function endpointOf(svc: Service, pod: Pod): SliceEndpoint {
       uid: pod.metadata.uid ?? '',
     },
   };
-  if (pod.spec.nodeName) ep.nodeName = pod.spec.nodeName;
+  if (pod.spec?.nodeName) ep.nodeName = pod.spec.nodeName;
   return ep;
 }
 
@@ -74,11 +75,15 @@ function endpointOf(svc: Service, pod: Pod): SliceEndpoint {
 export function desiredEndpointsByPorts(
   svc: Service,
   pods: readonly Pod[],
-): Map<string, { ports: SlicePort[]; endpoints: SliceEndpoint[] }> {
-  const out = new Map<string, { ports: SlicePort[]; endpoints: SliceEndpoint[] }>();
-  const selector = svc.spec?.selector ?? {};
+): Map<string, { ports: SlicePort[]; endpoints: PodEndpoint[] }> {
+  const out = new Map<string, { ports: SlicePort[]; endpoints: PodEndpoint[] }>();
+  const selector = serviceSelector(svc);
   for (const pod of pods) {
-    if (pod.metadata.namespace !== svc.metadata.namespace || !selectsPod(selector, pod) || !podServes(pod, true))
+    if (
+      pod.metadata.namespace !== svc.metadata.namespace ||
+      !selector.matches(pod.metadata.labels) ||
+      !podServes(pod, true)
+    )
       continue;
     const ports = slicePorts(endpointPortsFor(svc, pod));
     if (ports.length === 0 && (svc.spec?.ports?.length ?? 0) > 0) continue;
@@ -112,11 +117,12 @@ function ownerRef(svc: Service): OwnerReference {
   };
 }
 
-const endpointKey = (e: SliceEndpoint) => `${e.targetRef.uid}|${e.addresses[0]}`;
-const byAddress = (a: SliceEndpoint, b: SliceEndpoint) =>
-  a.addresses[0]!.localeCompare(b.addresses[0]!) || a.targetRef.uid.localeCompare(b.targetRef.uid);
+// Existing slices are matched by the pod's uid: an endpoint without a targetRef matches no pod.
+const endpointKey = (e: SliceEndpoint) => `${e.targetRef?.uid ?? ''}|${e.addresses[0]}`;
+const byAddress = (a: PodEndpoint, b: PodEndpoint) =>
+  a.addresses[0]!.localeCompare(b.addresses[0]!) || a.targetRef.uid!.localeCompare(b.targetRef.uid!);
 
-export function newSlice(svc: Service, ports: SlicePort[], endpoints: SliceEndpoint[]): EndpointSlice {
+export function newSlice(svc: Service, ports: SlicePort[], endpoints: PodEndpoint[]): PlannedSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -155,7 +161,7 @@ export function planEndpointSlices(
 
   for (const [key, group] of desired) {
     const want = new Map(group.endpoints.map((e) => [endpointKey(e), e]));
-    const slices = (bySlicePorts.get(key) ?? []).map((s) => ({ slice: s, endpoints: [] as SliceEndpoint[] }));
+    const slices = (bySlicePorts.get(key) ?? []).map((s) => ({ slice: s, endpoints: [] as PodEndpoint[] }));
     // Keep each endpoint where it already is.
     for (const s of slices) {
       for (const e of s.slice.endpoints ?? []) {
@@ -175,7 +181,7 @@ export function planEndpointSlices(
         plan.delete.push(s.slice);
         continue;
       }
-      const next = {
+      const next: PlannedSlice = {
         ...s.slice,
         metadata: { ...s.slice.metadata, labels },
         endpoints: [...s.endpoints].sort(byAddress),
@@ -191,7 +197,7 @@ export function planEndpointSlices(
     // No endpoints at all: keep (or make) one empty placeholder slice.
     const reuse = orphaned.shift() ?? plan.delete.shift();
     if (reuse) {
-      const placeholder = { ...reuse, metadata: { ...reuse.metadata, labels }, endpoints: [], ports: [] };
+      const placeholder: PlannedSlice = { ...reuse, metadata: { ...reuse.metadata, labels }, endpoints: [], ports: [] };
       if (changed(reuse, placeholder)) plan.update.push(placeholder);
     } else {
       plan.create.push(newSlice(svc, [], []));

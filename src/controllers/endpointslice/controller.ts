@@ -4,25 +4,17 @@
 
 import { isNotFound, NAMESPACE_INDEX, objectKey, resourcePath, WorkQueue } from '../../client/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
-import { servicesForPod } from '../endpoints/controller.js';
-import { managesEndpoints, type Service, serviceResource } from '../endpoints/service.js';
-import { ensureIndex } from '../nodelifecycle/controller.js';
-import { type Pod, podResource } from '../nodelifecycle/core-types.js';
+import { type EndpointSlice, type Pod, resources, type Service } from '../../core/index.js';
+import { ensureIndex } from '../shared/indexes.js';
+import { managesEndpoints, servicesForPod } from '../shared/service-pods.js';
 import {
   DEFAULT_MAX_ENDPOINTS_PER_SLICE,
-  type EndpointSlice,
   MANAGED_BY,
   MANAGED_BY_LABEL,
   planEndpointSlices,
   SERVICE_NAME_LABEL,
 } from './compute.js';
 
-export const endpointSliceResource = {
-  group: 'discovery.k8s.io',
-  version: 'v1',
-  resource: 'endpointslices',
-  namespaced: true,
-};
 const SLICE_SERVICE_INDEX = 'endpointslice.service';
 const COMPONENT = 'endpointslice-controller';
 
@@ -37,9 +29,9 @@ export function startEndpointSliceController(
   opts: { workers?: number; maxEndpointsPerSlice?: number } = {},
 ): RunningController {
   const { client, clock, log } = ctx;
-  const services = ctx.informers.forResource<Service>(serviceResource);
-  const pods = ctx.informers.forResource<Pod>(podResource);
-  const slices = ctx.informers.forResource<EndpointSlice>(endpointSliceResource);
+  const services = ctx.informers.forResource<Service>(resources.services);
+  const pods = ctx.informers.forResource<Pod>(resources.pods);
+  const slices = ctx.informers.forResource<EndpointSlice>(resources.endpointslices);
   ensureIndex(slices, SLICE_SERVICE_INDEX, sliceServiceIndex);
   const queue = new WorkQueue<string>({ clock });
 
@@ -77,9 +69,9 @@ export function startEndpointSliceController(
       existing,
       opts.maxEndpointsPerSlice ?? DEFAULT_MAX_ENDPOINTS_PER_SLICE,
     );
-    for (const s of plan.create) await client.create(resourcePath(endpointSliceResource, { namespace }), s);
+    for (const s of plan.create) await client.create(resourcePath(resources.endpointslices, { namespace }), s);
     for (const s of plan.update)
-      await client.update(resourcePath(endpointSliceResource, { namespace, name: s.metadata.name }), s);
+      await client.update(resourcePath(resources.endpointslices, { namespace, name: s.metadata.name }), s);
     for (const s of plan.delete) await deleteSlice(s);
     if (plan.create.length + plan.update.length + plan.delete.length > 0) {
       log('endpoint slices updated', {
@@ -104,7 +96,7 @@ export function startEndpointSliceController(
   const deleteSlice = async (s: EndpointSlice) => {
     try {
       await client.delete(
-        resourcePath(endpointSliceResource, { namespace: s.metadata.namespace, name: s.metadata.name }),
+        resourcePath(resources.endpointslices, { namespace: s.metadata.namespace, name: s.metadata.name }),
         {
           preconditions: { uid: s.metadata.uid },
         },

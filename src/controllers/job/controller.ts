@@ -5,23 +5,13 @@
 
 import { isNotFound, objectKey, ownerUidIndexFunc, resourcePath, WorkQueue } from '../../client/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
-import { inBatches } from '../daemonset/controller.js';
-import { Expectations } from '../daemonset/expectations.js';
-import { ensureIndex } from '../nodelifecycle/controller.js';
-import { type Pod, podResource } from '../nodelifecycle/core-types.js';
-import {
-  DEFAULT_JOB_PLAN_OPTIONS,
-  type Job,
-  type JobPlanOptions,
-  jobExpiry,
-  jobResource,
-  newJobPod,
-  planJob,
-} from './plan.js';
-import { stableJson } from '../endpoints/compute.js';
+import { type Job, type Pod, resources, stableJson } from '../../core/index.js';
+import { inBatches } from '../shared/batches.js';
+import { Expectations } from '../shared/expectations.js';
+import { ensureIndex, OWNER_UID_INDEX } from '../shared/indexes.js';
+import { DEFAULT_JOB_PLAN_OPTIONS, type JobPlanOptions, jobExpiry, newJobPod, planJob } from './plan.js';
 
 const COMPONENT = 'job-controller';
-const OWNER_INDEX = 'ownerUid';
 
 export interface JobControllerOptions extends Partial<JobPlanOptions> {
   workers?: number;
@@ -31,11 +21,11 @@ export function startJobController(ctx: ControllerContext, opts: JobControllerOp
   const { client, clock, log } = ctx;
   const planOpts: JobPlanOptions = { ...DEFAULT_JOB_PLAN_OPTIONS, ...opts };
   const recorder = ctx.recorder(COMPONENT);
-  const jobs = ctx.informers.forResource<Job>(jobResource);
-  const pods = ctx.informers.forResource<Pod>(podResource);
-  ensureIndex(pods, OWNER_INDEX, ownerUidIndexFunc);
+  const jobs = ctx.informers.forResource<Job>(resources.jobs);
+  const pods = ctx.informers.forResource<Pod>(resources.pods);
+  ensureIndex(pods, OWNER_UID_INDEX, ownerUidIndexFunc);
   const queue = new WorkQueue<string>({ clock });
-  const expectations = new Expectations(() => clock.now());
+  const expectations = new Expectations(clock);
 
   const ownerJob = (pod: Pod): string | undefined => {
     const ref = pod.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Job');
@@ -46,25 +36,25 @@ export function startJobController(ctx: ControllerContext, opts: JobControllerOp
   jobs.addEventHandler({
     onAdd: (j) => queue.add(objectKey(j.metadata)),
     onUpdate: (_o, j) => queue.add(objectKey(j.metadata)),
-    onDelete: (j) => expectations.forget(objectKey(j.metadata)),
+    onDelete: (j) => expectations.delete(objectKey(j.metadata)),
   });
   pods.addEventHandler({
     onAdd: (p) => {
       const key = ownerJob(p);
       if (!key) return;
-      expectations.observedAdd(key);
+      expectations.creationObserved(key);
       queue.add(key);
     },
     onUpdate: (o, p) => {
       const key = ownerJob(p);
       if (!key) return;
-      if (p.metadata.deletionTimestamp && !o.metadata.deletionTimestamp) expectations.observedDelete(key);
+      if (p.metadata.deletionTimestamp && !o.metadata.deletionTimestamp) expectations.deletionObserved(key);
       queue.add(key);
     },
     onDelete: (p) => {
       const key = ownerJob(p);
       if (!key) return;
-      if (!p.metadata.deletionTimestamp) expectations.observedDelete(key);
+      if (!p.metadata.deletionTimestamp) expectations.deletionObserved(key);
       queue.add(key);
     },
   });
@@ -81,7 +71,7 @@ export function startJobController(ctx: ControllerContext, opts: JobControllerOp
         return;
       }
       try {
-        await client.delete(resourcePath(jobResource, { namespace, name: job.metadata.name }), {
+        await client.delete(resourcePath(resources.jobs, { namespace, name: job.metadata.name }), {
           propagationPolicy: 'Foreground',
           preconditions: { uid: job.metadata.uid },
         });
@@ -92,31 +82,31 @@ export function startJobController(ctx: ControllerContext, opts: JobControllerOp
       return;
     }
     if (!expectations.satisfied(key)) return;
-    const plan = planJob(job, pods.byIndex(OWNER_INDEX, job.metadata.uid ?? ''), now, planOpts);
+    const plan = planJob(job, pods.byIndex(OWNER_UID_INDEX, job.metadata.uid ?? ''), now, planOpts);
     expectations.expect(key, plan.createPods, plan.deletePods.length);
     await inBatches(Array.from({ length: plan.createPods }), async () => {
       try {
-        const pod = await client.create<Pod>(resourcePath(podResource, { namespace }), newJobPod(job));
+        const pod = await client.create<Pod>(resourcePath(resources.pods, { namespace }), newJobPod(job));
         void recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
       } catch (err) {
-        expectations.observedAdd(key);
+        expectations.creationObserved(key);
         void recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${String(err)}`);
         throw err;
       }
     });
     await inBatches(plan.deletePods, async (pod) => {
       try {
-        await client.delete(resourcePath(podResource, { namespace, name: pod.metadata.name }), {
+        await client.delete(resourcePath(resources.pods, { namespace, name: pod.metadata.name }), {
           preconditions: { uid: pod.metadata.uid },
         });
         void recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
       } catch (err) {
-        expectations.observedDelete(key);
+        expectations.deletionObserved(key);
         if (!isNotFound(err)) throw err;
       }
     });
     if (stableJson(plan.status) !== stableJson(job.status ?? {})) {
-      await client.updateStatus(resourcePath(jobResource, { namespace, name: job.metadata.name }), {
+      await client.updateStatus(resourcePath(resources.jobs, { namespace, name: job.metadata.name }), {
         ...job,
         status: plan.status,
       });
@@ -130,7 +120,8 @@ export function startJobController(ctx: ControllerContext, opts: JobControllerOp
         condition: plan.finished.type,
         reason: plan.finished.reason,
       });
-      if (job.spec.ttlSecondsAfterFinished !== undefined) queue.addAfter(key, job.spec.ttlSecondsAfterFinished * 1000);
+      const ttl = job.spec?.ttlSecondsAfterFinished;
+      if (ttl !== undefined) queue.addAfter(key, ttl * 1000);
     }
     if (plan.requeueAfterMs !== undefined) queue.addAfter(key, Math.max(1, plan.requeueAfterMs));
   };

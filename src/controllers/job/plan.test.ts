@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Pod } from '../nodelifecycle/core-types.js';
-import { type Job, jobExpiry, newJobPod, planJob } from './plan.js';
+import type { Job, JobSpec, JobStatus, Pod } from '../../core/index.js';
+import { jobExpiry, newJobPod, planJob } from './plan.js';
 
 const NOW = Date.parse('2025-01-01T00:10:00Z');
-const job = (spec: Partial<Job['spec']> = {}, status: Job['status'] = {}): Job => ({
+const job = (spec: Partial<JobSpec> = {}, status: JobStatus = {}): Job => ({
   metadata: { name: 'pi', namespace: 'ns', uid: 'job-uid' },
   spec: {
     parallelism: 2,
@@ -24,7 +24,7 @@ const pod = (name: string, phase: string, finished = '2025-01-01T00:09:59Z'): Po
       containerStatuses:
         phase === 'Failed' ? [{ restartCount: 0, state: { terminated: { finishedAt: finished } } }] : [],
     },
-  }) as Pod;
+  }) as unknown as Pod;
 
 test('creates up to parallelism, capped by remaining completions', () => {
   const p = planJob(job(), [], NOW);

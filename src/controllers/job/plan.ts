@@ -2,42 +2,16 @@
 // count active/succeeded/failed pods, decide whether the job has finished (Complete, or Failed by
 // BackoffLimitExceeded / DeadlineExceeded), how many pods to create or delete, and the new status.
 
-import type { KubeObject } from '../../core/types.js';
 import {
-  type Condition,
   isPodReady,
+  isPodTerminal,
+  type Job,
+  type JobCondition,
+  type JobStatus,
   type Pod,
-  type PodTemplateSpec,
   parseTime,
   rfc3339,
-} from '../nodelifecycle/core-types.js';
-
-export interface Job extends KubeObject {
-  spec: {
-    parallelism?: number;
-    completions?: number | null;
-    backoffLimit?: number;
-    activeDeadlineSeconds?: number;
-    ttlSecondsAfterFinished?: number;
-    suspend?: boolean;
-    template: PodTemplateSpec;
-  };
-  status?: JobStatus;
-}
-
-export interface JobStatus {
-  active?: number;
-  ready?: number;
-  succeeded?: number;
-  failed?: number;
-  terminating?: number;
-  startTime?: string;
-  completionTime?: string;
-  conditions?: Condition[];
-  uncountedTerminatedPods?: Record<string, unknown>;
-}
-
-export const jobResource = { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true };
+} from '../../core/index.js';
 
 export interface JobPlanOptions {
   /** Delay before re-creating pods after failures: base × 2^(failures-1), capped (upstream 10 s, 6 min). */
@@ -67,12 +41,12 @@ export function jobFinished(job: Job): { type: 'Complete' | 'Failed'; time?: str
 }
 
 function setCondition(
-  conditions: Condition[],
+  conditions: JobCondition[],
   type: string,
   reason: string,
   message: string,
   stamp: string,
-): Condition[] {
+): JobCondition[] {
   if (conditions.some((c) => c.type === type && c.status === 'True')) return conditions;
   const out = conditions.filter((c) => c.type !== type);
   out.push({ type, status: 'True', lastProbeTime: stamp, lastTransitionTime: stamp, reason, message });
@@ -86,8 +60,7 @@ const newestFirst = (a: Pod, b: Pod) =>
 function finishedAt(pod: Pod): number {
   let t = 0;
   for (const cs of pod.status?.containerStatuses ?? []) {
-    const term = (cs as { state?: { terminated?: { finishedAt?: string } } }).state?.terminated;
-    t = Math.max(t, parseTime(term?.finishedAt) ?? 0);
+    t = Math.max(t, parseTime(cs.state?.terminated?.finishedAt) ?? 0);
   }
   return t || (parseTime(pod.metadata.creationTimestamp) ?? 0);
 }
@@ -99,12 +72,8 @@ export function planJob(
   opts: JobPlanOptions = DEFAULT_JOB_PLAN_OPTIONS,
 ): JobPlan {
   const stamp = rfc3339(now);
-  const active = pods.filter(
-    (p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
-  );
-  const terminating = pods.filter(
-    (p) => p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
-  ).length;
+  const active = pods.filter((p) => !p.metadata.deletionTimestamp && !isPodTerminal(p));
+  const terminating = pods.filter((p) => p.metadata.deletionTimestamp && !isPodTerminal(p)).length;
   const succeededPods = pods.filter((p) => p.status?.phase === 'Succeeded');
   const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
   // Counts never go down: pods may be garbage-collected after they were counted.
@@ -113,11 +82,8 @@ export function planJob(
   const restarts = active.reduce(
     (n, p) =>
       n +
-      (p.spec.restartPolicy === 'OnFailure'
-        ? (p.status?.containerStatuses ?? []).reduce(
-            (m, cs) => m + Number((cs as { restartCount?: number }).restartCount ?? 0),
-            0,
-          )
+      (p.spec?.restartPolicy === 'OnFailure'
+        ? (p.status?.containerStatuses ?? []).reduce((m, cs) => m + Number(cs.restartCount ?? 0), 0)
         : 0),
     0,
   );
@@ -139,7 +105,7 @@ export function planJob(
     status.ready = 0;
     return plan;
   }
-  if (job.spec.suspend) {
+  if (job.spec?.suspend) {
     plan.deletePods = active;
     status.active = 0;
     if (!conditions.some((c) => c.type === 'Suspended' && c.status === 'True')) {
@@ -158,10 +124,10 @@ export function planJob(
   }
   status.startTime ??= stamp;
 
-  const completions = job.spec.completions ?? undefined;
-  const parallelism = job.spec.parallelism ?? 1;
-  const backoffLimit = job.spec.backoffLimit ?? 6;
-  const deadline = job.spec.activeDeadlineSeconds;
+  const completions = job.spec?.completions ?? undefined;
+  const parallelism = job.spec?.parallelism ?? 1;
+  const backoffLimit = job.spec?.backoffLimit ?? 6;
+  const deadline = job.spec?.activeDeadlineSeconds;
   const started = parseTime(status.startTime) ?? now;
 
   let failure: JobPlan['finished'];
@@ -234,7 +200,7 @@ export function planJob(
 
 /** When a finished job with ttlSecondsAfterFinished must be deleted (ms since epoch), if it has a TTL. */
 export function jobExpiry(job: Job): number | undefined {
-  const ttl = job.spec.ttlSecondsAfterFinished;
+  const ttl = job.spec?.ttlSecondsAfterFinished;
   const done = jobFinished(job);
   if (ttl === undefined || !done) return undefined;
   const at = parseTime(job.status?.completionTime) ?? parseTime(done.time);
@@ -242,7 +208,7 @@ export function jobExpiry(job: Job): number | undefined {
 }
 
 export function newJobPod(job: Job): Pod {
-  const meta = job.spec.template.metadata ?? {};
+  const meta = job.spec?.template.metadata ?? {};
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -266,6 +232,6 @@ export function newJobPod(job: Job): Pod {
         },
       ],
     },
-    spec: structuredClone(job.spec.template.spec),
+    spec: structuredClone(job.spec?.template.spec),
   };
 }

@@ -1,6 +1,7 @@
 // Which resources a terminating namespace must be emptied of, and how to tell when it is.
 
 import { CATALOG, type ResourceInfo } from '../../api/catalog.js';
+import type { Namespace } from '../../core/index.js';
 
 /**
  * Every namespaced resource that can be deleted, once per storage (HPA v1/v2 and the two Event groups
@@ -21,20 +22,13 @@ export function namespacedResources(catalog: ResourceInfo[] = CATALOG): Resource
 
 export const KUBERNETES_FINALIZER = 'kubernetes';
 
-export interface NamespaceObject {
-  metadata: { name?: string; deletionTimestamp?: string; uid?: string; resourceVersion?: string };
-  spec?: { finalizers?: string[] };
-  status?: { phase?: string; conditions?: unknown[] };
-  [field: string]: unknown;
-}
-
 /** A namespace this controller must act on: being deleted and still holding the kubernetes finalizer. */
-export function needsFinalizing(ns: NamespaceObject): boolean {
+export function needsFinalizing(ns: Namespace): boolean {
   return !!ns.metadata.deletionTimestamp && (ns.spec?.finalizers ?? []).includes(KUBERNETES_FINALIZER);
 }
 
 /** The body for PUT .../namespaces/NAME/finalize: the namespace without the kubernetes finalizer. */
-export function finalizedNamespace<T extends NamespaceObject>(ns: T): T {
+export function finalizedNamespace<T extends Namespace>(ns: T): T {
   return {
     ...ns,
     spec: { ...(ns.spec ?? {}), finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER) },

@@ -2,18 +2,17 @@
 // the API with background propagation), waits until nothing is left, then removes the "kubernetes"
 // finalizer through the finalize subresource so the API server deletes the namespace.
 
-import type { KubeObject } from '../../core/types.js';
 import { isConflict, isNotFound, resourcePath, WorkQueue } from '../../client/index.js';
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
-import { finalizedNamespace, type NamespaceObject, namespacedResources, needsFinalizing } from './content.js';
+import { type Namespace, resources } from '../../core/index.js';
+import { finalizedNamespace, namespacedResources, needsFinalizing } from './content.js';
 
 export const NAMESPACE_COMPONENT = 'namespace-controller';
-const namespaceResource = { group: '', version: 'v1', resource: 'namespaces', namespaced: false };
 /** How soon to look again while content is still going away (pods in grace, finalizers). */
 export const RECHECK_MS = 1000;
 
 export function startNamespaceController(ctx: ControllerContext, opts: { workers?: number } = {}): RunningController {
-  const informer = ctx.informers.forResource<NamespaceObject & KubeObject>(namespaceResource);
+  const informer = ctx.informers.forResource<Namespace>(resources.namespaces);
   const queue = new WorkQueue<string>({ clock: ctx.clock });
   informer.addEventHandler({
     onAdd: (ns) => needsFinalizing(ns) && queue.add(keyOf(ns)),
@@ -29,14 +28,14 @@ export function startNamespaceController(ctx: ControllerContext, opts: { workers
       queue.addAfter(name, RECHECK_MS);
       return;
     }
-    const path = resourcePath(namespaceResource, { name, subresource: 'finalize' });
+    const path = resourcePath(resources.namespaces, { name, subresource: 'finalize' });
     try {
       await ctx.client.update(path, finalizedNamespace(ns));
       ctx.log('namespace: finalized', { name });
     } catch (err) {
       if (isNotFound(err)) {
         // Gone already, or a server that does not serve the finalize subresource: tell them apart.
-        const exists = await ctx.client.get(resourcePath(namespaceResource, { name })).then(
+        const exists = await ctx.client.get(resourcePath(resources.namespaces, { name })).then(
           () => true,
           (e: unknown) => {
             if (isNotFound(e)) return false;
@@ -47,7 +46,7 @@ export function startNamespaceController(ctx: ControllerContext, opts: { workers
         throw new Error(`PUT ${path}: 404 although the namespace exists (finalize subresource not served?)`);
       }
       if (isConflict(err)) {
-        const fresh = await ctx.client.get<NamespaceObject & KubeObject>(resourcePath(namespaceResource, { name }));
+        const fresh = await ctx.client.get<Namespace>(resourcePath(resources.namespaces, { name }));
         if (fresh.metadata.uid === ns.metadata.uid) await ctx.client.update(path, finalizedNamespace(fresh));
         return;
       }

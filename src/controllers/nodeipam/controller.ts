@@ -5,7 +5,7 @@
 
 import { isNotFound, resourcePath, WorkQueue } from '../../client/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
-import { type Node, nodeResource } from '../nodelifecycle/core-types.js';
+import { type Node, resources } from '../../core/index.js';
 import { CidrAllocator } from './cidr-allocator.js';
 
 export interface NodeIpamOptions {
@@ -21,7 +21,7 @@ export function startNodeIpamController(ctx: ControllerContext, opts: NodeIpamOp
   const allocator = new CidrAllocator(opts.clusterCidr ?? '10.42.0.0/16', opts.nodeMaskSize ?? 24);
   const { client, clock, log } = ctx;
   const recorder = ctx.recorder(COMPONENT);
-  const nodes = ctx.informers.forResource<Node>(nodeResource);
+  const nodes = ctx.informers.forResource<Node>(resources.nodes);
   const queue = new WorkQueue<string>({ clock });
   /** CIDRs we handed out whose node may not show them in the cache yet: name -> cidr. */
   const pending = new Map<string, string>();
@@ -62,7 +62,11 @@ export function startNodeIpamController(ctx: ControllerContext, opts: NodeIpamOp
       pending.set(name, cidr);
     }
     try {
-      await client.patch(resourcePath(nodeResource, { name }), { spec: { podCIDR: cidr, podCIDRs: [cidr] } }, 'merge');
+      await client.patch(
+        resourcePath(resources.nodes, { name }),
+        { spec: { podCIDR: cidr, podCIDRs: [cidr] } },
+        'merge',
+      );
       log('allocated pod CIDR', { controller: COMPONENT, object: name, podCIDR: cidr });
     } catch (err) {
       if (isNotFound(err)) {

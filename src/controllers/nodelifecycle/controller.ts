@@ -1,5 +1,4 @@
 // Node lifecycle controller: marks nodes whose heartbeat went stale Ready=Unknown, keeps the
-import type { KubeObject } from '../../core/types.js';
 // not-ready/unreachable/unschedulable taints in step with the Ready condition, and evicts pods from
 // nodes with NoExecute taints once their tolerations run out (the taint-eviction controller upstream).
 //
@@ -7,17 +6,18 @@ import type { KubeObject } from '../../core/types.js';
 // nodes ──▶ nodeQueue ──▶ syncNode: PATCH taints, enqueue its pods                      │
 // pods  ──▶ podQueue  ──▶ syncPod: evict now (DELETE) or addAfter(toleration deadline)  ◀┘
 
-import { type Informer, isNotFound, objectKey, resourcePath, WorkQueue } from '../../client/index.js';
-import { type ControllerContext, type RunningController, runPeriodically, runWorkers } from '../context.js';
+import { isNotFound, objectKey, resourcePath, WorkQueue } from '../../client/index.js';
 import {
+  type Lease,
+  NODE_LEASE_NAMESPACE,
   type Node,
-  nodeResource,
   type Pod,
   POD_NODE_INDEX,
   podNodeIndex,
-  podResource,
-  leaseResource,
-} from './core-types.js';
+  resources,
+} from '../../core/index.js';
+import { type ControllerContext, type RunningController, runPeriodically, runWorkers } from '../context.js';
+import { ensureIndex } from '../shared/indexes.js';
 import {
   desiredNodeTaints,
   type HealthProbe,
@@ -26,7 +26,6 @@ import {
   podEviction,
   staleNodeConditions,
 } from './health.js';
-import { type Lease, NODE_LEASE_NAMESPACE } from './lease.js';
 
 export interface NodeLifecycleOptions {
   /** How long a node may go without a heartbeat before it is Unknown (upstream --node-monitor-grace-period, 40 s). */
@@ -46,9 +45,9 @@ export function startNodeLifecycleController(
   const period = opts.monitorPeriodMs ?? 5_000;
   const { client, clock, log } = ctx;
   const recorder = ctx.recorder(COMPONENT);
-  const nodes = ctx.informers.forResource<Node>(nodeResource);
-  const leases = ctx.informers.forResource<Lease>(leaseResource);
-  const pods = ctx.informers.forResource<Pod>(podResource);
+  const nodes = ctx.informers.forResource<Node>(resources.nodes);
+  const leases = ctx.informers.forResource<Lease>(resources.leases);
+  const pods = ctx.informers.forResource<Pod>(resources.pods);
   ensureIndex(pods, POD_NODE_INDEX, podNodeIndex);
   const probes = new Map<string, HealthProbe>();
   const nodeQueue = new WorkQueue<string>({ clock });
@@ -76,7 +75,7 @@ export function startNodeLifecycleController(
       if (!conditions) continue;
       try {
         await client.patch(
-          resourcePath(nodeResource, { name, subresource: 'status' }),
+          resourcePath(resources.nodes, { name, subresource: 'status' }),
           { status: { conditions } },
           'merge',
         );
@@ -98,7 +97,7 @@ export function startNodeLifecycleController(
     for (const pod of pods.byIndex(POD_NODE_INDEX, nodeName)) {
       const conditions = notReadyPodConditions(pod, clock.now());
       if (!conditions) continue;
-      const path = resourcePath(podResource, {
+      const path = resourcePath(resources.pods, {
         namespace: pod.metadata.namespace,
         name: pod.metadata.name,
         subresource: 'status',
@@ -123,7 +122,7 @@ export function startNodeLifecycleController(
     const taints = desiredNodeTaints(node, clock.now());
     if (taints) {
       await client.patch(
-        resourcePath(nodeResource, { name }),
+        resourcePath(resources.nodes, { name }),
         { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints } },
         'merge',
       );
@@ -138,8 +137,9 @@ export function startNodeLifecycleController(
 
   const syncPod = async (key: string) => {
     const pod = pods.get(key);
-    if (!pod?.spec.nodeName) return;
-    const node = nodes.get(pod.spec.nodeName);
+    const nodeName = pod?.spec?.nodeName;
+    if (!pod || !nodeName) return;
+    const node = nodes.get(nodeName);
     if (!node) return;
     const now = clock.now();
     const decision = podEviction(pod, node.spec?.taints, now);
@@ -150,9 +150,12 @@ export function startNodeLifecycleController(
     }
     void recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
     try {
-      await client.delete(resourcePath(podResource, { namespace: pod.metadata.namespace, name: pod.metadata.name }), {
-        preconditions: { uid: pod.metadata.uid },
-      });
+      await client.delete(
+        resourcePath(resources.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name }),
+        {
+          preconditions: { uid: pod.metadata.uid },
+        },
+      );
       log('evicted pod from tainted node', { controller: COMPONENT, object: key, node: node.metadata.name });
     } catch (err) {
       if (!isNotFound(err)) throw err;
@@ -193,13 +196,4 @@ export function startNodeLifecycleController(
       await Promise.all(workers.map((w) => w.stop()));
     },
   };
-}
-
-/** Adds an index to a shared informer's cache once (several controllers may ask for the same one). */
-export function ensureIndex<T extends KubeObject>(inf: Informer<T>, name: string, fn: (obj: T) => string[]): void {
-  try {
-    inf.cache.byIndex(name, '');
-  } catch {
-    inf.cache.addIndexer(name, fn);
-  }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Node, Pod, Taint } from './core-types.js';
+import type { Node, Pod, Taint, Toleration } from '../../core/index.js';
 import {
   desiredNodeTaints,
   notReadyPodConditions,
@@ -58,7 +58,7 @@ test('taints follow the Ready condition and keep their timeAdded', () => {
   assert.equal(desiredNodeTaints(node('True'), T0), undefined);
 });
 
-const pod = (tolerations: NonNullable<Pod['spec']['tolerations']>, extra: Partial<Pod['metadata']> = {}): Pod => ({
+const pod = (tolerations: Toleration[], extra: Partial<Pod['metadata']> = {}): Pod => ({
   metadata: { name: 'p', namespace: 'ns', ...extra },
   spec: { nodeName: 'n1', containers: [], tolerations },
   status: { conditions: [{ type: 'Ready', status: 'True' }] },

@@ -3,17 +3,23 @@
 // After pkg/controller/nodelifecycle (tryUpdateNodeHealth, doNoExecuteTaintingPass) and
 // pkg/controller/tainteviction (getMinTolerationTime).
 
-import type { Condition, Lease } from './lease.js';
-import type { Node, Pod, Taint } from './core-types.js';
-import { nodeCondition, parseTime, rfc3339 } from './core-types.js';
 import {
   isTolerated,
+  type Lease,
+  type Node,
+  type NodeCondition,
+  nodeCondition,
+  type Pod,
+  type PodCondition,
+  parseTime,
+  rfc3339,
   TAINT_NOT_READY,
   TAINT_UNREACHABLE,
   TAINT_UNSCHEDULABLE,
+  type Taint,
   toleratesTaint,
   untoleratedTaints,
-} from './taints.js';
+} from '../../core/index.js';
 
 /** What we last saw of a node's heartbeat, and when (on our clock) it last changed. */
 export interface HealthProbe {
@@ -53,12 +59,12 @@ export function staleNodeConditions(
   probe: HealthProbe,
   now: number,
   gracePeriodMs: number,
-): Condition[] | undefined {
+): NodeCondition[] | undefined {
   if (now - probe.observedAt <= gracePeriodMs) return undefined;
   const existing = node.status?.conditions ?? [];
   const stamp = rfc3339(now);
   let changed = false;
-  const out: Condition[] = existing.map((c) => ({ ...c }));
+  const out: NodeCondition[] = existing.map((c) => ({ ...c }));
   for (const type of NODE_CONDITION_TYPES) {
     const c = out.find((x) => x.type === type);
     if (!c) {
@@ -123,7 +129,7 @@ export function podEviction(pod: Pod, nodeTaints: readonly Taint[] | undefined, 
   if (pod.metadata.deletionTimestamp) return { kind: 'keep' };
   const noExecute = (nodeTaints ?? []).filter((t) => t.effect === 'NoExecute');
   if (noExecute.length === 0) return { kind: 'keep' };
-  const tolerations = pod.spec.tolerations ?? [];
+  const tolerations = pod.spec?.tolerations ?? [];
   if (untoleratedTaints(noExecute, tolerations, ['NoExecute']).length > 0) return { kind: 'evict' };
   let at = Number.POSITIVE_INFINITY;
   for (const taint of noExecute) {
@@ -139,7 +145,7 @@ export function podEviction(pod: Pod, nodeTaints: readonly Taint[] | undefined, 
 }
 
 /** The pod's conditions with Ready=False (upstream MarkPodsNotReady), or undefined if not Ready now. */
-export function notReadyPodConditions(pod: Pod, now: number): Condition[] | undefined {
+export function notReadyPodConditions(pod: Pod, now: number): PodCondition[] | undefined {
   const conditions = pod.status?.conditions ?? [];
   const ready = conditions.find((c) => c.type === 'Ready');
   if (!ready || ready.status !== 'True') return undefined;

@@ -3,8 +3,8 @@
 
 import { isNotFound, objectKey, resourcePath } from '../../client/index.js';
 import { type ControllerContext, type RunningController, runPeriodically } from '../context.js';
-import { inBatches } from '../daemonset/controller.js';
-import { type Node, nodeResource, type Pod, podResource } from '../nodelifecycle/core-types.js';
+import { type Node, type Pod, resources } from '../../core/index.js';
+import { inBatches } from '../shared/batches.js';
 import { planPodGc } from './plan.js';
 
 export interface PodGcOptions {
@@ -20,20 +20,23 @@ export function startPodGcController(ctx: ControllerContext, opts: PodGcOptions 
   const { client, clock, log } = ctx;
   const threshold = opts.terminatedPodThreshold ?? 12_500;
   const period = opts.periodMs ?? 20_000;
-  const pods = ctx.informers.forResource<Pod>(podResource);
-  const nodes = ctx.informers.forResource<Node>(nodeResource);
+  const pods = ctx.informers.forResource<Pod>(resources.pods);
+  const nodes = ctx.informers.forResource<Node>(resources.nodes);
 
   const forceDelete = async (pod: Pod, why: string) => {
     try {
-      await client.delete(resourcePath(podResource, { namespace: pod.metadata.namespace, name: pod.metadata.name }), {
-        gracePeriodSeconds: 0,
-        preconditions: { uid: pod.metadata.uid },
-      });
+      await client.delete(
+        resourcePath(resources.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name }),
+        {
+          gracePeriodSeconds: 0,
+          preconditions: { uid: pod.metadata.uid },
+        },
+      );
       log('pod garbage-collected', {
         controller: COMPONENT,
         object: objectKey(pod.metadata),
         reason: why,
-        node: pod.spec.nodeName,
+        node: pod.spec?.nodeName,
       });
     } catch (err) {
       if (!isNotFound(err))
@@ -43,7 +46,7 @@ export function startPodGcController(ctx: ControllerContext, opts: PodGcOptions 
 
   const nodeGone = async (name: string): Promise<boolean> => {
     try {
-      await client.get(resourcePath(nodeResource, { name }));
+      await client.get(resourcePath(resources.nodes, { name }));
       return false;
     } catch (err) {
       return isNotFound(err);
@@ -55,7 +58,7 @@ export function startPodGcController(ctx: ControllerContext, opts: PodGcOptions 
     await inBatches(plan.terminated, (p) => forceDelete(p, 'terminated pods over threshold'));
     const confirmed = new Map<string, boolean>();
     await inBatches(plan.orphaned, async (p) => {
-      const node = p.spec.nodeName ?? '';
+      const node = p.spec?.nodeName ?? '';
       if (!confirmed.has(node)) confirmed.set(node, await nodeGone(node));
       if (confirmed.get(node)) await forceDelete(p, 'node does not exist');
     });

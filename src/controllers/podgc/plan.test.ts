@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Pod } from '../nodelifecycle/core-types.js';
+import type { Pod } from '../../core/index.js';
 import { planPodGc } from './plan.js';
 
 const pod = (name: string, created: string, phase: string, node?: string, deleting = false): Pod =>

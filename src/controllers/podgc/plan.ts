@@ -3,7 +3,7 @@
 // - orphans: pods bound to a node that no longer exists (also those stuck terminating there);
 // - terminating pods that were never scheduled (no kubelet will ever finish them).
 
-import { isPodTerminal, type Pod } from '../nodelifecycle/core-types.js';
+import { isPodTerminal, type Pod } from '../../core/index.js';
 
 export interface PodGcPlan {
   terminated: Pod[];
@@ -30,7 +30,7 @@ export function planPodGc(
   const taken = new Set(plan.terminated);
   for (const pod of pods) {
     if (taken.has(pod)) continue;
-    const node = pod.spec.nodeName;
+    const node = pod.spec?.nodeName;
     if (node && !nodeExists(node)) plan.orphaned.push(pod);
     else if (!node && pod.metadata.deletionTimestamp) plan.unscheduledTerminating.push(pod);
   }

@@ -1,8 +1,8 @@
 // Which pods to delete first when scaling down: upstream's ActivePodsWithRanks ordering, so the pods
 // that matter least (unscheduled, pending, not ready, doubled up on a node, youngest) go first.
 
-import { creationMs, podReadyCondition } from './pods.js';
-import type { Pod } from './types.js';
+import { type Pod, podCondition } from '../../core/index.js';
+import { creationMs } from '../shared/pods.js';
 
 const phaseOrder: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
@@ -13,7 +13,7 @@ function restarts(pod: Pod): number {
 }
 
 function readySince(pod: Pod): number {
-  const t = podReadyCondition(pod)?.lastTransitionTime;
+  const t = podCondition(pod, 'Ready')?.lastTransitionTime;
   return t ? Date.parse(t) : 0;
 }
 
@@ -28,8 +28,8 @@ export function compareForDeletion(a: Pod, b: Pod, rankA: number, rankB: number)
   const pb = phaseOrder[b.status?.phase ?? 'Pending'] ?? 0;
   if (pa !== pb) return pa - pb;
   // 3. not ready < ready
-  const ra = podReadyCondition(a)?.status === 'True';
-  const rb = podReadyCondition(b)?.status === 'True';
+  const ra = podCondition(a, 'Ready')?.status === 'True';
+  const rb = podCondition(b, 'Ready')?.status === 'True';
   if (ra !== rb) return ra ? 1 : -1;
   // 4. more pods on the same node first
   if (rankA !== rankB) return rankB - rankA;

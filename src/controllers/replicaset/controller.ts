@@ -2,7 +2,6 @@
 // Data flow: RS and pod informers -> queue of RS keys -> sync(key): claim pods (adopt/release),
 // create or delete the difference in slow-start batches (guarded by expectations), then write status.
 
-import { type LabelSelector, labelSelectorFromObject } from '../../core/selectors/index.js';
 import {
   type EventRecorder,
   isConflict,
@@ -12,19 +11,20 @@ import {
   resourcePath,
   WorkQueue,
 } from '../../client/index.js';
-import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
-import { Expectations } from './expectations.js';
-import { isPodActive } from './pods.js';
-import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from './ownership.js';
 import {
-  type ManageError,
-  nextAvailableCheckMs,
-  replicaDiff,
-  replicaSetStatus,
-  slowStartBatches,
-  statusEqual,
-} from './replicas.js';
-import { type Pod, podResource, type ReplicaSet, replicaSetResource } from './types.js';
+  type LabelSelector,
+  labelSelectorFromObject,
+  type Pod,
+  type PodSpec,
+  type ReplicaSet,
+  resources,
+} from '../../core/index.js';
+import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
+import { slowStartBatch } from '../shared/batches.js';
+import { Expectations } from '../shared/expectations.js';
+import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
+import { isPodActive } from './pods.js';
+import { type ManageError, nextAvailableCheckMs, replicaDiff, replicaSetStatus, statusEqual } from './replicas.js';
 
 export const REPLICASET_COMPONENT = 'replicaset-controller';
 
@@ -44,7 +44,8 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
       namespace: rs.metadata.namespace,
       ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')],
     },
-    spec: structuredClone(t.spec ?? {}),
+    // A template without a spec (which validation rejects) gives a pod the API server rejects.
+    spec: structuredClone(t.spec ?? ({} as PodSpec)),
   };
   if (meta.labels) pod.metadata.labels = { ...meta.labels };
   if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
@@ -56,8 +57,8 @@ export function startReplicaSetController(
   ctx: ControllerContext,
   opts: ReplicaSetControllerOptions = {},
 ): RunningController {
-  const rsInformer = ctx.informers.forResource<ReplicaSet>(replicaSetResource);
-  const podInformer = ctx.informers.forResource<Pod>(podResource);
+  const rsInformer = ctx.informers.forResource<ReplicaSet>(resources.replicasets);
+  const podInformer = ctx.informers.forResource<Pod>(resources.pods);
   const queue = new WorkQueue<string>({ clock: ctx.clock });
   const expectations = new Expectations(ctx.clock);
   const recorder = ctx.recorder(REPLICASET_COMPONENT);
@@ -175,7 +176,7 @@ async function claimPods(ctx: ControllerContext, rs: ReplicaSet, selector: Label
   const ns = rs.metadata.namespace;
   const owned = [...claim.owned];
   for (const pod of claim.adopt) {
-    const path = resourcePath(podResource, { namespace: ns, name: pod.metadata.name });
+    const path = resourcePath(resources.pods, { namespace: ns, name: pod.metadata.name });
     try {
       const adopted = await ctx.client.patch<Pod>(
         path,
@@ -188,7 +189,7 @@ async function claimPods(ctx: ControllerContext, rs: ReplicaSet, selector: Label
     }
   }
   for (const pod of claim.release) {
-    const path = resourcePath(podResource, { namespace: ns, name: pod.metadata.name });
+    const path = resourcePath(resources.pods, { namespace: ns, name: pod.metadata.name });
     try {
       await ctx.client.patch(path, releasePatch(pod, rs.metadata.uid!), 'strategic');
     } catch (err) {
@@ -213,15 +214,12 @@ async function manageReplicas(
   if (diff.kind === 'create') {
     expectations.expectCreations(key, diff.count);
     const template = podFromTemplate(rs);
-    const collection = resourcePath(podResource, { namespace: ns });
+    const collection = resourcePath(resources.pods, { namespace: ns });
     let firstError: string | undefined;
-    let attempted = 0;
-    for (const size of slowStartBatches(diff.count)) {
-      attempted += size;
-      const results = await Promise.allSettled(
-        Array.from({ length: size }, () => ctx.client.create<Pod>(collection, structuredClone(template))),
-      );
-      for (const r of results) {
+    const attempted = await slowStartBatch(
+      diff.count,
+      () => ctx.client.create<Pod>(collection, structuredClone(template)),
+      (r) => {
         if (r.status === 'fulfilled') {
           void recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
         } else {
@@ -230,9 +228,8 @@ async function manageReplicas(
           firstError ??= errorMessage(r.reason);
           void recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(r.reason)}`);
         }
-      }
-      if (firstError) break;
-    }
+      },
+    );
     for (let i = attempted; i < diff.count; i++) expectations.creationObserved(key);
     ctx.log('replicaset: created pods', { ...fields, wanted: diff.count, error: firstError });
     return firstError ? { kind: 'create', message: firstError } : undefined;
@@ -245,7 +242,7 @@ async function manageReplicas(
     let firstError: string | undefined;
     await Promise.all(
       diff.pods.map(async (pod) => {
-        const path = resourcePath(podResource, { namespace: ns, name: pod.metadata.name });
+        const path = resourcePath(resources.pods, { namespace: ns, name: pod.metadata.name });
         try {
           await ctx.client.delete(path, { preconditions: { uid: pod.metadata.uid } });
           void recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
@@ -265,7 +262,7 @@ async function manageReplicas(
 
 /** PUT status on the cached copy; on a conflict, once more on a fresh read (upstream updateReplicaSetStatus). */
 async function writeStatus(ctx: ControllerContext, rs: ReplicaSet, status: ReplicaSet['status']): Promise<void> {
-  const path = resourcePath(replicaSetResource, { namespace: rs.metadata.namespace, name: rs.metadata.name });
+  const path = resourcePath(resources.replicasets, { namespace: rs.metadata.namespace, name: rs.metadata.name });
   try {
     await ctx.client.updateStatus(path, { ...rs, status });
   } catch (err) {

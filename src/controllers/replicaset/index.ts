@@ -1,7 +1,4 @@
 export { podsToDelete } from './active-pods.js';
 export { podFromTemplate, REPLICASET_COMPONENT, startReplicaSetController } from './controller.js';
-export { Expectations } from './expectations.js';
-export { claimObjects, controllerRef, newControllerRef } from './ownership.js';
-export { creationMs, isPodActive, isPodAvailable, isPodReady } from './pods.js';
-export { replicaDiff, replicaSetStatus, slowStartBatches } from './replicas.js';
-export * from './types.js';
+export { isPodActive } from './pods.js';
+export { replicaDiff, replicaSetStatus } from './replicas.js';

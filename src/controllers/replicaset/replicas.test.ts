@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { labelSelectorFromObject } from '../../core/selectors/index.js';
 import { FakeClock } from '../../client/index.js';
+import { labelSelectorFromObject, type Pod, type ReplicaSet } from '../../core/index.js';
+import { slowStartBatches } from '../shared/batches.js';
+import { EXPECTATIONS_TTL_MS, Expectations } from '../shared/expectations.js';
+import { adoptPatch, claimObjects, releasePatch } from '../shared/ownership.js';
 import { podsToDelete } from './active-pods.js';
 import { podFromTemplate } from './controller.js';
-import { Expectations, EXPECTATIONS_TTL_MS } from './expectations.js';
-import { adoptPatch, claimObjects, releasePatch } from './ownership.js';
-import { replicaDiff, replicaSetStatus, slowStartBatches } from './replicas.js';
-import type { Pod, ReplicaSet } from './types.js';
+import { replicaDiff, replicaSetStatus } from './replicas.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 
@@ -62,7 +62,7 @@ function pod(
       ],
       containerStatuses: [{ restartCount: o.restarts ?? 0 }],
     },
-  };
+  } as unknown as Pod;
 }
 
 test('replicaDiff: create the shortfall, delete the excess, nothing when equal', () => {

@@ -1,15 +1,20 @@
-// The ReplicaSet's decisions as pure functions: how many pods to create or delete, in which batches,
-// and the status that the observed pods imply.
+// The ReplicaSet's decisions as pure functions: how many pods to create or delete (created in
+// slow-start batches, shared/batches.ts), and the status that the observed pods imply.
 
-import { labelSelectorFromMap } from '../../core/selectors/index.js';
+import {
+  isPodReady,
+  labelSelectorFromMap,
+  type Pod,
+  type ReplicaSet,
+  type ReplicaSetCondition,
+  type ReplicaSetStatus,
+  rfc3339,
+} from '../../core/index.js';
+import { isPodAvailable } from '../shared/pods.js';
 import { podsToDelete } from './active-pods.js';
-import { isPodAvailable, isPodReady } from './pods.js';
-import type { Condition, Pod, ReplicaSet, ReplicaSetStatus } from './types.js';
 
 /** Upstream's burstReplicas: at most this many creates or deletes per sync. */
 export const BURST_REPLICAS = 500;
-/** Slow start begins with batches of this size and doubles after each fully successful batch. */
-export const SLOW_START_INITIAL_BATCH = 1;
 
 export type ReplicaDiff = { kind: 'create'; count: number } | { kind: 'delete'; pods: Pod[] } | { kind: 'none' };
 
@@ -20,19 +25,6 @@ export function replicaDiff(rs: ReplicaSet, activePods: Pod[], relatedPods: Pod[
   if (diff < 0) return { kind: 'create', count: Math.min(-diff, BURST_REPLICAS) };
   if (diff > 0) return { kind: 'delete', pods: podsToDelete(activePods, Math.min(diff, BURST_REPLICAS), relatedPods) };
   return { kind: 'none' };
-}
-
-/** Batch sizes of slow start: 1, 2, 4, ... summing to count (upstream slowStartBatch). */
-export function slowStartBatches(count: number, initial = SLOW_START_INITIAL_BATCH): number[] {
-  const out: number[] = [];
-  let remaining = count;
-  let size = Math.min(remaining, initial);
-  while (size > 0) {
-    out.push(size);
-    remaining -= size;
-    size = Math.min(2 * size, remaining);
-  }
-  return out;
 }
 
 export interface ManageError {
@@ -63,7 +55,7 @@ export function replicaSetStatus(
   const previous = rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
   if (manageError) {
     const reason = manageError.kind === 'create' ? 'FailedCreate' : 'FailedDelete';
-    const cond: Condition = {
+    const cond: ReplicaSetCondition = {
       type: 'ReplicaFailure',
       status: 'True',
       reason,
@@ -95,10 +87,6 @@ export function nextAvailableCheckMs(rs: ReplicaSet, activePods: Pod[], nowMs: n
     if (next === undefined || at < next) next = at;
   }
   return next;
-}
-
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Status fields compared without conditions' timestamps churning. */

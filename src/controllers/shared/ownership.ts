@@ -1,8 +1,8 @@
-// ControllerRef claiming (upstream PodControllerRefManager): which pods an owner keeps, adopts
-// (matching orphans) and releases (owned pods that no longer match its selector).
+// ControllerRef claiming (upstream ControllerRefManager): which objects an owner keeps, adopts
+// (matching orphans) and releases (owned objects that no longer match its selector). The ReplicaSet
+// controller claims pods, the Deployment controller ReplicaSets.
 
-import type { KubeObject, OwnerReference } from '../../core/types.js';
-import type { LabelSelector } from '../../core/selectors/index.js';
+import type { KubeObject, LabelSelector, OwnerReference } from '../../core/index.js';
 
 export function controllerRef(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);

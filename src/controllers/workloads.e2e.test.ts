@@ -3,16 +3,14 @@
 // marks pods Running and Ready through pods/status so rollouts progress.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KubeObject } from '../../core/types.js';
-import { ApiClient } from '../../client/index.js';
-import { startTestServer, type TestServer } from '../../e2e/harness.js';
-import { newControllerContext } from '../context.js';
-import { startGarbageCollector } from '../garbagecollector/controller.js';
-import { startNamespaceController } from '../namespace/controller.js';
-import { startReplicaSetController } from '../replicaset/controller.js';
-import type { Pod, ReplicaSet } from '../replicaset/types.js';
-import { startDeploymentController } from './controller.js';
-import type { Deployment } from './types.js';
+import type { Deployment, KubeObject, Pod, ReplicaSet } from '../core/index.js';
+import { ApiClient } from '../client/index.js';
+import { startTestServer, type TestServer } from '../e2e/harness.js';
+import { newControllerContext } from './context.js';
+import { startGarbageCollector } from './garbagecollector/controller.js';
+import { startNamespaceController } from './namespace/controller.js';
+import { startReplicaSetController } from './replicaset/controller.js';
+import { startDeploymentController } from './deployment/controller.js';
 
 function deploymentYaml(name: string, replicas: number, image: string, ns = 'default'): string {
   return JSON.stringify({

@@ -1,0 +1,64 @@
+// Writing many objects at once without flooding the API server: bounded concurrency for sweeps, and
+// upstream's slow start (1, 2, 4, ... at a time) for creates that will likely all fail alike (quota).
+
+/** Requests in flight at once for a controller's batch of writes. */
+export const WRITE_CONCURRENCY = 32;
+
+/** Runs fn over items with at most `concurrency` in flight; throws the first error after all settle. */
+export async function inBatches<T>(
+  items: readonly T[],
+  fn: (item: T) => Promise<void>,
+  concurrency = WRITE_CONCURRENCY,
+): Promise<void> {
+  let next = 0;
+  let firstError: unknown;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        firstError ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (firstError !== undefined) throw firstError;
+}
+
+/** Slow start begins with batches of this size and doubles after each fully successful batch. */
+export const SLOW_START_INITIAL_BATCH = 1;
+
+/** Batch sizes of slow start: 1, 2, 4, ... summing to count (upstream slowStartBatch). */
+export function slowStartBatches(count: number, initial = SLOW_START_INITIAL_BATCH): number[] {
+  const out: number[] = [];
+  let remaining = count;
+  let size = Math.min(remaining, initial);
+  while (size > 0) {
+    out.push(size);
+    remaining -= size;
+    size = Math.min(2 * size, remaining);
+  }
+  return out;
+}
+
+/**
+ * Upstream slowStartBatch: calls fn `count` times, each batch in parallel; after a batch has settled its
+ * results go to onSettled in call order, and a batch with a failure ends the run. Returns how many calls
+ * were made (the rest were skipped).
+ */
+export async function slowStartBatch<T>(
+  count: number,
+  fn: () => Promise<T>,
+  onSettled: (result: PromiseSettledResult<T>) => void,
+  initial = SLOW_START_INITIAL_BATCH,
+): Promise<number> {
+  let attempted = 0;
+  for (const size of slowStartBatches(count, initial)) {
+    attempted += size;
+    const results = await Promise.allSettled(Array.from({ length: size }, fn));
+    for (const r of results) onSettled(r);
+    if (results.some((r) => r.status === 'rejected')) break;
+  }
+  return attempted;
+}
