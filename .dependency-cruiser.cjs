@@ -25,7 +25,10 @@ function testsMayImport(component) {
 }
 
 /** A path pattern for an entry: a whole component folder, or one file or folder under src/. */
-const entryPattern = (e) => (e.includes('/') || e.includes('.') ? `^src/${esc(e)}` : `^src/${esc(e)}/`);
+const entryPattern = (entry) => {
+  const e = entry.replace(/^src\//, '');
+  return e.includes('/') || e.includes('.') ? `^src/${esc(e)}` : `^src/${esc(e)}/`;
+};
 
 // Code that only tests: test files and test helpers may also use the harness and other components' testing/.
 const TEST_CODE = ['\\.test\\.ts$', '/testing/'];
