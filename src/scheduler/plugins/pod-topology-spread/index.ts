@@ -4,6 +4,7 @@
 // Only nodes that pass the pod's nodeSelector/required affinity (nodeAffinityPolicy Honor) and carry
 // every constraint's topology key are counted as domains, as upstream.
 
+import type { NodeMatcher } from '../../../core/scheduling/node-affinity.js';
 import { isTolerated } from '../../../core/scheduling/taints.js';
 import { type LabelSelector, type LabelSelectorObject, selectorOrNothing } from '../../../core/selectors/index.js';
 import type { TopologySpreadConstraint } from '../../../core/types.js';
@@ -62,20 +63,30 @@ function compile(pod: PodInfo, c: TopologySpreadConstraint): Constraint {
   };
 }
 
-function eligibleNode(pod: PodInfo, node: NodeInfo, policies: TopologySpreadConstraint[]): boolean {
-  return policies.every((c) => {
-    if ((c.nodeAffinityPolicy ?? 'Honor') === 'Honor') {
-      const m = pod.requiredNodeMatch;
-      if (m && !m(node.name, node.labels)) return false;
+/** Which node filters decide whether a node counts as a domain (any constraint honouring them). */
+interface Eligibility {
+  affinity: NodeMatcher | undefined;
+  taints: boolean;
+}
+
+function eligibilityOf(pod: PodInfo, policies: TopologySpreadConstraint[]): Eligibility {
+  const honorAffinity = policies.some((c) => (c.nodeAffinityPolicy ?? 'Honor') === 'Honor');
+  return {
+    affinity: honorAffinity ? pod.requiredNodeMatch : undefined,
+    taints: policies.some((c) => c.nodeTaintsPolicy === 'Honor'),
+  };
+}
+
+// The node checks do not depend on the constraint, so each runs once per node, not once per constraint.
+function eligibleNode(pod: PodInfo, node: NodeInfo, e: Eligibility): boolean {
+  if (e.affinity && !e.affinity(node.name, node.labels)) return false;
+  if (e.taints) {
+    const tolerations = pod.pod.spec?.tolerations;
+    for (const t of node.node?.spec?.taints ?? []) {
+      if ((t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !isTolerated(tolerations, t)) return false;
     }
-    if (c.nodeTaintsPolicy === 'Honor') {
-      const tolerations = pod.pod.spec?.tolerations;
-      for (const t of node.node?.spec?.taints ?? []) {
-        if ((t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !isTolerated(tolerations, t)) return false;
-      }
-    }
-    return true;
-  });
+  }
+  return true;
 }
 
 function countMatching(pod: PodInfo, node: NodeInfo, c: Constraint): number {
@@ -89,10 +100,11 @@ function countMatching(pod: PodInfo, node: NodeInfo, c: Constraint): number {
 function buildCounts(pod: PodInfo, raw: TopologySpreadConstraint[], nodes: readonly NodeInfo[]): SpreadCounts {
   const constraints = raw.map((c) => compile(pod, c));
   const counts = constraints.map(() => new Map<string, number>());
+  const eligibility = eligibilityOf(pod, raw);
   for (const node of nodes) {
     const labels = node.labels;
     if (!constraints.every((c) => labels[c.topologyKey] !== undefined)) continue;
-    if (!eligibleNode(pod, node, raw)) continue;
+    if (!eligibleNode(pod, node, eligibility)) continue;
     constraints.forEach((c, i) => {
       const domain = labels[c.topologyKey]!;
       counts[i]!.set(domain, (counts[i]!.get(domain) ?? 0) + countMatching(pod, node, c));
