@@ -1,17 +1,18 @@
 // Hosts the scheduler as an API client: pod and node informers feed it, binds go through pods/binding,
 // failures through the pod's status and FailedScheduling events. Runs behind a leader election so two
 // servers never schedule at once.
-import type { KubeObject } from '../core/types.js';
 import type { ApiClient } from '../client/api-client.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
 import { LeaderElector } from '../client/leader-election.js';
 import { resourcePath } from '../client/paths.js';
-import type { Node, Pod } from './framework/api-types.js';
+import { resources } from '../core/resources.js';
+import { rfc3339 } from '../core/time.js';
+import type { Node, Pod } from '../core/types.js';
 import { Scheduler, type SchedulerIO } from './scheduler.js';
 
-const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
-const NODES = { group: '', version: 'v1', resource: 'nodes', namespaced: false };
+const PODS = resources.pods;
+const NODES = resources.nodes;
 
 export interface SchedulerHostOptions {
   client: ApiClient;
@@ -36,13 +37,7 @@ export function schedulerIO(client: ApiClient, recorder: EventRecorder): Schedul
     async markUnschedulable(pod, message) {
       const ns = pod.metadata.namespace!;
       const name = pod.metadata.name!;
-      const conditions = ((pod.status as { conditions?: unknown[] } | undefined)?.conditions ?? []) as {
-        type: string;
-        status: string;
-        reason?: string;
-        message?: string;
-      }[];
-      const cur = conditions.find((c) => c.type === 'PodScheduled');
+      const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
       if (cur && cur.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message) return;
       await client.patch(
         resourcePath(PODS, { namespace: ns, name, subresource: 'status' }),
@@ -55,7 +50,7 @@ export function schedulerIO(client: ApiClient, recorder: EventRecorder): Schedul
                 reason: 'Unschedulable',
                 message,
                 lastProbeTime: null,
-                lastTransitionTime: `${new Date().toISOString().slice(0, 19)}Z`,
+                lastTransitionTime: rfc3339(Date.now()),
               },
             ],
           },
@@ -65,7 +60,7 @@ export function schedulerIO(client: ApiClient, recorder: EventRecorder): Schedul
       );
     },
     event(pod, type, reason, message) {
-      void recorder.event(pod as unknown as KubeObject, type, reason, message);
+      void recorder.event(pod, type, reason, message);
     },
   };
 }
@@ -75,27 +70,27 @@ export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ 
   const { client } = opts;
   const recorder = new EventRecorder({ client, component: 'default-scheduler' });
   let scheduler: Scheduler | undefined;
-  let pods: Informer<KubeObject> | undefined;
-  let nodes: Informer<KubeObject> | undefined;
+  let pods: Informer<Pod> | undefined;
+  let nodes: Informer<Node> | undefined;
 
   const run = async () => {
     const s = new Scheduler({ io: schedulerIO(client, recorder), log: opts.log });
     scheduler = s;
-    nodes = new Informer<KubeObject>({ client, resource: NODES });
-    pods = new Informer<KubeObject>({
+    nodes = new Informer<Node>({ client, resource: NODES });
+    pods = new Informer<Pod>({
       client,
       resource: PODS,
       fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',
     });
     nodes.addEventHandler({
-      onAdd: (n) => s.onNodeAdd(n as unknown as Node),
-      onUpdate: (_o, n) => s.onNodeUpdate(n as unknown as Node),
-      onDelete: (n) => s.onNodeDelete(n as unknown as Node),
+      onAdd: (n) => s.onNodeAdd(n),
+      onUpdate: (_o, n) => s.onNodeUpdate(n),
+      onDelete: (n) => s.onNodeDelete(n),
     });
     pods.addEventHandler({
-      onAdd: (p) => s.onPodAdd(p as unknown as Pod),
-      onUpdate: (_o, p) => s.onPodUpdate(p as unknown as Pod),
-      onDelete: (p) => s.onPodDelete(p as unknown as Pod),
+      onAdd: (p) => s.onPodAdd(p),
+      onUpdate: (_o, p) => s.onPodUpdate(p),
+      onDelete: (p) => s.onPodDelete(p),
     });
     nodes.start();
     pods.start();

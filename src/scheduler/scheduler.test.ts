@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeClock } from './clock.js';
 import { defaultProfile } from './default-profile.js';
-import type { Pod } from './framework/api-types.js';
+import type { Pod } from '../core/types.js';
 import { makeNode, makePod, seededRandom } from './framework/testing.js';
 import { Scheduler, type SchedulerIO } from './scheduler.js';
 

@@ -5,8 +5,8 @@
 import { type Clock, systemClock } from './clock.js';
 import { SchedulerCache } from './cache/scheduler-cache.js';
 import { DEFAULT_SCHEDULER_NAME, defaultProfile } from './default-profile.js';
-import type { Node, Pod } from './framework/api-types.js';
-import { podKey } from './framework/api-types.js';
+import type { Node, Pod } from '../core/types.js';
+import { podKey } from './framework/pod-key.js';
 import type { Profile } from './framework/profile.js';
 import { schedulePod } from './framework/schedule-pod.js';
 import { Snapshot } from './framework/snapshot.js';

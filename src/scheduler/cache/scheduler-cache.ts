@@ -4,8 +4,8 @@
 // assume -> finishBinding (bind returned; expiry clock starts) -> addPod confirms, or expiry drops it.
 // forget undoes an assume when the bind fails.
 
-import type { Node, Pod } from '../framework/api-types.js';
-import { podUid } from '../framework/api-types.js';
+import type { Node, Pod } from '../../core/types.js';
+import { podUid } from '../framework/pod-key.js';
 import { NodeInfo } from '../framework/node-info.js';
 import { hasAffinityTerms, type PodInfo, podInfoOf } from '../framework/pod-info.js';
 import { Snapshot } from '../framework/snapshot.js';

@@ -1,9 +1,8 @@
-export * from './api-types.js';
 export { CycleState, type StateKey, stateKey } from './cycle-state.js';
 export { type Diagnosis, fitErrorMessage, NO_NODES_AVAILABLE_MSG, reasonHistogram } from './fit-error.js';
-export * from './label-selector.js';
 export { HostPortSet, NodeInfo } from './node-info.js';
 export * from './plugin.js';
+export { podKey, podUid } from './pod-key.js';
 export { type AffinityTerm, type HostPort, type PodInfo, podInfoOf, termMatchesPod } from './pod-info.js';
 export { NO_VICTIMS, PREEMPTION_NOT_HELPFUL } from './preemption.js';
 export {

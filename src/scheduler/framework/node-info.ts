@@ -1,8 +1,8 @@
 // One node and the pods on it (bound or assumed), with running totals the filters check in O(1).
 
 import { resourceListAmounts } from '../../core/quantity/index.js';
-import type { Node } from './api-types.js';
-import type { Labels } from './label-selector.js';
+import type { Labels } from '../../core/selectors/index.js';
+import type { Node } from '../../core/types.js';
 import { type HostPort, hasAffinityTerms, type PodInfo } from './pod-info.js';
 import { Resource } from './resource.js';
 

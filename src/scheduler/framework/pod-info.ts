@@ -1,9 +1,10 @@
 // Everything the plugins derive from a pod, computed once per pod object and reused across cycles.
 
 import { podRequests, type ResourceAmounts } from '../../core/quantity/index.js';
-import type { Pod, PodAffinityTerm, TopologySpreadConstraint } from './api-types.js';
-import { podUid } from './api-types.js';
-import { compileLabelSelector, type LabelMatcher, type Labels } from './label-selector.js';
+import { type NodeMatcher, requiredNodeMatcher } from '../../core/scheduling/node-affinity.js';
+import { type Labels, type LabelSelector, selectorOrNothing } from '../../core/selectors/index.js';
+import type { Pod, PodAffinityTerm, TopologySpreadConstraint } from '../../core/types.js';
+import { podUid } from './pod-key.js';
 
 export interface HostPort {
   ip: string;
@@ -14,7 +15,7 @@ export interface HostPort {
 /** A pod (anti-)affinity term with its selector compiled and namespaces resolved. */
 export interface AffinityTerm {
   topologyKey: string;
-  matches: LabelMatcher;
+  selector: LabelSelector;
   /** Namespaces the term applies to; `null` means all (empty namespaceSelector). */
   namespaces: ReadonlySet<string> | null;
   weight: number;
@@ -38,6 +39,8 @@ export interface PodInfo {
   preferredAffinity: AffinityTerm[];
   preferredAntiAffinity: AffinityTerm[];
   spreadConstraints: TopologySpreadConstraint[];
+  /** spec.nodeSelector AND required node affinity; undefined when the pod has neither. */
+  requiredNodeMatch: NodeMatcher | undefined;
 }
 
 const cache = new WeakMap<Pod, PodInfo>();
@@ -51,33 +54,33 @@ function compileTerm(pod: Pod, term: PodAffinityTerm, weight: number): AffinityT
   if (selectorIsEmpty) namespaces = null;
   else if (term.namespaces?.length) namespaces = new Set(term.namespaces);
   else namespaces = new Set([pod.metadata.namespace ?? 'default']);
-  return { topologyKey: term.topologyKey, matches: compileLabelSelector(term.labelSelector), namespaces, weight };
+  return { topologyKey: term.topologyKey, selector: selectorOrNothing(term.labelSelector), namespaces, weight };
 }
 
 export function termMatchesPod(term: AffinityTerm, other: PodInfo): boolean {
-  return (term.namespaces === null || term.namespaces.has(other.namespace)) && term.matches(other.labels);
+  return (term.namespaces === null || term.namespaces.has(other.namespace)) && term.selector.matches(other.labels);
 }
 
 export function podInfoOf(pod: Pod): PodInfo {
   const hit = cache.get(pod);
   if (hit) return hit;
-  const spec = pod.spec ?? {};
+  const spec = pod.spec;
   const nonZero = podRequests(pod, { nonMissingContainerRequests: true });
   const hostPorts: HostPort[] = [];
-  for (const c of spec.containers ?? []) {
+  for (const c of spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
       if (p.hostPort && p.hostPort > 0) {
         hostPorts.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
       }
     }
   }
-  const aff = spec.affinity;
+  const aff = spec?.affinity;
   const info: PodInfo = {
     pod,
     uid: podUid(pod),
     namespace: pod.metadata.namespace ?? 'default',
     labels: pod.metadata.labels ?? {},
-    priority: spec.priority ?? 0,
+    priority: spec?.priority ?? 0,
     requests: podRequests(pod),
     nonZeroCpu: nonZero['cpu'] ?? 0,
     nonZeroMemory: nonZero['memory'] ?? 0,
@@ -95,7 +98,8 @@ export function podInfoOf(pod: Pod): PodInfo {
     preferredAntiAffinity: (aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
       compileTerm(pod, t.podAffinityTerm, t.weight),
     ),
-    spreadConstraints: spec.topologySpreadConstraints ?? [],
+    spreadConstraints: spec?.topologySpreadConstraints ?? [],
+    requiredNodeMatch: requiredNodeMatcher(spec),
   };
   cache.set(pod, info);
   return info;

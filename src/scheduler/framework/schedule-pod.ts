@@ -1,7 +1,7 @@
 // One scheduling decision (upstream schedulePod): PreFilter, a rotating feasible-node search that stops
 // after numFeasibleNodesToFind nodes, PreScore/Score/NormalizeScore with weights, random tie break.
 
-import type { Pod } from './api-types.js';
+import type { Pod } from '../../core/types.js';
 import { CycleState } from './cycle-state.js';
 import { type Diagnosis, fitErrorMessage, NO_NODES_AVAILABLE_MSG, reasonHistogram } from './fit-error.js';
 import type { NodeInfo } from './node-info.js';

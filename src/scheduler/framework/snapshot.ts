@@ -1,7 +1,7 @@
 // An immutable-per-cycle view of the cluster: the node list in a stable order plus lookups by name.
 // Built by the cache (incrementally) or from plain objects in tests with `snapshotOf`.
 
-import type { Node, Pod } from './api-types.js';
+import type { Node, Pod } from '../../core/types.js';
 import { NodeInfo } from './node-info.js';
 import { podInfoOf } from './pod-info.js';
 

@@ -1,6 +1,6 @@
 // Builders for plain Node and Pod objects in tests and benchmarks.
 
-import type { Node, Pod, PodSpec, Taint } from './api-types.js';
+import type { Node, Pod, PodSpec, Taint } from '../../core/types.js';
 
 export interface NodeOptions {
   cpu?: string;
@@ -35,7 +35,10 @@ export interface PodOptions extends Omit<PodSpec, 'containers'> {
   creationTimestamp?: string;
 }
 
-export function makePod(name: string, o: PodOptions = {}): Pod {
+/** A built pod always has a spec, so tests can spread it (`{ ...p.spec, nodeName }`). */
+export type TestPod = Pod & { spec: PodSpec };
+
+export function makePod(name: string, o: PodOptions = {}): TestPod {
   const { cpu, memory, labels, namespace, owner, hostPort, requests, creationTimestamp, ...spec } = o;
   const req: Record<string, string> = { ...requests };
   if (cpu) req['cpu'] = cpu;

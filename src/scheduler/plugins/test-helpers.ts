@@ -1,6 +1,6 @@
 // Runs one plugin's extension points on plain objects, as the framework would.
 
-import type { Node, Pod } from '../framework/api-types.js';
+import type { Node, Pod } from '../../core/types.js';
 import { CycleState } from '../framework/cycle-state.js';
 import type { SchedulerPlugin } from '../framework/plugin.js';
 import { podInfoOf } from '../framework/pod-info.js';

@@ -5,8 +5,8 @@
 //                  or for a periodic flush after 60s
 // Pods are deduplicated by uid; the clock is injected.
 
-import type { Pod } from '../framework/api-types.js';
-import { podUid } from '../framework/api-types.js';
+import type { Pod } from '../../core/types.js';
+import { podUid } from '../framework/pod-key.js';
 import { type Clock, systemClock } from '../clock.js';
 import { KeyedHeap } from './heap.js';
 

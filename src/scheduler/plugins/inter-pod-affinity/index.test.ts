@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PodAffinityTerm } from '../../framework/api-types.js';
+import type { PodAffinityTerm } from '../../../core/types.js';
 import { makeNode, makePod } from '../../framework/testing.js';
 import { filterAll, reasonsOf, scoreAll } from '../test-helpers.js';
 import { interPodAffinity } from './index.js';

@@ -1,13 +1,7 @@
 // NodeAffinity: spec.nodeSelector and required node affinity filter; preferred terms add their weight.
 
-import type { Pod } from '../../framework/api-types.js';
+import { compileNodeSelectorTerm, type NodeMatcher } from '../../../core/scheduling/node-affinity.js';
 import { stateKey } from '../../framework/cycle-state.js';
-import {
-  compileNodeSelectorTerm,
-  compileNodeSelectorTerms,
-  type NodeTermMatcher,
-} from '../../framework/label-selector.js';
-import type { NodeInfo } from '../../framework/node-info.js';
 import {
   defaultNormalizeScore,
   type FilterPlugin,
@@ -19,35 +13,17 @@ import { SKIP, unresolvable } from '../../framework/status.js';
 
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
 
-/** Compiled required placement of a pod: nodeSelector AND required affinity terms (terms ORed). */
-export type RequiredNodeMatcher = (node: NodeInfo) => boolean;
-
-export function requiredNodeMatcher(pod: Pod): RequiredNodeMatcher | undefined {
-  const selector = Object.entries(pod.spec?.nodeSelector ?? {});
-  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (selector.length === 0 && terms === undefined) return undefined;
-  const termsMatch = terms === undefined ? undefined : compileNodeSelectorTerms(terms);
-  return (node) => {
-    const labels = node.labels;
-    for (const [k, v] of selector) if (labels[k] !== v) return false;
-    return termsMatch === undefined || termsMatch(node.name, labels);
-  };
-}
-
-const requiredKey = stateKey<RequiredNodeMatcher>('NodeAffinity/required');
-const preferredKey = stateKey<Array<{ weight: number; match: NodeTermMatcher }>>('NodeAffinity/preferred');
+const preferredKey = stateKey<Array<{ weight: number; match: NodeMatcher }>>('NodeAffinity/preferred');
 
 export const nodeAffinity: PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin = {
   name: 'NodeAffinity',
-  preFilter(state, pod) {
-    const m = requiredNodeMatcher(pod.pod);
-    if (!m) return SKIP;
-    state.write(requiredKey, m);
-    return null;
+  preFilter(_state, pod) {
+    return pod.requiredNodeMatch ? null : SKIP;
   },
-  filter(state, pod, node) {
-    const m = state.read(requiredKey) ?? requiredNodeMatcher(pod.pod);
-    return !m || m(node) ? null : unresolvable(ERR_REASON_POD);
+  filter(_state, pod, node) {
+    // Compiled once per pod object (PodInfo), so this is label lookups only.
+    const m = pod.requiredNodeMatch;
+    return !m || m(node.name, node.labels) ? null : unresolvable(ERR_REASON_POD);
   },
   preScore(state, pod) {
     const prefs = pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];

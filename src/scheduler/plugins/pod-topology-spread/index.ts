@@ -4,9 +4,11 @@
 // Only nodes that pass the pod's nodeSelector/required affinity (nodeAffinityPolicy Honor) and carry
 // every constraint's topology key are counted as domains, as upstream.
 
-import type { LabelSelector, TopologySpreadConstraint } from '../../framework/api-types.js';
+import type { NodeMatcher } from '../../../core/scheduling/node-affinity.js';
+import { isTolerated } from '../../../core/scheduling/taints.js';
+import { type LabelSelector, type LabelSelectorObject, selectorOrNothing } from '../../../core/selectors/index.js';
+import type { TopologySpreadConstraint } from '../../../core/types.js';
 import { stateKey } from '../../framework/cycle-state.js';
-import { compileLabelSelector, type LabelMatcher } from '../../framework/label-selector.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import {
   type FilterPlugin,
@@ -18,8 +20,6 @@ import {
 import type { PodInfo } from '../../framework/pod-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { SKIP, unresolvable, unschedulable } from '../../framework/status.js';
-import { toleratedBy } from '../taint-toleration/tolerations.js';
-import { requiredNodeMatcher } from '../node-affinity/index.js';
 
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
 export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`;
@@ -28,7 +28,7 @@ interface Constraint {
   maxSkew: number;
   topologyKey: string;
   minDomains: number;
-  matches: LabelMatcher;
+  selector: LabelSelector;
   /** 1 if the incoming pod matches its own selector. */
   selfMatch: number;
 }
@@ -45,7 +45,7 @@ const filterKey = stateKey<SpreadCounts>('PodTopologySpread/filter');
 const scoreKey = stateKey<SpreadCounts & { weights: number[]; maxSkews: number[] }>('PodTopologySpread/score');
 
 function compile(pod: PodInfo, c: TopologySpreadConstraint): Constraint {
-  let selector: LabelSelector | undefined = c.labelSelector;
+  let selector: LabelSelectorObject | undefined = c.labelSelector;
   // matchLabelKeys: the pod's own values for these keys join the selector.
   if (selector && c.matchLabelKeys?.length) {
     const extra = c.matchLabelKeys
@@ -53,36 +53,46 @@ function compile(pod: PodInfo, c: TopologySpreadConstraint): Constraint {
       .map((k) => ({ key: k, operator: 'In' as const, values: [pod.labels[k]!] }));
     selector = { ...selector, matchExpressions: [...(selector.matchExpressions ?? []), ...extra] };
   }
-  const matches = compileLabelSelector(selector);
+  const compiled = selectorOrNothing(selector);
   return {
     maxSkew: c.maxSkew,
     topologyKey: c.topologyKey,
     minDomains: c.minDomains ?? 1,
-    matches,
-    selfMatch: matches(pod.labels) ? 1 : 0,
+    selector: compiled,
+    selfMatch: compiled.matches(pod.labels) ? 1 : 0,
   };
 }
 
-function eligibleNode(pod: PodInfo, node: NodeInfo, policies: TopologySpreadConstraint[]): boolean {
-  return policies.every((c) => {
-    if ((c.nodeAffinityPolicy ?? 'Honor') === 'Honor') {
-      const m = requiredNodeMatcher(pod.pod);
-      if (m && !m(node)) return false;
+/** Which node filters decide whether a node counts as a domain (any constraint honouring them). */
+interface Eligibility {
+  affinity: NodeMatcher | undefined;
+  taints: boolean;
+}
+
+function eligibilityOf(pod: PodInfo, policies: TopologySpreadConstraint[]): Eligibility {
+  const honorAffinity = policies.some((c) => (c.nodeAffinityPolicy ?? 'Honor') === 'Honor');
+  return {
+    affinity: honorAffinity ? pod.requiredNodeMatch : undefined,
+    taints: policies.some((c) => c.nodeTaintsPolicy === 'Honor'),
+  };
+}
+
+// The node checks do not depend on the constraint, so each runs once per node, not once per constraint.
+function eligibleNode(pod: PodInfo, node: NodeInfo, e: Eligibility): boolean {
+  if (e.affinity && !e.affinity(node.name, node.labels)) return false;
+  if (e.taints) {
+    const tolerations = pod.pod.spec?.tolerations;
+    for (const t of node.node?.spec?.taints ?? []) {
+      if ((t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !isTolerated(tolerations, t)) return false;
     }
-    if (c.nodeTaintsPolicy === 'Honor') {
-      const tolerations = pod.pod.spec?.tolerations ?? [];
-      for (const t of node.node?.spec?.taints ?? []) {
-        if ((t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !toleratedBy(t, tolerations)) return false;
-      }
-    }
-    return true;
-  });
+  }
+  return true;
 }
 
 function countMatching(pod: PodInfo, node: NodeInfo, c: Constraint): number {
   let n = 0;
   for (const p of node.pods) {
-    if (p.namespace === pod.namespace && !p.pod.metadata.deletionTimestamp && c.matches(p.labels)) n++;
+    if (p.namespace === pod.namespace && !p.pod.metadata.deletionTimestamp && c.selector.matches(p.labels)) n++;
   }
   return n;
 }
@@ -90,10 +100,11 @@ function countMatching(pod: PodInfo, node: NodeInfo, c: Constraint): number {
 function buildCounts(pod: PodInfo, raw: TopologySpreadConstraint[], nodes: readonly NodeInfo[]): SpreadCounts {
   const constraints = raw.map((c) => compile(pod, c));
   const counts = constraints.map(() => new Map<string, number>());
+  const eligibility = eligibilityOf(pod, raw);
   for (const node of nodes) {
     const labels = node.labels;
     if (!constraints.every((c) => labels[c.topologyKey] !== undefined)) continue;
-    if (!eligibleNode(pod, node, raw)) continue;
+    if (!eligibleNode(pod, node, eligibility)) continue;
     constraints.forEach((c, i) => {
       const domain = labels[c.topologyKey]!;
       counts[i]!.set(domain, (counts[i]!.get(domain) ?? 0) + countMatching(pod, node, c));

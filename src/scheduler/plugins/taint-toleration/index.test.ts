@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeNode, makePod } from '../../framework/testing.js';
 import { filterAll, reasonsOf, scoreAll } from '../test-helpers.js';
-import { taintToleration, toleratesTaint } from './index.js';
+import { toleratesTaint } from '../../../core/scheduling/taints.js';
+import { taintToleration } from './index.js';
 
 test('NoSchedule and NoExecute taints need a toleration; PreferNoSchedule does not filter', () => {
   const nodes = [

@@ -1,12 +1,10 @@
 // TaintToleration: filter on NoSchedule/NoExecute taints the pod does not tolerate; score nodes lower
 // the more PreferNoSchedule taints they carry that the pod does not tolerate.
 
+import { isTolerated } from '../../../core/scheduling/taints.js';
 import type { FilterPlugin, ScorePlugin } from '../../framework/plugin.js';
 import { defaultNormalizeScore } from '../../framework/plugin.js';
 import { unresolvable } from '../../framework/status.js';
-import { toleratedBy } from './tolerations.js';
-
-export { toleratedBy, toleratesTaint } from './tolerations.js';
 
 export function untoleratedTaintReason(key: string, value: string | undefined): string {
   return `node(s) had untolerated taint {${key}: ${value ?? ''}}`;
@@ -17,10 +15,11 @@ export const taintToleration: FilterPlugin & ScorePlugin = {
   filter(_state, pod, node) {
     const taints = node.node?.spec?.taints;
     if (!taints?.length) return null;
-    const tolerations = pod.pod.spec?.tolerations ?? [];
+    const tolerations = pod.pod.spec?.tolerations;
+    // The first untolerated taint decides, as upstream's FindMatchingUntoleratedTaint; no array is built.
     for (const taint of taints) {
       if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
-      if (!toleratedBy(taint, tolerations)) return unresolvable(untoleratedTaintReason(taint.key, taint.value));
+      if (!isTolerated(tolerations, taint)) return unresolvable(untoleratedTaintReason(taint.key, taint.value));
     }
     return null;
   },
@@ -31,7 +30,7 @@ export const taintToleration: FilterPlugin & ScorePlugin = {
     const tolerations = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     let intolerable = 0;
     for (const taint of taints) {
-      if (taint.effect === 'PreferNoSchedule' && !toleratedBy(taint, tolerations)) intolerable++;
+      if (taint.effect === 'PreferNoSchedule' && !isTolerated(tolerations, taint)) intolerable++;
     }
     return intolerable;
   },
