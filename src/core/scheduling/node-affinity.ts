@@ -57,6 +57,7 @@ export function compileNodeSelectorTerm(term: NodeSelectorTerm): NodeMatcher {
     fieldMatchers.push(m);
   }
   const selector = LabelSelector.of(reqs);
+  if (fieldMatchers.length === 0) return (_name, labels) => selector.matches(labels);
   return (name, labels) => selector.matches(labels) && fieldMatchers.every((m) => m(name));
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StatusError } from '../status.js';
+import { parseLabelSelector } from './label-parser.js';
 import {
   everything,
   formatLabelSelector,
@@ -106,5 +107,26 @@ describe('selector helpers', () => {
     assert.equal(formatLabelSelector({}), '<none>');
     assert.equal(formatLabelSelector(undefined), '<none>');
     assert.equal(formatLabelSelector({ matchExpressions: [{ key: 'a', operator: 'Bad' }] }), '<error>');
+  });
+});
+
+describe('compiled requirements', () => {
+  it('match as upstream for sets, integers beyond 15 digits and prototype-named keys', () => {
+    const sel = labelSelectorFromObject({
+      matchExpressions: [
+        { key: 'zone', operator: 'In', values: ['a', 'b', 'c'] },
+        { key: 'tier', operator: 'NotIn', values: ['db'] },
+      ],
+    });
+    assert.equal(sel.matches({ zone: 'b' }), true);
+    assert.equal(sel.matches({ zone: 'b', tier: 'db' }), false);
+    assert.equal(sel.matches({ zone: 'd' }), false);
+    const big = parseLabelSelector('gen>9007199254740993');
+    assert.equal(big.matches({ gen: '9007199254740994' }), true);
+    assert.equal(big.matches({ gen: '9007199254740993' }), false);
+    assert.equal(parseLabelSelector('gen<10').matches({ gen: '+9' }), true);
+    assert.equal(parseLabelSelector('constructor').matches({}), false);
+    assert.equal(parseLabelSelector('!constructor').matches({}), true);
+    assert.equal(parseLabelSelector('constructor=x').matches({}), false);
   });
 });

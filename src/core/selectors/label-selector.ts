@@ -24,30 +24,48 @@ function parseInt64(s: string): bigint | undefined {
   return n > 9223372036854775807n || n < -9223372036854775808n ? undefined : n;
 }
 
-function has(labels: Labels, key: string): boolean {
-  return Object.hasOwn(labels, key);
+type Predicate = (labels: Labels) => boolean;
+
+/** Integers of up to 15 digits compare exactly as doubles; longer ones go through BigInt. */
+const SHORT_INT = /^[+-]?\d{1,15}$/;
+
+function intCompare(bound: bigint, gt: boolean): (value: string) => boolean {
+  const small = bound <= 999999999999999n && bound >= -999999999999999n ? Number(bound) : undefined;
+  return (value) => {
+    if (small !== undefined && SHORT_INT.test(value)) return gt ? Number(value) > small : Number(value) < small;
+    const actual = parseInt64(value);
+    if (actual === undefined) return false;
+    return gt ? actual > bound : actual < bound;
+  };
 }
 
-export function requirementMatches(r: LabelRequirement, labels: Labels): boolean {
+/**
+ * A requirement compiled once into a predicate, so matching does no parsing: upstream's
+ * Requirement.Matches. Values become a Set when there are several; Gt/Lt bounds are parsed here.
+ */
+export function requirementMatcher(r: LabelRequirement): Predicate {
+  const { key, values } = r;
+  const one = values.length === 1 ? values[0]! : undefined;
+  const set = values.length > 1 ? new Set(values) : undefined;
+  const member = (v: string) => (one !== undefined ? v === one : set !== undefined && set.has(v));
   switch (r.operator) {
     case 'in':
     case '=':
     case '==':
-      return has(labels, r.key) && r.values.includes(labels[r.key]!);
+      return (labels) => Object.hasOwn(labels, key) && member(labels[key]!);
     case 'notin':
     case '!=':
-      return !has(labels, r.key) || !r.values.includes(labels[r.key]!);
+      return (labels) => !Object.hasOwn(labels, key) || !member(labels[key]!);
     case 'exists':
-      return has(labels, r.key);
+      return (labels) => Object.hasOwn(labels, key);
     case '!':
-      return !has(labels, r.key);
+      return (labels) => !Object.hasOwn(labels, key);
     case 'gt':
     case 'lt': {
-      if (!has(labels, r.key) || r.values.length !== 1) return false;
-      const actual = parseInt64(labels[r.key]!);
-      const bound = parseInt64(r.values[0]!);
-      if (actual === undefined || bound === undefined) return false;
-      return r.operator === 'gt' ? actual > bound : actual < bound;
+      const bound = one === undefined ? undefined : parseInt64(one);
+      if (bound === undefined) return () => false;
+      const cmp = intCompare(bound, r.operator === 'gt');
+      return (labels) => Object.hasOwn(labels, key) && cmp(labels[key]!);
     }
   }
 }
@@ -127,9 +145,15 @@ export function newRequirement(key: string, operator: LabelOperator, values: rea
   return { key, operator, values: [...values] };
 }
 
+const EMPTY: Labels = {};
+
 export class LabelSelector {
+  private readonly preds: readonly Predicate[] | null;
+
   /** `null` requirements is the selector that matches nothing. */
-  private constructor(private readonly reqs: readonly LabelRequirement[] | null) {}
+  private constructor(private readonly reqs: readonly LabelRequirement[] | null) {
+    this.preds = reqs === null ? null : reqs.map(requirementMatcher);
+  }
 
   static of(requirements: readonly LabelRequirement[]): LabelSelector {
     // Stable sort by key, as upstream sorts requirements ByKey.
@@ -140,9 +164,11 @@ export class LabelSelector {
   static readonly NOTHING = new LabelSelector(null);
 
   matches(labels: Labels | undefined): boolean {
-    if (this.reqs === null) return false;
-    const ls = labels ?? {};
-    return this.reqs.every((r) => requirementMatches(r, ls));
+    const preds = this.preds;
+    if (preds === null) return false;
+    const ls = labels ?? EMPTY;
+    for (let i = 0; i < preds.length; i++) if (!preds[i]!(ls)) return false;
+    return true;
   }
 
   /** True only for the match-everything selector (the nothing selector is not empty). */
