@@ -48,7 +48,8 @@ const cache = new WeakMap<Pod, PodInfo>();
 function compileTerm(pod: Pod, term: PodAffinityTerm, weight: number): AffinityTerm {
   let namespaces: ReadonlySet<string> | null;
   const sel = term.namespaceSelector;
-  const selectorIsEmpty = sel !== undefined && !sel.matchLabels && !sel.matchExpressions?.length;
+  // `{}` and `{matchLabels: {}}` alike select every namespace; null (or absent) selects none.
+  const selectorIsEmpty = sel != null && selectorOrNothing(sel).empty();
   // Upstream: namespaces ∪ namespaceSelector; an empty selector means all namespaces. A non-empty
   // namespaceSelector needs namespace labels the scheduler does not watch, so only the list is honoured.
   if (selectorIsEmpty) namespaces = null;
