@@ -14,6 +14,7 @@ import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './disco
 import type { RequestContext } from './http/context.js';
 import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
+import { storeNodeProxy } from './nodeproxy/from-store.js';
 import { ObjectPipeline } from './pipeline/index.js';
 import { parseRequestPath } from './requestinfo.js';
 import { ResourceRegistry } from './resources.js';
@@ -33,9 +34,14 @@ export interface ApiServerOptions {
   /** Address other machines reach this server at (endpoints of the `kubernetes` service). */
   advertiseAddress?: string;
   admission?: Partial<AdmissionConfig>;
-  /** Serves pods/log, exec, attach, portforward by proxying to the node agent. */
+  /**
+   * Serve pods/log, exec, attach and portforward by proxying to the pod's node agent, found through the
+   * store; the agents accept `agentToken`. Without it (and without `nodeProxy`) those paths are a 404.
+   */
+  agentProxy?: { agentToken: string };
+  /** Replaces the agent proxy's pods/log, exec, attach, portforward handler (tests with a fixed node). */
   nodeProxy?: (ctx: RequestContext) => Promise<void>;
-  /** Answers HTTP upgrades (WebSocket exec/attach/port-forward); false: not one of its paths. */
+  /** Replaces the agent proxy's answer to HTTP upgrades (WebSocket exec/attach/port-forward); false: not one of its paths. */
   upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -72,8 +78,15 @@ export class ApiServer {
       admission: this.admission,
       now: () => new Date(),
     });
-    this.nodeProxy = opts.nodeProxy;
-    this.upgradeHandler = opts.upgradeHandler;
+    const proxy = opts.agentProxy
+      ? storeNodeProxy({
+          store: opts.store,
+          agentToken: opts.agentProxy.agentToken,
+          authenticate: (req) => this.authenticate(req) !== undefined,
+        })
+      : undefined;
+    this.nodeProxy = opts.nodeProxy ?? proxy?.serve;
+    this.upgradeHandler = opts.upgradeHandler ?? proxy?.handleUpgrade;
   }
 
   get port(): number {

@@ -4,9 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_CA_ANNOTATION, startAgent } from '../agent/agent.js';
-import { createNodeProxy } from '../apiserver/nodeproxy/index.js';
-import { ObjectStorage } from '../apiserver/objects.js';
+import { startAgent } from '../agent/agent.js';
 import { ApiServer, type UserInfo } from '../apiserver/server.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
@@ -79,26 +77,9 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
     [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
   ]);
-  // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
-  const podStorage = new ObjectStorage(store, { group: '', resource: 'pods', namespaced: true });
-  const nodeStorage = new ObjectStorage(store, { group: '', resource: 'nodes', namespaced: false });
-  const agentCas = new Map<string, string>();
-  let apiRef: ApiServer | undefined;
-  const proxy = createNodeProxy({
-    getPod: (ns, name) => podStorage.get(ns, name),
-    getNode: async (name) => {
-      const node = await nodeStorage.get(undefined, name);
-      const ca = node?.metadata.annotations?.[AGENT_CA_ANNOTATION];
-      if (ca) agentCas.set(name, Buffer.from(ca, 'base64').toString('utf8'));
-      return node;
-    },
-    authenticate: (req) => apiRef?.authenticate(req) !== undefined,
-    agentToken: pki.nodeToken,
-    agentCa: (name) => agentCas.get(name),
-  });
   const api = new ApiServer({
-    nodeProxy: proxy.serve,
-    upgradeHandler: (req, socket, head) => proxy.handleUpgrade(req, socket, head),
+    // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
+    agentProxy: { agentToken: pki.nodeToken },
     store,
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
     tokens,
@@ -110,7 +91,6 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),
     },
   });
-  apiRef = api;
   await api.start();
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   // Where k3s users look for it: agents join with `--token $(cat <data-dir>/node-token)`.
