@@ -11,7 +11,7 @@ import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
-import { boolFlag, numberFlag, parseArgs, stringFlag } from './flags.js';
+import { type FlagSpec, boolFlag, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti server [flags]
 
@@ -29,6 +29,22 @@ const HELP = `Usage: tutti server [flags]
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
 `;
+
+const FLAGS: FlagSpec = {
+  port: 'number',
+  'bind-address': 'string',
+  'data-dir': 'string',
+  'advertise-address': 'string',
+  'service-cidr': 'string',
+  'default-toleration-seconds': 'number',
+  'disable-agent': 'boolean',
+  'agent-port': 'number',
+  'disable-scheduler': 'boolean',
+  'disable-controllers': 'boolean',
+  'cluster-cidr': 'string',
+  'node-monitor-grace-period': 'number',
+  'compaction-interval': 'number',
+};
 
 export function firstIPv4(): string {
   for (const addrs of Object.values(networkInterfaces())) {
@@ -61,7 +77,8 @@ export interface RunningServer {
 }
 
 export async function startServer(argv: string[]): Promise<RunningServer> {
-  const args = parseArgs(argv, new Set(['disable-agent', 'disable-scheduler', 'disable-controllers', 'help']));
+  const args = parseFlags(argv, FLAGS);
+  noPositionals(args);
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
@@ -149,7 +166,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
 }
 
 export async function runServer(argv: string[]): Promise<number | undefined> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (wantsHelp(argv)) {
     console.log(HELP);
     return 0;
   }
