@@ -1,57 +1,58 @@
-// Objects every cluster has from its first start: the system namespaces and the `kubernetes` service.
-import type { KubeObject } from '../core/types.js';
+// Objects every cluster has from its first start: the system namespaces and the `kubernetes` Service and
+// Endpoints, created through the object pipeline like any client's.
 import { StatusError } from '../core/status.js';
+import type { KubeObject } from '../core/types.js';
 import { apiServiceIp } from './admission.js';
-import type { RequestContext } from './rest.js';
-import type { ApiServer } from './server.js';
+import type { ObjectPipeline } from './pipeline/index.js';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const FIELD_MANAGER = 'tutti-apiserver';
 
-/** Creates an object through the normal create pipeline unless it exists. */
-export async function ensureObject(
-  server: ApiServer,
-  group: string,
-  version: string,
-  resource: string,
-  obj: KubeObject,
-): Promise<void> {
-  const r = server.registry.find(group, version, resource)!;
-  const storage = server.rest.storageFor(r);
-  if (await storage.getKv(obj.metadata.namespace, obj.metadata.name!)) return;
-  const ctx = {
-    query: new URLSearchParams(),
-    info: { kind: 'resource', group, version, resource, namespace: obj.metadata.namespace, watchPrefix: false },
-    resource: r,
-    warnings: [],
-  } as unknown as RequestContext;
+export interface BootstrapConfig {
+  /** The Service ClusterIP range; the `kubernetes` Service takes its first address. */
+  serviceCidr: string;
+  /** Where this server listens, and the address other machines reach it at. */
+  port: number;
+  advertiseAddress: string;
+}
+
+/** Creates an object unless it exists (a create would re-run allocations, e.g. of the Service's IP). */
+async function ensureObject(pipeline: ObjectPipeline, resource: string, obj: KubeObject): Promise<void> {
+  const r = pipeline.registry.find('', 'v1', resource)!;
+  const namespace = obj.metadata.namespace;
   try {
-    await server.rest.createObject(ctx, obj, 'tutti-apiserver');
+    await pipeline.read({ resource: r, namespace, name: obj.metadata.name! });
+    return;
+  } catch (err) {
+    if (!(err instanceof StatusError && err.code === 404)) throw err;
+  }
+  try {
+    await pipeline.create({ resource: r, namespace }, obj, { fieldManager: FIELD_MANAGER });
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 409)) throw err;
   }
 }
 
-export async function bootstrapCluster(server: ApiServer, advertiseAddress: string): Promise<void> {
+export async function bootstrapCluster(pipeline: ObjectPipeline, config: BootstrapConfig): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
-    await ensureObject(server, '', 'v1', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    await ensureObject(pipeline, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
-  const ip = apiServiceIp(server.admission.config.serviceCidr);
-  await ensureObject(server, '', 'v1', 'services', {
+  await ensureObject(pipeline, 'services', {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: {
       type: 'ClusterIP',
-      clusterIP: ip,
-      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: server.port }],
+      clusterIP: apiServiceIp(config.serviceCidr),
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: config.port }],
     },
   });
-  await ensureObject(server, '', 'v1', 'endpoints', {
+  await ensureObject(pipeline, 'endpoints', {
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default' },
     subsets: [
-      { addresses: [{ ip: advertiseAddress }], ports: [{ name: 'https', port: server.port, protocol: 'TCP' }] },
+      { addresses: [{ ip: config.advertiseAddress }], ports: [{ name: 'https', port: config.port, protocol: 'TCP' }] },
     ],
   });
 }

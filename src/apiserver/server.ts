@@ -1,5 +1,6 @@
-// The API server: HTTPS, bearer-token authentication, routing of discovery/OpenAPI/resource paths to the
-// REST handlers. All cluster state lives in the Store; this process holds no other authority.
+// The API server: HTTPS, bearer-token authentication, discovery and OpenAPI, resource paths routed to the
+// HTTP handlers on top of the object pipeline, and the node proxy. All cluster state lives in the Store;
+// this process holds no other authority.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,12 +11,13 @@ import type { Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import type { RequestContext } from './http/context.js';
+import { sendError, sendJson } from './http/response.js';
+import { routeResource } from './http/routes.js';
+import { storeNodeProxy } from './nodeproxy/from-store.js';
+import { ObjectPipeline } from './pipeline/index.js';
 import { parseRequestPath } from './requestinfo.js';
 import { ResourceRegistry } from './resources.js';
-import { type RequestContext, RestHandlers } from './rest.js';
-import { sendError, sendJson } from './response.js';
-import { serveBinding, serveEviction, serveScale } from './subresources.js';
-import { serveWatch } from './watch.js';
 
 export interface UserInfo {
   name: string;
@@ -32,9 +34,14 @@ export interface ApiServerOptions {
   /** Address other machines reach this server at (endpoints of the `kubernetes` service). */
   advertiseAddress?: string;
   admission?: Partial<AdmissionConfig>;
-  /** Serves pods/log, exec, attach, portforward by proxying to the node agent. */
+  /**
+   * Serve pods/log, exec, attach and portforward by proxying to the pod's node agent, found through the
+   * store; the agents accept `agentToken`. Without it (and without `nodeProxy`) those paths are a 404.
+   */
+  agentProxy?: { agentToken: string };
+  /** Replaces the agent proxy's pods/log, exec, attach, portforward handler (tests with a fixed node). */
   nodeProxy?: (ctx: RequestContext) => Promise<void>;
-  /** Answers HTTP upgrades (WebSocket exec/attach/port-forward); false: not one of its paths. */
+  /** Replaces the agent proxy's answer to HTTP upgrades (WebSocket exec/attach/port-forward); false: not one of its paths. */
   upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -56,19 +63,30 @@ const UNAUTHENTICATED = new Set(['/healthz', '/livez', '/readyz', '/version', '/
 export class ApiServer {
   readonly registry = new ResourceRegistry();
   readonly admission: Admission;
-  readonly rest: RestHandlers;
+  readonly pipeline: ObjectPipeline;
+  private readonly nodeProxy?: (ctx: RequestContext) => Promise<void>;
+  private readonly upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   private server?: Server;
   private ready = false;
   private readonly sockets = new Set<Duplex>();
 
   constructor(readonly opts: ApiServerOptions) {
     this.admission = new Admission(opts.store, { ...DEFAULT_ADMISSION, ...opts.admission });
-    this.rest = new RestHandlers({
+    this.pipeline = new ObjectPipeline({
       store: opts.store,
       registry: this.registry,
       admission: this.admission,
       now: () => new Date(),
     });
+    const proxy = opts.agentProxy
+      ? storeNodeProxy({
+          store: opts.store,
+          agentToken: opts.agentProxy.agentToken,
+          authenticate: (req) => this.authenticate(req) !== undefined,
+        })
+      : undefined;
+    this.nodeProxy = opts.nodeProxy ?? proxy?.serve;
+    this.upgradeHandler = opts.upgradeHandler ?? proxy?.handleUpgrade;
   }
 
   get port(): number {
@@ -92,7 +110,7 @@ export class ApiServer {
     });
     server.on('clientError', (_err, socket) => socket.destroy());
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const handler = this.opts.upgradeHandler;
+      const handler = this.upgradeHandler;
       if (!handler) {
         socket.destroy();
         return;
@@ -109,7 +127,11 @@ export class ApiServer {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host ?? '0.0.0.0', () => resolve());
     });
-    await bootstrapCluster(this, this.opts.advertiseAddress ?? '127.0.0.1');
+    await bootstrapCluster(this.pipeline, {
+      serviceCidr: this.admission.config.serviceCidr,
+      port: this.port,
+      advertiseAddress: this.opts.advertiseAddress ?? '127.0.0.1',
+    });
     this.ready = true;
   }
 
@@ -189,7 +211,7 @@ export class ApiServer {
       }
       return origWriteHead(...args);
     }) as ServerResponse['writeHead'];
-    await this.route(ctx, req.method ?? 'GET');
+    await routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET');
   }
 
   private handlePublic(path: string, res: ServerResponse): void {
@@ -205,73 +227,5 @@ export class ApiServer {
     const ok = this.ready;
     res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end(ok ? 'ok' : 'not ready');
-  }
-
-  private async route(ctx: RequestContext, method: string): Promise<void> {
-    const { info, resource } = ctx;
-    const rest = this.rest;
-    const sub = info.subresource;
-    if (resource.namespaced === false && info.namespace) throw errors.notFoundPath();
-    if (sub !== undefined) {
-      if (!info.name || !resource.subresources.includes(sub)) throw errors.notFoundPath();
-      switch (sub) {
-        case 'status':
-          if (method === 'GET') return rest.get(ctx);
-          if (method === 'PUT') return rest.update(ctx);
-          if (method === 'PATCH') return rest.patch(ctx);
-          break;
-        case 'finalize':
-          if (method === 'PUT') return rest.update(ctx);
-          break;
-        case 'scale':
-          if (method === 'GET') return serveScale(ctx, rest, 'get');
-          if (method === 'PUT') return serveScale(ctx, rest, 'update');
-          if (method === 'PATCH') return serveScale(ctx, rest, 'patch');
-          break;
-        case 'binding':
-          if (method === 'POST') return serveBinding(ctx, rest);
-          break;
-        case 'eviction':
-          if (method === 'POST') return serveEviction(ctx, rest);
-          break;
-        case 'log':
-        case 'exec':
-        case 'attach':
-        case 'portforward':
-          if (!this.opts.nodeProxy) throw errors.notFoundPath(`the node agent proxy for pods/${sub} is not available`);
-          return this.opts.nodeProxy(ctx);
-        default:
-          throw errors.notFoundPath();
-      }
-      throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
-    }
-    const isWatch = info.watchPrefix || ctx.query.get('watch') === 'true' || ctx.query.get('watch') === '1';
-    switch (method) {
-      case 'GET':
-        if (isWatch) {
-          if (info.name) {
-            // A watch of one named object is a watch with a name field selector.
-            const fs = ctx.query.get('fieldSelector');
-            ctx.query.set('fieldSelector', fs ? `${fs},metadata.name=${info.name}` : `metadata.name=${info.name}`);
-          }
-          return serveWatch(ctx, rest);
-        }
-        return info.name ? rest.get(ctx) : rest.list(ctx);
-      case 'POST':
-        if (info.name) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
-        return rest.create(ctx);
-      case 'PUT':
-        if (!info.name)
-          throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
-        return rest.update(ctx);
-      case 'PATCH':
-        if (!info.name)
-          throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
-        return rest.patch(ctx);
-      case 'DELETE':
-        return info.name ? rest.delete(ctx) : rest.deleteCollection(ctx);
-      default:
-        throw errors.methodNotAllowed(`the server does not allow the method ${method}`);
-    }
   }
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startAgent } from '../agent/index.js';
 import type { RuntimeKind } from '../agent/runtime-choice.js';
 import { defaultDataDir } from './datadir.js';
-import { numberFlag, parseArgs, stringFlag } from './flags.js';
+import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
 
@@ -20,13 +20,26 @@ const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
   --simulate N                        run N simulated nodes (no containers; see --simulate --help)
 `;
 
+const FLAGS: FlagSpec = {
+  server: 'string',
+  token: 'string',
+  'node-name': 'string',
+  'data-dir': 'string',
+  'container-runtime-endpoint': 'string',
+  runtime: 'string',
+  'node-ip': 'string',
+  'agent-port': 'number',
+};
+const RUNTIMES = ['auto', 'cri', 'process'];
+
+/** `--simulate N` hands the whole command line to the simulated agent, which has flags of its own. */
+function simulates(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--simulate' || a.startsWith('--simulate='));
+}
+
 export async function runAgent(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['help', 'simulate']));
-  if (args.flags.has('help')) {
-    console.log(HELP);
-    return 0;
-  }
-  if (args.flags.has('simulate')) {
+  if (simulates(argv)) {
     const simulate = join(fileURLToPath(new URL('.', import.meta.url)), 'agent-simulate.js');
     if (!existsSync(simulate)) {
       console.error('tutti agent --simulate: the simulated agent is not in this build');
@@ -37,16 +50,18 @@ export async function runAgent(argv: string[]): Promise<number> {
     };
     return mod.runSimulatedAgent(argv);
   }
+  if (wantsHelp(argv)) {
+    console.log(HELP);
+    return 0;
+  }
+  const args = parseFlags(argv, FLAGS);
+  noPositionals(args);
   const server = stringFlag(args, 'server');
   const token = stringFlag(args, 'token');
-  if (!server || !token) {
-    console.error(`tutti agent: --server and --token are required\n\n${HELP}`);
-    return 1;
-  }
+  if (!server || !token) throw new UsageError('--server and --token are required');
   const runtime = stringFlag(args, 'runtime', 'auto') as RuntimeKind;
-  if (!['auto', 'cri', 'process'].includes(runtime)) {
-    console.error(`tutti agent: --runtime must be auto, cri or process`);
-    return 1;
+  if (!RUNTIMES.includes(runtime)) {
+    throw new UsageError(`flag --runtime must be auto, cri or process, got ${JSON.stringify(runtime)}`);
   }
   const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
   const agent = await startAgent({

@@ -4,19 +4,25 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { importImageArchive } from '../agent/runtime/index.js';
 import { defaultDataDir } from './datadir.js';
-import { parseArgs, stringFlag } from './flags.js';
+import { type FlagSpec, UsageError, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti image import FILE.tar [--data-dir DIR | --container-runtime-endpoint SOCK]
 
 Loads an image archive into the node's containerd (namespace k8s.io), where the agent's pods find it.`;
 
+const FLAGS: FlagSpec = { 'data-dir': 'string', 'container-runtime-endpoint': 'string' };
+
 export async function runImage(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['help']));
-  const [sub, file] = args.positionals;
-  if (args.flags.has('help') || sub !== 'import' || !file) {
+  if (wantsHelp(argv)) {
     console.log(HELP);
-    return sub === 'import' && file ? 0 : 1;
+    return 0;
   }
+  const args = parseFlags(argv, FLAGS);
+  const [sub, file, extra] = args.positionals;
+  if (sub === undefined) throw new UsageError('missing subcommand (import)');
+  if (sub !== 'import') throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}`);
+  if (!file) throw new UsageError('import needs an image archive (FILE.tar)');
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
   const endpoint =
     stringFlag(args, 'container-runtime-endpoint') ??
     `unix://${join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent', 'containerd', 'containerd.sock')}`;

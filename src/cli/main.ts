@@ -1,4 +1,6 @@
-// The `tutti` command: a thin layer that wires components together (server, agent, kubectl helper).
+// The `tutti` command: a thin layer that wires components together (server, agent, kubectl helper). Bad
+// input (unknown command or flag, missing or malformed value) is one line on stderr and exit code 2.
+import { UsageError } from './flags.js';
 import { runServer } from './server.js';
 
 const USAGE = `Usage: tutti <command> [flags]
@@ -11,8 +13,21 @@ Commands:
 
 Run 'tutti <command> --help' for the flags of a command.`;
 
+/** The exit code of a usage error, as for Go's flag package and cobra. */
+const USAGE_EXIT_CODE = 2;
+
 export async function main(argv: string[]): Promise<number | undefined> {
   const [cmd, ...rest] = argv;
+  try {
+    return await run(cmd, rest);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`tutti ${cmd}: ${err.message}; see 'tutti ${cmd} --help'`);
+    return USAGE_EXIT_CODE;
+  }
+}
+
+async function run(cmd: string | undefined, rest: string[]): Promise<number | undefined> {
   switch (cmd) {
     case 'server':
       return runServer(rest);
@@ -28,14 +43,16 @@ export async function main(argv: string[]): Promise<number | undefined> {
       const { runKubectl } = await import('./kubectl.js');
       return runKubectl(rest);
     }
-    case undefined:
     case '-h':
     case '--help':
     case 'help':
       console.log(USAGE);
-      return cmd === undefined ? 1 : 0;
+      return 0;
+    case undefined:
+      console.error(USAGE);
+      return USAGE_EXIT_CODE;
     default:
-      console.error(`unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
-      return 1;
+      console.error(`tutti: unknown command ${JSON.stringify(cmd)}; see 'tutti --help'`);
+      return USAGE_EXIT_CODE;
   }
 }

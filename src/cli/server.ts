@@ -4,16 +4,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_CA_ANNOTATION, startAgent } from '../agent/agent.js';
-import { createNodeProxy } from '../apiserver/nodeproxy/index.js';
-import { ObjectStorage } from '../apiserver/objects.js';
+import { startAgent } from '../agent/agent.js';
 import { ApiServer, type UserInfo } from '../apiserver/server.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
-import { boolFlag, numberFlag, parseArgs, stringFlag } from './flags.js';
+import { type FlagSpec, boolFlag, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti server [flags]
 
@@ -31,6 +29,22 @@ const HELP = `Usage: tutti server [flags]
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
 `;
+
+const FLAGS: FlagSpec = {
+  port: 'number',
+  'bind-address': 'string',
+  'data-dir': 'string',
+  'advertise-address': 'string',
+  'service-cidr': 'string',
+  'default-toleration-seconds': 'number',
+  'disable-agent': 'boolean',
+  'agent-port': 'number',
+  'disable-scheduler': 'boolean',
+  'disable-controllers': 'boolean',
+  'cluster-cidr': 'string',
+  'node-monitor-grace-period': 'number',
+  'compaction-interval': 'number',
+};
 
 export function firstIPv4(): string {
   for (const addrs of Object.values(networkInterfaces())) {
@@ -63,7 +77,8 @@ export interface RunningServer {
 }
 
 export async function startServer(argv: string[]): Promise<RunningServer> {
-  const args = parseArgs(argv, new Set(['disable-agent', 'disable-scheduler', 'disable-controllers', 'help']));
+  const args = parseFlags(argv, FLAGS);
+  noPositionals(args);
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
@@ -79,26 +94,9 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
     [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
   ]);
-  // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
-  const podStorage = new ObjectStorage(store, { group: '', resource: 'pods', namespaced: true });
-  const nodeStorage = new ObjectStorage(store, { group: '', resource: 'nodes', namespaced: false });
-  const agentCas = new Map<string, string>();
-  let apiRef: ApiServer | undefined;
-  const proxy = createNodeProxy({
-    getPod: (ns, name) => podStorage.get(ns, name),
-    getNode: async (name) => {
-      const node = await nodeStorage.get(undefined, name);
-      const ca = node?.metadata.annotations?.[AGENT_CA_ANNOTATION];
-      if (ca) agentCas.set(name, Buffer.from(ca, 'base64').toString('utf8'));
-      return node;
-    },
-    authenticate: (req) => apiRef?.authenticate(req) !== undefined,
-    agentToken: pki.nodeToken,
-    agentCa: (name) => agentCas.get(name),
-  });
   const api = new ApiServer({
-    nodeProxy: proxy.serve,
-    upgradeHandler: (req, socket, head) => proxy.handleUpgrade(req, socket, head),
+    // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
+    agentProxy: { agentToken: pki.nodeToken },
     store,
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
     tokens,
@@ -110,7 +108,6 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),
     },
   });
-  apiRef = api;
   await api.start();
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   // Where k3s users look for it: agents join with `--token $(cat <data-dir>/node-token)`.
@@ -169,7 +166,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
 }
 
 export async function runServer(argv: string[]): Promise<number | undefined> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (wantsHelp(argv)) {
     console.log(HELP);
     return 0;
   }

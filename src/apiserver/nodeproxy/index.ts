@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import type { KubeObject } from '../../core/types.js';
 import { errors, StatusError } from '../../core/status.js';
-import type { RequestContext } from '../rest.js';
+import type { RequestContext } from '../http/context.js';
 import {
   type AgentEndpoint,
   agentEndpoint,

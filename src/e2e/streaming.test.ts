@@ -9,24 +9,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeObject } from '../../core/types.js';
-import { type AgentServer, startAgentServer } from '../../agent/server/agent-server.js';
-import type { PodLocator } from '../../agent/server/locator.js';
-import { type RunningContainerd, startContainerd } from '../../agent/runtime/containerd/containerd.js';
-import { CriRuntime } from '../../agent/runtime/cri/cri-runtime.js';
-import { BUSYBOX_IMAGE, ensureBaseImages } from '../../agent/runtime/images/import.js';
-import type { SandboxConfig } from '../../agent/runtime/runtime.js';
+import type { KubeObject } from '../core/types.js';
+import { type AgentServer, startAgentServer } from '../agent/server/agent-server.js';
+import type { PodLocator } from '../agent/server/locator.js';
+import { type RunningContainerd, startContainerd } from '../agent/runtime/containerd/containerd.js';
+import { CriRuntime } from '../agent/runtime/cri/cri-runtime.js';
+import { BUSYBOX_IMAGE, ensureBaseImages } from '../agent/runtime/images/import.js';
+import type { SandboxConfig } from '../agent/runtime/runtime.js';
 import {
   containerdSkipReason,
   deleteLink,
   removeCgroupTree,
   uniqueNetwork,
-} from '../../agent/runtime/testing/containerd-env.js';
-import { ensureClusterPki, writeKubeconfig } from '../../pki/index.js';
-import { openMemoryStore } from '../../storage/index.js';
-import { ObjectStorage } from '../objects.js';
-import { ApiServer } from '../server.js';
-import { createNodeProxy } from './index.js';
+} from '../agent/runtime/testing/containerd-env.js';
+import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
+import { openMemoryStore } from '../storage/index.js';
+import { ObjectStorage } from '../apiserver/objects.js';
+import { ApiServer } from '../apiserver/server.js';
+import { createNodeProxy } from '../apiserver/nodeproxy/index.js';
 
 const skip = containerdSkipReason() ?? (spawnSyncOk('kubectl') ? undefined : 'kubectl not installed');
 const CGROUP_ROOT = `tutti-stream-${process.pid}`;

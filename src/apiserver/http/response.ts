@@ -1,6 +1,6 @@
 // Writing responses: JSON bodies, Status errors, and content negotiation for server-side Tables.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Status, StatusError, errors } from '../core/status.js';
+import { type Status, StatusError, errors } from '../../core/status.js';
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);

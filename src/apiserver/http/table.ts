@@ -1,7 +1,7 @@
 // Server-side Tables (meta.k8s.io/v1) for kubectl get.
-import { defaultTable } from '../api/printers/index.js';
-import type { KubeObject } from '../core/types.js';
-import type { ServedResource } from './resources.js';
+import { defaultTable } from '../../api/printers/index.js';
+import type { KubeObject } from '../../core/types.js';
+import type { ServedResource } from '../resources.js';
 
 export interface Table {
   kind: 'Table';

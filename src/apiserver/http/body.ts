@@ -1,8 +1,8 @@
 // Reads and decodes request bodies: size limit, JSON, YAML, and protobuf envelopes.
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { decodeProtobufObject } from '../apimachinery/protobuf/index.js';
-import { errors } from '../core/status.js';
+import { decodeProtobufObject } from '../../apimachinery/protobuf/index.js';
+import { errors } from '../../core/status.js';
 
 /** Upstream's limit for a request body is 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;

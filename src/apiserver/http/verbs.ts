@@ -1,0 +1,106 @@
+// HTTP handlers of the verbs on a resource: read the request (body, query, output form), call the pipeline,
+// write the response (JSON or a server-side Table).
+import { isPlainObject } from '../../core/json.js';
+import { errors } from '../../core/status.js';
+import { APPLY_PATCH, type DeleteOptions, type ObjectPipeline, requireApplyManager } from '../pipeline/index.js';
+import { decodeBody, mediaType, readBody } from './body.js';
+import { type RequestContext, namedTargetOf, selectorOptions, targetOf, writeOptions } from './context.js';
+import { TABLE_CONTENT_TYPE, outputForm, sendJson } from './response.js';
+import { tableOf } from './table.js';
+
+export async function serveGet(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
+  const item = await p.read(namedTargetOf(ctx));
+  const form = outputForm(ctx.req, ctx.query);
+  if (form.kind === 'table') {
+    const table = tableOf(ctx.resource, [item.object], form.include, item.resourceVersion, Date.now());
+    sendJson(ctx.res, 200, table, TABLE_CONTENT_TYPE);
+    return;
+  }
+  sendJson(ctx.res, 200, item.json);
+}
+
+export async function serveList(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
+  const r = ctx.resource;
+  const q = ctx.query;
+  const result = await p.list(targetOf(ctx), {
+    ...selectorOptions(q),
+    limit: Number(q.get('limit') ?? '0') || 0,
+    continue: q.get('continue') ?? undefined,
+  });
+  const form = outputForm(ctx.req, q);
+  if (form.kind === 'table') {
+    const objects = result.items.map((i) => i.object);
+    const table = tableOf(r, objects, form.include, result.metadata.resourceVersion, Date.now());
+    table.metadata = result.metadata;
+    sendJson(ctx.res, 200, table, TABLE_CONTENT_TYPE);
+    return;
+  }
+  // Items are spliced in as JSON text: most never get parsed on the way from the store.
+  const head = `{"kind":${JSON.stringify(r.listKind)},"apiVersion":${JSON.stringify(r.apiVersion)},"metadata":${JSON.stringify(result.metadata)},"items":[`;
+  sendJson(ctx.res, 200, `${head}${result.items.map((i) => i.json).join(',')}]}`);
+}
+
+async function readObjectBody(ctx: RequestContext): Promise<unknown> {
+  return decodeBody(await readBody(ctx.req), ctx.req.headers['content-type']);
+}
+
+export async function serveCreate(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
+  const value = await readObjectBody(ctx);
+  sendJson(ctx.res, 201, await p.create(targetOf(ctx), value, writeOptions(ctx)));
+}
+
+export async function serveUpdate(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
+  const value = await readObjectBody(ctx);
+  const out = await p.update(namedTargetOf(ctx), value, writeOptions(ctx));
+  sendJson(ctx.res, out.created ? 201 : 200, out.object);
+}
+
+export async function servePatch(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
+  const t = namedTargetOf(ctx);
+  const type = mediaType(ctx.req.headers['content-type']);
+  const buf = await readBody(ctx.req);
+  const opts = writeOptions(ctx);
+  if (type === APPLY_PATCH) {
+    requireApplyManager(opts);
+    const out = await p.apply(t, decodeBody(buf, type), opts);
+    sendJson(ctx.res, out.created ? 201 : 200, out.object);
+    return;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    throw errors.badRequest(`error decoding patch: ${(e as Error).message}`);
+  }
+  sendJson(ctx.res, 200, await p.patch(t, type, doc, opts));
+}
+
+/** DeleteOptions from the body, overridden by the query parameters. */
+async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
+  const buf = await readBody(ctx.req);
+  let opts: DeleteOptions = {};
+  if (buf.length > 0) {
+    const v = decodeBody(buf, ctx.req.headers['content-type'] ?? 'application/json');
+    if (v !== null && !isPlainObject(v)) throw errors.badRequest('DeleteOptions must be an object');
+    opts = (v ?? {}) as DeleteOptions;
+  }
+  const q = ctx.query;
+  if (q.get('gracePeriodSeconds') !== null) opts.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));
+  if (q.get('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy')!;
+  if (q.get('orphanDependents') !== null) opts.orphanDependents = q.get('orphanDependents') === 'true';
+  if (q.get('dryRun')) opts.dryRun = [q.get('dryRun')!];
+  return opts;
+}
+
+export async function serveDelete(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
+  const opts = await readDeleteOptions(ctx);
+  const out = await p.delete(namedTargetOf(ctx), opts);
+  sendJson(ctx.res, out.deleted ? 200 : 202, out.object);
+}
+
+export async function serveDeleteCollection(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
+  const r = ctx.resource;
+  const opts = await readDeleteOptions(ctx);
+  const items = await p.deleteCollection(targetOf(ctx), selectorOptions(ctx.query), opts);
+  sendJson(ctx.res, 200, { kind: r.listKind, apiVersion: r.apiVersion, metadata: {}, items });
+}

@@ -1,0 +1,69 @@
+// Create: decode, set the metadata the server owns, admit, default, validate, record managed fields, store.
+import { randomUUID } from 'node:crypto';
+import { schemaLookup } from '../../api/openapi/index.js';
+import { updateManagedFields } from '../../apimachinery/patch/index.js';
+import { errors } from '../../core/status.js';
+import { rfc3339 } from '../../core/time.js';
+import type { KubeObject } from '../../core/types.js';
+import { decodeKv } from '../objects.js';
+import { decodeObject } from './decode.js';
+import { checkNamespaceMatch, managerOf, randomSuffix, validate } from './metadata.js';
+import { storageOf, toServed, toStorage } from './served.js';
+import type { PipelineDeps, Target, WriteOptions } from './types.js';
+
+export async function create(deps: PipelineDeps, t: Target, value: unknown, opts: WriteOptions): Promise<KubeObject> {
+  const obj = decodeObject(t.resource, value, opts);
+  return createObject(deps, t, obj, { manager: managerOf(opts), dryRun: opts.dryRun });
+}
+
+export interface CreateStep {
+  manager: string;
+  dryRun?: boolean;
+  /** Replaces the managed-fields step (server-side apply records its own). */
+  managed?: (o: KubeObject) => KubeObject;
+}
+
+/** The create pipeline after decoding, shared by POST, PUT of a missing object and apply of a missing object. */
+export async function createObject(
+  deps: PipelineDeps,
+  t: Target,
+  obj: KubeObject,
+  step: CreateStep,
+): Promise<KubeObject> {
+  const r = t.resource;
+  checkNamespaceMatch(t, obj);
+  const meta = obj.metadata;
+  if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+  if (t.name && meta.name && meta.name !== t.name && t.subresource === undefined) {
+    throw errors.badRequest('the name of the object does not match the name on the URL');
+  }
+  await deps.admission.checkNamespace(r, meta.namespace);
+  meta.uid = randomUUID();
+  meta.creationTimestamp = rfc3339(deps.now());
+  delete meta.resourceVersion;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  if (r.tracksGeneration) meta.generation = 1;
+  else delete meta.generation;
+  if (r.resetsStatusOnCreate) delete obj.status;
+  r.defaulter?.(obj);
+  if (meta.name) await deps.admission.admitCreate(r, obj);
+  validate(r, obj);
+  const toStore = step.managed
+    ? step.managed(obj)
+    : updateManagedFields({
+        old: undefined,
+        updated: obj,
+        manager: step.manager,
+        apiVersion: r.apiVersion,
+        now: meta.creationTimestamp,
+        schema: schemaLookup(r.group, r.version, r.kind),
+      });
+  if (step.dryRun) return toStore;
+  const kv = await storageOf(deps.store, r).create(toStorage(r, toStore));
+  if (!kv) {
+    await deps.admission.afterDelete(r, toStore);
+    throw errors.alreadyExists(r.group, r.resource, meta.name!);
+  }
+  return toServed(r, decodeKv(kv));
+}

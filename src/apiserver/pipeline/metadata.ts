@@ -1,0 +1,49 @@
+// Metadata the pipeline decides rather than the client: the namespace (the request's), generated names,
+// the field manager, and the validation that closes every write.
+import { type FieldError, errors, field } from '../../core/status.js';
+import type { KubeObject } from '../../core/types.js';
+import type { ServedResource } from '../resources.js';
+import type { Target, WriteOptions } from './types.js';
+
+const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** The random suffix of a generateName (upstream's alphabet, without vowels and look-alikes). */
+export function randomSuffix(n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += GENERATE_CHARS[Math.floor(Math.random() * GENERATE_CHARS.length)];
+  return s;
+}
+
+/** The `fieldManager` parameter, else the product name of the user agent (`kubectl/v1.32` -> `kubectl`). */
+export function managerOf(opts: WriteOptions): string {
+  if (opts.fieldManager) return opts.fieldManager;
+  const ua = opts.userAgent ?? 'unknown';
+  return ua.split('/')[0] || 'unknown';
+}
+
+/** A namespaced object lives in the request's namespace; a cluster-scoped one in none. */
+export function checkNamespaceMatch(t: Target, obj: KubeObject): void {
+  if (!t.resource.namespaced) {
+    delete obj.metadata.namespace;
+    return;
+  }
+  const ns = t.namespace;
+  if (!ns) throw errors.badRequest('the namespace of the object must be given in the request path');
+  if (obj.metadata.namespace && obj.metadata.namespace !== ns) {
+    throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  obj.metadata.namespace = ns;
+}
+
+/** The type's validator (src/api/validation), or at least a name; 422 with field causes. */
+export function validate(r: ServedResource, obj: KubeObject, old?: KubeObject): void {
+  const errs: FieldError[] = r.validator ? r.validator(obj, old) : [];
+  if (!r.validator && !obj.metadata.name)
+    errs.push(field.required('metadata.name', 'name or generateName is required'));
+  if (errs.length > 0) throw errors.invalid(r.group, r.kind, obj.metadata.name ?? '', errs);
+}
+
+/** Byte equality of the JSON encodings (key order counts): what decides a no-op write. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

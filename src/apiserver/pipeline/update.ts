@@ -1,0 +1,160 @@
+// Update: PUT of a whole object (creating it when missing), and the update pipeline that patch, apply and
+// the subresources end in: merge with the old object, default, admit, validate, track generation and
+// managed fields, compare-and-swap; an object being deleted goes once its last finalizer does.
+import { schemaLookup } from '../../api/openapi/index.js';
+import { updateManagedFields } from '../../apimachinery/patch/index.js';
+import { errors, field } from '../../core/status.js';
+import { rfc3339 } from '../../core/time.js';
+import type { KubeObject } from '../../core/types.js';
+import { decodeKv } from '../objects.js';
+import type { ServedResource } from '../resources.js';
+import { modifiedConflict } from './conflicts.js';
+import { createObject } from './create.js';
+import { decodeObject } from './decode.js';
+import { checkNamespaceMatch, managerOf, sameJson, validate } from './metadata.js';
+import { storageOf, toServed, toStorage } from './served.js';
+import type { NamedTarget, PipelineDeps, Target, WriteOptions } from './types.js';
+
+export interface WriteResult {
+  object: KubeObject;
+  /** The write created the object (PUT or apply of a missing one). */
+  created: boolean;
+}
+
+export async function update(
+  deps: PipelineDeps,
+  t: NamedTarget,
+  value: unknown,
+  opts: WriteOptions,
+): Promise<WriteResult> {
+  const r = t.resource;
+  const obj = decodeObject(r, value, opts);
+  const name = t.name;
+  if (obj.metadata.name && obj.metadata.name !== name) {
+    throw errors.badRequest(
+      `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+    );
+  }
+  obj.metadata.name = name;
+  checkNamespaceMatch(t, obj);
+  const manager = managerOf(opts);
+  const existing = await storageOf(deps.store, r).getKv(t.namespace, name);
+  if (!existing) {
+    // PUT to a missing object creates it for the kinds upstream allows (most of them).
+    if (t.subresource) throw errors.notFound(r.group, r.resource, name);
+    const created = await createObject(deps, t, obj, { manager, dryRun: opts.dryRun });
+    return { object: created, created: true };
+  }
+  const old = toServed(r, decodeKv(existing));
+  const rv = obj.metadata.resourceVersion;
+  if (rv && rv !== String(existing.modRevision)) throw modifiedConflict(r, name);
+  const object = await writeUpdate(deps, t, {
+    old,
+    oldRev: existing.modRevision,
+    incoming: obj,
+    manager,
+    dryRun: opts.dryRun,
+  });
+  return { object, created: false };
+}
+
+export interface UpdateStep {
+  old: KubeObject;
+  oldRev: number;
+  incoming: KubeObject;
+  manager: string;
+  dryRun?: boolean;
+  /** Replaces the managed-fields step (server-side apply records its own). */
+  managed?: (o: KubeObject) => KubeObject;
+  /** pods/binding: validated as a new object, since it sets what immutability rules protect. */
+  binding?: boolean;
+}
+
+/** The update pipeline; `t.subresource` (status, finalize) limits what the write may change. */
+export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateStep): Promise<KubeObject> {
+  const r = t.resource;
+  const sub = t.subresource;
+  const { old, oldRev, incoming } = step;
+  let obj: KubeObject;
+  if (sub === 'status') {
+    // Status writes change only status (and nothing of metadata but labels/annotations churn is ignored).
+    obj = structuredClone(old);
+    obj.status = incoming.status;
+  } else if (sub === 'finalize' && r.kind === 'Namespace') {
+    obj = structuredClone(old);
+    obj.spec = incoming.spec;
+  } else {
+    obj = incoming;
+    if (r.hasStatus) obj.status = structuredClone(old.status);
+  }
+  const meta = obj.metadata;
+  const oldMeta = old.metadata;
+  meta.uid = oldMeta.uid;
+  meta.creationTimestamp = oldMeta.creationTimestamp;
+  meta.name = oldMeta.name;
+  meta.namespace = oldMeta.namespace;
+  meta.deletionTimestamp = oldMeta.deletionTimestamp;
+  meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+  if (!meta.deletionTimestamp) {
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+  }
+  if (meta.generateName === undefined) delete meta.generateName;
+  if (oldMeta.deletionTimestamp) {
+    const added = (meta.finalizers ?? []).filter((f) => !(oldMeta.finalizers ?? []).includes(f));
+    if (added.length > 0) {
+      throw errors.invalid(r.group, r.kind, meta.name ?? '', [
+        field.forbidden(
+          'metadata.finalizers',
+          `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        ),
+      ]);
+    }
+  }
+  r.defaulter?.(obj);
+  if (r.tracksGeneration) {
+    meta.generation = (oldMeta.generation ?? 1) + (sameJson(obj.spec, old.spec) ? 0 : 1);
+  }
+  if (sub !== 'status') await deps.admission.admitUpdate(r, obj, old);
+  // Status writes and bindings change what spec immutability rules protect: validate them as objects.
+  validate(r, obj, sub === 'status' || step.binding ? undefined : old);
+  const withFields = step.managed
+    ? step.managed(obj)
+    : updateManagedFields({
+        old,
+        updated: obj,
+        manager: step.manager,
+        apiVersion: r.apiVersion,
+        now: rfc3339(deps.now()),
+        subresource: sub,
+        schema: schemaLookup(r.group, r.version, r.kind),
+      });
+  withFields.metadata.resourceVersion = undefined;
+  const before = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
+  if (sameJson(withFields, before)) return old; // no-op writes keep the resourceVersion, as upstream.
+  if (step.dryRun) return withFields;
+  const storage = storageOf(deps.store, r);
+  if (finalizable(r, withFields)) {
+    const rev = await storage.delete(meta.namespace, meta.name!, oldRev);
+    if (rev === undefined) throw modifiedConflict(r, meta.name!);
+    await deps.admission.afterDelete(r, withFields);
+    return withFields;
+  }
+  const kv = await storage.update(toStorage(r, withFields), oldRev);
+  if (!kv) throw modifiedConflict(r, meta.name!);
+  await deps.admission.afterUpdate(r, withFields, old);
+  return toServed(r, decodeKv(kv));
+}
+
+/** An object being deleted goes away once no finalizer holds it (and, for pods, its grace is over). */
+export function finalizable(r: ServedResource, obj: KubeObject): boolean {
+  const meta = obj.metadata;
+  if (!meta.deletionTimestamp) return false;
+  if ((meta.finalizers ?? []).length > 0) return false;
+  if (r.kind === 'Namespace') {
+    const specFinalizers = ((obj.spec as Record<string, unknown> | undefined)?.finalizers ?? []) as string[];
+    return specFinalizers.length === 0;
+  }
+  if (r.kind === 'Pod') return (meta.deletionGracePeriodSeconds ?? 0) === 0;
+  return true;
+}
