@@ -5,7 +5,7 @@
 // YAML text in `Any.yaml`, which is how kubectl's kube-openapi parser reads them back.
 import protobuf from 'protobufjs';
 import { stringify } from 'yaml';
-import type { V2Document, V2Operation, V2Parameter, V2PathItem, V2Schema } from './v2.js';
+import type { V2Document, V2Operation, V2Parameter, V2PathItem, V2Schema } from './v2-types.js';
 
 const str = (id: number) => ({ type: 'string', id });
 const rep = (type: string, id: number) => ({ type, id, rule: 'repeated' });

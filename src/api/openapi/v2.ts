@@ -8,45 +8,11 @@ import { schemaBundle } from './bundle.js';
 import { documentPaths, buildDocument } from './document.js';
 import { type OpenAPISchema, REF_PREFIX } from './openapi-types.js';
 import type { Operation, Parameter, PathItem } from './paths.js';
+import type { V2Document, V2Operation, V2Parameter, V2PathItem, V2Schema } from './v2-types.js';
+
+export type { V2Document } from './v2-types.js';
 
 const V2_REF = '#/definitions/';
-
-export interface V2Parameter {
-  name: string;
-  in: 'query' | 'path' | 'body';
-  description?: string;
-  required?: boolean;
-  type?: string;
-  uniqueItems?: boolean;
-  schema?: V2Schema;
-}
-
-export type V2Schema = Record<string, unknown>;
-
-export interface V2Operation {
-  description: string;
-  operationId: string;
-  consumes: string[];
-  produces: string[];
-  schemes: string[];
-  tags: string[];
-  parameters?: V2Parameter[];
-  responses: Record<string, { description: string; schema?: V2Schema }>;
-  [extension: `x-${string}`]: unknown;
-}
-
-export type V2PathItem = Partial<Record<'get' | 'put' | 'post' | 'patch' | 'delete', V2Operation>> & {
-  parameters?: V2Parameter[];
-};
-
-export interface V2Document {
-  swagger: '2.0';
-  info: { title: string; version: string };
-  paths: Record<string, V2PathItem>;
-  definitions: Record<string, V2Schema>;
-  securityDefinitions: Record<string, unknown>;
-  security: Record<string, string[]>[];
-}
 
 /** A v3 schema in v2 form: references point into #/definitions/, a single allOf reference becomes $ref. */
 export function toV2Schema(s: OpenAPISchema): V2Schema {
