@@ -1,6 +1,6 @@
 // The static catalog of built-in resources: names, scope, verbs, subresources, and where each is stored.
 // Policy (defaults, validation, printing, conversion) lives in src/api/<policy>/ and is joined to
-// these entries by src/api/registry.ts.
+// these entries by the API server (src/apiserver/resources.ts).
 
 export interface ResourceInfo {
   group: string;
@@ -94,6 +94,19 @@ export const CATALOG: ResourceInfo[] = [
   res('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
   res('', 'v1', 'Secret', 'secrets', true),
   res('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'], subresources: ['token'] }),
+  res('', 'v1', 'ReplicationController', 'replicationcontrollers', true, {
+    shortNames: ['rc'],
+    categories: ['all'],
+    subresources: ['scale', 'status'],
+  }),
+  res('', 'v1', 'PodTemplate', 'podtemplates', true),
+  res('', 'v1', 'PersistentVolume', 'persistentvolumes', false, { shortNames: ['pv'], subresources: ['status'] }),
+  res('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, {
+    shortNames: ['pvc'],
+    subresources: ['status'],
+  }),
+  res('', 'v1', 'ResourceQuota', 'resourcequotas', true, { shortNames: ['quota'], subresources: ['status'] }),
+  res('', 'v1', 'LimitRange', 'limitranges', true, { shortNames: ['limits'] }),
   res('', 'v1', 'Event', 'events', true, { shortNames: ['ev'], storage: eventStorage }),
   res('events.k8s.io', 'v1', 'Event', 'events', true, { shortNames: ['ev'], storage: eventStorage }),
   res('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
@@ -112,6 +125,11 @@ export const CATALOG: ResourceInfo[] = [
     categories: ['all'],
     subresources: ['status'],
   }),
+  res('apps', 'v1', 'StatefulSet', 'statefulsets', true, {
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: ['scale', 'status'],
+  }),
   res('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   res('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
     shortNames: ['hpa'],
@@ -128,6 +146,32 @@ export const CATALOG: ResourceInfo[] = [
   }),
   res('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   res('batch', 'v1', 'Job', 'jobs', true, { categories: ['all'], subresources: ['status'] }),
+  res('batch', 'v1', 'CronJob', 'cronjobs', true, {
+    shortNames: ['cj'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
+  res('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, {
+    categories: ['api-extensions'],
+    subresources: ['status'],
+  }),
+  res('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, {
+    shortNames: ['csr'],
+    subresources: ['approval', 'status'],
+  }),
+  res('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
+  res('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, { shortNames: ['ing'], subresources: ['status'] }),
+  res('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
+  res('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, {
+    shortNames: ['pdb'],
+    subresources: ['status'],
+  }),
+  res('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
+  res('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
+  res('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
+  res('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+  res('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
+  res('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
 ];
 
 /** Every group with its versions in preference order (preferred first). */

@@ -1,7 +1,8 @@
-// apps/v1 Deployment, ReplicaSet, DaemonSet defaults (apps/v1 defaults.go).
+// apps/v1 Deployment, ReplicaSet, DaemonSet, StatefulSet defaults (apps/v1 defaults.go).
 import type { KubeObject } from '../../core/types.js';
-import { child, setDefault } from './access.js';
+import { child, objects, setDefault } from './access.js';
 import { defaultPodTemplate } from './pod.js';
+import { defaultClaim } from './storage.js';
 
 export function defaultDeployment(o: KubeObject): void {
   const spec = child(o, 'spec');
@@ -35,4 +36,26 @@ export function defaultDaemonSet(o: KubeObject): void {
   }
   setDefault(spec, 'revisionHistoryLimit', 10);
   defaultPodTemplate(spec.template);
+}
+
+export function defaultStatefulSet(o: KubeObject): void {
+  const spec = child(o, 'spec');
+  setDefault(spec, 'podManagementPolicy', 'OrderedReady');
+  const strategy = child(spec, 'updateStrategy');
+  if (!strategy.type) {
+    strategy.type = 'RollingUpdate';
+    child(strategy, 'rollingUpdate');
+  }
+  const ru = strategy.rollingUpdate;
+  if (strategy.type === 'RollingUpdate' && ru !== undefined && ru !== null) {
+    setDefault(child(strategy, 'rollingUpdate'), 'partition', 0);
+  }
+  // StatefulSetAutoDeletePVC is on by default: claims are retained unless asked otherwise.
+  const retention = child(spec, 'persistentVolumeClaimRetentionPolicy');
+  setDefault(retention, 'whenDeleted', 'Retain');
+  setDefault(retention, 'whenScaled', 'Retain');
+  setDefault(spec, 'replicas', 1);
+  setDefault(spec, 'revisionHistoryLimit', 10);
+  defaultPodTemplate(spec.template);
+  for (const claim of objects(spec.volumeClaimTemplates)) defaultClaim(claim);
 }

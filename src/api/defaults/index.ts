@@ -1,12 +1,22 @@
 // Dispatches each built-in kind to its defaulter. Defaulters mutate in place and are idempotent: the API
 // server runs them on create and again on every update.
 import type { Defaulter } from '../policy.js';
-import { defaultDaemonSet, defaultDeployment, defaultReplicaSet } from './apps.js';
+import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps.js';
+import {
+  defaultAPIService,
+  defaultBinding,
+  defaultCertificateSigningRequest,
+  defaultPriorityClass,
+} from './cluster.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret } from './core.js';
 import { defaultHPA } from './hpa.js';
-import { defaultJob } from './job.js';
+import { defaultCronJob, defaultJob } from './job.js';
+import { defaultLimitRange } from './limitrange.js';
+import { defaultIngressClass, defaultNetworkPolicy } from './networking.js';
 import { defaultPod } from './pod.js';
+import { defaultPodTemplateObject, defaultReplicationController } from './replication.js';
 import { defaultService } from './service.js';
+import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.js';
 import { zeroStatusFor } from './zero-status.js';
 
 const DEFAULTERS: Record<string, Defaulter> = {
@@ -22,6 +32,21 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'autoscaling/HorizontalPodAutoscaler': defaultHPA,
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'batch/Job': defaultJob,
+  '/ReplicationController': defaultReplicationController,
+  '/PodTemplate': defaultPodTemplateObject,
+  '/PersistentVolume': defaultPersistentVolume,
+  '/PersistentVolumeClaim': defaultPersistentVolumeClaim,
+  '/LimitRange': defaultLimitRange,
+  'apps/StatefulSet': defaultStatefulSet,
+  'batch/CronJob': defaultCronJob,
+  'storage.k8s.io/StorageClass': defaultStorageClass,
+  'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
+  'networking.k8s.io/IngressClass': defaultIngressClass,
+  'scheduling.k8s.io/PriorityClass': defaultPriorityClass,
+  'rbac.authorization.k8s.io/RoleBinding': defaultBinding,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': defaultBinding,
+  'certificates.k8s.io/CertificateSigningRequest': defaultCertificateSigningRequest,
+  'apiregistration.k8s.io/APIService': defaultAPIService,
 };
 
 export function defaulterFor(group: string, kind: string): Defaulter | undefined {

@@ -1,4 +1,4 @@
-// batch/v1 Job defaults (batch/v1 defaults.go) and the generated selector (job strategy generateSelector).
+// batch/v1 Job and CronJob defaults (batch/v1 defaults.go) and the generated selector (job strategy generateSelector).
 import type { KubeObject } from '../../core/types.js';
 import { asObj, child, objects, setDefault } from './access.js';
 import { defaultPodTemplate } from './pod.js';
@@ -44,4 +44,18 @@ export function defaultJob(o: KubeObject): void {
   if ((!o.metadata.labels || Object.keys(o.metadata.labels).length === 0) && templateLabels) {
     o.metadata.labels = { ...(templateLabels as Record<string, string>) };
   }
+}
+
+/** CronJob defaults; its job template only gets the pod template's (upstream defaults no JobSpec fields there). */
+export function defaultCronJob(o: KubeObject): void {
+  const spec = child(o, 'spec');
+  setDefault(spec, 'concurrencyPolicy', 'Allow');
+  setDefault(spec, 'suspend', false);
+  setDefault(spec, 'successfulJobsHistoryLimit', 3);
+  setDefault(spec, 'failedJobsHistoryLimit', 1);
+  const jobSpec = asObj(asObj(spec.jobTemplate)?.spec);
+  for (const rule of objects(asObj(jobSpec?.podFailurePolicy)?.rules)) {
+    for (const cond of objects(rule.onPodConditions)) setDefault(cond, 'status', 'True');
+  }
+  defaultPodTemplate(jobSpec?.template, { restartPolicy: false });
 }

@@ -10,6 +10,16 @@ const ZERO_STATUS: Record<string, Record<string, unknown>> = {
   'apps/ReplicaSet': { replicas: 0 },
   'apps/DaemonSet': { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
   'batch/Job': {},
+  '/ReplicationController': { replicas: 0 },
+  '/PersistentVolume': {},
+  '/PersistentVolumeClaim': {},
+  '/ResourceQuota': {},
+  'apps/StatefulSet': { replicas: 0, availableReplicas: 0 },
+  'batch/CronJob': {},
+  'networking.k8s.io/Ingress': { loadBalancer: {} },
+  'policy/PodDisruptionBudget': { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
+  'certificates.k8s.io/CertificateSigningRequest': {},
+  'apiregistration.k8s.io/APIService': {},
 };
 
 /** Fills the kind's always-present status members that are missing; undefined for kinds without any. */

@@ -3,7 +3,17 @@
 import type { FieldLabeler } from '../policy.js';
 import { coreEventFields, eventsV1Fields } from './event.js';
 import { podFields } from './pod.js';
-import { jobFields, namespaceFields, nodeFields, replicaSetFields, secretFields, serviceFields } from './simple.js';
+import {
+  certificateSigningRequestFields,
+  jobFields,
+  namespaceFields,
+  nodeFields,
+  replicaSetFields,
+  replicationControllerFields,
+  secretFields,
+  serviceFields,
+  statefulSetFields,
+} from './simple.js';
 
 export interface FieldSpec {
   labeler: FieldLabeler;
@@ -34,6 +44,11 @@ const SPECS: Record<string, FieldSpec> = {
   'batch/Job': spec(jobFields, NAME_NS, {
     unsupported: (label) => `field label "${label}" not supported for batchv1.Job`,
   }),
+  '/ReplicationController': spec(replicationControllerFields, NAME_NS),
+  'apps/StatefulSet': spec(statefulSetFields, NAME_NS, {
+    unsupported: (label) => `field label not supported for appsv1.StatefulSet: ${label}`,
+  }),
+  'certificates.k8s.io/CertificateSigningRequest': spec(certificateSigningRequestFields, ['metadata.name']),
 };
 
 /** Kinds without a conversion function get upstream's DefaultMetaV1FieldSelectorConversion. */

@@ -29,3 +29,14 @@ export const replicaSetFields = (rs: KubeObject): Record<string, string> => ({
 export const jobFields = (job: KubeObject): Record<string, string> => ({
   'status.successful': count(valueAt(job, ['status', 'succeeded'])),
 });
+
+export const replicationControllerFields = (rc: KubeObject): Record<string, string> => ({
+  'status.replicas': count(valueAt(rc, ['status', 'replicas'])),
+});
+
+// Upstream's apps/v1 conversion accepts this label but no StatefulSet carries it: it matches only ''.
+export const statefulSetFields = (): Record<string, string> => ({ 'status.successful': '' });
+
+export const certificateSigningRequestFields = (csr: KubeObject): Record<string, string> => ({
+  'spec.signerName': fieldText(csr, 'spec', 'signerName'),
+});

@@ -40,6 +40,19 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
       listMapKeys: ['type'],
     },
   },
+  'io.k8s.api.apps.v1.StatefulSetSpec': {
+    volumeClaimTemplates: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.apps.v1.StatefulSetStatus': {
+    conditions: {
+      patchStrategy: 'merge',
+      patchMergeKey: 'type',
+      listType: 'map',
+      listMapKeys: ['type'],
+    },
+  },
   'io.k8s.api.authentication.v1.TokenRequestSpec': {
     audiences: {
       listType: 'atomic',
@@ -64,6 +77,11 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
       patchMergeKey: 'type',
       listType: 'map',
       listMapKeys: ['type'],
+    },
+  },
+  'io.k8s.api.batch.v1.CronJobStatus': {
+    active: {
+      listType: 'atomic',
     },
   },
   'io.k8s.api.batch.v1.JobStatus': {
@@ -101,11 +119,36 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
       listType: 'set',
     },
   },
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec': {
+    request: {
+      listType: 'atomic',
+    },
+    usages: {
+      listType: 'atomic',
+    },
+    groups: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.certificates.v1.CertificateSigningRequestStatus': {
+    conditions: {
+      listType: 'map',
+      listMapKeys: ['type'],
+    },
+    certificate: {
+      listType: 'atomic',
+    },
+  },
   'io.k8s.api.core.v1.Capabilities': {
     add: {
       listType: 'atomic',
     },
     drop: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.core.v1.CephFSPersistentVolumeSource': {
+    monitors: {
       listType: 'atomic',
     },
   },
@@ -233,8 +276,18 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
       listType: 'atomic',
     },
   },
+  'io.k8s.api.core.v1.ISCSIPersistentVolumeSource': {
+    portals: {
+      listType: 'atomic',
+    },
+  },
   'io.k8s.api.core.v1.ISCSIVolumeSource': {
     portals: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.core.v1.LimitRangeSpec': {
+    limits: {
       listType: 'atomic',
     },
   },
@@ -329,6 +382,28 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
   },
   'io.k8s.api.core.v1.PersistentVolumeClaimSpec': {
     accessModes: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.core.v1.PersistentVolumeClaimStatus': {
+    accessModes: {
+      listType: 'atomic',
+    },
+    conditions: {
+      patchStrategy: 'merge',
+      patchMergeKey: 'type',
+      listType: 'map',
+      listMapKeys: ['type'],
+    },
+    allocatedResourceStatuses: {
+      mapType: 'granular',
+    },
+  },
+  'io.k8s.api.core.v1.PersistentVolumeSpec': {
+    accessModes: {
+      listType: 'atomic',
+    },
+    mountOptions: {
       listType: 'atomic',
     },
   },
@@ -498,8 +573,31 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
       listType: 'atomic',
     },
   },
+  'io.k8s.api.core.v1.RBDPersistentVolumeSource': {
+    monitors: {
+      listType: 'atomic',
+    },
+  },
   'io.k8s.api.core.v1.RBDVolumeSource': {
     monitors: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.core.v1.ReplicationControllerSpec': {
+    selector: {
+      mapType: 'atomic',
+    },
+  },
+  'io.k8s.api.core.v1.ReplicationControllerStatus': {
+    conditions: {
+      patchStrategy: 'merge',
+      patchMergeKey: 'type',
+      listType: 'map',
+      listMapKeys: ['type'],
+    },
+  },
+  'io.k8s.api.core.v1.ResourceQuotaSpec': {
+    scopes: {
       listType: 'atomic',
     },
   },
@@ -513,6 +611,16 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
     resources: {
       listType: 'map',
       listMapKeys: ['resourceID'],
+    },
+  },
+  'io.k8s.api.core.v1.ScopeSelector': {
+    matchExpressions: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.core.v1.ScopedResourceSelectorRequirement': {
+    values: {
+      listType: 'atomic',
     },
   },
   'io.k8s.api.core.v1.SecretProjection': {
@@ -567,6 +675,16 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
       listMapKeys: ['type'],
     },
   },
+  'io.k8s.api.core.v1.TopologySelectorLabelRequirement': {
+    values: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.core.v1.TopologySelectorTerm': {
+    matchLabelExpressions: {
+      listType: 'atomic',
+    },
+  },
   'io.k8s.api.core.v1.TopologySpreadConstraint': {
     matchLabelKeys: {
       listType: 'atomic',
@@ -595,6 +713,129 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
       listType: 'atomic',
     },
     ports: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.networking.v1.HTTPIngressRuleValue': {
+    paths: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.networking.v1.IPBlock': {
+    except: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.networking.v1.IngressLoadBalancerIngress': {
+    ports: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.networking.v1.IngressLoadBalancerStatus': {
+    ingress: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.networking.v1.IngressSpec': {
+    tls: {
+      listType: 'atomic',
+    },
+    rules: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.networking.v1.IngressTLS': {
+    hosts: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicyEgressRule': {
+    ports: {
+      listType: 'atomic',
+    },
+    to: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicyIngressRule': {
+    ports: {
+      listType: 'atomic',
+    },
+    from: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.networking.v1.NetworkPolicySpec': {
+    ingress: {
+      listType: 'atomic',
+    },
+    egress: {
+      listType: 'atomic',
+    },
+    policyTypes: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.policy.v1.PodDisruptionBudgetSpec': {
+    selector: {
+      patchStrategy: 'replace',
+    },
+  },
+  'io.k8s.api.policy.v1.PodDisruptionBudgetStatus': {
+    conditions: {
+      patchStrategy: 'merge',
+      patchMergeKey: 'type',
+      listType: 'map',
+      listMapKeys: ['type'],
+    },
+  },
+  'io.k8s.api.rbac.v1.AggregationRule': {
+    clusterRoleSelectors: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.rbac.v1.ClusterRole': {
+    rules: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.rbac.v1.ClusterRoleBinding': {
+    subjects: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.rbac.v1.PolicyRule': {
+    verbs: {
+      listType: 'atomic',
+    },
+    apiGroups: {
+      listType: 'atomic',
+    },
+    resources: {
+      listType: 'atomic',
+    },
+    resourceNames: {
+      listType: 'atomic',
+    },
+    nonResourceURLs: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.rbac.v1.Role': {
+    rules: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.rbac.v1.RoleBinding': {
+    subjects: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.api.storage.v1.StorageClass': {
+    mountOptions: {
+      listType: 'atomic',
+    },
+    allowedTopologies: {
       listType: 'atomic',
     },
   },
@@ -646,6 +887,19 @@ export const FIELD_EXTENSIONS: Record<string, Record<string, FieldExtension>> = 
       listType: 'atomic',
     },
   },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec': {
+    caBundle: {
+      listType: 'atomic',
+    },
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus': {
+    conditions: {
+      patchStrategy: 'merge',
+      patchMergeKey: 'type',
+      listType: 'map',
+      listMapKeys: ['type'],
+    },
+  },
 };
 
 /** Structs marked +structType=atomic: replaced as a whole by apply (x-kubernetes-map-type: atomic). */
@@ -660,9 +914,15 @@ export const ATOMIC_STRUCTS: string[] = [
   'io.k8s.api.core.v1.ObjectFieldSelector',
   'io.k8s.api.core.v1.ObjectReference',
   'io.k8s.api.core.v1.ResourceFieldSelector',
+  'io.k8s.api.core.v1.ScopeSelector',
   'io.k8s.api.core.v1.SecretKeySelector',
+  'io.k8s.api.core.v1.SecretReference',
+  'io.k8s.api.core.v1.TopologySelectorTerm',
   'io.k8s.api.core.v1.TypedLocalObjectReference',
   'io.k8s.api.discovery.v1.EndpointPort',
+  'io.k8s.api.networking.v1.ServiceBackendPort',
+  'io.k8s.api.rbac.v1.RoleRef',
+  'io.k8s.api.rbac.v1.Subject',
   'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
   'io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference',
 ];

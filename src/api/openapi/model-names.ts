@@ -41,6 +41,8 @@ const FIXED_NAMES: Record<string, string> = {
   V1BoundObjectReference: 'io.k8s.api.authentication.v1.BoundObjectReference',
   V1Binding: 'io.k8s.api.core.v1.Binding',
   V1PodTemplateSpec: 'io.k8s.api.core.v1.PodTemplateSpec',
+  V1TopologySelectorTerm: 'io.k8s.api.core.v1.TopologySelectorTerm',
+  V1TopologySelectorLabelRequirement: 'io.k8s.api.core.v1.TopologySelectorLabelRequirement',
 };
 
 const CLASS_NAME = /^([A-Z][a-z]+)?(V\d+(?:alpha\d+|beta\d+)?)([A-Z]\w*)$/;
@@ -50,9 +52,14 @@ export function packageOfGroup(group: string): string {
   return group === '' ? 'core' : (group.split('.')[0] ?? group);
 }
 
+/** Groups whose types live outside k8s.io/api (the aggregator's APIService). */
+const PACKAGE_ROOTS: Record<string, string> = {
+  'apiregistration.k8s.io': 'io.k8s.kube-aggregator.pkg.apis.apiregistration',
+};
+
 /** Definition-name prefix of a group-version: io.k8s.api.apps.v1 */
 export function packagePrefix(group: string, version: string): string {
-  return `io.k8s.api.${packageOfGroup(group)}.${version}`;
+  return `${PACKAGE_ROOTS[group] ?? `io.k8s.api.${packageOfGroup(group)}`}.${version}`;
 }
 
 /** Candidate model class names of a kind, most specific first (CoreV1Event before V1Event). */

@@ -266,6 +266,7 @@ export function resourcePaths(
     const target = (g: GroupVersionKind): Target => ({ schema: definitionOf(g), gvk: g });
     switch (sub) {
       case 'status':
+      case 'approval':
       case 'ephemeralcontainers':
         out[path] = { parameters: params, get: readOp(c, self), put: replaceOp(c, self), patch: patchOp(c, self) };
         break;

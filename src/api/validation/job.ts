@@ -61,25 +61,48 @@ function validateJobUpdate(spec: Record<string, unknown>, oldSpec: Record<string
   return errs;
 }
 
-export function validateJob(o: KubeObject, old?: KubeObject): FieldError[] {
-  const spec = obj(o.spec) ?? {};
-  const errs = validateObjectMeta(o, { namespaced: true, name: nameIsDNSSubdomain });
+/** Counts, completion mode and replacement policy of a JobSpec at `path` (upstream validateJobSpec, less the template). */
+function validateJobSpecFields(spec: Record<string, unknown>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
   for (const f of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished']) {
-    errs.push(...nonNegative(`spec.${f}`, spec[f]));
+    errs.push(...nonNegative(`${path}.${f}`, spec[f]));
   }
   const mode = str(spec.completionMode);
   if (mode !== undefined && !COMPLETION_MODES.includes(mode)) {
-    errs.push(field.notSupported('spec.completionMode', mode, COMPLETION_MODES));
+    errs.push(field.notSupported(`${path}.completionMode`, mode, COMPLETION_MODES));
   }
   if (mode === 'Indexed' && num(spec.completions) === undefined) {
-    errs.push(field.required('spec.completions', 'when completion mode is Indexed'));
+    errs.push(field.required(`${path}.completions`, 'when completion mode is Indexed'));
   }
   const rpp = str(spec.podReplacementPolicy);
   if (rpp !== undefined && !REPLACEMENT_POLICIES.includes(rpp)) {
-    errs.push(field.notSupported('spec.podReplacementPolicy', rpp, REPLACEMENT_POLICIES));
+    errs.push(field.notSupported(`${path}.podReplacementPolicy`, rpp, REPLACEMENT_POLICIES));
   }
+  return errs;
+}
+
+const validateJobPodTemplate = (template: unknown, path: string): FieldError[] =>
+  validatePodTemplate(template, path, { restartPolicies: ['OnFailure', 'Never'] });
+
+/** A CronJob's jobTemplate (ValidateJobTemplateSpec): a JobSpec whose selector the job controller generates. */
+export function validateJobTemplateSpec(jobTemplate: unknown, path: string): FieldError[] {
+  const spec = obj(obj(jobTemplate)?.spec) ?? {};
+  const errs = validateJobSpecFields(spec, `${path}.spec`);
+  errs.push(...validateJobPodTemplate(spec.template, `${path}.spec.template`));
+  if (spec.selector !== undefined && spec.selector !== null) {
+    errs.push(field.invalid(`${path}.spec.selector`, spec.selector, '`selector` will be auto-generated'));
+  }
+  if (spec.manualSelector === true)
+    errs.push(field.notSupported(`${path}.spec.manualSelector`, true, ['nil', 'false']));
+  return errs;
+}
+
+export function validateJob(o: KubeObject, old?: KubeObject): FieldError[] {
+  const spec = obj(o.spec) ?? {};
+  const errs = validateObjectMeta(o, { namespaced: true, name: nameIsDNSSubdomain });
+  errs.push(...validateJobSpecFields(spec, 'spec'));
   errs.push(...validateSelector(o, spec));
-  errs.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['OnFailure', 'Never'] }));
+  errs.push(...validateJobPodTemplate(spec.template, 'spec.template'));
   if (old) errs.push(...validateJobUpdate(spec, obj(old.spec) ?? {}));
   return errs;
 }

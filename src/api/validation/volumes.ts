@@ -42,7 +42,7 @@ function validateMode(v: unknown, path: string): FieldError[] {
   return [field.invalid(path, mode, 'must be a number between 0 and 0777 (octal), both inclusive')];
 }
 
-function validateSource(kind: string, src: Record<string, unknown>, path: string): FieldError[] {
+export function validateSource(kind: string, src: Record<string, unknown>, path: string): FieldError[] {
   const p = `${path}.${kind}`;
   switch (kind) {
     case 'configMap':
