@@ -51,9 +51,9 @@ export interface PodView {
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
 function addTo<K, V>(index: Map<K, Set<V>>, k: K, v: V): void {
-  let set = index.get(k);
-  if (!set) index.set(k, (set = new Set()));
-  set.add(v);
+  const set = index.get(k);
+  if (set) set.add(v);
+  else index.set(k, new Set([v]));
 }
 
 function removeFrom<K, V>(index: Map<K, Set<V>>, k: K, v: V): void {
