@@ -67,8 +67,11 @@ export class ReplyCache {
     return this.entries.size;
   }
 
-  /** The reply with its TTLs reduced by the time it has been cached, or undefined. */
-  get(key: string): CachedReply | undefined {
+  /**
+   * The reply with its TTLs reduced by the whole seconds it has been cached, or undefined; `stableUntil`
+   * is when those TTLs next change (or the entry expires), so an encoded copy may be reused until then.
+   */
+  get(key: string): (CachedReply & { stableUntil: number }) | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     const now = this.now();
@@ -82,6 +85,7 @@ export class ReplyCache {
     const elapsed = Math.floor((now - e.storedAt) / 1000);
     return {
       ...e.reply,
+      stableUntil: Math.min(e.expiresAt, e.storedAt + (elapsed + 1) * 1000),
       answers: withTtlLess(e.reply.answers, elapsed),
       authorities: withTtlLess(e.reply.authorities, elapsed),
       additionals: withTtlLess(e.reply.additionals, elapsed),

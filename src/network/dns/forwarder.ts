@@ -21,7 +21,14 @@ export interface ForwarderOptions {
   cache?: ReplyCache;
 }
 
-export type ForwardResult = { ok: true; reply: CachedReply; truncated: boolean } | { ok: false };
+export type ForwardResult =
+  | {
+      ok: true;
+      reply: CachedReply;
+      truncated: boolean /** From the cache: its TTLs hold until then. */;
+      stableUntil?: number;
+    }
+  | { ok: false };
 
 interface Pending {
   resolve(p: DecodedPacket | undefined): void;
@@ -57,9 +64,9 @@ export class Forwarder {
 
   /** Resolves one question; `tcp` when the client asked over TCP (it can take a whole answer). */
   resolve(question: Question, dnssecOk: boolean, tcp: boolean): Promise<ForwardResult> {
+    const hit = this.cached(question, dnssecOk);
+    if (hit) return Promise.resolve(hit);
     const key = ReplyCache.key(question.name, question.type, question.class ?? 'IN', dnssecOk);
-    const cached = this.cache.get(key);
-    if (cached) return Promise.resolve({ ok: true, reply: cached, truncated: false });
     const flightKey = `${tcp ? 't' : 'u'}|${key}`;
     const running = this.inflight.get(flightKey);
     if (running) return running;
@@ -70,6 +77,14 @@ export class Forwarder {
     });
     this.inflight.set(flightKey, p);
     return p;
+  }
+
+  /** The cached answer, if there is one. */
+  cached(question: Question, dnssecOk: boolean): ForwardResult | undefined {
+    const hit = this.cache.get(ReplyCache.key(question.name, question.type, question.class ?? 'IN', dnssecOk));
+    if (!hit) return undefined;
+    const { stableUntil, ...reply } = hit;
+    return { ok: true, reply, truncated: false, stableUntil };
   }
 
   close(): void {

@@ -104,7 +104,7 @@ function serveTcpConnection(conn: TcpSocket, handler: DnsHandler, idleMs: number
       if (buffered.length < len + 2) break;
       const message = Buffer.from(buffered.subarray(2, len + 2));
       buffered = buffered.subarray(len + 2);
-      void handler.handle(message, 'tcp').then((reply) => {
+      void Promise.resolve(handler.handle(message, 'tcp')).then((reply) => {
         if (!reply || conn.destroyed) return;
         const framed = Buffer.alloc(reply.length + 2);
         framed.writeUInt16BE(reply.length, 0);
@@ -133,14 +133,19 @@ export async function startClusterDns(opts: ClusterDnsOptions = {}): Promise<Clu
     timeoutMs: opts.upstreamTimeoutMs,
     cache: new ReplyCache({ maxEntries: opts.cacheSize }),
   });
-  const handler = new DnsHandler(zone, forwarder);
+  const handler = new DnsHandler(zone, store, forwarder);
 
   const udp = createSocket({ type: isIP(address) === 6 ? 'udp6' : 'udp4' });
   udp.on('error', (err) => log?.('dns: udp socket error', { error: String(err) }));
   udp.on('message', (msg, rinfo) => {
-    void handler.handle(msg, 'udp').then((reply) => {
-      if (reply) udp.send(reply, rinfo.port, rinfo.address, () => {});
-    });
+    const reply = handler.handle(msg, 'udp');
+    if (reply instanceof Promise) {
+      void reply.then((r) => {
+        if (r) udp.send(r, rinfo.port, rinfo.address);
+      });
+    } else if (reply) {
+      udp.send(reply, rinfo.port, rinfo.address);
+    }
   });
   const connections = new Set<TcpSocket>();
   const tcp = createServer((conn) => {
