@@ -8,6 +8,7 @@ import { isIP, Socket } from 'node:net';
 import dnsPacket, { type DecodedPacket, type Question } from 'dns-packet';
 import { type CachedReply, ReplyCache } from './cache.js';
 import { optRecord } from './message.js';
+import { canonicalIp } from './names.js';
 
 export interface Upstream {
   host: string;
@@ -33,6 +34,8 @@ export type ForwardResult =
 interface Pending {
   resolve(p: DecodedPacket | undefined): void;
   question: Question;
+  /** Only the upstream asked may answer. */
+  from: Upstream;
 }
 
 const MAX_TCP_MESSAGE = 65535;
@@ -40,8 +43,10 @@ const MAX_TCP_MESSAGE = 65535;
 /** Parses `1.2.3.4`, `1.2.3.4:5353`, `::1`, `[::1]:5353`. */
 export function parseUpstream(text: string, defaultPort = 53): Upstream {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] ? Number(bracketed[2]) : defaultPort };
-  if (isIP(text) === 6) return { host: text, port: defaultPort };
+  if (bracketed && isIP(bracketed[1]!) === 6) {
+    return { host: canonicalIp(bracketed[1]!), port: bracketed[2] ? Number(bracketed[2]) : defaultPort };
+  }
+  if (isIP(text) === 6) return { host: canonicalIp(text), port: defaultPort };
   const m = /^([^:]+)(?::(\d+))?$/.exec(text);
   if (!m || isIP(m[1]!) === 0) throw new Error(`upstream ${JSON.stringify(text)} is not an IP address[:port]`);
   return { host: m[1]!, port: m[2] ? Number(m[2]) : defaultPort };
@@ -142,10 +147,10 @@ export class Forwarder {
     let s = this.sockets.get(family);
     if (s) return s;
     s = createSocket(family === 4 ? 'udp4' : 'udp6');
-    s.on('message', (msg) => {
+    s.on('message', (msg, rinfo) => {
       if (msg.length < 12) return;
       const p = this.pending.get(msg.readUInt16BE(0));
-      if (!p) return;
+      if (!p || rinfo.port !== p.from.port || rinfo.address !== p.from.host) return;
       let reply: DecodedPacket;
       try {
         reply = dnsPacket.decode(msg);
@@ -180,6 +185,7 @@ export class Forwarder {
       }, this.timeoutMs);
       this.pending.set(id, {
         question,
+        from: upstream,
         resolve: (p) => {
           clearTimeout(timer);
           resolve(p);
