@@ -25,6 +25,7 @@ describe('cluster DNS server', () => {
   before(async () => {
     upstream = await startTestUpstream(loopbackAddress(2), {
       'www.example.com': [{ type: 'A', name: 'www.example.com', ttl: 300, data: '192.0.2.10' }],
+      'pipe.example.com': [{ type: 'A', name: 'pipe.example.com', ttl: 300, data: '192.0.2.12' }],
       'short.example.com': [{ type: 'A', name: 'short.example.com', ttl: 1, data: '192.0.2.11' }],
     });
     dns = await startClusterDns({
@@ -37,6 +38,7 @@ describe('cluster DNS server', () => {
     s.setNamespace(namespace('default'));
     s.setService(clusterIpService('default', 'web', '10.43.0.20', [{ name: 'http', port: 80 }]));
     s.setService(externalNameService('default', 'ext', 'www.example.com'));
+    s.setService(externalNameService('default', 'down', 'down.example.com'));
     s.setService(headlessService('default', 'many', [{ name: 'http', port: 80 }]));
     s.setService(headlessService('default', 'mid', [{ name: 'http', port: 80 }]));
     s.setEndpointSlice(
@@ -76,6 +78,19 @@ describe('cluster DNS server', () => {
     const nx = await queryUdp(host, dns.port, 'nope.default.svc.cluster.local', 'A');
     assert.equal(nx.rcode, 'NXDOMAIN');
     assert.equal(nx.authorities?.[0]?.type, 'SOA');
+  });
+
+  it('answers several queries pipelined on one TCP connection', async () => {
+    const names = ['web.default.svc.cluster.local', 'pipe.example.com', 'nope.default.svc.cluster.local'];
+    const replies = await sendTcp(
+      host,
+      dns.port,
+      names.map((name, i) => dnsPacket.encode({ type: 'query', id: 100 + i, questions: [{ name, type: 'A' }] })),
+    );
+    const byId = new Map(
+      replies.map((r) => dnsPacket.decode(r) as { id?: number; rcode?: string }).map((r) => [r.id, r.rcode]),
+    );
+    assert.deepEqual([byId.get(100), byId.get(101), byId.get(102)], ['NOERROR', 'NOERROR', 'NXDOMAIN']);
   });
 
   it('forwards other names upstream and caches them for their TTL', async () => {
@@ -127,6 +142,11 @@ describe('cluster DNS server', () => {
       assert.equal(r.rcode, 'SERVFAIL');
       // Cluster names do not depend on the upstream.
       assert.equal((await queryUdp(host, dns.port, 'web.default.svc.cluster.local', 'A')).rcode, 'NOERROR');
+      // An ExternalName whose target cannot be resolved: NODATA, as CoreDNS (the CNAME goes too).
+      const ext = await queryUdp(host, dns.port, 'down.default.svc.cluster.local', 'A');
+      assert.equal(ext.rcode, 'NOERROR');
+      assert.deepEqual(ext.answers, []);
+      assert.equal(ext.authorities?.[0]?.type, 'SOA');
     } finally {
       upstream.fail = false;
     }
