@@ -65,6 +65,11 @@ export interface AgentOptions {
   containerLogMaxFiles?: number;
   /** How often log sizes are checked (default 10 s). */
   containerLogCheckIntervalMs?: number;
+  /**
+   * How often running pods' configMap/secret/downwardAPI/projected volumes are rewritten from the API (upstream's
+   * sync frequency; default 60 s). subPath mounts of them keep the version they started with.
+   */
+  volumeRefreshIntervalMs?: number;
   /** Registries the private containerd reaches over plain HTTP (default `localhost:5000`). */
   insecureRegistries?: string[];
   log?: Log;
@@ -219,6 +224,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       nodeName,
       podsDir: join(opts.dataDir, 'pods'),
       cgroupParent: choice.kind === 'cri' ? (uid) => podCgroupParent(cgroupRoot, uid) : () => undefined,
+      volumeRefreshMs: opts.volumeRefreshIntervalMs,
       facts: () => ({
         hostIP,
         podIP: '',
