@@ -58,7 +58,12 @@ function processesOf(dataDir: string): number[] {
   return pids;
 }
 
-function printReport(r: KillallReport): void {
+function printReport(dataDir: string, r: KillallReport): void {
+  const did = r.processes.length + r.sandboxes.length + r.unmounted.length + r.links.length + r.iptables.length;
+  if (did === 0 && r.leftovers.length === 0) {
+    console.log(`nothing of ${dataDir} runs on this machine`);
+    return;
+  }
   const line = (what: string, items: string[] | number[]) => {
     if (items.length) console.log(`${what}: ${items.join(', ')}`);
   };
@@ -90,7 +95,7 @@ async function killall(argv: string[], help: string): Promise<{ dataDir: string;
     processes: processesOf(dataDir),
     log: process.env['TUTTI_KILLALL_LOG'] ? (m, f) => console.error(JSON.stringify({ m, ...f })) : undefined,
   });
-  printReport(report);
+  printReport(dataDir, report);
   return { dataDir, report };
 }
 

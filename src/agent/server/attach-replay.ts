@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { rfc3339Nano } from '../../core/time.js';
 import { CLOSE, channelMessage, ERROR, exitStatus, RESIZE, STDERR, STDIN, STDOUT } from '../streaming/channel.js';
 import { connectRuntimeSpdy, type RuntimeSpdyExec } from '../streaming/exec-spdy.js';
-import type { StreamingRuntime } from './agent-server.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { LocatedContainer } from './locator.js';
 import { type LogReadOptions, streamCriLogs, type TaggedLogText } from './log-reader.js';
 
@@ -20,7 +20,7 @@ export interface ReplayingAttachOptions {
   container: LocatedContainer;
   streams: { stdin: boolean; stdout: boolean; stderr: boolean };
   tty: boolean;
-  runtime: StreamingRuntime;
+  runtime: Pick<ContainerRuntime, 'attach' | 'containerStatus'>;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
