@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ApiClient, EventRecorder } from '../client/index.js';
 import { AGENT_CA_ANNOTATION } from '../core/well-known.js';
 import { fetchTrustedCa } from '../pki/index.js';
-import { writeAgentRecord } from './host/agent-record.js';
+import { readAgentRecord, writeAgentRecord } from './host/agent-record.js';
 import { podCidrConflict } from './host/cidr-overlap.js';
 import { bridgeAddresses } from './host/links.js';
 import { bridgeNameFor, cgroupRootFor } from './host/names.js';
@@ -170,6 +170,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       bridgeName: choice.kind === 'cri' && !opts.containerRuntimeEndpoint ? bridgeName : undefined,
       podCidr: podCidr || undefined,
       cgroupRoot: choice.kind === 'cri' ? cgroupRoot : undefined,
+      // Host tables other components recorded for this node stay known to killall.
+      nftTables: readAgentRecord(opts.dataDir)?.nftTables,
     };
     writeAgentRecord(opts.dataDir, record);
     stopRecord = () => writeAgentRecord(opts.dataDir, { ...record, pid: undefined, startTicks: undefined });

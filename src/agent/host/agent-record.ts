@@ -13,6 +13,11 @@ export interface AgentRecord {
   bridgeName?: string;
   podCidr?: string;
   cgroupRoot?: string;
+  /**
+   * nftables tables this node's components made on the host (`<family> <name>`, e.g. `ip tutti-proxy`): killall
+   * deletes them. Components that add host rules list theirs here (none of the agent's own do: CNI uses iptables).
+   */
+  nftTables?: string[];
 }
 
 export function agentRecordPath(agentDataDir: string): string {

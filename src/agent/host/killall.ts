@@ -207,6 +207,18 @@ function removeIptablesRules(ids: Set<string>): string[] {
   return removed;
 }
 
+/** Deletes the nftables tables a record names (`<family> <name>`); returns the ones it deleted. */
+function removeNftTables(tables: readonly string[]): string[] {
+  const valid = tables.filter((t) => /^(ip|ip6|inet|arp|bridge|netdev) [A-Za-z0-9_.-]+$/.test(t));
+  if (valid.length === 0 || run('nft', ['--version']) === undefined) return [];
+  return valid.filter((t) => run('nft', ['delete', 'table', ...t.split(' ')]) !== undefined);
+}
+
+function remainingNftTables(tables: readonly string[]): string[] {
+  if (tables.length === 0 || run('nft', ['--version']) === undefined) return [];
+  return tables.filter((t) => run('nft', ['list', 'table', ...t.split(' ')]) !== undefined);
+}
+
 function remainingIptables(ids: Set<string>): string[] {
   const out: string[] = [];
   for (const table of ['nat', 'filter', 'mangle', 'raw']) {
@@ -351,7 +363,10 @@ export async function killallAgentHost(opts: KillallOptions): Promise<KillallRep
   const ids = new Set([...sandboxIds, ...bundles.map((b) => b.id)]);
 
   // 5. Network: CNI rules, veths on the bridge, the bridge, CNI caches and host-local IPAM state.
-  report.iptables = removeIptablesRules(ids);
+  report.iptables = [
+    ...removeIptablesRules(ids),
+    ...removeNftTables(record?.nftTables ?? []).map((t) => `nft table ${t}`),
+  ];
   for (const port of bridgePortNames(bridge)) if (deleteLink(port)) report.links.push(port);
   if (deleteLink(bridge)) report.links.push(bridge);
   for (const f of listDir(CNI_RESULTS)) if ([...ids].some((id) => f.includes(id))) removeFile(join(CNI_RESULTS, f));
@@ -369,6 +384,7 @@ export async function killallAgentHost(opts: KillallOptions): Promise<KillallRep
   if (linkExists(bridge)) report.leftovers.push(`bridge ${bridge}`);
   for (const cg of [`/${cgroupRoot}`, ...podCgroups]) if (cgroupExists(cg)) report.leftovers.push(`cgroup ${cg}`);
   for (const r of remainingIptables(ids)) report.leftovers.push(`iptables ${r}`);
+  for (const t of remainingNftTables(record?.nftTables ?? [])) report.leftovers.push(`nft table ${t}`);
   log('killall done', { dataDir, ...report });
   return report;
 }
