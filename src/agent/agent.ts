@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { ApiClient, EventRecorder } from '../client/index.js';
 import { AGENT_CA_ANNOTATION } from '../core/well-known.js';
 import { fetchTrustedCa } from '../pki/index.js';
+import { readAgentRecord, writeAgentRecord } from './host/agent-record.js';
+import { podCidrConflict } from './host/cidr-overlap.js';
+import { bridgeAddresses } from './host/links.js';
+import { bridgeNameFor, cgroupRootFor } from './host/names.js';
 import { firstIPv4, measureNode } from './node/node-facts.js';
 import { NodeReporter } from './node/node-reporter.js';
 import { ProcessRuntime } from './process/process-runtime.js';
@@ -23,6 +27,7 @@ import {
   type ContainerRuntime,
   CriRuntime,
   ensureBaseImages,
+  processStartTicks,
   type RunningContainerd,
   startContainerd,
 } from './runtime/index.js';
@@ -41,12 +46,12 @@ export interface AgentOptions {
   caPem?: string;
   /** Node IP; default the first non-loopback IPv4. */
   nodeIP?: string;
-  /** Linux bridge of the pod network (distinct per node on one machine). */
+  /** Linux bridge of the pod network (default `tutti0` for the default data dir, else one derived from it). */
   bridgeName?: string;
   /** Use this pod CIDR instead of waiting for spec.podCIDR. */
   podCidr?: string;
   podCidrWaitMs?: number;
-  /** Top-level cgroup for pod cgroups (`/<root>/pod<uid>`). */
+  /** Top-level cgroup for pod cgroups (`/<root>/pod<uid>`; default `tutti`, or one derived from the data dir). */
   cgroupRoot?: string;
   /** Where base image archives are cached (default <dataDir>/images). */
   imageCacheDir?: string;
@@ -60,6 +65,11 @@ export interface AgentOptions {
   containerLogMaxFiles?: number;
   /** How often log sizes are checked (default 10 s). */
   containerLogCheckIntervalMs?: number;
+  /**
+   * How often running pods' configMap/secret/downwardAPI/projected volumes are rewritten from the API (upstream's
+   * sync frequency; default 60 s). subPath mounts of them keep the version they started with.
+   */
+  volumeRefreshIntervalMs?: number;
   /** Registries the private containerd reaches over plain HTTP (default `localhost:5000`). */
   insecureRegistries?: string[];
   log?: Log;
@@ -73,6 +83,9 @@ export interface RunningAgent {
   runtimeKind: 'cri' | 'process';
   runtime: ContainerRuntime;
   podCidr: string;
+  /** The pod bridge and pod cgroup root this agent uses (recorded in <dataDir>/agent.json for killall). */
+  bridgeName: string;
+  cgroupRoot: string;
   pods: PodManager;
   /** Stops the agent; containers keep running (a restarted agent adopts them). containerd is stopped too. */
   stop(): Promise<void>;
@@ -84,6 +97,8 @@ const defaultLog: Log = (message, fields) =>
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const log = opts.log ?? defaultLog;
   const nodeName = (opts.nodeName ?? hostname()).toLowerCase();
+  const bridgeName = opts.bridgeName ?? bridgeNameFor(opts.dataDir);
+  const cgroupRoot = opts.cgroupRoot ?? cgroupRootFor(opts.dataDir);
   const hostIP = opts.nodeIP ?? firstIPv4();
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const caPem = opts.caPem ?? (await fetchTrustedCa(opts.server, opts.token));
@@ -128,6 +143,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     leaseIntervalMs: opts.leaseIntervalMs,
     statusIntervalMs: opts.statusIntervalMs,
   });
+  let stopRecord = () => {};
   const cleanup = async () => {
     reporter.stop();
     await endpoint?.stop();
@@ -135,6 +151,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     runtime?.close();
     await containerd?.stop();
     client.close();
+    stopRecord();
   };
   try {
     await reporter.register();
@@ -145,16 +162,40 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       podCidr = r.cidr;
       log('pod CIDR', { node: nodeName, cidr: podCidr, assignedByController: r.assigned });
     }
+    const record = {
+      pid: process.pid,
+      startTicks: processStartTicks(process.pid),
+      nodeName,
+      runtime: choice.kind,
+      bridgeName: choice.kind === 'cri' && !opts.containerRuntimeEndpoint ? bridgeName : undefined,
+      podCidr: podCidr || undefined,
+      cgroupRoot: choice.kind === 'cri' ? cgroupRoot : undefined,
+      // Host tables other components recorded for this node stay known to killall.
+      nftTables: readAgentRecord(opts.dataDir)?.nftTables,
+    };
+    writeAgentRecord(opts.dataDir, record);
+    stopRecord = () => writeAgentRecord(opts.dataDir, { ...record, pid: undefined, startTicks: undefined });
     if (choice.kind === 'process') {
       runtime = new ProcessRuntime({ root: join(opts.dataDir, 'process-runtime'), log });
     } else {
       let endpoint = opts.containerRuntimeEndpoint;
       if (!endpoint) {
+        // Two pod networks with overlapping addresses on one machine would hand out the same pod IPs twice.
+        const conflict = podCidrConflict(podCidr, bridgeName, bridgeAddresses());
+        if (conflict) {
+          throw new Error(
+            `pod CIDR ${podCidr} of node ${nodeName} overlaps ${conflict.cidr} on bridge ${conflict.bridge}, ` +
+              'another pod network on this machine (another Tutti agent?): pods would get the same IPs. Give ' +
+              "this node a pod CIDR of its own (the server's --cluster-cidr, or --pod-cidr), or stop the other " +
+              'agent for good (tutti killall --data-dir <its data dir>)',
+          );
+        }
         containerd = await startContainerd({
           dataDir: join(opts.dataDir, 'containerd'),
           podCidr,
-          bridgeName: opts.bridgeName,
+          bridgeName,
           insecureRegistries: opts.insecureRegistries,
+          log: (message, fields) => log(message, { node: nodeName, ...fields }),
         });
         endpoint = containerd.endpoint;
         await ensureBaseImages(endpoint, opts.imageCacheDir ?? join(opts.dataDir, 'images'));
@@ -176,7 +217,6 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     await reporter.updateStatus();
     const runtimeTimer = setInterval(() => void refreshRuntime(), 10_000);
 
-    const cgroupRoot = opts.cgroupRoot ?? 'tutti';
     const machine = measureNode(nodeName, hostIP, opts.dataDir, runtimeInfo, agentPort);
     const pods = new PodManager({
       client,
@@ -186,6 +226,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       nodeName,
       podsDir: join(opts.dataDir, 'pods'),
       cgroupParent: choice.kind === 'cri' ? (uid) => podCgroupParent(cgroupRoot, uid) : () => undefined,
+      volumeRefreshMs: opts.volumeRefreshIntervalMs,
       facts: () => ({
         hostIP,
         podIP: '',
@@ -209,6 +250,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       runtimeKind: choice.kind,
       runtime,
       podCidr,
+      bridgeName,
+      cgroupRoot,
       pods,
       async stop() {
         clearInterval(runtimeTimer);

@@ -17,6 +17,8 @@ const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
   --runtime auto|cri|process          container runtime (default auto: CRI when possible, else process)
   --node-ip IP                        node address (default: first non-loopback IPv4)
   --agent-port N                      HTTPS port of the agent endpoint for logs/exec/port-forward (default 10250)
+  --pod-cidr CIDR                     use this pod CIDR instead of the one the server assigns
+  --sync-frequency S                  seconds between refreshes of configMap/secret volumes (default 60)
   --simulate N                        run N simulated nodes (no containers; see --simulate --help)
 `;
 
@@ -73,6 +75,8 @@ export async function runAgent(argv: string[]): Promise<number> {
     runtime,
     nodeIP: stringFlag(args, 'node-ip'),
     agentPort: numberFlag(args, 'agent-port', 10250),
+    podCidr: stringFlag(args, 'pod-cidr'),
+    volumeRefreshIntervalMs: numberFlag(args, 'sync-frequency', 60) * 1000,
   });
   console.log(JSON.stringify({ message: 'tutti agent ready', node: agent.nodeName, runtime: agent.runtimeKind }));
   await new Promise<void>((resolve) => {

@@ -10,6 +10,8 @@ Commands:
   agent      Run a node agent that joins a server (--server URL --token T)
   kubectl    Run kubectl against the local server's admin kubeconfig
   image      Import an image archive into this node's containerd (image import FILE.tar)
+  killall    Stop this machine's node for good: pods, containerd, the agent's network and mounts [--data-dir DIR]
+  uninstall  killall, then delete the data dir [--data-dir DIR]
 
 Run 'tutti <command> --help' for the flags of a command.`;
 
@@ -38,6 +40,14 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number | un
     case 'image': {
       const { runImage } = await import('./image.js');
       return runImage(rest);
+    }
+    case 'killall': {
+      const { runKillall } = await import('./killall.js');
+      return runKillall(rest);
+    }
+    case 'uninstall': {
+      const { runUninstall } = await import('./killall.js');
+      return runUninstall(rest);
     }
     case 'kubectl': {
       const { runKubectl } = await import('./kubectl.js');

@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { killallAgentHost } from '../agent/host/killall.js';
+import { bridgeNameFor } from '../agent/host/names.js';
 import { bridgePorts, containerdSkipReason } from '../agent/runtime/testing/containerd-env.js';
 import { pollUntil, type TestServer, startTestServer } from './harness.js';
 
@@ -43,6 +46,8 @@ describe('tutti server on real containers', { skip }, () => {
     await s.kubectl(['delete', 'deploy', '--all', '--grace-period=1']);
     await s.kubectl(['delete', 'pods', '--all', '--grace-period=0', '--force']);
     await until('no pods', 60_000, async () => (await pods('')).items.length === 0).catch(() => {});
+    // Nothing of the node stays on the host (its bridge would hold this CIDR against the next run).
+    await killallAgentHost({ dataDir: join(s.dataDir, 'agent') });
     await s.stop();
   });
 
@@ -109,6 +114,8 @@ describe('tutti server on real containers', { skip }, () => {
     await s.k('scale', 'deploy', 'web', '--replicas=0');
     await s.k('delete', 'pod', 'ticker', '--grace-period=1');
     await until('no pods left', 90_000, async () => (await pods('')).items.length === 0);
-    await until('no veth on the pod bridge', 30_000, async () => bridgePorts('tutti0').length === 0);
+    // The pod bridge is the data dir's own (tutti0 only for the default data dir).
+    const bridge = bridgeNameFor(join(s.dataDir, 'agent'));
+    await until('no veth on the pod bridge', 30_000, async () => bridgePorts(bridge).length === 0);
   });
 });

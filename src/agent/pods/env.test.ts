@@ -80,3 +80,28 @@ test('a missing required source is a config error', async () => {
     return true;
   });
 });
+
+test('Service variables come last, lose to explicit ones, and expand in $(VAR)', async () => {
+  const pod = testPod([
+    {
+      name: 'a',
+      env: [
+        { name: 'URL', value: 'http://$(BACKEND_SERVICE_HOST):$(BACKEND_SERVICE_PORT)/' },
+        { name: 'BACKEND_SERVICE_PORT', value: '8080' },
+      ],
+    },
+  ]);
+  const serviceEnv = new Map([
+    ['BACKEND_SERVICE_HOST', '10.43.0.9'],
+    ['BACKEND_SERVICE_PORT', '80'],
+  ]);
+  const env = await resolveEnv(pod, pod.spec.containers[0]!, source({}, {}), facts, serviceEnv);
+  assert.deepEqual(
+    [...env],
+    [
+      ['URL', 'http://10.43.0.9:80/'],
+      ['BACKEND_SERVICE_PORT', '8080'],
+      ['BACKEND_SERVICE_HOST', '10.43.0.9'],
+    ],
+  );
+});

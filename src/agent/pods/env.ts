@@ -1,6 +1,7 @@
 // Builds a container's environment as the kubelet does (makeEnvironmentVariables): envFrom first, then env
-// in order, each value able to reference earlier ones as $(NAME); valueFrom reads ConfigMaps, Secrets, pod
-// fields and the container's resources. A missing required source is a CreateContainerConfigError.
+// in order, each value able to reference earlier ones (and the Service variables) as $(NAME); valueFrom reads
+// ConfigMaps, Secrets, pod fields and the container's resources; then the Service variables the container does
+// not set itself. A missing required source is a CreateContainerConfigError.
 import { parseBytes, parseCpuMillis } from '../../core/quantity/index.js';
 import type { ConfigMap, Container, corev1, Secret } from '../../core/types.js';
 import type { BoundPod } from '../types.js';
@@ -25,7 +26,7 @@ export interface NodeFacts {
 }
 
 /** Expands $(VAR) from vars; $$ escapes a dollar; unknown references stay as written (upstream expansion). */
-export function expandVars(input: string, vars: ReadonlyMap<string, string>): string {
+export function expandVars(input: string, vars: Pick<ReadonlyMap<string, string>, 'has' | 'get'>): string {
   let out = '';
   for (let i = 0; i < input.length; i++) {
     const ch = input[i];
@@ -131,11 +132,20 @@ export function resourceFieldValue(
   return String(Math.ceil(bytes / per));
 }
 
+/** Looks names up in the container's own variables first, then in the Service variables (upstream MappingFuncFor). */
+function layered(
+  first: ReadonlyMap<string, string>,
+  then: ReadonlyMap<string, string>,
+): Pick<ReadonlyMap<string, string>, 'has' | 'get'> {
+  return { has: (k) => first.has(k) || then.has(k), get: (k) => (first.has(k) ? first.get(k) : then.get(k)) };
+}
+
 export async function resolveEnv(
   pod: BoundPod,
   container: Container,
   source: ConfigSource,
   facts: NodeFacts,
+  serviceEnv: ReadonlyMap<string, string> = new Map(),
 ): Promise<Map<string, string>> {
   const ns = pod.metadata.namespace ?? 'default';
   const env = new Map<string, string>();
@@ -161,7 +171,7 @@ export async function resolveEnv(
   }
   for (const e of container.env ?? []) {
     if (e.value !== undefined || !e.valueFrom) {
-      env.set(e.name, expandVars(e.value ?? '', env));
+      env.set(e.name, expandVars(e.value ?? '', layered(env, serviceEnv)));
       continue;
     }
     const vf = e.valueFrom;
@@ -195,5 +205,7 @@ export async function resolveEnv(
       env.set(e.name, resourceFieldValue(pod, container, vf.resourceFieldRef, facts));
     }
   }
+  // Explicit variables win over Service ones of the same name.
+  for (const [k, v] of serviceEnv) if (!env.has(k)) env.set(k, v);
   return env;
 }

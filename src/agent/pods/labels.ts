@@ -14,6 +14,8 @@ export const LABEL_SPEC_HASH = 'tutti.io/container-hash';
 export const LABEL_RESTART_COUNT = 'tutti.io/restart-count';
 /** Grace period to use when a restarted agent kills a container it did not start. */
 export const ANNOTATION_GRACE = 'tutti.io/termination-grace-seconds';
+/** Set on containers with stdin and stdinOnce: their first attach also gets the output printed before it. */
+export const ANNOTATION_STDIN_ONCE = 'tutti.io/stdin-once';
 
 /**
  * Hash of the fields whose change means "recreate the container" (upstream hashes the whole container spec

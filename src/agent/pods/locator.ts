@@ -3,7 +3,7 @@
 // pods after an agent restart too.
 import type { PodLocation, PodLocator } from '../server/locator.js';
 import type { ContainerRuntime } from '../runtime/index.js';
-import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE } from './labels.js';
+import { ANNOTATION_STDIN_ONCE, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE } from './labels.js';
 
 export function runtimeLocator(runtime: () => ContainerRuntime | undefined): PodLocator {
   return {
@@ -28,7 +28,13 @@ export function runtimeLocator(runtime: () => ContainerRuntime | undefined): Pod
       if (instances.length === 0) return loc;
       const current = await rt.containerStatus(instances[0].id);
       const previous = instances[1] ? await rt.containerStatus(instances[1].id).catch(() => undefined) : undefined;
-      loc.container = { id: current.id, logPath: current.logPath, previousLogPath: previous?.logPath };
+      loc.container = {
+        id: current.id,
+        logPath: current.logPath,
+        previousLogPath: previous?.logPath,
+        running: current.state === 'running',
+        stdinOnce: current.annotations[ANNOTATION_STDIN_ONCE] === 'true',
+      };
       return loc;
     },
   };

@@ -1,15 +1,21 @@
 // Dispatches pods bound to this node to one PodWorker each, and relists the runtime every second (the
 // kubelet's PLEG) to wake the workers whose containers changed state. On start it also finds sandboxes
 // whose pod no longer exists and tears them down; sandboxes of existing pods are simply adopted by their
-// workers (labels carry the pod uid).
+// workers (labels carry the pod uid). A Service informer feeds the pods' Service environment variables.
 import { type ApiClient, type EventRecorder, Informer } from '../../client/index.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { resources } from '../../core/resources.js';
+import type { corev1, PersistentVolumeClaim, Service } from '../../core/types.js';
 import type { BoundPod } from '../types.js';
 import { CrashBackoff } from './crash-backoff.js';
-import type { ConfigSource, NodeFacts } from './env.js';
+import type { NodeFacts } from './env.js';
 import { LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './labels.js';
 import { type Log, PodWorker, type WorkerDeps } from './pod-worker.js';
+import { serviceEnvVars } from './service-env.js';
+import type { VolumeSource } from './volumes.js';
+
+/** Default period of the projected-volume refresh: upstream's sync frequency (one minute). */
+export const DEFAULT_VOLUME_REFRESH_MS = 60_000;
 
 /** How long stop() waits for pod workers to finish what they are doing. */
 const STOP_WAIT_MS = 2000;
@@ -25,10 +31,13 @@ export interface PodManagerOptions {
   facts(): NodeFacts;
   log: Log;
   relistMs?: number;
+  /** How often running pods' configMap/secret/downwardAPI/projected volumes are refreshed (default 60 s). */
+  volumeRefreshMs?: number;
 }
 
 export class PodManager {
   private readonly informer: Informer<BoundPod>;
+  private readonly services: Informer<Service>;
   private readonly workers = new Map<string, PodWorker>();
   private readonly deps: WorkerDeps;
   private relistTimer: NodeJS.Timeout | undefined;
@@ -44,9 +53,13 @@ export class PodManager {
       fieldSelector: `spec.nodeName=${opts.nodeName}`,
       log: opts.log,
     });
-    const config: ConfigSource = {
+    this.services = new Informer<Service>({ client: opts.client, resource: resources.services, log: opts.log });
+    const config: VolumeSource = {
       configMap: (ns, name) => this.getOptional(`/api/v1/namespaces/${ns}/configmaps/${name}`),
       secret: (ns, name) => this.getOptional(`/api/v1/namespaces/${ns}/secrets/${name}`),
+      persistentVolumeClaim: (ns, name) =>
+        this.getOptional<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`),
+      persistentVolume: (name) => this.getOptional<corev1.PersistentVolume>(`/api/v1/persistentvolumes/${name}`),
     };
     this.deps = {
       runtime: opts.runtime,
@@ -54,6 +67,8 @@ export class PodManager {
       client: opts.client,
       events: opts.events,
       config,
+      serviceEnv: (ns, links) => serviceEnvVars(this.services.list(), ns, links),
+      volumeRefreshMs: opts.volumeRefreshMs ?? DEFAULT_VOLUME_REFRESH_MS,
       podsDir: opts.podsDir,
       cgroupParent: opts.cgroupParent,
       facts: opts.facts,
@@ -80,7 +95,9 @@ export class PodManager {
       onDelete: (p) => this.workers.get(p.metadata.uid ?? '')?.update(undefined),
     });
     this.informer.start();
-    await this.informer.waitForSync();
+    this.services.start();
+    // Containers must not start without their Service variables (upstream waits for the service informer too).
+    await Promise.all([this.informer.waitForSync(), this.services.waitForSync()]);
     await this.adoptOrphans();
     this.scheduleRelist();
   }
@@ -100,6 +117,7 @@ export class PodManager {
     this.stopped = true;
     if (this.relistTimer) clearTimeout(this.relistTimer);
     this.informer.stop();
+    this.services.stop();
     // A worker may be inside a long call (stopping a container with its grace period): do not hold the
     // agent's shutdown for it. Containers keep running; a restarted agent adopts and finishes the work.
     let timer: NodeJS.Timeout | undefined;

@@ -13,10 +13,12 @@ import type { Container, PodStatus, Secret } from '../../core/types.js';
 import type { BoundPod } from '../types.js';
 import { removeCgroup } from './cgroups.js';
 import type { CrashBackoff } from './crash-backoff.js';
-import { type ConfigSource, ContainerConfigError, expandVars, type NodeFacts, resolveEnv } from './env.js';
+import { unableToMountMessage } from './claims.js';
+import { ContainerConfigError, expandVars, type NodeFacts, resolveEnv } from './env.js';
 import { pullAuth } from './image-auth.js';
 import {
   ANNOTATION_GRACE,
+  ANNOTATION_STDIN_ONCE,
   containerSpecHash,
   LABEL_CONTAINER_KIND,
   LABEL_CONTAINER_NAME,
@@ -38,7 +40,14 @@ import { computePodStatus, type WaitingReason, waitingKey } from './pod-status.j
 import { runHandler } from './probe-run.js';
 import { ProbeManager } from './probes.js';
 import { type ContainerStart, planPodSync } from './sync-plan.js';
-import { containerMounts, prepareVolumes, VolumeError } from './volumes.js';
+import {
+  containerMounts,
+  isProjectedKind,
+  PodVolumesNotReady,
+  prepareVolumes,
+  VolumeError,
+  type VolumeSource,
+} from './volumes.js';
 
 export type Log = (message: string, fields: Record<string, unknown>) => void;
 
@@ -48,7 +57,12 @@ export interface WorkerDeps {
   runtimeName: string;
   client: ApiClient;
   events: EventRecorder;
-  config: ConfigSource;
+  /** ConfigMaps, Secrets, claims and volumes, read through the API. */
+  config: VolumeSource;
+  /** Service environment variables for a pod of this namespace (getServiceEnvVarMap). */
+  serviceEnv(namespace: string, enableServiceLinks: boolean): Map<string, string>;
+  /** How often a running pod's configMap/secret/downwardAPI/projected volumes are rewritten from the API. */
+  volumeRefreshMs: number;
   /** Per-pod directories (volumes, logs) go under here. */
   podsDir: string;
   cgroupParent(uid: string): string | undefined;
@@ -87,6 +101,9 @@ export class PodWorker {
   private timerAt = Number.POSITIVE_INFINITY;
   private stopped = false;
   private terminated = false;
+  /** When the pod's projected volumes were last written; labels/annotations changing makes them due at once. */
+  private volumesWrittenAt = 0;
+  private volumesStale = false;
   readonly done: Promise<void>;
 
   constructor(
@@ -114,6 +131,14 @@ export class PodWorker {
     const before = this.pod;
     this.pod = pod;
     if (pod) this.lastPod = pod;
+    if (
+      pod &&
+      before &&
+      stableJson([before.metadata.labels, before.metadata.annotations]) !==
+        stableJson([pod.metadata.labels, pod.metadata.annotations])
+    ) {
+      this.volumesStale = true;
+    }
     // Status-only updates (mostly our own writes) change nothing to do, as the kubelet's pod config filters them.
     if (pod && before && desiredState(before) === desiredState(pod)) return;
     this.wake();
@@ -232,7 +257,17 @@ export class PodWorker {
     if (mayStart && (plan.createSandbox || plan.start.length > 0)) {
       try {
         volumes = await prepareVolumes(pod, this.podDir(), this.deps.config, this.deps.facts());
+        this.volumesWrittenAt = Date.now();
+        this.volumesStale = false;
       } catch (err) {
+        if (err instanceof PodVolumesNotReady) {
+          // No sandbox until every claim is bound (the kubelet's WaitForAttachAndMount); retried.
+          void this.deps.events.event(pod, 'Warning', 'FailedMount', unableToMountMessage(err.volumes));
+          this.deps.log('pod waits for its volumes', { pod: podKey(pod), error: err.message });
+          this.wakeAfter(2_000);
+          await this.writeStatus(pod, observed);
+          return;
+        }
         if (!(err instanceof VolumeError || err instanceof ContainerConfigError)) throw err;
         void this.deps.events.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
         this.wakeAfter(2_000);
@@ -265,6 +300,8 @@ export class PodWorker {
       }
     }
 
+    if (mayStart && !volumes && sandbox?.state === 'ready') await this.refreshVolumes(pod);
+
     const after = changed ? await this.observer.observe() : observed;
     this.probes.sync(
       after.containers
@@ -275,6 +312,24 @@ export class PodWorker {
         }),
     );
     await this.writeStatus(pod, after);
+  }
+
+  /** Rewrites a running pod's configMap/secret/downwardAPI/projected volumes when due (atomic, in place). */
+  private async refreshVolumes(pod: BoundPod): Promise<void> {
+    if (!(pod.spec.volumes ?? []).some(isProjectedKind)) return;
+    const every = this.deps.volumeRefreshMs;
+    if (this.volumesStale || Date.now() - this.volumesWrittenAt >= every) {
+      try {
+        await prepareVolumes(pod, this.podDir(), this.deps.config, this.deps.facts(), { refreshOnly: true });
+      } catch (err) {
+        // The volume keeps its last content, as upstream's does when its source is gone.
+        if (!(err instanceof VolumeError || err instanceof ContainerConfigError)) throw err;
+        void this.deps.events.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
+      }
+      this.volumesWrittenAt = Date.now();
+      this.volumesStale = false;
+    }
+    this.wakeAfter(Math.max(0, this.volumesWrittenAt + every - Date.now()) + 10);
   }
 
   private backoffKey(kind: ContainerKind, name: string): string {
@@ -397,7 +452,11 @@ export class PodWorker {
     if (!(await this.ensureImage(pod, spec, start.kind))) return false;
     let config: ContainerConfig;
     try {
-      const env = await resolveEnv(pod, spec, this.deps.config, { ...this.deps.facts(), podIP });
+      const serviceEnv = this.deps.serviceEnv(
+        pod.metadata.namespace ?? 'default',
+        pod.spec.enableServiceLinks !== false,
+      );
+      const env = await resolveEnv(pod, spec, this.deps.config, { ...this.deps.facts(), podIP }, serviceEnv);
       config = this.containerConfig(pod, spec, start, env, containerMounts(spec, pod, volumes));
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
@@ -478,7 +537,10 @@ export class PodWorker {
         [LABEL_SPEC_HASH]: containerSpecHash(spec),
         [LABEL_RESTART_COUNT]: String(start.restartCount),
       },
-      annotations: { [ANNOTATION_GRACE]: String(this.graceOf(pod)) },
+      annotations: {
+        [ANNOTATION_GRACE]: String(this.graceOf(pod)),
+        ...(spec.stdin && spec.stdinOnce ? { [ANNOTATION_STDIN_ONCE]: 'true' } : {}),
+      },
       tty: spec.tty,
       stdin: spec.stdin,
       stdinOnce: spec.stdinOnce,

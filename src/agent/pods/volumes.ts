@@ -1,10 +1,14 @@
 // Materialises a pod's volumes under the agent's data dir (<podDir>/volumes/<name>) so containers can mount
-// them: emptyDir as a directory, configMap/secret/downwardAPI/projected as files, hostPath as itself.
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// them: emptyDir as a directory, configMap/secret/downwardAPI/projected as files in the AtomicWriter layout
+// (refreshed in place while the pod runs), hostPath as itself, persistentVolumeClaim as its bound volume. A
+// volume is never replaced by another kind: a claim that cannot be resolved stops the pod from starting.
+import { chmodSync, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { Mount } from '../runtime/index.js';
 import type { Container, corev1, KeyToPath, Volume } from '../../core/types.js';
 import type { BoundPod } from '../types.js';
+import { type FileEntry, PayloadError, writeAtomically } from './atomic-writer.js';
+import { type ClaimSource, resolveClaim, VolumeNotReadyError } from './claims.js';
 import {
   type ConfigSource,
   ContainerConfigError,
@@ -18,11 +22,8 @@ export class VolumeError extends Error {
   override readonly name = 'VolumeError';
 }
 
-interface FileEntry {
-  path: string;
-  content: Buffer;
-  mode?: number;
-}
+/** What volumes read from the API: ConfigMaps and Secrets, claims and their volumes. */
+export type VolumeSource = ConfigSource & ClaimSource;
 
 function safeRelative(p: string): string {
   const n = normalize(p);
@@ -87,29 +88,74 @@ async function secretData(source: ConfigSource, ns: string, name: string | undef
 }
 
 function writeFiles(dir: string, files: FileEntry[], defaultMode: number): void {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  for (const f of files) {
-    const target = join(dir, safeRelative(f.path));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, f.content);
-    chmodSync(target, f.mode ?? defaultMode);
+  try {
+    writeAtomically(dir, files, defaultMode);
+  } catch (err) {
+    if (err instanceof PayloadError) throw new VolumeError(err.message);
+    throw err;
   }
 }
 
-/** Host path of each volume, keyed by volume name. Throws VolumeError (FailedMount) on a missing source. */
+/** Volumes whose content comes from API objects or the pod itself, rewritten while the pod runs. */
+export function isProjectedKind(v: Volume): boolean {
+  return !!(v.configMap || v.secret || v.downwardAPI || v.projected);
+}
+
+export interface PrepareOptions {
+  /** Rewrite only the configMap/secret/downwardAPI/projected volumes (the periodic refresh of a running pod). */
+  refreshOnly?: boolean;
+}
+
+/**
+ * Host path of each volume, keyed by volume name. Throws VolumeError (FailedMount: a missing source) or
+ * VolumeNotReadyError (a claim not bound yet; every such volume is named in one error).
+ */
 export async function prepareVolumes(
   pod: BoundPod,
   podDir: string,
-  source: ConfigSource,
+  source: VolumeSource,
   facts: NodeFacts,
+  opts: PrepareOptions = {},
 ): Promise<Map<string, string>> {
   const ns = pod.metadata.namespace ?? 'default';
   const paths = new Map<string, string>();
+  const notReady: VolumeNotReadyError[] = [];
+  // Claims first: until each is bound, nothing of the pod is set up.
   for (const v of pod.spec.volumes ?? []) {
+    if (!v.persistentVolumeClaim || opts.refreshOnly) continue;
+    try {
+      const claim = await resolveClaim(source, ns, v.name, v.persistentVolumeClaim);
+      paths.set(v.name, prepareHostPath(claim.path, claim.hostPathType));
+    } catch (err) {
+      if (!(err instanceof VolumeNotReadyError)) throw err;
+      notReady.push(err);
+    }
+  }
+  if (notReady.length > 0) throw new PodVolumesNotReady(notReady);
+  for (const v of pod.spec.volumes ?? []) {
+    if (v.persistentVolumeClaim || (opts.refreshOnly && !isProjectedKind(v))) continue;
     paths.set(v.name, await prepareVolume(v, pod, ns, join(podDir, 'volumes', v.name), source, facts));
   }
   return paths;
+}
+
+/** Every volume of the pod that waits for its claim. */
+export class PodVolumesNotReady extends Error {
+  override readonly name = 'PodVolumesNotReady';
+  constructor(readonly volumes: VolumeNotReadyError[]) {
+    super(volumes.map((v) => v.message).join('; '));
+  }
+}
+
+function prepareHostPath(path: string, type: string | undefined): string {
+  if (type === 'DirectoryOrCreate') mkdirSync(path, { recursive: true });
+  else if (type === 'FileOrCreate' && !existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, '');
+  } else if ((type === 'Directory' || type === 'File') && !existsSync(path)) {
+    throw new VolumeError(`hostPath ${path} does not exist`);
+  }
+  return path;
 }
 
 async function prepareVolume(
@@ -120,17 +166,7 @@ async function prepareVolume(
   source: ConfigSource,
   facts: NodeFacts,
 ) {
-  if (v.hostPath) {
-    const type = v.hostPath.type ?? '';
-    if (type === 'DirectoryOrCreate') mkdirSync(v.hostPath.path, { recursive: true });
-    else if (type === 'FileOrCreate' && !existsSync(v.hostPath.path)) {
-      mkdirSync(dirname(v.hostPath.path), { recursive: true });
-      writeFileSync(v.hostPath.path, '');
-    } else if ((type === 'Directory' || type === 'File') && !existsSync(v.hostPath.path)) {
-      throw new VolumeError(`hostPath ${v.hostPath.path} does not exist`);
-    }
-    return v.hostPath.path;
-  }
+  if (v.hostPath) return prepareHostPath(v.hostPath.path, v.hostPath.type ?? '');
   if (v.configMap) {
     const data = await configMapData(source, ns, v.configMap.name, v.configMap.optional);
     writeFiles(
@@ -156,7 +192,7 @@ async function prepareVolume(
     }
     writeFiles(dir, files, v.projected.defaultMode ?? 0o644);
   } else {
-    // emptyDir, and any source we do not materialise, is a plain directory that lives as long as the pod.
+    // emptyDir (and ephemeral sources we do not materialise) is a plain directory that lives as long as the pod.
     mkdirSync(dir, { recursive: true, mode: 0o777 });
     chmodSync(dir, 0o777);
   }
@@ -165,9 +201,11 @@ async function prepareVolume(
 
 /** The runtime mounts for one container. */
 export function containerMounts(c: Container, pod: BoundPod, volumePaths: ReadonlyMap<string, string>): Mount[] {
+  const volumes = pod.spec.volumes ?? [];
   const readOnlyKinds = new Set(
-    (pod.spec.volumes ?? []).filter((v) => v.configMap || v.secret || v.downwardAPI || v.projected).map((v) => v.name),
+    volumes.filter((v) => isProjectedKind(v) || v.persistentVolumeClaim?.readOnly).map((v) => v.name),
   );
+  const projected = new Set(volumes.filter(isProjectedKind).map((v) => v.name));
   return (c.volumeMounts ?? []).map((m) => {
     const base = volumePaths.get(m.name);
     if (!base) throw new ContainerConfigError(`volume "${m.name}" not found in the pod`);
@@ -175,6 +213,9 @@ export function containerMounts(c: Container, pod: BoundPod, volumePaths: Readon
     if (m.subPath) {
       hostPath = join(base, safeRelative(m.subPath));
       if (!existsSync(hostPath)) mkdirSync(hostPath, { recursive: true });
+      // A subPath of an atomically written volume is its `..data` symlink chain: bind the file it names now,
+      // so the container keeps this version (upstream: subPath mounts do not receive updates).
+      if (projected.has(m.name)) hostPath = realpathSync(hostPath);
     }
     return { containerPath: m.mountPath, hostPath, readonly: m.readOnly === true || readOnlyKinds.has(m.name) };
   });

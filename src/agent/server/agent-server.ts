@@ -21,6 +21,7 @@ import { connectRuntimeStream, relayExecStreams } from '../streaming/exec-bridge
 import { connectRuntimeSpdy, relayExecToSpdy } from '../streaming/exec-spdy.js';
 import { parsePorts, servePortForwardChannels } from '../streaming/portforward-channels.js';
 import { type PortDialer, servePortForwardSpdy } from '../streaming/portforward-spdy.js';
+import { serveReplayingAttach } from './attach-replay.js';
 import type { PodLocation, PodLocator } from './locator.js';
 import { logOptionsFromQuery } from './log-query.js';
 import { streamCriLogs } from './log-reader.js';
@@ -88,6 +89,8 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       return pickProtocol([...offered].map(unescapeProtocol), supported) ?? false;
     },
   });
+  // Containers whose first attach (the one a stdinOnce container was started for) has happened.
+  const attachedOnce = new Set<string>();
   const expected = Buffer.from(`Bearer ${opts.token}`);
   const authorized = (req: IncomingMessage) => {
     const got = Buffer.from(req.headers.authorization ?? '');
@@ -194,6 +197,17 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
     }
     const tty = isTrue(q.get('tty'));
+    const located = loc.container!;
+    if (route.kind === 'attach' && located.stdinOnce && !attachedOnce.has(located.id)) {
+      attachedOnce.add(located.id);
+      wss.handleUpgrade(req, socket, head, (client) => {
+        serveReplayingAttach({ client, container: located, streams, tty, runtime: opts.runtime, log }).catch((err) => {
+          log('attach failed', { container: located.id, error: String(err) });
+          client.terminate();
+        });
+      });
+      return;
+    }
     let streamUrl: string;
     if (route.kind === 'exec') {
       const cmd = q.getAll('command');

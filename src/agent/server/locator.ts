@@ -8,6 +8,13 @@ export interface LocatedContainer {
   logPath: string;
   /** Log of the instance before it (`kubectl logs --previous`), when one existed. */
   previousLogPath?: string;
+  /** Whether that instance is running now. */
+  running?: boolean;
+  /**
+   * The container was created with stdin and stdinOnce (`kubectl run -i`): its first attach is the session it was
+   * started for, and gets what the container printed before the client attached.
+   */
+  stdinOnce?: boolean;
 }
 
 export interface PodLocation {

@@ -13,6 +13,8 @@ export interface LogReadOptions {
   tailLines?: number;
   /** Only records at or after this time. */
   since?: Date;
+  /** Only records strictly before this RFC 3339 (nine-digit, UTC) time; for attach, which splits a log at a moment. */
+  before?: string;
   timestamps?: boolean;
   limitBytes?: number;
 }
@@ -23,6 +25,17 @@ export interface LogReadControl {
   /** Follow ends once this says false and the file is drained (the container exited). */
   isRunning?: () => Promise<boolean>;
   pollMs?: number;
+  /**
+   * Write `{ stream, text }` objects (out in object mode) instead of bare text, for readers that keep stdout and
+   * stderr apart (attach).
+   */
+  tagged?: boolean;
+}
+
+/** What a tagged reader writes per record. */
+export interface TaggedLogText {
+  stream: 'stdout' | 'stderr';
+  text: Buffer;
 }
 
 const CHUNK = 64 * 1024;
@@ -79,7 +92,7 @@ export async function streamCriLogs(
   ctl: LogReadControl = {},
 ): Promise<void> {
   if (opts.tailLines === 0 && !opts.follow) return;
-  const sink = new LogSink(out, opts, ctl.signal);
+  const sink = new LogSink(out, opts, ctl.signal, ctl.tagged === true);
   const files = [...(await rotatedLogPaths(logPath)), logPath];
   let first = 0;
   let firstOffset = 0;
@@ -193,6 +206,7 @@ class LogSink {
     private readonly out: Writable,
     private readonly opts: LogReadOptions,
     private readonly signal?: AbortSignal,
+    private readonly tagged = false,
   ) {
     if (opts.since) this.since = rfc3339Nano(opts.since);
     if (opts.limitBytes !== undefined && opts.limitBytes <= 0) this.done = true;
@@ -226,6 +240,7 @@ class LogSink {
     const rec = parseCriLogLine(raw);
     if (!rec) return;
     if (this.since && rec.timestamp < this.since) return;
+    if (this.opts.before && rec.timestamp >= this.opts.before) return;
     let text = formatCriLogRecord(rec, this.opts.timestamps === true);
     if (this.opts.limitBytes !== undefined) {
       const left = this.opts.limitBytes - this.written;
@@ -235,7 +250,8 @@ class LogSink {
       }
     }
     this.written += text.length;
-    if (!this.out.write(text) && !this.done) {
+    const chunk: Buffer | TaggedLogText = this.tagged ? { stream: rec.stream, text } : text;
+    if (!this.out.write(chunk) && !this.done) {
       await new Promise<void>((resolve) => {
         const finish = () => {
           this.out.off('drain', finish);
