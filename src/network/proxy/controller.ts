@@ -18,6 +18,7 @@ import {
   removeServiceRoute,
   SERVICE_DEVICE,
 } from './adapter/index.js';
+import { NftSession, SESSION_MAX_BYTES } from './adapter/nft-session.js';
 import { ServiceHealthServer } from './healthcheck/server.js';
 import { SERVICE_NAME_LABEL } from './model/endpoints.js';
 import { serviceProxyState } from './model/proxy-state.js';
@@ -26,7 +27,7 @@ import type { HealthCheck, NodeFacts, ServicePortState, ServiceProxyState } from
 import { baseFragment, DEFAULT_MASQUERADE_MARK, type RulesetConfig } from './nft/base.js';
 import type { Fragment } from './nft/fragment.js';
 import { servicePortFragment } from './nft/service.js';
-import { deleteTableScript, fullSyncScript, RulesetTracker } from './nft/tracker.js';
+import { deleteTableScript, type ExistingTable, fullSyncScript, RulesetTracker } from './nft/tracker.js';
 
 export type ProxyLog = (msg: string, fields: Record<string, unknown>) => void;
 
@@ -76,6 +77,8 @@ const BASE_FRAGMENT_KEY = ''; // sorts before every service port key
 export class ServiceProxyController {
   private readonly exec: Exec;
   private readonly nft: Nft;
+  /** Long-lived nft for incremental transactions (none when the host tools are replaced, in tests). */
+  private readonly session?: NftSession;
   private readonly cfg: RulesetConfig;
   private readonly services: Informer<Service>;
   private readonly slices: Informer<EndpointSlice>;
@@ -84,6 +87,8 @@ export class ServiceProxyController {
   private readonly minSyncMs: number;
   private states = new Map<string, ServiceProxyState>();
   private tracker = new RulesetTracker();
+  /** A full sync of this process has built the table (so the tracker knows which sets it holds). */
+  private tableBuilt = false;
   private readonly dirty = new Set<string>();
   private needFullSync = true;
   private initialized = false;
@@ -101,6 +106,7 @@ export class ServiceProxyController {
   constructor(private readonly opts: ServiceProxyOptions) {
     this.exec = opts.exec ?? hostExec(opts.netns);
     this.nft = new Nft(this.exec);
+    if (!opts.exec) this.session = new NftSession(opts.netns);
     this.log = opts.log ?? (() => {});
     this.minSyncMs = opts.minSyncPeriodMs ?? 20;
     this.cfg = {
@@ -168,6 +174,7 @@ export class ServiceProxyController {
     if (this.timer) clearTimeout(this.timer);
     if (this.periodic) clearInterval(this.periodic);
     await this.running;
+    this.session?.close();
     await this.health?.close();
     await this.nft.apply(deleteTableScript()).catch((err) => this.log('deleting table failed', { error: String(err) }));
     if (this.routeAdded) await removeServiceRoute(this.exec, this.opts.node.serviceCidr);
@@ -187,6 +194,12 @@ export class ServiceProxyController {
       this.timer = undefined;
     }
     await this.runSync();
+  }
+
+  /** Runs a full resync now. */
+  async resync(): Promise<void> {
+    this.needFullSync = true;
+    await this.syncNow();
   }
 
   private markDirty(key: string): void {
@@ -258,7 +271,8 @@ export class ServiceProxyController {
     }
     const t0 = performance.now();
     try {
-      await this.nft.apply(script);
+      if (this.session && script.length <= SESSION_MAX_BYTES) await this.session.apply(script);
+      else await this.nft.apply(script);
     } catch (err) {
       this.emit('partial', startedAt, keys, t0, script, err);
       throw err;
@@ -278,18 +292,27 @@ export class ServiceProxyController {
       const st = this.compute(key);
       if (st) this.states.set(key, st);
     }
-    const changes = new Map<string, Fragment | undefined>([[BASE_FRAGMENT_KEY, baseFragment(this.cfg)]]);
+    const changes = new Map<string, Fragment>([[BASE_FRAGMENT_KEY, baseFragment(this.cfg)]]);
     const flushes: ConntrackFlush[] = [];
     for (const key of new Set([...before.keys(), ...this.states.keys()])) {
       diffPorts(before.get(key), this.states.get(key), this.cfg, undefined, flushes);
     }
     for (const st of this.states.values())
       for (const p of st.ports) changes.set(p.key, servicePortFragment(p, this.cfg));
-    this.tracker = new RulesetTracker();
-    this.tracker.update(changes);
+    const previousSets = this.tracker.setKinds();
+    this.tracker = RulesetTracker.of(changes);
     const rs = this.tracker.ruleset();
     const t0 = performance.now();
-    const existing = await this.nft.listTable();
+    // Refresh in place when the table is there and we know its sets (ours since our first full sync);
+    // otherwise rebuild it, which also clears whatever an earlier process left.
+    const chains = this.tableBuilt ? await this.nft.listChains() : undefined;
+    const existing: ExistingTable | undefined = chains
+      ? {
+          chains,
+          sets: [...previousSets].filter(([, kind]) => kind === 'set').map(([n]) => n),
+          maps: [...previousSets].filter(([, kind]) => kind === 'map').map(([n]) => n),
+        }
+      : undefined;
     let script = fullSyncScript(rs, existing);
     try {
       await this.nft.apply(script);
@@ -309,6 +332,7 @@ export class ServiceProxyController {
       }
     }
     this.emit('full', startedAt, [...this.states.keys()], t0, script);
+    this.tableBuilt = true;
     if (this.opts.serviceRoute !== false) {
       const src = this.opts.serviceRoute?.src ?? this.opts.node.ips[0];
       const device = this.opts.serviceRoute?.device ?? SERVICE_DEVICE;

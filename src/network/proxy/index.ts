@@ -9,6 +9,8 @@ export interface ServiceProxy {
   healthy(): boolean;
   /** Runs a sync now (the proxy syncs by itself; tests use this to not wait for the timer). */
   syncNow(): Promise<void>;
+  /** Runs a full resync now (the proxy also runs one every syncPeriodMs). */
+  resync(): Promise<void>;
   /** Stops the proxy and removes its table and the route it added. */
   stop(): Promise<void>;
 }
@@ -26,5 +28,5 @@ export async function startServiceProxy(options: ServiceProxyOptions): Promise<S
     await c.stop().catch(() => {});
     throw err;
   }
-  return { healthy: () => c.isHealthy(), syncNow: () => c.syncNow(), stop: () => c.stop() };
+  return { healthy: () => c.isHealthy(), syncNow: () => c.syncNow(), resync: () => c.resync(), stop: () => c.stop() };
 }

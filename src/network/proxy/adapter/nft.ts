@@ -1,7 +1,6 @@
 // The nft command as the proxy uses it: whole transactions on stdin (`nft -f -`, applied atomically or
 // not at all), a terse listing of our own table, and check mode. Only ever names table `ip tutti-proxy`.
-import { TABLE, TABLE_REF } from '../nft/names.js';
-import type { ExistingTable } from '../nft/tracker.js';
+import { FAMILY, TABLE, TABLE_REF } from '../nft/names.js';
 import type { Exec } from './exec.js';
 
 export class NftError extends Error {
@@ -30,22 +29,19 @@ export class Nft {
     if (r.code !== 0) throw new NftError(`nft check failed: ${firstLines(r.stderr)}`, r.stderr);
   }
 
-  /** Names of our table's chains, sets and maps, or undefined when the table does not exist. */
-  async listTable(): Promise<ExistingTable | undefined> {
-    const r = await this.exec('nft', ['-j', '-t', 'list', 'table', ...TABLE_REF.split(' ')]);
-    if (r.code !== 0) {
-      if (/No such file or directory/.test(r.stderr)) return undefined;
-      throw new NftError(`nft list failed: ${firstLines(r.stderr)}`, r.stderr);
-    }
-    const doc = JSON.parse(r.stdout) as { nftables: Record<string, { table?: string; name?: string }>[] };
-    const existing: ExistingTable = { chains: [], sets: [], maps: [] };
-    for (const item of doc.nftables) {
-      for (const kind of ['chain', 'set', 'map'] as const) {
-        const o = item[kind];
-        if (o?.table === TABLE && o.name) existing[`${kind}s`].push(o.name);
-      }
-    }
-    return existing;
+  /**
+   * Names of our table's chains, or undefined when the table does not exist. Chains only: listing sets
+   * makes nft fetch every element (seconds at 100,000), so the caller knows its sets from its last sync.
+   */
+  async listChains(): Promise<string[] | undefined> {
+    const r = await this.exec('nft', ['-j', 'list', 'chains', FAMILY]);
+    if (r.code !== 0) throw new NftError(`nft list chains failed: ${firstLines(r.stderr)}`, r.stderr);
+    const doc = JSON.parse(r.stdout) as { nftables: { chain?: { table?: string; name?: string } }[] };
+    const chains = doc.nftables.flatMap((i) => (i.chain?.table === TABLE && i.chain.name ? [i.chain.name] : []));
+    if (chains.length > 0) return chains;
+    // A table without chains (or none at all): a set-only listing of our table is cheap then.
+    const t = await this.exec('nft', ['-t', 'list', 'table', FAMILY, TABLE]);
+    return t.code === 0 ? [] : undefined;
   }
 
   /** The text of one chain or map of our table (`nft list chain|map`), for tests and the benchmark. */

@@ -23,17 +23,16 @@ function ipv4ClusterIP(svc: Service): string | undefined {
   return undefined;
 }
 
-function toBackends(eps: readonly Endpoint[]): Backend[] {
-  const out = eps.map((e) => ({ ip: e.ip, port: e.port }));
-  return out.sort(compareBackends);
-}
-
 function ipNumber(ip: string): number {
   return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
 
-export function compareBackends(a: Backend, b: Backend): number {
-  return ipNumber(a.ip) - ipNumber(b.ip) || a.port - b.port;
+/** Endpoints in address order (then port), so that an unchanged set renders the same rules. */
+function toBackends(eps: readonly Endpoint[]): Backend[] {
+  return eps
+    .map((e) => ({ ip: e.ip, port: e.port, n: ipNumber(e.ip) }))
+    .sort((a, b) => a.n - b.n || a.port - b.port)
+    .map(({ ip, port }) => ({ ip, port }));
 }
 
 /**
@@ -91,6 +90,13 @@ export function serviceProxyState(
     );
     const clusterEndpoints = toBackends(cat.clusterEndpoints);
     const localEndpoints = toBackends(cat.localEndpoints);
+    const hairpinIPs = [
+      ...new Set(
+        [...cat.clusterEndpoints, ...cat.localEndpoints]
+          .filter((e) => e.local || e.nodeName === undefined)
+          .map((e) => e.ip),
+      ),
+    ].sort((a, b) => ipNumber(a) - ipNumber(b));
     const hasEndpoints = cat.hasAnyEndpoints;
     ports.push({
       key: `${namespace}/${name}${portName ? `:${portName}` : ''}`,
@@ -106,6 +112,7 @@ export function serviceProxyState(
       affinityTimeoutSeconds,
       clusterEndpoints,
       localEndpoints,
+      hairpinIPs,
       hasEndpoints,
       hasInternalEndpoints: hasEndpoints && (!internalPolicyLocal || localEndpoints.length > 0),
       hasExternalEndpoints: hasEndpoints && (!externalPolicyLocal || localEndpoints.length > 0),

@@ -70,6 +70,11 @@ export interface ServicePortState {
   clusterEndpoints: Backend[];
   /** This node's endpoints for Local traffic policy (sorted), [] when the port never uses it. */
   localEndpoints: Backend[];
+  /**
+   * Endpoint IPs that may reach themselves through this service on this node (hairpin): the local ones,
+   * and those whose node is unknown. A pod on another node is DNATed on its own node, never here.
+   */
+  hairpinIPs: string[];
   /** Some endpoint anywhere in the cluster can serve (else: reject). */
   hasEndpoints: boolean;
   /** ClusterIP traffic has somewhere to go (with iTP Local: a local endpoint). */

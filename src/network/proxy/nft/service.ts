@@ -163,9 +163,7 @@ export function servicePortFragment(sp: ServicePortState, cfg: RulesetConfig): F
   }
 
   // Hairpin: an endpoint reaching itself through any of the service's addresses is masqueraded.
-  const hairpin = new Set<string>();
-  for (const ep of [...sp.clusterEndpoints, ...sp.localEndpoints]) hairpin.add(ep.ip);
-  for (const ip of hairpin) el({ set: 'hairpin', key: `${ip} . ${ip}` });
+  for (const ip of sp.hairpinIPs) el({ set: 'hairpin', key: `${ip} . ${ip}` });
 
   f.chains = [...chains.values()];
   return f;

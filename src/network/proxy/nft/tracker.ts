@@ -8,24 +8,76 @@ import { TABLE_REF } from './names.js';
 export interface Ruleset {
   chains: Map<string, ChainDef>;
   sets: Map<string, SetDef>;
-  /** set name → key → element */
-  elements: Map<string, Map<string, ElementDef>>;
+  /** set name → its elements */
+  elements: Map<string, ElementDef[]>;
 }
 
-/** Names of what is in the kernel's table now (from `nft list table`), for a resync to delete leftovers. */
+/** Names of what is in the kernel's table now, for a resync to delete leftovers. */
 export interface ExistingTable {
   chains: string[];
   sets: string[];
   maps: string[];
 }
 
-type Owners<T> = Map<string, T>; // owner (fragment key) → contribution
+/**
+ * Who contributes an object: nearly always one owner (kept inline, no Map per element); shared objects
+ * (the pick chains, a hairpin pair of an endpoint in two services) keep the others in a Map.
+ */
+interface Owned<T> {
+  owner: string;
+  value: T;
+  others?: Map<string, T>;
+}
 
-function firstOwner<T>(owners: Owners<T> | undefined): T | undefined {
-  if (!owners || owners.size === 0) return undefined;
-  let best: string | undefined;
-  for (const k of owners.keys()) if (best === undefined || k < best) best = k;
-  return owners.get(best!);
+function effective<T>(o: Owned<T> | undefined): T | undefined {
+  if (!o) return undefined;
+  if (!o.others || o.others.size === 0) return o.value;
+  let best = o.owner;
+  let value = o.value;
+  for (const [k, v] of o.others) {
+    if (k < best) {
+      best = k;
+      value = v;
+    }
+  }
+  return value;
+}
+
+function claim<T>(index: Map<string, Owned<T>>, name: string, owner: string, value: T): void {
+  const o = index.get(name);
+  if (!o) index.set(name, { owner, value });
+  else if (o.owner === owner) o.value = value;
+  else {
+    o.others ??= new Map();
+    o.others.set(owner, value);
+  }
+}
+
+function release<T>(index: Map<string, Owned<T>>, name: string, owner: string): void {
+  const o = index.get(name);
+  if (!o) return;
+  if (o.owner !== owner) {
+    o.others?.delete(owner);
+    return;
+  }
+  const next = o.others?.entries().next();
+  if (!next || next.done) {
+    index.delete(name);
+    return;
+  }
+  const [k, v] = next.value;
+  o.others!.delete(k);
+  o.owner = k;
+  o.value = v;
+}
+
+function getOrCreate<K, V>(m: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let v = m.get(key);
+  if (!v) {
+    v = new Map();
+    m.set(key, v);
+  }
+  return v;
 }
 
 const sameChain = (a: ChainDef | undefined, b: ChainDef | undefined) =>
@@ -40,15 +92,6 @@ const sameSet = (a: SetDef | undefined, b: SetDef | undefined) =>
   (a !== undefined && b !== undefined && a.kind === b.kind && a.spec === b.spec && !!a.dynamic === !!b.dynamic);
 const sameElement = (a: ElementDef | undefined, b: ElementDef | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.value === b.value && a.comment === b.comment);
-
-function getOrCreate<K, V>(m: Map<string, Map<K, V>>, key: string): Map<K, V> {
-  let v = m.get(key);
-  if (!v) {
-    v = new Map();
-    m.set(key, v);
-  }
-  return v;
-}
 
 const ELEMENTS_PER_COMMAND = 1000;
 
@@ -73,9 +116,16 @@ function rulesOf(c: ChainDef, out: string[]): void {
 
 export class RulesetTracker {
   private readonly fragments = new Map<string, Fragment>();
-  private readonly chainOwners = new Map<string, Owners<ChainDef>>();
-  private readonly setOwners = new Map<string, Owners<SetDef>>();
-  private readonly elementOwners = new Map<string, Map<string, Owners<ElementDef>>>();
+  private readonly chainOwners = new Map<string, Owned<ChainDef>>();
+  private readonly setOwners = new Map<string, Owned<SetDef>>();
+  private readonly elementOwners = new Map<string, Map<string, Owned<ElementDef>>>();
+
+  /** A tracker holding `fragments` (keyed by owner), built without computing any transaction. */
+  static of(fragments: ReadonlyMap<string, Fragment>): RulesetTracker {
+    const t = new RulesetTracker();
+    for (const [owner, f] of fragments) t.add(owner, f);
+    return t;
+  }
 
   get size(): number {
     return this.fragments.size;
@@ -94,56 +144,32 @@ export class RulesetTracker {
     const touchedChains = new Map<string, ChainDef | undefined>(); // name → effective before
     const touchedSets = new Map<string, SetDef | undefined>();
     const touchedElements = new Map<string, Map<string, ElementDef | undefined>>();
-    const noteChain = (n: string) => {
-      if (!touchedChains.has(n)) touchedChains.set(n, firstOwner(this.chainOwners.get(n)));
+    const note = (f: Fragment) => {
+      for (const c of f.chains)
+        if (!touchedChains.has(c.name)) touchedChains.set(c.name, effective(this.chainOwners.get(c.name)));
+      for (const x of f.sets)
+        if (!touchedSets.has(x.name)) touchedSets.set(x.name, effective(this.setOwners.get(x.name)));
+      for (const e of f.elements) {
+        const m = getOrCreate(touchedElements, e.set);
+        if (!m.has(e.key)) m.set(e.key, effective(this.elementOwners.get(e.set)?.get(e.key)));
+      }
     };
-    const noteSet = (n: string) => {
-      if (!touchedSets.has(n)) touchedSets.set(n, firstOwner(this.setOwners.get(n)));
-    };
-    const noteElement = (set: string, key: string) => {
-      const m = getOrCreate(touchedElements, set);
-      if (!m.has(key)) m.set(key, firstOwner(this.elementOwners.get(set)?.get(key)));
-    };
-
     for (const [owner, next] of changes) {
       const prev = this.fragments.get(owner);
       if (prev) {
-        for (const c of prev.chains) {
-          noteChain(c.name);
-          this.release(this.chainOwners, c.name, owner);
-        }
-        for (const s of prev.sets) {
-          noteSet(s.name);
-          this.release(this.setOwners, s.name, owner);
-        }
-        for (const e of prev.elements) {
-          noteElement(e.set, e.key);
-          const m = this.elementOwners.get(e.set);
-          if (m) this.release(m, e.key, owner);
-        }
-        this.fragments.delete(owner);
+        note(prev);
+        this.remove(owner, prev);
       }
       if (next) {
-        for (const c of next.chains) {
-          noteChain(c.name);
-          this.claim(this.chainOwners, c.name, owner, c);
-        }
-        for (const s of next.sets) {
-          noteSet(s.name);
-          this.claim(this.setOwners, s.name, owner, s);
-        }
-        for (const e of next.elements) {
-          noteElement(e.set, e.key);
-          this.claim(getOrCreate(this.elementOwners, e.set), e.key, owner, e);
-        }
-        this.fragments.set(owner, next);
+        note(next);
+        this.add(owner, next);
       }
     }
 
     const addSets: string[] = [];
     const deleteSets: string[] = [];
     for (const [name, before] of touchedSets) {
-      const after = firstOwner(this.setOwners.get(name));
+      const after = effective(this.setOwners.get(name));
       if (sameSet(before, after)) continue;
       if (before && after) throw new Error(`nft set ${name} changed its definition; needs a full resync`);
       if (after) addSets.push(`add ${after.kind} ${TABLE_REF} ${after.name} { ${after.spec} }`);
@@ -153,7 +179,7 @@ export class RulesetTracker {
     const rewriteRules: string[] = [];
     const removedChains: string[] = [];
     for (const [name, before] of touchedChains) {
-      const after = firstOwner(this.chainOwners.get(name));
+      const after = effective(this.chainOwners.get(name));
       if (sameChain(before, after)) continue;
       if (after) {
         if (!before) addChains.push(chainCommand(after));
@@ -170,7 +196,7 @@ export class RulesetTracker {
       const adds: string[] = [];
       const owners = this.elementOwners.get(set);
       for (const [key, before] of keys) {
-        const after = firstOwner(owners?.get(key));
+        const after = effective(owners?.get(key));
         if (sameElement(before, after)) continue;
         if (before) dels.push(key);
         if (after) adds.push(elementText(after));
@@ -194,30 +220,43 @@ export class RulesetTracker {
       .join('');
   }
 
+  /** Name → kind of every set and map. */
+  setKinds(): Map<string, 'set' | 'map'> {
+    const out = new Map<string, 'set' | 'map'>();
+    for (const [name, o] of this.setOwners) out.set(name, o.value.kind);
+    return out;
+  }
+
   /** The whole rule set the fragments make. */
   ruleset(): Ruleset {
     const chains = new Map<string, ChainDef>();
-    for (const [name, owners] of this.chainOwners) chains.set(name, firstOwner(owners)!);
+    for (const [name, o] of this.chainOwners) chains.set(name, effective(o)!);
     const sets = new Map<string, SetDef>();
-    for (const [name, owners] of this.setOwners) sets.set(name, firstOwner(owners)!);
-    const elements = new Map<string, Map<string, ElementDef>>();
+    for (const [name, o] of this.setOwners) sets.set(name, effective(o)!);
+    const elements = new Map<string, ElementDef[]>();
     for (const [set, keys] of this.elementOwners) {
-      const m = new Map<string, ElementDef>();
-      for (const [key, owners] of keys) m.set(key, firstOwner(owners)!);
-      if (m.size > 0) elements.set(set, m);
+      const list: ElementDef[] = [];
+      for (const o of keys.values()) list.push(effective(o)!);
+      if (list.length > 0) elements.set(set, list);
     }
     return { chains, sets, elements };
   }
 
-  private claim<T>(index: Map<string, Owners<T>>, name: string, owner: string, value: T): void {
-    getOrCreate(index, name).set(owner, value);
+  private add(owner: string, f: Fragment): void {
+    for (const c of f.chains) claim(this.chainOwners, c.name, owner, c);
+    for (const x of f.sets) claim(this.setOwners, x.name, owner, x);
+    for (const e of f.elements) claim(getOrCreate(this.elementOwners, e.set), e.key, owner, e);
+    this.fragments.set(owner, f);
   }
 
-  private release<T>(index: Map<string, Owners<T>>, name: string, owner: string): void {
-    const owners = index.get(name);
-    if (!owners) return;
-    owners.delete(owner);
-    if (owners.size === 0) index.delete(name);
+  private remove(owner: string, f: Fragment): void {
+    for (const c of f.chains) release(this.chainOwners, c.name, owner);
+    for (const x of f.sets) release(this.setOwners, x.name, owner);
+    for (const e of f.elements) {
+      const m = this.elementOwners.get(e.set);
+      if (m) release(m, e.key, owner);
+    }
+    this.fragments.delete(owner);
   }
 }
 
@@ -244,9 +283,9 @@ export function fullSyncScript(rs: Ruleset, existing?: ExistingTable): string {
   }
   for (const s of rs.sets.values()) out.push(`add ${s.kind} ${TABLE_REF} ${s.name} { ${s.spec} }`);
   for (const c of rs.chains.values()) out.push(chainCommand(c));
-  for (const [set, m] of rs.elements) {
+  for (const [set, list] of rs.elements) {
     if (rs.sets.get(set)?.dynamic) continue;
-    pushElements(out, 'add', set, [...m.values()].map(elementText));
+    pushElements(out, 'add', set, list.map(elementText));
   }
   for (const c of rs.chains.values()) rulesOf(c, out);
   return out.map((l) => `${l}\n`).join('');
