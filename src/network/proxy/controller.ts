@@ -283,24 +283,45 @@ export class ServiceProxyController {
 
   private async fullSync(): Promise<void> {
     const startedAt = Date.now();
-    this.dirty.clear();
     this.needFullSync = false;
-    const before = this.states;
-    this.states = new Map();
-    for (const svc of this.services.list()) {
-      const key = objectKey(svc.metadata);
-      const st = this.compute(key);
-      if (st) this.states.set(key, st);
-    }
-    const changes = new Map<string, Fragment>([[BASE_FRAGMENT_KEY, baseFragment(this.cfg)]]);
-    const flushes: ConntrackFlush[] = [];
-    for (const key of new Set([...before.keys(), ...this.states.keys()])) {
-      diffPorts(before.get(key), this.states.get(key), this.cfg, undefined, flushes);
-    }
-    for (const st of this.states.values())
-      for (const p of st.ports) changes.set(p.key, servicePortFragment(p, this.cfg));
     const previousSets = this.tracker.setKinds();
-    this.tracker = RulesetTracker.of(changes);
+    const flushes: ConntrackFlush[] = [];
+    if (!this.tableBuilt) {
+      // First sync: the model of every service, from the caches.
+      this.dirty.clear();
+      this.states = new Map();
+      for (const svc of this.services.list()) {
+        const key = objectKey(svc.metadata);
+        const st = this.compute(key);
+        if (st) this.states.set(key, st);
+      }
+      const changes = new Map<string, Fragment>([[BASE_FRAGMENT_KEY, baseFragment(this.cfg)]]);
+      for (const st of this.states.values())
+        for (const p of st.ports) changes.set(p.key, servicePortFragment(p, this.cfg));
+      this.tracker = RulesetTracker.of(changes);
+    } else {
+      // Later syncs rewrite the kernel from the tracker (which holds every service's current fragments)
+      // after folding in what changed: the model is only recomputed for dirty services.
+      const keys = [...this.dirty];
+      this.dirty.clear();
+      const changes = new Map<string, Fragment | undefined>();
+      for (const key of keys) {
+        const before = this.states.get(key);
+        const after = this.compute(key);
+        if (after) this.states.set(key, after);
+        else this.states.delete(key);
+        diffPorts(before, after, this.cfg, changes, flushes);
+      }
+      try {
+        this.tracker.update(changes);
+      } catch {
+        // A set changed its definition: rebuild the tracker from the states.
+        const all = new Map<string, Fragment>([[BASE_FRAGMENT_KEY, baseFragment(this.cfg)]]);
+        for (const st of this.states.values())
+          for (const p of st.ports) all.set(p.key, servicePortFragment(p, this.cfg));
+        this.tracker = RulesetTracker.of(all);
+      }
+    }
     const rs = this.tracker.ruleset();
     const t0 = performance.now();
     // Refresh in place when the table is there and we know its sets (ours since our first full sync);

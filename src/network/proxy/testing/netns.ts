@@ -61,6 +61,11 @@ export class ProxyLab {
   readonly pods: Pod[] = [];
   readonly layout: ProxyLabLayout;
   private readonly onExit = () => this.cleanupSync();
+  // A signal ends the process without 'exit' handlers: clean up first, then die of the signal.
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.cleanupSync();
+    process.kill(process.pid, signal);
+  };
 
   constructor(tag: string) {
     const pid = process.pid;
@@ -83,6 +88,8 @@ export class ProxyLab {
       clientIP: '198.18.0.2',
     };
     process.once('exit', this.onExit);
+    process.once('SIGINT', this.onSignal);
+    process.once('SIGTERM', this.onSignal);
   }
 
   /** The node, its bridge, the client link and the API link. */
@@ -200,5 +207,7 @@ export class ProxyLab {
     for (const l of this.links.splice(0)) spawnSync('ip', ['link', 'del', l]);
     for (const ns of this.namespaces.splice(0).reverse()) spawnSync('ip', ['netns', 'del', ns]);
     process.off('exit', this.onExit);
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
   }
 }
