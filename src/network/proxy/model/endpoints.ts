@@ -2,7 +2,7 @@
 // IPv4 slices only, the first address of each endpoint, one entry per ip:port (a ready copy wins over a
 // not-ready one), conditions defaulted as the API documents (ready unset = ready, serving unset = ready,
 // terminating unset = not terminating).
-import type { EndpointSlice } from '../../../core/index.js';
+import { type EndpointSlice, isIPv4 } from '../../../core/index.js';
 import type { Endpoint, Protocol } from './types.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -25,9 +25,8 @@ export function toProtocol(p: string | undefined): Protocol | undefined {
   }
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 export function isIPv4Address(s: string | undefined): s is string {
-  return s !== undefined && IPV4.test(s);
+  return s !== undefined && isIPv4(s);
 }
 
 /** Endpoints of every port of one service, keyed by `portKey`, from all of the service's slices. */
