@@ -25,7 +25,7 @@ export function inNs(ns: string, cmd: string, args: string[], input?: string): {
 
 export function canRunNetnsTests(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, nftables)';
-  for (const tool of ['ip', 'nft', 'nsenter']) {
+  for (const tool of ['ip', 'nft', 'nsenter', 'curl']) {
     if (spawnSync('which', [tool]).status !== 0) return `needs ${tool}`;
   }
   return undefined;
