@@ -36,11 +36,14 @@ export interface MetricsResponse {
 
 type Awaitable<T> = T | Promise<T>;
 
-/** The pods and nodes that exist (metrics-server lists them from informers): their labels select metrics. */
+/**
+ * The pods and nodes that exist (metrics-server lists them from informers): their labels select metrics.
+ * The selector is a hint for an indexed lookup; whatever comes back is matched again.
+ */
 export interface MetricsObjects {
   /** Pods of one namespace, or of all namespaces when undefined. */
-  pods(namespace: string | undefined): Awaitable<readonly { metadata: ObjectMeta }[]>;
-  nodes(): Awaitable<readonly { metadata: ObjectMeta }[]>;
+  pods(namespace: string | undefined, selector?: LabelSelector): Awaitable<readonly { metadata: ObjectMeta }[]>;
+  nodes(selector?: LabelSelector): Awaitable<readonly { metadata: ObjectMeta }[]>;
 }
 
 const GROUP_PATH = `/apis/${METRICS_GROUP}`;
@@ -174,8 +177,8 @@ async function answer(
   if (r.kind === 'group') return { code: 200, body: metricsApiGroup() };
   if (r.kind === 'resources') return { code: 200, body: metricsApiResourceList() };
   if (r.kind === 'nodes') {
-    const nodes = await objects.nodes();
     if (r.name !== undefined) {
+      const nodes = await objects.nodes();
       const node = nodes.find((n) => n.metadata.name === r.name);
       if (!node) throw errors.notFound('', 'nodes', r.name);
       const usage = store.nodeUsage(r.name);
@@ -183,17 +186,19 @@ async function answer(
       return { code: 200, body: nodeMetricsObject(node.metadata, usage, nowMs) };
     }
     const { labels, fields } = selectors(q);
+    const selected = (await objects.nodes(labels)).filter(
+      (n) => labels.matches(n.metadata.labels) && fieldsMatch(fields, n.metadata),
+    );
     const items: NodeMetrics[] = [];
-    for (const n of [...nodes].sort(byKey)) {
-      if (!labels.matches(n.metadata.labels) || !fieldsMatch(fields, n.metadata)) continue;
+    for (const n of selected.sort(byKey)) {
       const usage = store.nodeUsage(n.metadata.name ?? '');
       if (usage) items.push(nodeMetricsObject(n.metadata, usage, nowMs));
     }
     const list: NodeMetricsList = { kind: 'NodeMetricsList', apiVersion: METRICS_API_VERSION, metadata: {}, items };
     return { code: 200, body: list };
   }
-  const pods = await objects.pods(r.namespace);
   if (r.name !== undefined) {
+    const pods = await objects.pods(r.namespace);
     const ns = r.namespace ?? '';
     const pod = pods.find((p) => p.metadata.name === r.name && (p.metadata.namespace ?? '') === ns);
     if (!pod) throw errors.notFound('', 'pods', r.name);
@@ -202,10 +207,14 @@ async function answer(
     return { code: 200, body: podMetricsObject(pod.metadata, usage, nowMs) };
   }
   const { labels, fields } = selectors(q);
+  const selected = (await objects.pods(r.namespace, labels)).filter(
+    (p) =>
+      (r.namespace === undefined || p.metadata.namespace === r.namespace) &&
+      labels.matches(p.metadata.labels) &&
+      fieldsMatch(fields, p.metadata),
+  );
   const items: PodMetrics[] = [];
-  for (const p of [...pods].sort(byKey)) {
-    if (r.namespace !== undefined && p.metadata.namespace !== r.namespace) continue;
-    if (!labels.matches(p.metadata.labels) || !fieldsMatch(fields, p.metadata)) continue;
+  for (const p of selected.sort(byKey)) {
     const usage = store.podUsage(p.metadata.namespace ?? '', p.metadata.name ?? '');
     if (usage) items.push(podMetricsObject(p.metadata, usage, nowMs));
   }

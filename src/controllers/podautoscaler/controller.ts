@@ -9,6 +9,7 @@ import { stableJson } from '../../core/json.js';
 import { resources } from '../../core/resources.js';
 import type { HorizontalPodAutoscaler, Pod, Scale } from '../../core/types.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
+import { ensureIndex } from '../shared/indexes.js';
 import { type MetricsClient, RestMetricsClient } from './metrics-client.js';
 import {
   Autoscaler,
@@ -17,6 +18,7 @@ import {
   DEFAULT_AUTOSCALER_OPTIONS,
   type ReconcileResult,
 } from './reconcile.js';
+import { POD_LABEL_INDEX, podLabelIndex, selectPods } from './selectors.js';
 
 export const HPA_COMPONENT = 'horizontal-pod-autoscaler';
 
@@ -27,6 +29,12 @@ export interface HpaControllerOptions extends Partial<AutoscalerOptions> {
   workers?: number;
   /** Where resource metrics come from; default metrics.k8s.io through the API server. */
   metrics?: MetricsClient;
+  /**
+   * From this many HPAs in a namespace on, the default metrics client reads the namespace's PodMetrics in
+   * one LIST shared by its HPAs for a third of the sync period (at most 5 s), instead of one LIST per HPA.
+   * Default 10; 0 turns it off.
+   */
+  namespaceMetricsListFrom?: number;
   /** Called after each sync (tests and the benchmark watch passes with it). */
   onSynced?(key: string, result: ReconcileResult): void;
 }
@@ -47,8 +55,7 @@ function deps(
       update: (r, namespace, scale) =>
         client.update<Scale>(resourcePath(r, { namespace, name: scale.metadata.name, subresource: 'scale' }), scale),
     },
-    pods: (namespace, selector) =>
-      pods.byIndex(NAMESPACE_INDEX, namespace).filter((p) => selector.matches(p.metadata.labels)),
+    pods: (namespace, selector) => selectPods((i, v) => pods.byIndex(i, v), NAMESPACE_INDEX, namespace, selector),
     metrics,
     updateStatus: async (hpa) => {
       await client.updateStatus(
@@ -78,8 +85,18 @@ export function startHorizontalPodAutoscalerController(
   const syncPeriodMs = opts.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS;
   const hpas = ctx.informers.forResource<HorizontalPodAutoscaler>(resources.horizontalpodautoscalers);
   const pods = ctx.informers.forResource<Pod>(resources.pods);
+  ensureIndex(pods, POD_LABEL_INDEX, podLabelIndex);
   const queue = new WorkQueue<string>({ clock });
-  const autoscaler = new Autoscaler(deps(ctx, ctx.client, pods, opts.metrics ?? new RestMetricsClient(ctx.client)), {
+  const perNamespace = new Map<string, number>();
+  const listFrom = opts.namespaceMetricsListFrom ?? 10;
+  const metrics =
+    opts.metrics ??
+    new RestMetricsClient(ctx.client, {
+      wholeNamespace: (ns) => listFrom > 0 && (perNamespace.get(ns) ?? 0) >= listFrom,
+      namespaceListTtlMs: Math.min(5000, syncPeriodMs / 3),
+      now: () => clock.now(),
+    });
+  const autoscaler = new Autoscaler(deps(ctx, ctx.client, pods, metrics), {
     tolerance: opts.tolerance ?? DEFAULT_AUTOSCALER_OPTIONS.tolerance,
     cpuInitializationPeriodMs: opts.cpuInitializationPeriodMs ?? DEFAULT_AUTOSCALER_OPTIONS.cpuInitializationPeriodMs,
     delayOfInitialReadinessStatusMs:
@@ -91,14 +108,22 @@ export function startHorizontalPodAutoscalerController(
   hpas.addEventHandler({
     onAdd: (h) => {
       const key = objectKey(h.metadata);
-      autoscaler.register(h.metadata.namespace ?? '', key);
+      const ns = h.metadata.namespace ?? '';
+      perNamespace.set(ns, (perNamespace.get(ns) ?? 0) + 1);
+      autoscaler.register(ns, key);
       queue.add(key);
     },
     // Our own status writes come back as updates: only a new spec is worth a sync before the period ends.
     onUpdate: (o, h) => {
       if (stableJson(o.spec ?? null) !== stableJson(h.spec ?? null)) queue.add(objectKey(h.metadata));
     },
-    onDelete: (h) => autoscaler.forget(h.metadata.namespace ?? '', objectKey(h.metadata)),
+    onDelete: (h) => {
+      const ns = h.metadata.namespace ?? '';
+      const left = (perNamespace.get(ns) ?? 1) - 1;
+      if (left > 0) perNamespace.set(ns, left);
+      else perNamespace.delete(ns);
+      autoscaler.forget(ns, objectKey(h.metadata));
+    },
   });
 
   const sync = async (key: string) => {

@@ -7,6 +7,7 @@ import { parseCpuMillis } from '../../core/quantity/index.js';
 import type { LabelSelector } from '../../core/selectors/index.js';
 import { groupVersionPath } from '../../client/index.js';
 import { parseGoDuration } from './go-duration.js';
+import { exactTerm } from './selectors.js';
 import type { PodMetricsInfo } from './replica-calculator.js';
 
 export interface ResourceMetricsResult {
@@ -70,9 +71,30 @@ export function podMetricsInfo(items: readonly PodMetrics[], resource: string, c
   return out;
 }
 
+export interface RestMetricsClientOptions {
+  /**
+   * Namespaces to read whole: one LIST of all their PodMetrics serves every HPA of the namespace until it is
+   * `namespaceListTtlMs` old, instead of one LIST per HPA. For namespaces with many HPAs; the metrics only
+   * change once per metric resolution (15 s) anyway.
+   */
+  wholeNamespace?(namespace: string): boolean;
+  namespaceListTtlMs?: number;
+  now?(): number;
+}
+
+interface NamespaceList {
+  at: number;
+  items: Promise<{ byTerm: Map<string, PodMetrics[]>; all: PodMetrics[] }>;
+}
+
 /** The resource metrics client over the API (upstream resourceMetricsClient). */
 export class RestMetricsClient implements MetricsClient {
-  constructor(private readonly transport: MetricsTransport) {}
+  private readonly lists = new Map<string, NamespaceList>();
+
+  constructor(
+    private readonly transport: MetricsTransport,
+    private readonly opts: RestMetricsClientOptions = {},
+  ) {}
 
   async getResourceMetric(
     resource: string,
@@ -80,16 +102,9 @@ export class RestMetricsClient implements MetricsClient {
     selector: LabelSelector,
     container: string,
   ): Promise<ResourceMetricsResult> {
-    const path = `${groupVersionPath(metricsResources.pods)}/namespaces/${encodeURIComponent(namespace)}/pods`;
-    let list: PodMetricsList;
-    try {
-      list = await this.transport.requestJson<PodMetricsList>('GET', path, {
-        labelSelector: selector.toString() || undefined,
-      });
-    } catch (err) {
-      throw new Error(`unable to fetch metrics from resource metrics API: ${(err as Error).message ?? String(err)}`);
-    }
-    const items = list.items ?? [];
+    const items = this.opts.wholeNamespace?.(namespace)
+      ? await this.fromNamespaceList(namespace, selector)
+      : await this.list(namespace, selector.toString() || undefined);
     if (items.length === 0) throw new Error('no metrics returned from resource metrics API');
     let metrics: PodMetricsInfo;
     try {
@@ -98,5 +113,46 @@ export class RestMetricsClient implements MetricsClient {
       throw new Error(`failed to get container metrics: ${(err as Error).message}`);
     }
     return { metrics, timestampMs: timeOf(items[0]!.timestamp) };
+  }
+
+  private async list(namespace: string, labelSelector: string | undefined): Promise<PodMetrics[]> {
+    const path = `${groupVersionPath(metricsResources.pods)}/namespaces/${encodeURIComponent(namespace)}/pods`;
+    try {
+      const list = await this.transport.requestJson<PodMetricsList>('GET', path, { labelSelector });
+      return list.items ?? [];
+    } catch (err) {
+      throw new Error(`unable to fetch metrics from resource metrics API: ${(err as Error).message ?? String(err)}`);
+    }
+  }
+
+  /** The selected items of the namespace's cached list (the server's order, which is by name). */
+  private async fromNamespaceList(namespace: string, selector: LabelSelector): Promise<PodMetrics[]> {
+    const now = (this.opts.now ?? Date.now)();
+    let cached = this.lists.get(namespace);
+    if (!cached || now - cached.at >= (this.opts.namespaceListTtlMs ?? 5000)) {
+      const items = this.list(namespace, undefined).then((all) => {
+        // Filed under each label, so a selector that pins one finds its items without a scan.
+        const byTerm = new Map<string, PodMetrics[]>();
+        for (const m of all) {
+          for (const [k, v] of Object.entries(m.metadata.labels ?? {})) {
+            const t = `${k}=${v}`;
+            const list = byTerm.get(t);
+            if (list) list.push(m);
+            else byTerm.set(t, [m]);
+          }
+        }
+        return { byTerm, all };
+      });
+      cached = { at: now, items };
+      this.lists.set(namespace, cached);
+      // A failed list is not kept: the next HPA asks again.
+      items.catch(() => {
+        if (this.lists.get(namespace) === cached) this.lists.delete(namespace);
+      });
+    }
+    const { byTerm, all } = await cached.items;
+    const term = exactTerm(selector);
+    const candidates = term ? (byTerm.get(term) ?? []) : all;
+    return candidates.filter((m) => selector.matches(m.metadata.labels));
   }
 }

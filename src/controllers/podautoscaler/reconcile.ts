@@ -6,7 +6,6 @@
 // so the whole decision runs on plain objects in tests.
 import { formatQuantity, parseCpuMillis, parseQuantity } from '../../core/quantity/index.js';
 import { type LabelSelector, nothing, parseLabelSelector } from '../../core/selectors/index.js';
-import { stableJson } from '../../core/json.js';
 import { rfc3339 } from '../../core/time.js';
 import type { autoscalingv2, HorizontalPodAutoscaler, Pod, Scale } from '../../core/types.js';
 import type { ResourceDescriptor } from '../../core/resources.js';
@@ -28,6 +27,7 @@ import {
   type ReadinessOptions,
   type Tolerances,
 } from './replica-calculator.js';
+import { HpaSelectors } from './selectors.js';
 import { parseGroupVersion, scaleTargetResources } from './target.js';
 
 type MetricSpec = autoscalingv2.MetricSpec;
@@ -104,8 +104,10 @@ function quantityMilli(q: string | number | undefined): number | undefined {
 
 export class Autoscaler {
   private readonly history = new Map<string, ScalingHistory>();
-  /** The selector of each HPA (upstream hpaSelectors), per namespace, to find pods two HPAs both scale. */
-  private readonly selectors = new Map<string, Map<string, LabelSelector>>();
+  /** The selector of each HPA (upstream hpaSelectors), to find pods two HPAs both scale. */
+  private readonly selectors = new HpaSelectors();
+  /** The last parsed scale selector of each HPA: the text rarely changes, parsing it costs. */
+  private readonly parsed = new Map<string, { text: string; selector: LabelSelector }>();
 
   constructor(
     private readonly deps: AutoscalerDeps,
@@ -114,16 +116,14 @@ export class Autoscaler {
 
   /** An HPA appeared: it selects nothing until its first sync reads its target's selector (enqueueHPA). */
   register(namespace: string, key: string): void {
-    const ns = this.selectorsOf(namespace);
-    if (!ns.has(key)) ns.set(key, nothing());
+    if (!this.selectors.has(key)) this.selectors.set(namespace, key, nothing());
   }
 
   /** An HPA was deleted: forget its recommendations, scale events and selector. */
-  forget(namespace: string, key: string): void {
+  forget(_namespace: string, key: string): void {
     this.history.delete(key);
-    const ns = this.selectors.get(namespace);
-    ns?.delete(key);
-    if (ns?.size === 0) this.selectors.delete(namespace);
+    this.selectors.delete(key);
+    this.parsed.delete(key);
   }
 
   /**
@@ -141,9 +141,9 @@ export class Autoscaler {
 
   async reconcile(shared: HorizontalPodAutoscaler, key: string): Promise<ReconcileResult> {
     const now = this.deps.now();
-    // A copy: the informer's object is shared.
-    const hpa = structuredClone(shared);
-    const original = stableJson(hpa.status ?? null);
+    // The informer's object is shared: nothing below writes to it (new status objects are built).
+    const hpa = shared;
+    const original = hpa.status;
     const status: HpaStatus = { ...(hpa.status ?? { desiredReplicas: 0 }) };
     let conditions = status.conditions ?? [];
     const cond = (c: ConditionSpec) => {
@@ -156,7 +156,7 @@ export class Autoscaler {
 
     const writeStatus = async (s: HpaStatus): Promise<string | undefined> => {
       s.conditions = conditions;
-      if (stableJson(s) === original) return undefined;
+      if (original && sameJson(s, original)) return undefined;
       try {
         await this.deps.updateStatus({ ...hpa, status: s });
         return undefined;
@@ -326,15 +326,6 @@ export class Autoscaler {
     return { currentReplicas, desiredReplicas, rescaled: rescale, error: statusError ?? retError };
   }
 
-  private selectorsOf(namespace: string): Map<string, LabelSelector> {
-    let m = this.selectors.get(namespace);
-    if (!m) {
-      m = new Map();
-      this.selectors.set(namespace, m);
-    }
-    return m;
-  }
-
   /** validateAndParseSelector: present, parseable, and no pod of it scaled by another HPA. */
   private selectorFor(
     hpa: HorizontalPodAutoscaler,
@@ -355,21 +346,19 @@ export class Autoscaler {
     }
     let selector: LabelSelector;
     try {
-      selector = parseLabelSelector(text);
+      const cached = this.parsed.get(key);
+      selector = cached?.text === text ? cached.selector : parseLabelSelector(text);
+      this.parsed.set(key, { text, selector });
     } catch (err) {
       const msg = `couldn't convert selector into a corresponding internal selector object: ${errText(err)}`;
       this.deps.event(hpa, 'Warning', 'InvalidSelector', msg);
       cond({ type: 'ScalingActive', status: 'False', reason: 'InvalidSelector', message: msg });
       throw new Error(msg);
     }
-    const known = this.selectorsOf(namespace);
     // Only HPAs registered by the informer take part (upstream updates the selector only then).
-    if (known.has(key)) known.set(key, selector);
+    if (this.selectors.has(key)) this.selectors.set(namespace, key, selector);
     const pods = this.deps.pods(namespace, selector);
-    const controlling = new Set<string>();
-    for (const [other, sel] of known) {
-      if (pods.some((p) => sel.matches(p.metadata.labels))) controlling.add(other);
-    }
+    const controlling = this.selectors.controlling(namespace, pods);
     if (controlling.size > 1) {
       const msg = `pods by selector ${text} are controlled by multiple HPAs: [${[...controlling].sort().join(' ')}]`;
       this.deps.event(hpa, 'Warning', 'AmbiguousSelector', msg);
@@ -683,6 +672,31 @@ export class Autoscaler {
     });
     return limited.replicas;
   }
+}
+
+/**
+ * Deep equality of JSON values, whatever the key order (the status as read vs as built). core's jsonEqual
+ * compares stableJson strings, which costs more than the rest of a steady sync; this walks the values.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!sameJson(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) n--;
+  return n === 0;
 }
 
 /** The HPA's metrics; none means the API default (80% CPU), for objects that skipped defaulting. */
