@@ -16,6 +16,7 @@ import { startNamespaceController } from './namespace/controller.js';
 import { type NodeIpamOptions, startNodeIpamController } from './nodeipam/controller.js';
 import { type NodeLifecycleOptions, startNodeLifecycleController } from './nodelifecycle/controller.js';
 import { type PodGcOptions, startPodGcController } from './podgc/controller.js';
+import { type HpaControllerOptions, startHorizontalPodAutoscalerController } from './podautoscaler/controller.js';
 import { startReplicaSetController } from './replicaset/controller.js';
 
 export interface ControllerManagerOptions {
@@ -31,6 +32,7 @@ export interface ControllerManagerOptions {
   nodeIpam?: NodeIpamOptions;
   job?: JobControllerOptions;
   podGc?: PodGcOptions;
+  hpa?: HpaControllerOptions;
 }
 
 type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController;
@@ -48,6 +50,7 @@ const CONTROLLERS: Record<string, Starter> = {
   deployment: (ctx) => startDeploymentController(ctx),
   garbagecollector: (ctx) => startGarbageCollector(ctx),
   namespace: (ctx) => startNamespaceController(ctx),
+  horizontalpodautoscaling: (ctx, o) => startHorizontalPodAutoscalerController(ctx, o.hpa),
 };
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */

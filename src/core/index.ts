@@ -13,3 +13,5 @@ export * from './time.js';
 export type * from './types.js';
 export * from './well-known.js';
 export * from './cidr.js';
+export * from './agent-endpoint.js';
+export * from './metrics-api.js';

@@ -9,3 +9,9 @@ export const AGENT_CA_ANNOTATION = 'tutti.io/agent-ca';
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_OS = 'kubernetes.io/os';
 export const LABEL_ARCH = 'kubernetes.io/arch';
+
+/**
+ * Pod annotation read by simulated nodes: the usage each of the pod's containers reports to the metrics
+ * pipeline, e.g. `cpu=250m,memory=64Mi` (src/metrics/simulated.ts).
+ */
+export const SIMULATED_USAGE_ANNOTATION = 'tutti.io/simulated-usage';
