@@ -13,3 +13,8 @@ export * from './time.js';
 export type * from './types.js';
 export * from './well-known.js';
 export * from './cidr.js';
+export * from './intstr.js';
+export * from './more-kinds.js';
+export * from './cron.js';
+export * from './disruption.js';
+export * from './quota/index.js';
