@@ -17,6 +17,8 @@ import { type NodeIpamOptions, startNodeIpamController } from './nodeipam/contro
 import { type NodeLifecycleOptions, startNodeLifecycleController } from './nodelifecycle/controller.js';
 import { type PodGcOptions, startPodGcController } from './podgc/controller.js';
 import { startReplicaSetController } from './replicaset/controller.js';
+import { startReplicationControllerController } from './replicationcontroller/controller.js';
+import { startStatefulSetController } from './statefulset/controller.js';
 
 export interface ControllerManagerOptions {
   identity?: string;
@@ -48,6 +50,8 @@ const CONTROLLERS: Record<string, Starter> = {
   deployment: (ctx) => startDeploymentController(ctx),
   garbagecollector: (ctx) => startGarbageCollector(ctx),
   namespace: (ctx) => startNamespaceController(ctx),
+  replicationcontroller: (ctx) => startReplicationControllerController(ctx),
+  statefulset: (ctx) => startStatefulSetController(ctx),
 };
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */
