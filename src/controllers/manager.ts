@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { type ApiClient, type Clock, LeaderElector } from '../client/index.js';
 import { type ControllerContext, type Log, newControllerContext, type RunningController } from './context.js';
+import { type CronJobControllerOptions, startCronJobController } from './cronjob/controller.js';
 import { startDaemonSetController } from './daemonset/controller.js';
 import { startDeploymentController } from './deployment/controller.js';
 import { startEndpointsController } from './endpoints/controller.js';
@@ -33,6 +34,7 @@ export interface ControllerManagerOptions {
   nodeIpam?: NodeIpamOptions;
   job?: JobControllerOptions;
   podGc?: PodGcOptions;
+  cronJob?: CronJobControllerOptions;
 }
 
 type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController;
@@ -52,6 +54,7 @@ const CONTROLLERS: Record<string, Starter> = {
   namespace: (ctx) => startNamespaceController(ctx),
   replicationcontroller: (ctx) => startReplicationControllerController(ctx),
   statefulset: (ctx) => startStatefulSetController(ctx),
+  cronjob: (ctx, o) => startCronJobController(ctx, o.cronJob),
 };
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */
