@@ -34,10 +34,16 @@ export function finishedCondition(job: Job): 'Complete' | 'Failed' | undefined {
   return undefined;
 }
 
+/** cj.status, made if missing. */
+function statusOf(cj: CronJob): Status {
+  cj.status ??= {};
+  return cj.status as Status;
+}
+
 const inActive = (cj: CronJob, uid: string | undefined) => (cj.status?.active ?? []).some((r) => r.uid === uid);
 
 export function removeFromActive(cj: CronJob, uid: string | undefined): void {
-  const status = (cj.status ??= {}) as Status;
+  const status = statusOf(cj);
   status.active = (status.active ?? []).filter((r) => r.uid !== uid);
 }
 
@@ -91,7 +97,7 @@ export function reconcileActive(
   events: CronEvent[],
 ): boolean {
   let changed = false;
-  const status = (cj.status ??= {}) as Status;
+  const status = statusOf(cj);
   for (const j of jobs) {
     const found = inActive(cj, j.metadata.uid);
     const finished = finishedCondition(j);
@@ -248,7 +254,7 @@ export function decideSchedule(cj: CronJob, nowMs: number, defaultZone: string, 
 
 /** After a start: the job in the active list and lastScheduleTime set. */
 export function recordStart(cj: CronJob, job: Job, scheduledMs: number): void {
-  const status = (cj.status ??= {}) as Status;
+  const status = statusOf(cj);
   status.active = [...(status.active ?? []), jobRef(job)];
   status.lastScheduleTime = rfc3339(scheduledMs);
 }
