@@ -20,6 +20,7 @@ import { type PodGcOptions, startPodGcController } from './podgc/controller.js';
 import { startReplicaSetController } from './replicaset/controller.js';
 import { startReplicationControllerController } from './replicationcontroller/controller.js';
 import { startStatefulSetController } from './statefulset/controller.js';
+import { startVolumeController, type VolumeControllerOptions } from './volume/controller.js';
 
 export interface ControllerManagerOptions {
   identity?: string;
@@ -35,6 +36,7 @@ export interface ControllerManagerOptions {
   job?: JobControllerOptions;
   podGc?: PodGcOptions;
   cronJob?: CronJobControllerOptions;
+  volume?: VolumeControllerOptions;
 }
 
 type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController;
@@ -55,6 +57,7 @@ const CONTROLLERS: Record<string, Starter> = {
   replicationcontroller: (ctx) => startReplicationControllerController(ctx),
   statefulset: (ctx) => startStatefulSetController(ctx),
   cronjob: (ctx, o) => startCronJobController(ctx, o.cronJob),
+  volume: (ctx, o) => startVolumeController(ctx, o.volume),
 };
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */
