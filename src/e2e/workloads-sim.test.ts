@@ -160,6 +160,42 @@ describe('workload controllers with simulated nodes', () => {
     assert.equal(claims.length, 3, 'whenScaled: Retain keeps every claim');
   });
 
+  it('deletes a StatefulSet’s claims as its retention policy says: on scale-down and with the set', async () => {
+    const manifest = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'gone' },
+      spec: {
+        serviceName: 'gone',
+        replicas: 2,
+        podManagementPolicy: 'Parallel',
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' },
+        selector: { matchLabels: { app: 'gone' } },
+        template: { metadata: { labels: { app: 'gone' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'd' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        ],
+      },
+    };
+    await s.kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
+    const claimNames = async () =>
+      (await list<PersistentVolumeClaim>('/api/v1/namespaces/default/persistentvolumeclaims', 'app=gone'))
+        .filter((c) => !c.metadata.deletionTimestamp)
+        .map((c) => c.metadata.name)
+        .sort();
+    await until('2 ready pods', 30_000, async () => (await pods('app=gone')).filter(ready).length === 2);
+    assert.deepEqual(await claimNames(), ['d-gone-0', 'd-gone-1']);
+    const owners = (await get<PersistentVolumeClaim>('pvc', 'd-gone-0')).metadata.ownerReferences?.map((r) => r.kind);
+    assert.deepEqual(owners, ['StatefulSet']);
+    await s.k('scale', 'sts', 'gone', '--replicas=1');
+    await until('the scaled-down claim gone', 30_000, async () => (await claimNames()).join() === 'd-gone-0');
+    await s.k('delete', 'sts', 'gone');
+    await until('the claims gone with the set', 30_000, async () => (await claimNames()).length === 0);
+  });
+
   it('keeps a ReplicationController’s replicas and reports them in status', async () => {
     const rc = {
       apiVersion: 'v1',
