@@ -11,7 +11,6 @@ import {
   isNotFound,
   NAMESPACE_INDEX,
   objectKey,
-  ownerUidIndexFunc,
   resourcePath,
   WorkQueue,
 } from '../../client/index.js';
@@ -28,7 +27,6 @@ import {
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
 import { slowStartBatches } from '../shared/batches.js';
 import { equalRevision } from '../shared/history.js';
-import { ensureIndex, OWNER_UID_INDEX } from '../shared/indexes.js';
 import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
 import { isMemberOf } from './identity.js';
 import { type StatefulAction, type StatefulSetStatus, planStatefulSet } from './plan.js';
@@ -42,7 +40,6 @@ export function startStatefulSetController(ctx: ControllerContext, opts: { worke
   const pods = ctx.informers.forResource<Pod>(resources.pods);
   const claims = ctx.informers.forResource<PersistentVolumeClaim>(resources.persistentvolumeclaims);
   const revisions = ctx.informers.forResource<ControllerRevision>(resources.controllerrevisions);
-  ensureIndex(revisions, OWNER_UID_INDEX, ownerUidIndexFunc);
   const queue = new WorkQueue<string>({ clock });
 
   const selectorOf = (set: StatefulSet): LabelSelector | undefined => {
@@ -147,36 +144,6 @@ export function startStatefulSetController(ctx: ControllerContext, opts: { worke
     if (failure) throw failure;
   };
 
-  /** Adopts revisions the selector matches that nobody controls; the set's own revisions. */
-  const claimRevisions = async (
-    c: ControllerContext,
-    set: StatefulSet,
-    selector: LabelSelector,
-    inNamespace: ControllerRevision[],
-  ): Promise<ControllerRevision[]> => {
-    const own = inNamespace.filter((r) => controllerRef(r)?.uid === set.metadata.uid);
-    if (set.metadata.deletionTimestamp) return own;
-    for (const r of inNamespace) {
-      if (controllerRef(r) || !selector.matches(r.metadata.labels)) continue;
-      const path = resourcePath(resources.controllerrevisions, {
-        namespace: r.metadata.namespace,
-        name: r.metadata.name,
-      });
-      try {
-        own.push(
-          await c.client.patch<ControllerRevision>(
-            path,
-            adoptPatch(r, newControllerRef(set, 'apps/v1', 'StatefulSet')),
-            'strategic',
-          ),
-        );
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    }
-    return own;
-  };
-
   return runWorkers({
     name: STATEFULSET_COMPONENT,
     ctx,
@@ -185,6 +152,36 @@ export function startStatefulSetController(ctx: ControllerContext, opts: { worke
     workers: opts.workers ?? 2,
     sync,
   });
+}
+
+/** Adopts revisions the selector matches that nobody controls; the set's own revisions. */
+async function claimRevisions(
+  ctx: ControllerContext,
+  set: StatefulSet,
+  selector: LabelSelector,
+  inNamespace: ControllerRevision[],
+): Promise<ControllerRevision[]> {
+  const own = inNamespace.filter((r) => controllerRef(r)?.uid === set.metadata.uid);
+  if (set.metadata.deletionTimestamp) return own;
+  for (const r of inNamespace) {
+    if (controllerRef(r) || !selector.matches(r.metadata.labels)) continue;
+    const path = resourcePath(resources.controllerrevisions, {
+      namespace: r.metadata.namespace,
+      name: r.metadata.name,
+    });
+    try {
+      own.push(
+        await ctx.client.patch<ControllerRevision>(
+          path,
+          adoptPatch(r, newControllerRef(set, 'apps/v1', 'StatefulSet')),
+          'strategic',
+        ),
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return own;
 }
 
 /** Claims the member pods: keep owned, adopt matching orphans, release those that stopped matching. */
