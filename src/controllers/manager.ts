@@ -6,6 +6,8 @@
 import { hostname } from 'node:os';
 import { type ApiClient, type Clock, LeaderElector } from '../client/index.js';
 import { type ControllerContext, type Log, newControllerContext, type RunningController } from './context.js';
+import { type CronJobControllerOptions, startCronJobController } from './cronjob/controller.js';
+import { startDisruptionController } from './disruption/controller.js';
 import { startDaemonSetController } from './daemonset/controller.js';
 import { startDeploymentController } from './deployment/controller.js';
 import { startEndpointsController } from './endpoints/controller.js';
@@ -18,6 +20,10 @@ import { type NodeLifecycleOptions, startNodeLifecycleController } from './nodel
 import { type PodGcOptions, startPodGcController } from './podgc/controller.js';
 import { type HpaControllerOptions, startHorizontalPodAutoscalerController } from './podautoscaler/controller.js';
 import { startReplicaSetController } from './replicaset/controller.js';
+import { startReplicationControllerController } from './replicationcontroller/controller.js';
+import { type ResourceQuotaControllerOptions, startResourceQuotaController } from './resourcequota/controller.js';
+import { startStatefulSetController } from './statefulset/controller.js';
+import { startVolumeController, type VolumeControllerOptions } from './volume/controller.js';
 
 export interface ControllerManagerOptions {
   identity?: string;
@@ -33,6 +39,9 @@ export interface ControllerManagerOptions {
   job?: JobControllerOptions;
   podGc?: PodGcOptions;
   hpa?: HpaControllerOptions;
+  cronJob?: CronJobControllerOptions;
+  volume?: VolumeControllerOptions;
+  resourceQuota?: ResourceQuotaControllerOptions;
 }
 
 type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController;
@@ -51,6 +60,12 @@ const CONTROLLERS: Record<string, Starter> = {
   garbagecollector: (ctx) => startGarbageCollector(ctx),
   namespace: (ctx) => startNamespaceController(ctx),
   horizontalpodautoscaling: (ctx, o) => startHorizontalPodAutoscalerController(ctx, o.hpa),
+  replicationcontroller: (ctx) => startReplicationControllerController(ctx),
+  statefulset: (ctx) => startStatefulSetController(ctx),
+  cronjob: (ctx, o) => startCronJobController(ctx, o.cronJob),
+  volume: (ctx, o) => startVolumeController(ctx, o.volume),
+  disruption: (ctx) => startDisruptionController(ctx),
+  resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
 };
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */

@@ -15,3 +15,8 @@ export * from './well-known.js';
 export * from './cidr.js';
 export * from './agent-endpoint.js';
 export * from './metrics-api.js';
+export * from './intstr.js';
+export * from './more-kinds.js';
+export * from './cron.js';
+export * from './disruption.js';
+export * from './quota/index.js';
