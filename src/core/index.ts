@@ -16,7 +16,6 @@ export * from './cidr.js';
 export * from './agent-endpoint.js';
 export * from './metrics-api.js';
 export * from './intstr.js';
-export * from './more-kinds.js';
 export * from './cron.js';
 export * from './disruption.js';
 export * from './quota/index.js';

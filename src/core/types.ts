@@ -13,9 +13,10 @@ import type * as eventsv1 from 'kubernetes-types/events/v1.js';
 import type * as metav1 from 'kubernetes-types/meta/v1.js';
 import type * as networkingv1 from 'kubernetes-types/networking/v1.js';
 import type * as policyv1 from 'kubernetes-types/policy/v1.js';
+import type * as storagev1 from 'kubernetes-types/storage/v1.js';
 
 export type { appsv1, autoscalingv1, autoscalingv2, batchv1, coordinationv1, corev1, discoveryv1, eventsv1, metav1 };
-export type { networkingv1, policyv1 };
+export type { networkingv1, policyv1, storagev1 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -55,6 +56,9 @@ export type ReplicationController = Stored<corev1.ReplicationController>;
 export type PodTemplate = Stored<corev1.PodTemplate>;
 export type PersistentVolumeClaim = Stored<corev1.PersistentVolumeClaim>;
 export type ServiceAccount = Stored<corev1.ServiceAccount>;
+export type PersistentVolume = Stored<corev1.PersistentVolume>;
+export type ResourceQuota = Stored<corev1.ResourceQuota>;
+export type LimitRange = Stored<corev1.LimitRange>;
 export type {
   Affinity,
   Container,
@@ -127,4 +131,5 @@ export type Scale = Stored<autoscalingv1.Scale>;
 export type NetworkPolicy = Stored<networkingv1.NetworkPolicy>;
 export type PodDisruptionBudget = Stored<policyv1.PodDisruptionBudget>;
 export type Eviction = Stored<policyv1.Eviction>;
+export type StorageClass = Stored<storagev1.StorageClass>;
 export type EventsV1Event = Stored<eventsv1.Event>;

@@ -10,7 +10,6 @@ import { NAMESPACE_INDEX, resourcePath, WorkQueue, isNotFound } from '../../clie
 import { CATALOG } from '../../api/catalog.js';
 import {
   type KubeObject,
-  moreResources,
   quotaUsed,
   type ResourceDescriptor,
   type ResourceQuota,
@@ -36,7 +35,7 @@ const WATCHED: Record<string, ResourceDescriptor> = {
   '/configmaps': resources.configmaps,
   '/secrets': resources.secrets,
   '/replicationcontrollers': resources.replicationcontrollers,
-  '/resourcequotas': moreResources.resourcequotas,
+  '/resourcequotas': resources.resourcequotas,
 };
 
 export function startResourceQuotaController(
@@ -49,7 +48,7 @@ export function startResourceQuotaController(
     Object.entries(WATCHED).map(([k, d]) => [k, ctx.informers.forResource<KubeObject>(d)]),
   );
   // The same shared informer as in `informers`, typed.
-  const quotas = ctx.informers.forResource<ResourceQuota>(moreResources.resourcequotas);
+  const quotas = ctx.informers.forResource<ResourceQuota>(resources.resourcequotas);
 
   const enqueueNamespace = (obj: KubeObject) => {
     for (const q of quotas.byIndex(NAMESPACE_INDEX, obj.metadata.namespace ?? '')) queue.add(keyOf(q));
@@ -104,13 +103,10 @@ export function startResourceQuotaController(
     const status = { hard, used };
     if (stableJson(status) === stableJson({ hard: quota.status?.hard ?? {}, used: quota.status?.used ?? {} })) return;
     try {
-      await client.updateStatus(
-        resourcePath(moreResources.resourcequotas, { namespace: ns, name: quota.metadata.name }),
-        {
-          ...quota,
-          status,
-        },
-      );
+      await client.updateStatus(resourcePath(resources.resourcequotas, { namespace: ns, name: quota.metadata.name }), {
+        ...quota,
+        status,
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

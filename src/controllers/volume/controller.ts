@@ -19,7 +19,6 @@ import {
 import {
   isPodTerminal,
   LABEL_HOSTNAME,
-  moreResources,
   type Node,
   type PersistentVolume,
   type PersistentVolumeClaim,
@@ -83,8 +82,8 @@ export function startVolumeController(ctx: ControllerContext, opts: VolumeContro
   const storageDir = opts.localPath?.storageDir ?? DEFAULT_STORAGE_DIR;
   const recorder = ctx.recorder(VOLUME_COMPONENT);
   const claims = ctx.informers.forResource<PersistentVolumeClaim>(resources.persistentvolumeclaims);
-  const volumes = ctx.informers.forResource<PersistentVolume>(moreResources.persistentvolumes);
-  const classes = ctx.informers.forResource<StorageClass>(moreResources.storageclasses);
+  const volumes = ctx.informers.forResource<PersistentVolume>(resources.persistentvolumes);
+  const classes = ctx.informers.forResource<StorageClass>(resources.storageclasses);
   const pods = ctx.informers.forResource<Pod>(resources.pods);
   const nodes = ctx.informers.forResource<Node>(resources.nodes);
   ensureIndex(pods, CLAIM_INDEX, podClaimIndex);
@@ -140,8 +139,7 @@ export function startVolumeController(ctx: ControllerContext, opts: VolumeContro
   };
   const claimPath = (c: PersistentVolumeClaim) =>
     resourcePath(resources.persistentvolumeclaims, { namespace: c.metadata.namespace, name: c.metadata.name });
-  const volumePath = (pv: PersistentVolume) =>
-    resourcePath(moreResources.persistentvolumes, { name: pv.metadata.name });
+  const volumePath = (pv: PersistentVolume) => resourcePath(resources.persistentvolumes, { name: pv.metadata.name });
 
   /** updateClaimStatus: the phase; when becoming Bound, the volume's access modes and capacity. */
   const setClaimPhase = async (claim: PersistentVolumeClaim, phase: string, pv?: PersistentVolume) => {
@@ -266,7 +264,7 @@ export function startVolumeController(ctx: ControllerContext, opts: VolumeContro
     const hostname = nodes.get(node!)?.metadata.labels?.[LABEL_HOSTNAME] ?? node!;
     const pv = localPathVolume(claim, storageClass, hostname, storageDir);
     try {
-      await client.create(resourcePath(moreResources.persistentvolumes, {}), pv);
+      await client.create(resourcePath(resources.persistentvolumes, {}), pv);
     } catch (err) {
       if (isAlreadyExists(err)) return;
       claimEvent(claim, {
@@ -429,7 +427,7 @@ export function startVolumeController(ctx: ControllerContext, opts: VolumeContro
     if (!classes.get(LOCAL_PATH_CLASS)) {
       const makeDefault = defaultClass(classes.list()) === undefined;
       try {
-        await client.create(resourcePath(moreResources.storageclasses, {}), localPathClass(makeDefault));
+        await client.create(resourcePath(resources.storageclasses, {}), localPathClass(makeDefault));
         log('created the local-path storage class', { controller: VOLUME_COMPONENT, default: makeDefault });
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;

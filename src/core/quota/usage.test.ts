@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ResourceQuota } from '../more-kinds.js';
+import type { ResourceQuota } from '../types.js';
 import type { KubeObject, PersistentVolumeClaim, Pod, Service } from '../types.js';
 import {
   claimUsage,

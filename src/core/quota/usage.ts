@@ -11,7 +11,7 @@ import { formatCpuMillis, formatQuantity } from '../quantity/format.js';
 import { type ContainerResourcesView, podRequests, resourceListAmounts } from '../quantity/pod-requests.js';
 import { labelSelectorFromObject } from '../selectors/index.js';
 import type { KubeObject, PersistentVolumeClaim, Pod, Service } from '../types.js';
-import type { ResourceQuota } from '../more-kinds.js';
+import type { ResourceQuota } from '../types.js';
 
 export type QuotaAmounts = Record<string, number>;
 
