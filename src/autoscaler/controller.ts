@@ -7,7 +7,8 @@
 // Creations and removals run in the background; the next pass sees them as upcoming or being deleted.
 
 import { Informer, isNotFound, resourcePath, type TimerHandle } from '../client/index.js';
-import { isNodeReady, isPodTerminal } from '../core/pods.js';
+import { isPodTerminal } from '../core/pods.js';
+import { isReadyForAutoscaling } from './readiness.js';
 import { resources } from '../core/resources.js';
 import type { ConfigMap, Node, Pod, PodDisruptionBudget } from '../core/types.js';
 import type { ControllerContext, RunningController } from '../controllers/context.js';
@@ -335,7 +336,7 @@ class Autoscaler {
           this.startRemoval(i, v.provider, false, () => this.removeMachine(i, v.provider!));
           continue;
         }
-        if (node && isNodeReady(node)) {
+        if (node && isReadyForAutoscaling(node)) {
           // A new node came up: the group works again (upstream clears the back-off on registration).
           if (!i.wasReady) this.backoff.clear(v.group.name);
           i.wasReady = true;
@@ -401,7 +402,7 @@ class Autoscaler {
     const ready = this.instances
       .ofGroup(v.group.name)
       .map((i) => nodes.get(i.name))
-      .find((n): n is Node => !!n && isNodeReady(n) && !hasToBeDeletedTaint(n));
+      .find((n): n is Node => !!n && isReadyForAutoscaling(n) && !hasToBeDeletedTaint(n));
     const backoff = this.backoff.active(v.group.name, now);
     return {
       group: v.group,
@@ -427,7 +428,7 @@ class Autoscaler {
   private schedulableNodes(nodes: Map<string, Node>): Node[] {
     return [...nodes.values()].filter(
       (n) =>
-        isNodeReady(n) &&
+        isReadyForAutoscaling(n) &&
         !hasToBeDeletedTaint(n) &&
         !n.metadata.deletionTimestamp &&
         !this.removing.has(n.metadata.name!),

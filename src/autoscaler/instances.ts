@@ -2,7 +2,7 @@
 // it is removing. A group's target size is what it has and is creating (upstream: the cloud group's
 // target); a machine is "upcoming" until its Node is Ready.
 
-import { isNodeReady } from '../core/pods.js';
+import { isReadyForAutoscaling } from './readiness.js';
 import type { Node } from '../core/types.js';
 import { type NodeCounts, emptyCounts } from './status.js';
 
@@ -68,7 +68,7 @@ export class Instances {
         group,
         phase: 'running',
         requestedAt: Number.isFinite(created) ? created : now,
-        wasReady: !!node && isNodeReady(node),
+        wasReady: !!node && isReadyForAutoscaling(node),
       });
     }
     const gone: Instance[] = [];
@@ -85,7 +85,7 @@ export class Instances {
 export function isUpcoming(i: Instance, nodes: ReadonlyMap<string, Node>): boolean {
   if (i.phase === 'deleting') return false;
   const node = nodes.get(i.name);
-  return !node || !isNodeReady(node);
+  return !node || !isReadyForAutoscaling(node);
 }
 
 /** Upstream's node counts for one group (notStarted: registered, not Ready yet, within the provision time). */
@@ -106,7 +106,7 @@ export function countNodes(
     }
     c.registered.total++;
     if (i.phase === 'deleting') c.registered.beingDeleted++;
-    else if (isNodeReady(node)) c.registered.ready++;
+    else if (isReadyForAutoscaling(node)) c.registered.ready++;
     else if (young) c.registered.notStarted++;
     else c.registered.unready.total++;
   }

@@ -5,7 +5,7 @@
 // unneeded for the unneeded time (unready time if not Ready) is removed, never taking a group below its
 // minimum: empty nodes in bulk, nodes with pods to move a few at a time.
 
-import { isNodeReady } from '../../core/pods.js';
+import { isReadyForAutoscaling } from '../readiness.js';
 import type { Node, Pod, PodDisruptionBudget } from '../../core/types.js';
 import { SCALE_DOWN_DISABLED_ANNOTATION } from '../well-known.js';
 import type { NodeGroup } from '../node-groups.js';
@@ -114,7 +114,7 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
       mark('ScaleDownDisabledAnnotation');
       continue;
     }
-    const ready = isNodeReady(c.node);
+    const ready = isReadyForAutoscaling(c.node);
     if (ready) {
       const u = nodeUtilization(c.node, c.pods, now, { ignoreDaemonSets: options.ignoreDaemonSetsUtilization });
       if (u.max >= options.utilizationThreshold) {
