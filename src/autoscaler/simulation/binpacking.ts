@@ -65,7 +65,9 @@ export function binpack(input: BinpackInput): BinpackResult {
       continue;
     }
     const resumable = refusalIsFinal(info) ? cls : undefined;
-    if (newNodes.length > 0 && placeOnExisting(info, resumable, newNodes, firstCandidate, input)) {
+    // Every new node refused this class already: straight to a fresh node, without a PreFilter run.
+    const allRefused = resumable !== undefined && (firstCandidate.get(resumable) ?? 0) >= newNodes.length;
+    if (!allRefused && placeOnExisting(info, resumable, newNodes, firstCandidate, input)) {
       result.scheduled.push(pod);
       continue;
     }

@@ -47,13 +47,16 @@ export class ClusterSimulation {
     return this.snapshot.byName.get(name);
   }
 
+  /** Adds an empty node (it joins no affinity list, so the plugins' derived lists stay valid). */
   addNode(node: Node): NodeInfo {
     const info = new NodeInfo(node.metadata.name ?? '', node);
     if (this.snapshot.byName.has(info.name)) throw new Error(`simulation already has node ${info.name}`);
     this.snapshot.byName.set(info.name, info);
     this.owned.add(info.name);
-    this.snapshot.setNodes([...this.snapshot.nodes, info]);
-    this.snapshot.invalidate();
+    // This simulation's own array (fork copies it): appended in place rather than re-indexed with
+    // setNodes, which is O(nodes) per added node. Snapshot.positionOf serves only the scheduler cache's
+    // incremental updates and is not used on a simulation.
+    this.snapshot.nodes.push(info);
     return info;
   }
 
@@ -67,9 +70,12 @@ export class ClusterSimulation {
   addPod(pod: PodInfo, nodeName: string): void {
     const info = this.writable(nodeName);
     info.addPod(pod);
-    if (hasAffinityTerms(pod)) this.snapshot.anyPodWithAffinity = true;
-    if (pod.requiredAntiAffinity.length > 0) this.snapshot.anyPodWithRequiredAntiAffinity = true;
-    this.snapshot.invalidate();
+    // Only a pod with (anti-)affinity terms changes the lists of nodes that have such pods.
+    if (hasAffinityTerms(pod)) {
+      this.snapshot.anyPodWithAffinity = true;
+      if (pod.requiredAntiAffinity.length > 0) this.snapshot.anyPodWithRequiredAntiAffinity = true;
+      this.snapshot.invalidate();
+    }
   }
 
   removePod(uid: string, nodeName: string): void {
@@ -83,11 +89,11 @@ export class ClusterSimulation {
     if (this.owned.has(name)) return info;
     const copy = info.clone();
     this.snapshot.byName.set(name, copy);
-    const at = this.snapshot.nodes.indexOf(info);
-    const list = this.snapshot.nodes.slice();
-    list[at] = copy;
-    this.snapshot.setNodes(list);
+    // Same position, in this simulation's own array.
+    this.snapshot.nodes[this.snapshot.nodes.indexOf(info)] = copy;
     this.owned.add(name);
+    // The derived affinity lists may hold the shared original.
+    if (info.podsWithAffinity.length > 0) this.snapshot.invalidate();
     return copy;
   }
 
