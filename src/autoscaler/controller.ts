@@ -342,7 +342,8 @@ class Autoscaler {
           i.wasReady = true;
           continue;
         }
-        if (now - i.requestedAt < this.o.maxNodeProvisionTimeMs) continue;
+        // A node that was Ready and went away is the scale-down's business (unready time), not a failed scale-up.
+        if (i.wasReady || now - i.requestedAt < this.o.maxNodeProvisionTimeMs) continue;
         const why = node
           ? `node ${i.name} registered but was not Ready within ${this.o.maxNodeProvisionTimeMs / 1000}s`
           : `node ${i.name} did not register within ${this.o.maxNodeProvisionTimeMs / 1000}s`;

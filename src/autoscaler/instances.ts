@@ -54,21 +54,23 @@ export class Instances {
 
   /**
    * Brings the group's list in line with what its provider lists: listed machines it did not know are
-   * adopted (first seen now, or when their Node was made); known ones no longer listed (and not being
+   * adopted; known ones no longer listed (and not being
    * created) are dropped and returned, so their Node objects can go.
    */
   reconcile(group: string, listed: readonly string[], nodes: ReadonlyMap<string, Node>, now: number): Instance[] {
     const names = new Set(listed);
     for (const name of names) {
       if (this.byName.has(name)) continue;
-      const created = Date.parse(nodes.get(name)?.metadata.creationTimestamp ?? '');
       const node = nodes.get(name);
+      const ready = !!node && isReadyForAutoscaling(node);
+      const created = Date.parse(node?.metadata.creationTimestamp ?? '');
+      // One not Ready yet gets a whole provision time from now: it may be booting under a new leader.
       this.add({
         name,
         group,
         phase: 'running',
-        requestedAt: Number.isFinite(created) ? created : now,
-        wasReady: !!node && isReadyForAutoscaling(node),
+        requestedAt: ready && Number.isFinite(created) ? created : now,
+        wasReady: ready,
       });
     }
     const gone: Instance[] = [];

@@ -43,6 +43,11 @@ export interface LocalProviderOptions {
   bridge: string;
   /** API server port on the bridge's address (default 6443); or give `server` in full. */
   serverPort?: number;
+  /**
+   * The API server's URL for the agents. Default `https://<bridge address>:<serverPort>` (the server's
+   * certificate must name that address: `--advertise-address`). Another IPv4 address of this machine,
+   * such as the advertise address, is reached through a host route via the bridge.
+   */
   server?: string;
   /** Prefix of the namespaces' names (default `tutti-`). */
   netnsPrefix?: string;
@@ -105,7 +110,14 @@ export class LocalProvider implements NodeProvider {
     if (await ensureBridge(this.opts.bridge, this.plan.gateway, this.plan.prefix)) {
       writeFileSync(join(this.opts.dataRoot, FABRIC_FILE), JSON.stringify({ bridge: this.opts.bridge }));
     }
-    await addNodeNamespace({ ...state, bridge: this.opts.bridge, prefix: this.plan.prefix });
+    // A server reached at another of this machine's addresses (one its certificate names) gets a host
+    // route through the bridge; there is still no default route.
+    const host = new URL(this.server).hostname;
+    const routesVia =
+      host !== this.plan.gateway && /^\d+\.\d+\.\d+\.\d+$/.test(host)
+        ? { gateway: this.plan.gateway, hosts: [host] }
+        : undefined;
+    await addNodeNamespace({ ...state, bridge: this.opts.bridge, prefix: this.plan.prefix, routesVia });
     if (signal.aborted) throw signal.reason ?? new Error('aborted');
     // Registered first with the template's labels and taints; the agent takes the Node over as it is.
     try {

@@ -63,6 +63,8 @@ export async function addNodeNamespace(o: {
   vethHost: string;
   address: string;
   prefix: number;
+  /** Host routes via the gateway (e.g. the API server's own address, when it is not the bridge's). */
+  routesVia?: { gateway: string; hosts: string[] };
 }): Promise<void> {
   const peer = `${o.vethHost}p`.slice(0, 15);
   await ip('netns', 'add', o.netns);
@@ -73,6 +75,8 @@ export async function addNodeNamespace(o: {
   await ip('-n', o.netns, 'addr', 'add', `${o.address}/${o.prefix}`, 'dev', 'eth0');
   await ip('-n', o.netns, 'link', 'set', 'eth0', 'up');
   await ip('-n', o.netns, 'link', 'set', 'lo', 'up');
+  for (const h of o.routesVia?.hosts ?? [])
+    await ip('-n', o.netns, 'route', 'add', `${h}/32`, 'via', o.routesVia!.gateway);
 }
 
 /** Deleting the namespace destroys its links, the veth pair with them. */
