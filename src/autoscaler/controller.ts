@@ -125,6 +125,7 @@ class Autoscaler {
   private timerAt = Number.POSITIVE_INFINITY;
   private running: Promise<void> | undefined;
   private again = false;
+  private synced = false;
   private stopped = false;
   private readonly abort = new AbortController();
   private readonly providers: Record<string, NodeProvider> = {};
@@ -188,6 +189,7 @@ class Autoscaler {
       for (const inf of [this.nodes, this.pods, this.pdbs, this.config]) {
         if (!(await inf.waitForSync(this.abort.signal))) return;
       }
+      this.synced = true;
       this.schedule(0);
     })();
     return {
@@ -232,6 +234,8 @@ class Autoscaler {
   }
 
   private async runNow(): Promise<void> {
+    // No decision on half-filled caches (a budget or a node not seen yet); the first pass follows the sync.
+    if (!this.synced) return;
     if (this.running) {
       this.again = true;
       return this.running;

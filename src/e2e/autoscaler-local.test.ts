@@ -199,7 +199,8 @@ describe('cluster autoscaler, local provider (real agent in a network namespace)
     assert.equal(linkExists(BRIDGE), false, 'the fabric bridge the provider made is gone');
     const vethHost = `ta${createHash('sha1').update(nodeName).digest('hex').slice(0, 8)}`;
     assert.equal(linkExists(vethHost), false, 'the veth is gone');
-    const cgroupLeft = readdirSync('/sys/fs/cgroup').filter((h) =>
+    // cgroup v1 hierarchies, and the v2 root.
+    const cgroupLeft = ['', ...readdirSync('/sys/fs/cgroup')].filter((h) =>
       existsSync(join('/sys/fs/cgroup', h, 'tutti', `pod${podUid}`)),
     );
     assert.deepEqual(cgroupLeft, [], "the pod's cgroups are gone");

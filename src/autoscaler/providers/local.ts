@@ -195,7 +195,10 @@ export class LocalProvider implements NodeProvider {
       .map((s) => s.name);
   }
 
-  /** Deletes the node's pods (grace 0) and waits for its agent to tear them down. */
+  /**
+   * Deletes the node's pods and waits until they are gone from the API: the agent deletes a pod for good
+   * only after it removed its containers, sandbox, network and cgroups (a grace of 0 would skip that).
+   */
   private async removePods(name: string, signal: AbortSignal): Promise<void> {
     const path = resourcePath(resources.pods);
     const onNode = async () =>
@@ -204,7 +207,7 @@ export class LocalProvider implements NodeProvider {
       for (const p of await onNode()) {
         await this.opts.client
           .delete(resourcePath(resources.pods, { namespace: p.metadata.namespace, name: p.metadata.name }), {
-            gracePeriodSeconds: 0,
+            gracePeriodSeconds: 1,
           })
           .catch(() => {});
       }
