@@ -280,9 +280,9 @@ class Autoscaler {
     const pods = this.pods.list().filter((p) => !isPodTerminal(p));
     const healthy = views.filter((v) => !v.unhealthy);
     const decisionStart = performance.now();
-    this.scaleUp(healthy, nodes, pods, now);
+    const podsOnTheirWay = this.scaleUp(healthy, nodes, pods, now);
     this.metrics.lastScaleUpDecisionMs = performance.now() - decisionStart;
-    this.scaleDown(healthy, nodes, pods, now);
+    this.scaleDown(healthy, nodes, pods, now, podsOnTheirWay);
     await this.writeStatus(views, parsed.errors, nodes, now);
 
     this.metrics.nodeGroups = parsed.groups.length;
@@ -371,7 +371,8 @@ class Autoscaler {
 
   // ---- scale-up
 
-  private scaleUp(views: GroupView[], nodes: Map<string, Node>, pods: Pod[], now: number): void {
+  /** Returns how many pending pods fit nodes that exist or are coming (the scheduler will place them). */
+  private scaleUp(views: GroupView[], nodes: Map<string, Node>, pods: Pod[], now: number): number {
     const pending = pendingForScaleUp(pods, now, this.o.newPodScaleUpDelayMs);
     this.metrics.unschedulablePods = pending.ready.length;
     if (pending.nextAt !== undefined) this.schedule(pending.nextAt - now);
@@ -382,7 +383,7 @@ class Autoscaler {
         groups.find((x) => x.group === inc.group)!.targetSize = inc.to;
       }
     }
-    if (pending.ready.length === 0) return;
+    if (pending.ready.length === 0) return 0;
     const plan = planScaleUp({
       pending: pending.ready,
       sim: this.upcomingSimulation(groups, nodes, pods),
@@ -401,6 +402,7 @@ class Autoscaler {
     // Forget pods that no longer wait, so the map does not grow.
     const waiting = new Set(pending.ready.map((p) => p.metadata.uid));
     for (const uid of this.notTriggeredSent.keys()) if (!waiting.has(uid)) this.notTriggeredSent.delete(uid);
+    return plan.schedulable.length;
   }
 
   private scaleUpView(v: GroupView, nodes: Map<string, Node>, now: number): GroupForScaleUp {
@@ -506,7 +508,13 @@ class Autoscaler {
 
   // ---- scale-down
 
-  private scaleDown(views: GroupView[], nodes: Map<string, Node>, pods: Pod[], now: number): void {
+  private scaleDown(
+    views: GroupView[],
+    nodes: Map<string, Node>,
+    pods: Pod[],
+    now: number,
+    podsOnTheirWay: number,
+  ): void {
     const sd = this.o.scaleDown;
     if (!sd.enabled) return;
     const podsByNode = new Map<string, Pod[]>();
@@ -539,6 +547,9 @@ class Autoscaler {
     this.unneededSince = plan.unneededSince;
     this.metrics.unneededNodes = plan.unneededSince.size;
     const scalingUp = this.instances.all().some((i) => isUpcoming(i, nodes));
+    // As upstream ("Schedulable pods present"): pending pods that fit a node, maybe the empty one that
+    // just came up for them, wait for the scheduler (its back-off reaches 10 s) before any node goes.
+    if (podsOnTheirWay > 0) return;
     const cooling =
       now < this.lastScaleUpAt + sd.delayAfterAddMs ||
       now < this.lastDeleteAt + sd.delayAfterDeleteMs ||

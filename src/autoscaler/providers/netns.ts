@@ -82,7 +82,12 @@ export async function addNodeNamespace(o: {
 /** Deleting the namespace destroys its links, the veth pair with them. */
 export async function deleteNodeNamespace(netns: string, vethHost: string): Promise<void> {
   if (await netnsExists(netns)) await ip('netns', 'del', netns);
-  if (await linkExists(vethHost)) await ip('link', 'del', vethHost);
+  // The kernel takes a namespace's links down asynchronously: the veth may vanish under our feet.
+  if (await linkExists(vethHost)) {
+    await ip('link', 'del', vethHost).catch(async (err: unknown) => {
+      if (await linkExists(vethHost)) throw err;
+    });
+  }
 }
 
 /** Pids of processes whose network namespace is the named one. */
