@@ -27,7 +27,6 @@ import { isUnschedulable, pendingForScaleUp } from './scaleup/pending.js';
 import {
   type GroupForScaleUp,
   minSizeIncreases,
-  notTriggeredMessage,
   planScaleUp,
   REASON_BACKOFF,
   type ScaleUpIncrease,
@@ -749,5 +748,3 @@ class Autoscaler {
     void this.recorder.event(cm, type, reason, message);
   }
 }
-
-export { notTriggeredMessage };
