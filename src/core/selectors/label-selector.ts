@@ -47,7 +47,7 @@ export function requirementMatcher(r: LabelRequirement): Predicate {
   const { key, values } = r;
   const one = values.length === 1 ? values[0]! : undefined;
   const set = values.length > 1 ? new Set(values) : undefined;
-  const member = (v: string) => (one !== undefined ? v === one : set !== undefined && set.has(v));
+  const member = (v: string) => (one !== undefined ? v === one : set?.has(v) === true);
   switch (r.operator) {
     case 'in':
     case '=':
