@@ -4,7 +4,18 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['storage', 'api', 'client', 'scheduler', 'scheduling', 'containers', 'dns', 'service-proxy', 'hpa', 'autoscaler'];
+const ALL = [
+  'storage',
+  'api',
+  'client',
+  'scheduler',
+  'scheduling',
+  'containers',
+  'dns',
+  'service-proxy',
+  'hpa',
+  'autoscaler',
+];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 const here = dirname(fileURLToPath(import.meta.url));
 let failed = 0;
