@@ -9,7 +9,7 @@ import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { errors } from '../core/status.js';
 import type { Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
-import { Authorizer, requestAttributes, serveAuthReview } from './authz/index.js';
+import { Authorizer, checkNoEscalation, requestAttributes, requestUser, serveAuthReview } from './authz/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
@@ -80,6 +80,9 @@ export class ApiServer {
       now: () => new Date(),
     });
     this.authorizer = new Authorizer(opts.store);
+    this.admission.guards.push((r, obj) => {
+      if (r.group === 'rbac.authorization.k8s.io') checkNoEscalation(this.authorizer, r.resource, obj);
+    });
     const proxy = opts.agentProxy
       ? storeNodeProxy({
           store: opts.store,
@@ -235,7 +238,9 @@ export class ApiServer {
       }
       return origWriteHead(...args);
     }) as ServerResponse['writeHead'];
-    await routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET');
+    await requestUser.run(user, () =>
+      routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET'),
+    );
   }
 
   private handlePublic(path: string, res: ServerResponse): void {

@@ -93,6 +93,52 @@ describe('RBAC', { timeout: 180_000 }, () => {
     assert.equal((await as('bob', 'auth', 'can-i', 'create', 'deployments', '-n', 'team-b')).stdout.trim(), 'no');
   });
 
+  it('a user cannot grant what they do not hold (escalation prevention)', async () => {
+    await s.k(
+      'create',
+      'role',
+      'rbac-writer',
+      '--verb=create,get,list',
+      '--resource=roles,rolebindings',
+      '-n',
+      'team-a',
+    );
+    await s.k('create', 'rolebinding', 'carol-writes-rbac', '--role=rbac-writer', '--user=carol', '-n', 'team-a');
+    await s.k('create', 'rolebinding', 'carol-reads', '--role=pod-reader', '--user=carol', '-n', 'team-a');
+    await pollUntil(
+      'carol may create roles',
+      async () =>
+        (await as('carol', 'auth', 'can-i', 'create', 'roles', '-n', 'team-a')).code === 0 ? true : undefined,
+      10_000,
+    );
+    // rules she holds: allowed
+    const ok = await as('carol', 'create', 'role', 'pods-only', '--verb=get,list', '--resource=pods', '-n', 'team-a');
+    assert.equal(ok.code, 0, ok.stderr);
+    const esc = await as('carol', 'create', 'role', 'secrets-too', '--verb=get', '--resource=secrets', '-n', 'team-a');
+    assert.equal(esc.code, 1);
+    assert.match(
+      esc.stderr,
+      /roles\.rbac\.authorization\.k8s\.io "secrets-too" is forbidden: user "carol" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["get"\]\}/,
+    );
+    assert.equal(
+      (await as('carol', 'create', 'rolebinding', 'dave-reads', '--role=pods-only', '--user=dave', '-n', 'team-a'))
+        .code,
+      0,
+    );
+    const admin = await as(
+      'carol',
+      'create',
+      'rolebinding',
+      'dave-admin',
+      '--clusterrole=admin',
+      '--user=dave',
+      '-n',
+      'team-a',
+    );
+    assert.match(admin.stderr, /rolebindings\.rbac\.authorization\.k8s\.io "dave-admin" is forbidden: user "carol"/);
+    assert.equal((await s.kubectl(['get', 'role', 'secrets-too', '-n', 'team-a'])).code, 1, 'nothing was stored');
+  });
+
   it('the node join token is not an administrator, and may not impersonate', async () => {
     const node = (...args: string[]) => s.kubectl([`--token=${nodeToken}`, ...args]);
     assert.equal((await node('get', 'nodes')).code, 0);

@@ -6,10 +6,11 @@ import { StatusError } from '../../core/status.js';
 import type { Store } from '../../storage/store.js';
 import { type Attributes, forbiddenMessage, type UserInfo } from './attributes.js';
 import { RbacCache } from './cache.js';
-import { rbacAllows, rulesFor } from './rbac.js';
+import { type RbacSnapshot, rbacAllows, rulesFor } from './rbac.js';
 
 export { type Attributes, forbiddenMessage, requestAttributes, type UserInfo } from './attributes.js';
 export { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
+export { checkNoEscalation, requestUser } from './escalation.js';
 export { serveAuthReview } from './reviews.js';
 
 export const MASTERS = 'system:masters';
@@ -40,6 +41,10 @@ export class Authorizer {
 
   stop(): void {
     this.cache.stop();
+  }
+
+  snapshot(): RbacSnapshot {
+    return this.cache.snapshot;
   }
 
   allows(a: Attributes): boolean {
