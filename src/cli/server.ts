@@ -104,6 +104,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const api = new ApiServer({
     // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
     agentProxy: { agentToken: pki.nodeToken },
+    serviceAccountKeyPem: pki.serviceAccountKeyPem,
     store,
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
     tokens,
@@ -141,6 +142,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         controllerOptions: {
           nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
           nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
+          serviceAccount: { rootCaPem: pki.caCertPem },
         },
       }),
     );

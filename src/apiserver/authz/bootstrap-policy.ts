@@ -122,6 +122,9 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     role('system:public-info-viewer', [
       { nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] },
     ]),
+    role('system:service-account-issuer-discovery', [
+      { nonResourceURLs: ['/.well-known/openid-configuration', '/openid/v1/jwks'], verbs: ['get'] },
+    ]),
     role('system:basic-user', [
       r(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']),
       r(['authentication.k8s.io'], ['selfsubjectreviews'], ['create']),
@@ -229,6 +232,9 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:public-info-viewer', 'system:public-info-viewer', [
       { kind: 'Group', name: 'system:authenticated' },
       { kind: 'Group', name: 'system:unauthenticated' },
+    ]),
+    binding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [
+      { kind: 'Group', name: 'system:serviceaccounts' },
     ]),
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
