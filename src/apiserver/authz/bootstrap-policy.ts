@@ -3,7 +3,7 @@
 // the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Tutti's
 // nodes still share the join token (user `system:node`, group `system:nodes`): the group is bound to
 // `system:node` and `system:node-proxier` (its service proxy, DNS and network policy run in the agent).
-import type { ClusterRole, ClusterRoleBinding, PolicyRule } from '../../core/types.js';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding } from '../../core/types.js';
 
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
 const BOOTSTRAP = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
@@ -213,6 +213,12 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       r(['storage.k8s.io'], ['volumeattachments'], ['get']),
       r(['storage.k8s.io'], ['csidrivers'], READ),
     ]),
+    // Tutti's own: the cluster DNS beside each agent publishes the kube-dns Service and its node's
+    // EndpointSlice in kube-system (bound there only, by bootstrapRoleBindings).
+    role('system:tutti:node-network', [
+      r([''], ['services'], ['get', 'create']),
+      r(['discovery.k8s.io'], ['endpointslices'], ['get', 'create', 'update', 'patch', 'delete']),
+    ]),
     role('system:node-proxier', [
       r([''], ['endpoints', 'services', 'pods', 'namespaces'], ['list', 'watch']),
       r([''], ['nodes'], READ),
@@ -238,5 +244,23 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     ]),
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
+  ];
+}
+
+/** The default RoleBindings: [namespace, binding]. */
+export function bootstrapRoleBindings(): RoleBinding[] {
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: {
+        name: 'system:tutti:node-network',
+        namespace: 'kube-system',
+        labels: BOOTSTRAP,
+        annotations: AUTOUPDATE,
+      },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:tutti:node-network' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:nodes' }],
+    },
   ];
 }
