@@ -18,6 +18,7 @@ import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
 import { ObjectPipeline } from './pipeline/index.js';
 import { serveTokenRequest, TokenIssuer } from './serviceaccounts/index.js';
+import { type AuditPolicy, Auditor } from './audit/index.js';
 import { parseRequestPath } from './requestinfo.js';
 import { ResourceRegistry } from './resources.js';
 
@@ -48,6 +49,8 @@ export interface ApiServerOptions {
   serviceAccountKeyPem?: string;
   /** The `iss` of ServiceAccount tokens (upstream --service-account-issuer). */
   serviceAccountIssuer?: string;
+  /** Audit logging (upstream --audit-policy-file, --audit-log-path). */
+  audit?: { policy: AuditPolicy; path: string; maxSizeMB?: number; maxBackups?: number };
 }
 
 export const SERVER_VERSION = {
@@ -71,6 +74,7 @@ export class ApiServer {
   /** RBAC (system:masters may do everything); started before the server answers. */
   readonly authorizer: Authorizer;
   readonly tokenIssuer?: TokenIssuer;
+  private readonly auditor?: Auditor;
   private readonly nodeProxy?: (ctx: RequestContext) => Promise<void>;
   private readonly upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   private server?: Server;
@@ -86,6 +90,7 @@ export class ApiServer {
       now: () => new Date(),
     });
     this.authorizer = new Authorizer(opts.store);
+    if (opts.audit) this.auditor = new Auditor(opts.audit.policy, opts.audit);
     if (opts.serviceAccountKeyPem)
       this.tokenIssuer = new TokenIssuer(opts.serviceAccountKeyPem, opts.serviceAccountIssuer);
     this.admission.guards.push((r, obj) => {
@@ -152,6 +157,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.ready = false;
     this.authorizer.stop();
+    this.auditor?.close();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
@@ -224,7 +230,15 @@ export class ApiServer {
     if (!authn) throw errors.unauthorized();
     const user = this.authorizer.impersonate(authn, req);
     const method = req.method ?? 'GET';
-    this.authorizer.check(requestAttributes(user, method, parseRequestPath(path), path, url.searchParams));
+    const attrs = requestAttributes(user, method, parseRequestPath(path), path, url.searchParams);
+    this.auditor?.begin(
+      req,
+      res,
+      user,
+      { ...attrs, user: user.name, groups: user.groups },
+      user === authn ? undefined : authn,
+    );
+    this.authorizer.check(attrs);
     if (await serveAuthReview(this.authorizer, user, req, res, path)) return;
     if (this.tokenIssuer && path === '/.well-known/openid-configuration')
       return sendJson(res, 200, this.tokenIssuer.openidConfiguration());

@@ -158,7 +158,7 @@ export async function setUpEncryption(
       await run(next);
     });
   };
-  watchFile(path, { interval: 500 }, onChange);
+  watchFile(path, { interval: 500 }, onChange).unref();
   return {
     store,
     stop() {

@@ -1,18 +1,30 @@
 // `tutti server`: the control plane on embedded defaults (SQLite in the data dir, generated PKI), plus
 // the controllers, the scheduler and a node agent as clients of its own API.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { startAgent } from '../agent/agent.js';
-import { ApiServer, type UserInfo } from '../apiserver/server.js';
+import { ApiServer, type ApiServerOptions, type UserInfo } from '../apiserver/server.js';
+import { parse as parseYaml } from 'yaml';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import { encryptionConfigPath, setUpEncryption } from './encryption.js';
+import { type AuditPolicy, validateAuditPolicy } from '../apiserver/audit/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
-import { type FlagSpec, boolFlag, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
+import {
+  type FlagSpec,
+  type ParsedArgs,
+  UsageError,
+  boolFlag,
+  noPositionals,
+  numberFlag,
+  parseFlags,
+  stringFlag,
+  wantsHelp,
+} from './flags.js';
 
 const HELP = `Usage: tutti server [flags]
 
@@ -31,6 +43,9 @@ const HELP = `Usage: tutti server [flags]
   --compaction-interval S      seconds between store compactions (default 300)
   --secrets-encryption=false   store secrets in clear (default: encrypted with AES-GCM, key in DATA/cred)
   --encryption-provider-config F  an EncryptionConfiguration file (aesgcm, identity) instead of the default
+  --audit-policy-file F        an audit.k8s.io/v1 Policy; with --audit-log-path F, API requests are logged
+  --audit-log-maxsize MB       rotate the audit log at this size (default 100)
+  --audit-log-maxbackup N      rotated audit logs to keep (default 10)
 `;
 
 const FLAGS: FlagSpec = {
@@ -49,7 +64,31 @@ const FLAGS: FlagSpec = {
   'compaction-interval': 'number',
   'secrets-encryption': 'boolean',
   'encryption-provider-config': 'string',
+  'audit-policy-file': 'string',
+  'audit-log-path': 'string',
+  'audit-log-maxsize': 'number',
+  'audit-log-maxbackup': 'number',
 };
+
+/** `--audit-policy-file` and `--audit-log-path` together turn audit logging on, as upstream. */
+function auditOptions(args: ParsedArgs): ApiServerOptions['audit'] {
+  const policyFile = stringFlag(args, 'audit-policy-file');
+  const path = stringFlag(args, 'audit-log-path');
+  if (!policyFile && !path) return undefined;
+  if (!policyFile || !path) throw new UsageError('--audit-policy-file and --audit-log-path go together');
+  let policy: AuditPolicy;
+  try {
+    policy = validateAuditPolicy(parseYaml(readFileSync(policyFile, 'utf8')));
+  } catch (err) {
+    throw new UsageError(`audit policy ${policyFile}: ${(err as Error).message}`);
+  }
+  return {
+    policy,
+    path,
+    maxSizeMB: numberFlag(args, 'audit-log-maxsize', 100),
+    maxBackups: numberFlag(args, 'audit-log-maxbackup', 10),
+  };
+}
 
 export function firstIPv4(): string {
   for (const addrs of Object.values(networkInterfaces())) {
@@ -87,6 +126,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
+  const audit = auditOptions(args); // checked before anything starts
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensureClusterPki(dataDir, { hostnames: [hostname()], ips: [advertise] });
   mkdirSync(join(dataDir, 'db'), { recursive: true });
@@ -105,6 +145,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
     agentProxy: { agentToken: pki.nodeToken },
     serviceAccountKeyPem: pki.serviceAccountKeyPem,
+    audit,
     store,
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
     tokens,

@@ -7,6 +7,13 @@ import { errors } from '../../core/status.js';
 /** Upstream's limit for a request body is 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** The body each request sent, once read (the audit log's requestObject). */
+const bodies = new WeakMap<IncomingMessage, Buffer>();
+
+export function requestBodyOf(req: IncomingMessage): Buffer | undefined {
+  return bodies.get(req);
+}
+
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
@@ -29,7 +36,10 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       chunks.push(c);
     });
     req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks));
+      if (failed) return;
+      const body = Buffer.concat(chunks);
+      bodies.set(req, body);
+      resolve(body);
     });
     req.on('error', (e) => {
       if (!failed) reject(e);
