@@ -34,6 +34,8 @@ export interface ApiServerOptions {
   /** Address other machines reach this server at (endpoints of the `kubernetes` service). */
   advertiseAddress?: string;
   admission?: Partial<AdmissionConfig>;
+  /** Largest object (its stored JSON) a write may store: 413 above it. Default etcd's 1.5 MiB. */
+  maxObjectBytes?: number;
   /**
    * Serve pods/log, exec, attach and portforward by proxying to the pod's node agent, found through the
    * store; the agents accept `agentToken`. Without it (and without `nodeProxy`) those paths are a 404.
@@ -77,6 +79,7 @@ export class ApiServer {
       registry: this.registry,
       admission: this.admission,
       now: () => new Date(),
+      maxObjectBytes: opts.maxObjectBytes,
     });
     const proxy = opts.agentProxy
       ? storeNodeProxy({

@@ -28,6 +28,7 @@ const HELP = `Usage: tutti server [flags]
   --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
+  --max-object-size-bytes N    largest object the API server stores (default 1572864, etcd's 1.5 MiB)
 `;
 
 const FLAGS: FlagSpec = {
@@ -44,6 +45,7 @@ const FLAGS: FlagSpec = {
   'cluster-cidr': 'string',
   'node-monitor-grace-period': 'number',
   'compaction-interval': 'number',
+  'max-object-size-bytes': 'number',
 };
 
 export function firstIPv4(): string {
@@ -103,6 +105,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     port,
     host: stringFlag(args, 'bind-address', '0.0.0.0'),
     advertiseAddress: advertise,
+    maxObjectBytes: numberFlag(args, 'max-object-size-bytes', 1.5 * 1024 * 1024),
     admission: {
       serviceCidr: stringFlag(args, 'service-cidr', '10.43.0.0/16'),
       defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),

@@ -3,7 +3,7 @@
 import { isPlainObject } from '../../core/json.js';
 import { errors } from '../../core/status.js';
 import { APPLY_PATCH, type DeleteOptions, type ObjectPipeline, requireApplyManager } from '../pipeline/index.js';
-import { decodeBody, mediaType, readBody } from './body.js';
+import { decodeBody, decodePatch, mediaType, readBody } from './body.js';
 import { type RequestContext, namedTargetOf, selectorOptions, targetOf, writeOptions } from './context.js';
 import { TABLE_CONTENT_TYPE, outputForm, sendJson } from './response.js';
 import { tableOf } from './table.js';
@@ -66,13 +66,7 @@ export async function servePatch(p: ObjectPipeline, ctx: RequestContext): Promis
     sendJson(ctx.res, out.created ? 201 : 200, out.object);
     return;
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(buf.toString('utf8'));
-  } catch (e) {
-    throw errors.badRequest(`error decoding patch: ${(e as Error).message}`);
-  }
-  sendJson(ctx.res, 200, await p.patch(t, type, doc, opts));
+  sendJson(ctx.res, 200, await p.patch(t, type, decodePatch(buf), opts));
 }
 
 /** DeleteOptions from the body, overridden by the query parameters. */

@@ -1,0 +1,217 @@
+// Hostile input over HTTPS (issue 8): wrong types, deep nesting, oversized objects, garbage bodies. Each
+// case is a reproduction from the fuzzing run; the server must answer 4xx, store nothing, and stay up.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Reply, type TestServer, startTestServer } from './test-harness.js';
+
+const CMS = '/api/v1/namespaces/default/configmaps';
+const DEPLOYS = '/apis/apps/v1/namespaces/default/deployments';
+const PODS = '/api/v1/namespaces/default/pods';
+
+function deployment(name: string, replicas: unknown): unknown {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      },
+    },
+  };
+}
+
+function statusOf(r: Reply): { reason?: string; message?: string; code?: number } {
+  return JSON.parse(r.body);
+}
+
+describe('hostile request bodies', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(async () => {
+    await s?.stop();
+  });
+
+  it('refuses wrong-typed replicas with the Go decoder message and stores nothing', async () => {
+    const cases: Array<[unknown, string]> = [
+      ['3', 'string'],
+      [1.5, 'number 1.5'],
+      [true, 'bool'],
+      [{}, 'object'],
+      [[1], 'array'],
+      [1e308, 'number 1e+308'],
+      [2 ** 31, `number ${2 ** 31}`],
+    ];
+    for (const [i, [replicas, what]] of cases.entries()) {
+      const r = await s.call('POST', DEPLOYS, deployment(`bad-${i}`, replicas));
+      assert.equal(r.status, 400, `replicas ${JSON.stringify(replicas)}: ${r.body}`);
+      const st = statusOf(r);
+      assert.equal(st.reason, 'BadRequest');
+      assert.equal(
+        st.message,
+        `Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal ${what} into Go struct field DeploymentSpec.spec.replicas of type int32`,
+      );
+    }
+    const list = JSON.parse((await s.call('GET', DEPLOYS)).body);
+    assert.deepEqual(list.items, []);
+    const ok = await s.call('POST', DEPLOYS, deployment('good', 2));
+    assert.equal(ok.status, 201, ok.body);
+  });
+
+  it('refuses wrong types in updates and in every patch result', async () => {
+    const created = await s.call('POST', DEPLOYS, deployment('patched', 1));
+    assert.equal(created.status, 201);
+    const obj = JSON.parse(created.body);
+    const put = await s.call('PUT', `${DEPLOYS}/patched`, { ...obj, spec: { ...obj.spec, replicas: '3' } });
+    assert.equal(put.status, 400, put.body);
+    const patches: Array<[string, unknown]> = [
+      ['application/merge-patch+json', { spec: { replicas: [1] } }],
+      ['application/strategic-merge-patch+json', { spec: { replicas: 1e308 } }],
+      ['application/json-patch+json', [{ op: 'replace', path: '/spec/replicas', value: '7' }]],
+    ];
+    for (const [type, doc] of patches) {
+      const r = await s.call('PATCH', `${DEPLOYS}/patched`, doc, { 'Content-Type': type });
+      assert.equal(r.status, 400, `${type}: ${r.body}`);
+      assert.match(statusOf(r).message ?? '', /DeploymentSpec\.spec\.replicas of type int32/);
+    }
+    const apply = await s.call(
+      'PATCH',
+      `${DEPLOYS}/patched?fieldManager=t`,
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: patched\nspec:\n  replicas: "4"\n',
+      { 'Content-Type': 'application/apply-patch+yaml' },
+    );
+    assert.equal(apply.status, 400, apply.body);
+    const now = JSON.parse((await s.call('GET', `${DEPLOYS}/patched`)).body);
+    assert.equal(now.spec.replicas, 1);
+    assert.equal(now.metadata.resourceVersion, obj.metadata.resourceVersion);
+  });
+
+  it('refuses wrong types in ConfigMap data and pod specs without a 500', async () => {
+    const cm = await s.call('POST', CMS, { metadata: { name: 'typed' }, data: { k: 5 } });
+    assert.equal(cm.status, 400, cm.body);
+    assert.match(
+      statusOf(cm).message ?? '',
+      /cannot unmarshal number into Go struct field ConfigMap\.data of type string/,
+    );
+    const sel = await s.call('POST', DEPLOYS, { ...(deployment('sel', 1) as object), spec: { selector: 7 } });
+    assert.equal(sel.status, 400, sel.body);
+    const pod = (spec: unknown) => ({ metadata: { name: 'p' }, spec });
+    const base = { containers: [{ name: 'c', image: 'busybox' }] };
+    for (const spec of [{ ...base, tolerations: -1 }, { containers: {} }, { containers: 'x' }]) {
+      const r = await s.call('POST', PODS, pod(spec));
+      assert.equal(r.status, 400, `${JSON.stringify(spec)}: ${r.body}`);
+    }
+    // [null] decodes as one empty container (Go's zero value): a validation error, not a crash.
+    const nul = await s.call('POST', PODS, pod({ containers: [null] }));
+    assert.equal(nul.status, 422, nul.body);
+    assert.equal(JSON.parse((await s.call('GET', PODS)).body).items.length, 0);
+  });
+
+  it('answers deep YAML and JSON with a 400 in creates and all patch types', async () => {
+    for (const depth of [1000, 2000]) {
+      const yaml = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const r = await s.call('POST', CMS, yaml, { 'Content-Type': 'application/yaml' });
+      assert.equal(r.status, 400, r.body);
+      const a = await s.call('PATCH', `${CMS}/deep?fieldManager=t`, yaml, {
+        'Content-Type': 'application/apply-patch+yaml',
+      });
+      assert.equal(a.status, 400, a.body);
+      const nested = `data:\n  k: ${yaml}\n`;
+      const n = await s.call('POST', CMS, `metadata:\n  name: deep\n${nested}`, { 'Content-Type': 'application/yaml' });
+      assert.equal(n.status, 400, n.body);
+    }
+    await s.call('POST', CMS, { metadata: { name: 'target' } });
+    for (const depth of [10_000, 1_000_000]) {
+      const json = `{"metadata":{"name":"deep"},"data":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const r = await s.call('POST', CMS, json);
+      assert.equal(r.status, 400, r.body.slice(0, 200));
+      assert.match(statusOf(r).message ?? '', /maximum nesting depth/);
+      const doc = `{"data":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+      for (const type of ['application/merge-patch+json', 'application/strategic-merge-patch+json']) {
+        const p = await s.call('PATCH', `${CMS}/target`, doc, { 'Content-Type': type });
+        assert.equal(p.status, 400, p.body.slice(0, 200));
+      }
+      const jp = `[{"op":"add","path":"/data","value":${'['.repeat(depth)}${']'.repeat(depth)}}]`;
+      const p = await s.call('PATCH', `${CMS}/target`, jp, { 'Content-Type': 'application/json-patch+json' });
+      assert.equal(p.status, 400, p.body.slice(0, 200));
+    }
+    assert.equal((await s.call('GET', '/readyz')).status, 200);
+  });
+
+  it('refuses objects over the stored-object limit with a 413 and keeps the 3 MiB request limit', async () => {
+    // A pod has no size rule of its own (a ConfigMap's 1 MiB is a 422): the store's 1.5 MiB decides.
+    const pod = (name: string, size: number) => ({
+      metadata: { name },
+      spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'E', value: 'x'.repeat(size) }] }] },
+    });
+    const big = await s.call('POST', PODS, pod('big', 1_600_000));
+    assert.equal(big.status, 413, big.body.slice(0, 200));
+    assert.equal(statusOf(big).reason, 'RequestEntityTooLarge');
+    assert.equal((await s.call('GET', `${PODS}/big`)).status, 404);
+    const huge = await s.call('POST', CMS, { metadata: { name: 'huge' }, data: { k: 'x'.repeat(3_200_000) } });
+    assert.equal(huge.status, 413);
+    const fits = await s.call('POST', PODS, pod('fits', 1_000_000));
+    assert.equal(fits.status, 201);
+    // Growing a stored object past the limit by a patch is refused too.
+    const d = deployment('grows', 1) as {
+      spec: { template: { spec: { containers: Array<Record<string, unknown>> } } };
+    };
+    d.spec.template.spec.containers[0].env = [{ name: 'E', value: 'x'.repeat(1_000_000) }];
+    assert.equal((await s.call('POST', DEPLOYS, d)).status, 201);
+    const more = {
+      spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'F', value: 'y'.repeat(600_000) }] }] } } },
+    };
+    const grow = await s.call('PATCH', `${DEPLOYS}/grows`, more, {
+      'Content-Type': 'application/strategic-merge-patch+json',
+    });
+    assert.equal(grow.status, 413, grow.body.slice(0, 200));
+  });
+
+  it('takes the stored-object limit from the server option', async () => {
+    const small = await startTestServer({ maxObjectBytes: 100_000 });
+    try {
+      const over = await small.call('POST', CMS, { metadata: { name: 'a' }, data: { k: 'x'.repeat(120_000) } });
+      assert.equal(over.status, 413);
+      const under = await small.call('POST', CMS, { metadata: { name: 'b' }, data: { k: 'x'.repeat(80_000) } });
+      assert.equal(under.status, 201);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('answers garbage bodies to the scale subresource with a 400', async () => {
+    assert.equal((await s.call('POST', DEPLOYS, deployment('scaled', 1))).status, 201);
+    const url = `${DEPLOYS}/scaled/scale`;
+    const bodies: Array<[string, string]> = [
+      ['PUT', '{'],
+      ['PUT', '"x"'],
+      ['PUT', '[1]'],
+      ['PUT', '{"spec":{"replicas":"9"}}'],
+      ['PUT', '{"spec":{"replicas":1e308}}'],
+      ['PUT', '{"spec":7}'],
+      ['PATCH', ''],
+      ['PATCH', 'garbage'],
+      ['PATCH', '{"spec":{"replicas":[1]}}'],
+      ['PATCH', '[1,2]'],
+    ];
+    for (const [method, body] of bodies) {
+      const type = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+      const r = await s.call(method, url, body, { 'Content-Type': type });
+      assert.ok(r.status === 400 || r.status === 422, `${method} ${body}: ${r.status} ${r.body}`);
+    }
+    const d = JSON.parse((await s.call('GET', `${DEPLOYS}/scaled`)).body);
+    assert.equal(d.spec.replicas, 1);
+    const ok = await s.call(
+      'PATCH',
+      url,
+      { spec: { replicas: 3 } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    assert.equal(ok.status, 200, ok.body);
+  });
+});
