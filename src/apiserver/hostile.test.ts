@@ -215,3 +215,105 @@ describe('hostile request bodies', () => {
     assert.equal(ok.status, 200, ok.body);
   });
 });
+
+describe('hostile request paths', () => {
+  let s: TestServer;
+  const NS = '/api/v1/namespaces/victim';
+  before(async () => {
+    s = await startTestServer();
+    assert.equal((await s.call('POST', '/api/v1/namespaces', { metadata: { name: 'victim' } })).status, 201);
+    assert.equal((await s.call('POST', '/api/v1/namespaces', { metadata: { name: 'other' } })).status, 201);
+    for (const name of ['one', 'two']) {
+      assert.equal((await s.call('POST', `${NS}/configmaps`, { metadata: { name } })).status, 201);
+    }
+    const secret = { metadata: { name: 'topsecret' }, stringData: { k: 'v' } };
+    assert.equal((await s.call('POST', '/api/v1/namespaces/other/secrets', secret)).status, 201);
+  });
+  after(async () => {
+    await s?.stop();
+  });
+
+  const alive = async () => {
+    assert.equal((await s.call('GET', '/api/v1/namespaces/victim')).status, 200, 'namespace victim deleted');
+    const cms = JSON.parse((await s.call('GET', `${NS}/configmaps`)).body);
+    assert.equal(cms.items.length, 2, 'configmaps of victim deleted');
+    assert.equal((await s.call('GET', '/api/v1/namespaces/other/secrets/topsecret')).status, 200);
+  };
+
+  it('never folds dot segments into the parent', async () => {
+    for (const seg of ['..', '%2e%2e', '%2E%2E', '.', '%2e', '.%2e']) {
+      for (const method of ['GET', 'DELETE']) {
+        const r = await s.call(method, `${NS}/pods/${seg}`);
+        assert.equal(r.status, 400, `${method} pods/${seg}: ${r.status} ${r.body}`);
+        assert.match(statusOf(r).message ?? '', /^Name parameter invalid: "\.\.?": may not be '\.\.?'$/);
+      }
+      const cm = await s.call('DELETE', `${NS}/configmaps/${seg}`);
+      assert.equal(cm.status, 400, `configmaps/${seg}: ${cm.body}`);
+      const ns = await s.call('DELETE', `/api/v1/namespaces/${seg}/configmaps`);
+      assert.equal(ns.status, 400, `namespaces/${seg}/configmaps: ${ns.body}`);
+    }
+    const up = await s.call('GET', `${NS}/pods/../../namespaces`);
+    assert.ok(up.status === 400 || up.status === 404, `${up.status}`);
+    await alive();
+  });
+
+  it('answers an empty name where one is required with a 404, not the collection', async () => {
+    for (const path of [`${NS}/configmaps/`, `${NS}/configmaps//`, `${NS}//configmaps`, `${NS}/configmaps//status`]) {
+      const r = await s.call('DELETE', path);
+      assert.equal(r.status, 404, `DELETE ${path}: ${r.body}`);
+    }
+    const put = await s.call('PUT', `${NS}/configmaps/`, { metadata: { name: 'one' } });
+    assert.equal(put.status, 404);
+    await alive();
+  });
+
+  it('treats an encoded slash as part of the name: an invalid name, never another namespace', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      for (const path of [
+        '/api/v1/secrets/other%2Ftopsecret',
+        '/api/v1/namespaces/victim/secrets/..%2Fother%2Ftopsecret',
+      ]) {
+        const r = await s.call(method, path);
+        assert.equal(r.status, 400, `${method} ${path}: ${r.body}`);
+        assert.match(statusOf(r).message ?? '', /may not contain '\/'/);
+      }
+    }
+    const ns = await s.call('GET', '/api/v1/namespaces/other%2Fx/secrets');
+    assert.equal(ns.status, 400);
+    assert.match(statusOf(ns).message ?? '', /^Namespace parameter invalid/);
+    await alive();
+  });
+
+  it('answers undecodable escapes with a 400', async () => {
+    for (const seg of ['%E0%A4%A', '%ff', '%', '%zz', 'a%']) {
+      for (const path of [`${NS}/configmaps/${seg}`, `/apis/${seg}`, `/api/v1/namespaces/${seg}/pods`]) {
+        const r = await s.call('GET', path);
+        assert.equal(r.status, 400, `GET ${path}: ${r.status} ${r.body}`);
+      }
+    }
+    await alive();
+  });
+
+  it('answers methods a path does not support with a 405', async () => {
+    for (const [method, path] of [
+      ['DELETE', '/apis/apps'],
+      ['POST', '/apis'],
+      ['PUT', '/api/v1'],
+      ['DELETE', '/openapi/v3'],
+      ['POST', '/version'],
+      ['PUT', `${NS}/configmaps`],
+      ['POST', `${NS}/configmaps/one`],
+      ['PATCH', `${NS}/configmaps`],
+      ['DELETE', `${NS}/configmaps/one/status`],
+    ]) {
+      const r = await s.call(method, path, method === 'GET' || method === 'DELETE' ? undefined : {});
+      assert.equal(
+        r.status,
+        method === 'DELETE' && path.endsWith('/status') ? 404 : 405,
+        `${method} ${path}: ${r.body}`,
+      );
+    }
+    assert.equal((await s.call('GET', '/apis/apps')).status, 200);
+    await alive();
+  });
+});

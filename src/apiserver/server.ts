@@ -16,7 +16,7 @@ import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
 import { ObjectPipeline } from './pipeline/index.js';
-import { parseRequestPath } from './requestinfo.js';
+import { type RequestInfo, decodeSegment, parseRequestPath, splitTarget } from './requestinfo.js';
 import { ResourceRegistry } from './resources.js';
 
 export interface UserInfo {
@@ -59,6 +59,13 @@ export const SERVER_VERSION = {
   compiler: 'gc',
   platform: 'linux/amd64',
 };
+
+/** Discovery, OpenAPI and the public endpoints are read-only: any other method is a 405 (upstream's go-restful). */
+function onlyReads(method: string): void {
+  if (method !== 'GET' && method !== 'HEAD') {
+    throw errors.methodNotAllowed(`the server does not allow the method ${method} on the requested path`);
+  }
+}
 
 const UNAUTHENTICATED = new Set(['/healthz', '/livez', '/readyz', '/version', '/cacerts']);
 
@@ -155,18 +162,33 @@ export class ApiServer {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    // The raw target, never `new URL()`: it folds `..` and `%2e%2e` into the parent before anyone looks.
+    const { rawPath, rawQuery } = splitTarget(req.url ?? '/');
+    const query = new URLSearchParams(rawQuery);
+    // A resource path's errors (an invalid name, an empty segment) are answered after authentication.
+    let resourcePath: RequestInfo | undefined;
+    let pathError: unknown;
+    try {
+      resourcePath = parseRequestPath(rawPath);
+    } catch (e) {
+      pathError = e;
+    }
+    const decodedPath = resourcePath?.kind === 'other' ? rawPath.split('/').map(decodeSegment).join('/') : rawPath;
+    const path = decodedPath.length > 1 ? decodedPath.replace(/\/+$/, '') : decodedPath;
+    const method = req.method ?? 'GET';
     if (
       UNAUTHENTICATED.has(path) ||
       path.startsWith('/readyz/') ||
       path.startsWith('/livez/') ||
       path.startsWith('/healthz/')
     ) {
+      onlyReads(method);
       return this.handlePublic(path, res);
     }
     const user = this.authenticate(req);
     if (!user) throw errors.unauthorized();
+    if (!resourcePath) throw pathError;
+    if (resourcePath.kind === 'other') onlyReads(method);
     if (path === '/api')
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
@@ -198,11 +220,11 @@ export class ApiServer {
       if (!list) throw errors.notFoundPath();
       return sendJson(res, 200, list);
     }
-    const info = parseRequestPath(path);
+    const info = resourcePath;
     if (info.kind !== 'resource') throw errors.notFoundPath();
     const resource = this.registry.find(info.group, info.version, info.resource);
     if (!resource) throw errors.notFoundPath();
-    const ctx: RequestContext = { req, res, query: url.searchParams, info, resource, warnings: [] };
+    const ctx: RequestContext = { req, res, query, info, resource, warnings: [] };
     const origWriteHead = res.writeHead.bind(res);
     // Warnings collected while handling (e.g. unknown fields under fieldValidation=Warn) go out as headers.
     res.writeHead = ((...args: Parameters<ServerResponse['writeHead']>) => {
@@ -214,7 +236,7 @@ export class ApiServer {
       }
       return origWriteHead(...args);
     }) as ServerResponse['writeHead'];
-    await routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET');
+    await routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, method);
   }
 
   private handlePublic(path: string, res: ServerResponse): void {

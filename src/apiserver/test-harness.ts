@@ -50,9 +50,12 @@ export async function startTestServer(opts: Partial<ApiServerOptions> = {}): Pro
           : typeof body === 'string' || Buffer.isBuffer(body)
             ? body
             : JSON.stringify(body);
+      // Options, not a URL string: a URL would fold `..` before the request leaves (the tests send them raw).
       const req = request(
-        `${api.url}${path}`,
         {
+          hostname: '127.0.0.1',
+          port: api.port,
+          path,
           method,
           ca: pki.caCertPem,
           agent: false,
