@@ -317,3 +317,86 @@ describe('hostile request paths', () => {
     await alive();
   });
 });
+
+describe('hostile paging parameters', () => {
+  let s: TestServer;
+  const LIST = '/api/v1/namespaces/default/services';
+  const token = (t: unknown) => Buffer.from(JSON.stringify(t)).toString('base64url');
+  before(async () => {
+    s = await startTestServer();
+    const svc = (name: string) => ({ metadata: { name }, spec: { ports: [{ port: 80 }] } });
+    for (const n of ['a', 'b', 'c']) assert.equal((await s.call('POST', LIST, svc(n))).status, 201);
+    const secret = { metadata: { name: 'hidden' }, stringData: { k: 'v' } };
+    assert.equal((await s.call('POST', '/api/v1/namespaces/kube-system/secrets', secret)).status, 201);
+  });
+  after(async () => {
+    await s?.stop();
+  });
+
+  it('pages with its own tokens and keeps them inside the list prefix', async () => {
+    const first = JSON.parse((await s.call('GET', `${LIST}?limit=2`)).body);
+    assert.equal(first.items.length, 2);
+    const cont = first.metadata.continue as string;
+    const rest = JSON.parse((await s.call('GET', `${LIST}?limit=2&continue=${cont}`)).body);
+    assert.deepEqual(
+      [...first.items, ...rest.items]
+        .map((i: { metadata: { name: string } }) => i.metadata.name)
+        .filter((n: string) => n !== 'kubernetes'),
+      ['a', 'b', 'c'],
+    );
+    const rv = JSON.parse(Buffer.from(cont, 'base64url').toString()).rv as number;
+    const forged = [
+      { rv: 0, start: '/registry/' },
+      { v: 'meta.k8s.io/v1', rv, start: '../../secrets/kube-system/' },
+      { v: 'meta.k8s.io/v1', rv, start: '/../../' },
+      { v: 'meta.k8s.io/v1', rv, start: 'a/../../../x' },
+      { v: 'meta.k8s.io/v1', rv, start: '' },
+      { v: 'meta.k8s.io/v1', rv: 0, start: 'a' },
+      { v: 'meta.k8s.io/v1', rv: 'x', start: 'a' },
+      [1, 2],
+    ];
+    for (const t of forged) {
+      const r = await s.call('GET', `${LIST}?continue=${token(t)}`);
+      assert.equal(r.status, 400, `${JSON.stringify(t)}: ${r.body.slice(0, 300)}`);
+      assert.match(statusOf(r).message ?? '', /^continue key is not valid/);
+    }
+    for (const garbage of ['%%%', 'bm90IGpzb24', '!!']) {
+      const r = await s.call('GET', `${LIST}?continue=${garbage}`);
+      assert.equal(r.status, 400, `${garbage}: ${r.body}`);
+    }
+    // The cluster-wide list of services never reaches another resource's keys either.
+    const all = await s.call(
+      'GET',
+      `/api/v1/services?continue=${token({ v: 'meta.k8s.io/v1', rv, start: '../secrets/' })}`,
+    );
+    assert.equal(all.status, 400);
+  });
+
+  it('refuses a token from the future with a 400 and an expired one with a 410', async () => {
+    const future = await s.call(
+      'GET',
+      `${LIST}?continue=${token({ v: 'meta.k8s.io/v1', rv: 10 ** 9, start: 'b\u0000' })}`,
+    );
+    assert.equal(future.status, 400, future.body);
+    const first = JSON.parse((await s.call('GET', `${LIST}?limit=1`)).body);
+    for (let i = 0; i < 3; i++)
+      await s.call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `c${i}` } });
+    await s.store.compact(s.store.currentRevision());
+    const expired = await s.call('GET', `${LIST}?limit=1&continue=${first.metadata.continue}`);
+    assert.equal(expired.status, 410, expired.body);
+    const st = statusOf(expired);
+    assert.equal(st.reason, 'Expired');
+    assert.match(st.message ?? '', /^The provided continue parameter is too old to display a consistent list result/);
+  });
+
+  it('answers a limit that is not an integer with a 400', async () => {
+    for (const limit of ['1.5', 'abc', '1e3', '99999999999999999999', '0x10']) {
+      const r = await s.call('GET', `${LIST}?limit=${limit}`);
+      assert.equal(r.status, 400, `limit=${limit}: ${r.body}`);
+    }
+    for (const limit of ['', '0', '-1', '1000000']) {
+      const r = await s.call('GET', `${LIST}?limit=${limit}`);
+      assert.equal(r.status, 200, `limit=${limit}: ${r.body}`);
+    }
+  });
+});
