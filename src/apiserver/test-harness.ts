@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
+import { type TLSSocket, connect } from 'node:tls';
 import { ensureClusterPki } from '../pki/index.js';
 import { MemoryStore } from '../storage/index.js';
 import { ApiServer, type ApiServerOptions } from './server.js';
@@ -20,10 +20,14 @@ export interface TestServer {
   api: ApiServer;
   store: MemoryStore;
   token: string;
+  /** The cluster CA (PEM) the server's certificate chains to. */
+  ca: string;
   /** One request; `body` is sent as is when a string or Buffer, else as JSON. Never rejects on a status. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   /** Writes `bytes` on a fresh TLS connection and resolves to everything the server sent before closing. */
   raw(bytes: string | Buffer, opts?: { timeoutMs?: number; endAfterWrite?: boolean }): Promise<string>;
+  /** A TLS connection to the server (the caller writes, reads and destroys it). */
+  connect(): Promise<TLSSocket>;
   stop(): Promise<void>;
 }
 
@@ -102,12 +106,20 @@ export async function startTestServer(opts: Partial<ApiServerOptions> = {}): Pro
       });
     });
 
+  const connectTls = () =>
+    new Promise<TLSSocket>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: api.port, ca: pki.caCertPem }, () => resolve(socket));
+      socket.once('error', reject);
+    });
+
   return {
     api,
     store,
     token,
+    ca: pki.caCertPem,
     call,
     raw,
+    connect: connectTls,
     async stop() {
       await api.stop();
       rmSync(dir, { recursive: true, force: true });
