@@ -400,3 +400,82 @@ describe('hostile paging parameters', () => {
     }
   });
 });
+
+describe('hostile HTTP', () => {
+  let s: TestServer;
+  const auth = () => `Authorization: Bearer ${s.token}\r\nHost: 127.0.0.1\r\n`;
+  before(async () => {
+    s = await startTestServer({ headersTimeoutMs: 1000, requestTimeoutMs: 2000 });
+  });
+  after(async () => {
+    await s?.stop();
+  });
+
+  const statusLines = (out: string) => [...out.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+
+  it('answers malformed requests with 400, 414, 431 or 505 before closing', async () => {
+    const cases: Array<[string, number]> = [
+      ['FOO / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+      ['GET / HTTP/1.2\r\nHost: x\r\n\r\n', 505],
+      ['GET / HTTP/1.1\r\nHost: x\r\nX: a\u0000b\r\n\r\n', 400],
+      [
+        'POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+        400,
+      ],
+      [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+      [`GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
+      ['GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505],
+      ['\u0001\u0002garbage\r\n\r\n', 400],
+    ];
+    for (const [bytes, code] of cases) {
+      const out = await s.raw(bytes);
+      assert.deepEqual(
+        statusLines(out),
+        [code],
+        `${JSON.stringify(bytes.slice(0, 40))}: ${JSON.stringify(out.slice(0, 80))}`,
+      );
+      assert.ok(!out.endsWith('<timeout>'), 'the server closed the connection');
+    }
+  });
+
+  it('does not let an HTTP/0.9 request line hold the socket', async () => {
+    const t0 = Date.now();
+    const out = await s.raw('GET /healthz\r\n', { timeoutMs: 5000 });
+    assert.deepEqual(statusLines(out), [400], JSON.stringify(out));
+    assert.ok(Date.now() - t0 < 1000, `closed after ${Date.now() - t0} ms`);
+  });
+
+  it('answers every valid pipelined request before a malformed one, then the 400', async () => {
+    const cm = (name: string) => JSON.stringify({ metadata: { name } });
+    const post = (name: string) =>
+      `POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\n${auth()}Content-Type: application/json\r\nContent-Length: ${cm(name).length}\r\n\r\n${cm(name)}`;
+    // Pipelined requests may run concurrently (answers stay in order): read one that exists already.
+    assert.equal(
+      (await s.call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'piped-0' } })).status,
+      201,
+    );
+    const get = `GET /api/v1/namespaces/default/configmaps/piped-0 HTTP/1.1\r\n${auth()}\r\n`;
+    const out = await s.raw(
+      `${post('piped-1')}${post('piped-2')}${get}${post('piped-3')}BROKEN\u0000 / HTTP/1.1\r\n\r\n`,
+    );
+    assert.deepEqual(statusLines(out), [201, 201, 200, 201, 400], out);
+    const list = JSON.parse((await s.call('GET', '/api/v1/namespaces/default/configmaps')).body);
+    const names = list.items.map((i: { metadata: { name: string } }) => i.metadata.name);
+    assert.deepEqual(names.filter((n: string) => n.startsWith('piped-')).sort(), [
+      'piped-0',
+      'piped-1',
+      'piped-2',
+      'piped-3',
+    ]);
+  });
+
+  it('times out a client that never finishes its headers', async () => {
+    const t0 = Date.now();
+    const out = await s.raw('GET /healthz HTTP/1.1\r\nHost: x\r\n', { timeoutMs: 8000 });
+    assert.ok(!out.endsWith('<timeout>'), `still open after ${Date.now() - t0} ms`);
+    assert.ok(
+      statusLines(out).every((c) => c === 408),
+      out,
+    );
+  });
+});

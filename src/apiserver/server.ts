@@ -12,6 +12,7 @@ import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.
 import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
+import { guardConnections, refuseHttpVersion, serverTimeouts } from './http/hygiene.js';
 import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
@@ -34,6 +35,9 @@ export interface ApiServerOptions {
   /** Address other machines reach this server at (endpoints of the `kubernetes` service). */
   advertiseAddress?: string;
   admission?: Partial<AdmissionConfig>;
+  /** Time a client has to send the request headers (default 32 s) and the whole request (default 60 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** Largest object (its stored JSON) a write may store: 413 above it. Default etcd's 1.5 MiB. */
   maxObjectBytes?: number;
   /**
@@ -109,7 +113,15 @@ export class ApiServer {
 
   async start(): Promise<void> {
     const server = createServer(
-      { cert: this.opts.tls.cert, key: this.opts.tls.key, keepAliveTimeout: 60_000 },
+      {
+        cert: this.opts.tls.cert,
+        key: this.opts.tls.key,
+        keepAliveTimeout: 60_000,
+        ...serverTimeouts({
+          headersTimeoutMs: this.opts.headersTimeoutMs,
+          requestTimeoutMs: this.opts.requestTimeoutMs,
+        }),
+      },
       (req, res) => {
         this.handle(req, res).catch((err) => sendError(res, err));
       },
@@ -118,7 +130,7 @@ export class ApiServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    server.on('clientError', (_err, socket) => socket.destroy());
+    guardConnections(server);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const handler = this.upgradeHandler;
       if (!handler) {
@@ -162,6 +174,7 @@ export class ApiServer {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (refuseHttpVersion(req, res)) return;
     // The raw target, never `new URL()`: it folds `..` and `%2e%2e` into the parent before anyone looks.
     const { rawPath, rawQuery } = splitTarget(req.url ?? '/');
     const query = new URLSearchParams(rawQuery);
