@@ -28,11 +28,21 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       }
       chunks.push(c);
     });
+    let ended = false;
     req.on('end', () => {
+      ended = true;
       if (!failed) resolve(Buffer.concat(chunks));
     });
+    // A body cut short (a malformed chunk, a closed connection) is the client's fault, never a hang or a 500.
     req.on('error', (e) => {
-      if (!failed) reject(e);
+      if (failed || ended) return;
+      failed = true;
+      reject(errors.badRequest(`error reading the request body: ${e.message}`));
+    });
+    req.on('close', () => {
+      if (failed || ended) return;
+      failed = true;
+      reject(errors.badRequest('the request body was not complete'));
     });
   });
 }

@@ -16,6 +16,7 @@ export interface HygieneOptions {
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
+  405: 'Method Not Allowed',
   408: 'Request Timeout',
   414: 'URI Too Long',
   431: 'Request Header Fields Too Large',
@@ -74,12 +75,20 @@ export function serverTimeouts(opts: HygieneOptions = {}): {
 export function guardConnections(server: Server): void {
   // Responses still to be written per socket (pipelined requests are answered in order).
   const inFlight = new WeakMap<Duplex, number>();
+  // Requests whose body is still being read, per socket: a parse error means it will never come.
+  const reading = new WeakMap<Duplex, Set<IncomingMessage>>();
   const afterInFlight = new WeakMap<Duplex, () => void>();
   const longLines = new WeakSet<Duplex>();
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    if (!req.complete) {
+      const set = reading.get(socket) ?? new Set<IncomingMessage>();
+      reading.set(socket, set);
+      set.add(req);
+      req.once('end', () => set.delete(req));
+    }
     res.once('close', () => {
       const n = (inFlight.get(socket) ?? 1) - 1;
       inFlight.set(socket, n);
@@ -93,9 +102,20 @@ export function guardConnections(server: Server): void {
       return;
     }
     const code = statusOfParseError(err, longLines.has(socket));
-    if ((inFlight.get(socket) ?? 0) > 0) afterInFlight.set(socket, () => endWith(socket, code));
-    else endWith(socket, code);
+    if ((inFlight.get(socket) ?? 0) > 0) {
+      afterInFlight.set(socket, () => endWith(socket, code));
+      for (const req of reading.get(socket) ?? []) {
+        // Only a reader waiting for the body hears of it (an unheard 'error' would throw).
+        if (!req.complete && req.listenerCount('error') > 0)
+          req.emit('error', new Error(`malformed request (${err.code})`));
+      }
+      // A handler that never answers must not keep the socket.
+      setTimeout(() => socket.destroy(), 30_000).unref();
+    } else endWith(socket, code);
   });
+
+  // CONNECT is no verb of this API: answer it as Go's mux does instead of dropping the socket.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => endWith(socket, 405));
 
   // Node's parser waits for headers after a request line without a version (HTTP/0.9), until the header
   // timeout; Go answers 400 at once. Look at the first request line of each connection.
