@@ -528,7 +528,7 @@ export function rawFuzzRequest(seed: number, i: number, token: string): { family
     `GET / HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(17_000)}\r\n\r\n`,
     `GET /${'a'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
     `${ok}${ok}BROKEN\u0001 / HTTP/1.1\r\n\r\n`,
-    `${ok}POST /api/v1/namespaces/${FUZZ_NAMESPACE}/configmaps HTTP/1.1\r\n${auth}Content-Length: 5\r\n\r\n{"a":`,
+    `${ok}POST /api/v1/namespaces/${FUZZ_NAMESPACE}/configmaps HTTP/1.1\r\n${auth}Connection: close\r\nContent-Length: 5\r\n\r\n{"a":`,
     '\u0016\u0003\u0001garbage\r\n\r\n',
     `POST /api/v1/namespaces/${FUZZ_NAMESPACE}/configmaps HTTP/1.1\r\n${auth}Transfer-Encoding: chunked\r\n\r\nzz\r\n`,
   ];

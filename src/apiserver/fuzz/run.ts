@@ -50,6 +50,12 @@ interface Answer {
 }
 
 const REQUEST_TIMEOUT_MS = 20_000;
+/**
+ * How long a raw connection may stay silent. Million-level JSON bodies block the server's event loop for
+ * seconds on a loaded machine, so this is generous; the hangs it is there to catch (HTTP/0.9 lines, bodies
+ * cut short) were unbounded.
+ */
+const RAW_IDLE_MS = 20_000;
 
 export async function runFuzz(target: FuzzTarget, run: FuzzRun): Promise<FuzzReport> {
   const { hostname, port } = new URL(target.url);
@@ -100,7 +106,7 @@ export async function runFuzz(target: FuzzTarget, run: FuzzRun): Promise<FuzzRep
       const timer = setTimeout(() => {
         if (chunks.length === 0) chunks.push(Buffer.from('HTTP/1.1 999 '));
         socket.destroy();
-      }, 5000);
+      }, RAW_IDLE_MS);
       socket.on('data', (d: Buffer) => chunks.push(d));
       socket.on('close', finish);
       socket.on('error', () => {});
