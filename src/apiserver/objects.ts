@@ -51,12 +51,26 @@ export interface ListPage {
   remaining?: number;
 }
 
+/** etcd's default --max-request-bytes: a larger object is refused, as etcd refuses the put. */
+export const DEFAULT_MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
 /** Thin typed access to objects of one storage location. */
 export class ObjectStorage {
   constructor(
     readonly store: Store,
     readonly loc: StorageLocation,
+    /** Largest stored value (the object's JSON) a create or update may write. */
+    readonly maxValueBytes = DEFAULT_MAX_OBJECT_BYTES,
   ) {}
+
+  private encode(obj: KubeObject): string {
+    const value = encodeForStorage(obj);
+    // Cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit.
+    if (value.length * 3 > this.maxValueBytes && Buffer.byteLength(value) > this.maxValueBytes) {
+      throw errors.tooLarge('etcdserver: request is too large');
+    }
+    return value;
+  }
 
   key(namespace: string | undefined, name: string): string {
     return objectKey(this.loc, namespace, name);
@@ -77,7 +91,7 @@ export class ObjectStorage {
     const key = this.key(obj.metadata.namespace, obj.metadata.name!);
     const r = await this.store.txn(
       [{ key, target: 'create', result: '=', value: 0 }],
-      [{ type: 'put', key, value: encodeForStorage(obj) }],
+      [{ type: 'put', key, value: this.encode(obj) }],
     );
     return r.succeeded ? r.results[0] : undefined;
   }
@@ -87,7 +101,7 @@ export class ObjectStorage {
     const key = this.key(obj.metadata.namespace, obj.metadata.name!);
     const r = await this.store.txn(
       [{ key, target: 'mod', result: '=', value: expectedRevision }],
-      [{ type: 'put', key, value: encodeForStorage(obj) }],
+      [{ type: 'put', key, value: this.encode(obj) }],
     );
     return r.succeeded ? r.results[0] : undefined;
   }

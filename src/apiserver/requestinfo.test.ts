@@ -40,4 +40,27 @@ describe('parseRequestPath', () => {
     assert.equal(parseRequestPath('/healthz').kind, 'other');
     assert.equal(parseRequestPath('/api/v1/namespaces/ns/pods/p/log/extra').kind, 'other');
   });
+
+  it('works on the raw path: no dot folding, encoded slashes stay in the name, empty segments are a 404', () => {
+    const thrown = (path: string) => {
+      try {
+        parseRequestPath(path);
+      } catch (e) {
+        return (e as { code: number; message: string }).code + ' ' + (e as Error).message;
+      }
+      return 'no error';
+    };
+    assert.equal(thrown('/api/v1/namespaces/ns/pods/..'), `400 Name parameter invalid: "..": may not be '..'`);
+    assert.equal(thrown('/api/v1/namespaces/ns/pods/%2e'), `400 Name parameter invalid: ".": may not be '.'`);
+    assert.equal(thrown('/api/v1/namespaces/%2E%2E/pods'), `400 Namespace parameter invalid: "..": may not be '..'`);
+    assert.equal(
+      thrown('/api/v1/secrets/a%2Fb%25'),
+      `400 Name parameter invalid: "a/b%": may not contain '/';may not contain '%'`,
+    );
+    assert.match(thrown('/api/v1/namespaces/ns/pods/%E0%A4%A'), /^400 invalid URL escape/);
+    assert.match(thrown('/api/v1/namespaces/ns/configmaps/'), /^404 /);
+    assert.match(thrown('/api/v1/namespaces//configmaps'), /^404 /);
+    const ok = parseRequestPath('/api/v1/namespaces/ns/configmaps/a%3Ab');
+    assert.equal(ok.kind === 'resource' && ok.name, 'a:b');
+  });
 });

@@ -13,13 +13,14 @@ import { Authorizer, checkNoEscalation, requestAttributes, requestUser, serveAut
 import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
+import { guardConnections, refuseHttpVersion, serverTimeouts } from './http/hygiene.js';
 import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
 import { ObjectPipeline } from './pipeline/index.js';
 import { serveTokenRequest, TokenIssuer } from './serviceaccounts/index.js';
 import { type AuditPolicy, Auditor } from './audit/index.js';
-import { parseRequestPath } from './requestinfo.js';
+import { type RequestInfo, decodeSegment, parseRequestPath, splitTarget } from './requestinfo.js';
 import { ResourceRegistry } from './resources.js';
 
 export type { UserInfo } from './authz/index.js';
@@ -35,6 +36,11 @@ export interface ApiServerOptions {
   /** Address other machines reach this server at (endpoints of the `kubernetes` service). */
   advertiseAddress?: string;
   admission?: Partial<AdmissionConfig>;
+  /** Time a client has to send the request headers (default 32 s) and the whole request (default 60 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Largest object (its stored JSON) a write may store: 413 above it. Default etcd's 1.5 MiB. */
+  maxObjectBytes?: number;
   /**
    * Serve pods/log, exec, attach and portforward by proxying to the pod's node agent, found through the
    * store; the agents accept `agentToken`. Without it (and without `nodeProxy`) those paths are a 404.
@@ -65,6 +71,13 @@ export const SERVER_VERSION = {
   platform: 'linux/amd64',
 };
 
+/** Discovery, OpenAPI and the public endpoints are read-only: any other method is a 405 (upstream's go-restful). */
+function onlyReads(method: string): void {
+  if (method !== 'GET' && method !== 'HEAD') {
+    throw errors.methodNotAllowed(`the server does not allow the method ${method} on the requested path`);
+  }
+}
+
 const UNAUTHENTICATED = new Set(['/healthz', '/livez', '/readyz', '/version', '/cacerts']);
 
 export class ApiServer {
@@ -88,6 +101,7 @@ export class ApiServer {
       registry: this.registry,
       admission: this.admission,
       now: () => new Date(),
+      maxObjectBytes: opts.maxObjectBytes,
     });
     this.authorizer = new Authorizer(opts.store);
     if (opts.audit) this.auditor = new Auditor(opts.audit.policy, opts.audit);
@@ -117,7 +131,15 @@ export class ApiServer {
 
   async start(): Promise<void> {
     const server = createServer(
-      { cert: this.opts.tls.cert, key: this.opts.tls.key, keepAliveTimeout: 60_000 },
+      {
+        cert: this.opts.tls.cert,
+        key: this.opts.tls.key,
+        keepAliveTimeout: 60_000,
+        ...serverTimeouts({
+          headersTimeoutMs: this.opts.headersTimeoutMs,
+          requestTimeoutMs: this.opts.requestTimeoutMs,
+        }),
+      },
       (req, res) => {
         this.handle(req, res).catch((err) => sendError(res, err));
       },
@@ -126,7 +148,7 @@ export class ApiServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    server.on('clientError', (_err, socket) => socket.destroy());
+    guardConnections(server);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const handler = this.upgradeHandler;
       if (!handler) {
@@ -201,14 +223,16 @@ export class ApiServer {
     }
   }
 
-  /** Whether an upgrade (WebSocket exec/attach/port-forward) may go on: `create` on the subresource, as upstream. */
+  /** Whether a request to the node proxy may go on (an upgrade for exec/attach/port-forward needs `create`). */
   private async authorizeUpgrade(req: IncomingMessage): Promise<boolean> {
     const authn = await this.authenticate(req);
     if (!authn) return false;
     try {
       const user = this.authorizer.impersonate(authn, req);
-      const url = new URL(req.url ?? '/', 'https://localhost');
-      const a = requestAttributes(user, 'POST', parseRequestPath(url.pathname), url.pathname, url.searchParams);
+      const { rawPath, rawQuery } = splitTarget(req.url ?? '/');
+      // exec/attach/portforward over an upgrade need `create`, as upstream checks WebSocket upgrades
+      const method = req.headers.upgrade ? 'POST' : (req.method ?? 'GET');
+      const a = requestAttributes(user, method, parseRequestPath(rawPath), rawPath, new URLSearchParams(rawQuery));
       return this.authorizer.allows(a);
     } catch {
       return false;
@@ -216,21 +240,36 @@ export class ApiServer {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    if (refuseHttpVersion(req, res)) return;
+    // The raw target, never `new URL()`: it folds `..` and `%2e%2e` into the parent before anyone looks.
+    const { rawPath, rawQuery } = splitTarget(req.url ?? '/');
+    const query = new URLSearchParams(rawQuery);
+    // A resource path's errors (an invalid name, an empty segment) are answered after authentication.
+    let resourcePath: RequestInfo | undefined;
+    let pathError: unknown;
+    try {
+      resourcePath = parseRequestPath(rawPath);
+    } catch (e) {
+      pathError = e;
+    }
+    const decodedPath = resourcePath?.kind === 'other' ? rawPath.split('/').map(decodeSegment).join('/') : rawPath;
+    const path = decodedPath.length > 1 ? decodedPath.replace(/\/+$/, '') : decodedPath;
+    const method = req.method ?? 'GET';
     if (
       UNAUTHENTICATED.has(path) ||
       path.startsWith('/readyz/') ||
       path.startsWith('/livez/') ||
       path.startsWith('/healthz/')
     ) {
+      onlyReads(method);
       return this.handlePublic(path, res);
     }
     const authn = await this.authenticate(req);
     if (!authn) throw errors.unauthorized();
+    if (!resourcePath) throw pathError;
+    if (resourcePath.kind === 'other') onlyReads(method);
     const user = this.authorizer.impersonate(authn, req);
-    const method = req.method ?? 'GET';
-    const attrs = requestAttributes(user, method, parseRequestPath(path), path, url.searchParams);
+    const attrs = requestAttributes(user, method, resourcePath, path, query);
     this.auditor?.begin(
       req,
       res,
@@ -275,7 +314,7 @@ export class ApiServer {
       if (!list) throw errors.notFoundPath();
       return sendJson(res, 200, list);
     }
-    const info = parseRequestPath(path);
+    const info = resourcePath;
     if (info.kind !== 'resource') throw errors.notFoundPath();
     const resource = this.registry.find(info.group, info.version, info.resource);
     if (!resource) throw errors.notFoundPath();
@@ -291,7 +330,7 @@ export class ApiServer {
         info.name ?? '',
       );
     }
-    const ctx: RequestContext = { req, res, query: url.searchParams, info, resource, warnings: [] };
+    const ctx: RequestContext = { req, res, query, info, resource, warnings: [] };
     const origWriteHead = res.writeHead.bind(res);
     // Warnings collected while handling (e.g. unknown fields under fieldValidation=Warn) go out as headers.
     res.writeHead = ((...args: Parameters<ServerResponse['writeHead']>) => {
@@ -304,7 +343,7 @@ export class ApiServer {
       return origWriteHead(...args);
     }) as ServerResponse['writeHead'];
     await requestUser.run(user, () =>
-      routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET'),
+      routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, method),
     );
   }
 

@@ -46,6 +46,7 @@ const HELP = `Usage: tutti server [flags]
   --audit-policy-file F        an audit.k8s.io/v1 Policy; with --audit-log-path F, API requests are logged
   --audit-log-maxsize MB       rotate the audit log at this size (default 100)
   --audit-log-maxbackup N      rotated audit logs to keep (default 10)
+  --max-object-size-bytes N    largest object the API server stores (default 1572864, etcd's 1.5 MiB)
 `;
 
 const FLAGS: FlagSpec = {
@@ -68,6 +69,7 @@ const FLAGS: FlagSpec = {
   'audit-log-path': 'string',
   'audit-log-maxsize': 'number',
   'audit-log-maxbackup': 'number',
+  'max-object-size-bytes': 'number',
 };
 
 /** `--audit-policy-file` and `--audit-log-path` together turn audit logging on, as upstream. */
@@ -152,6 +154,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     port,
     host: stringFlag(args, 'bind-address', '0.0.0.0'),
     advertiseAddress: advertise,
+    maxObjectBytes: numberFlag(args, 'max-object-size-bytes', 1.5 * 1024 * 1024),
     admission: {
       serviceCidr: stringFlag(args, 'service-cidr', '10.43.0.0/16'),
       defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),

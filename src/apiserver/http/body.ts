@@ -1,6 +1,6 @@
 // Reads and decodes request bodies: size limit, JSON, YAML, and protobuf envelopes.
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { checkDepth, decodeJson, decodeYaml } from '../../apimachinery/decode.js';
 import { decodeProtobufObject } from '../../apimachinery/protobuf/index.js';
 import { errors } from '../../core/status.js';
 
@@ -35,14 +35,24 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       }
       chunks.push(c);
     });
+    let ended = false;
     req.on('end', () => {
+      ended = true;
       if (failed) return;
       const body = Buffer.concat(chunks);
       bodies.set(req, body);
       resolve(body);
     });
+    // A body cut short (a malformed chunk, a closed connection) is the client's fault, never a hang or a 500.
     req.on('error', (e) => {
-      if (!failed) reject(e);
+      if (failed || ended) return;
+      failed = true;
+      reject(errors.badRequest(`error reading the request body: ${e.message}`));
+    });
+    req.on('close', () => {
+      if (failed || ended) return;
+      failed = true;
+      reject(errors.badRequest('the request body was not complete'));
     });
   });
 }
@@ -51,22 +61,33 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Decodes a JSON, YAML or protobuf request body into a plain value. */
+/**
+ * Decodes a JSON, YAML or protobuf request body into a plain value with the bounded decoders (nesting depth,
+ * YAML aliases): every failure is a 400, never a blown stack.
+ */
 export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
-  if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(buf);
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    const obj = decodeProtobufObject(buf);
+    checkDepth(obj);
+    return obj;
+  }
   const text = buf.toString('utf8');
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {
-    try {
-      return parseYaml(text, { maxAliasCount: 100 });
-    } catch (e) {
-      throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
-    }
+    return decodeYaml(text);
   }
   if (type !== '' && !type.endsWith('json')) throw errors.unsupportedMediaType(type);
+  return decodeJson(text);
+}
+
+/** A patch document (JSON, whatever the patch type), bounded like a body. */
+export function decodePatch(buf: Buffer): unknown {
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(buf.toString('utf8'));
   } catch (e) {
-    throw errors.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    throw errors.badRequest(`error decoding patch: ${(e as Error).message}`);
   }
+  checkDepth(doc, 'the patch');
+  return doc;
 }

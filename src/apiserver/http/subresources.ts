@@ -1,6 +1,6 @@
 // HTTP handlers of the subresources with their own shapes: scale, pods/binding, pods/eviction.
 import type { ObjectPipeline } from '../pipeline/index.js';
-import { decodeBody, mediaType, readBody } from './body.js';
+import { decodeBody, decodePatch, mediaType, readBody } from './body.js';
 import { type RequestContext, namedTargetOf, writeOptions } from './context.js';
 import { sendJson } from './response.js';
 
@@ -20,8 +20,7 @@ export async function serveScale(
     sendJson(ctx.res, 200, await p.updateScale(t, decodeBody(buf, contentType), writeOptions(ctx)));
     return;
   }
-  const doc: unknown = JSON.parse(buf.toString('utf8') || 'null');
-  sendJson(ctx.res, 200, await p.patchScale(t, mediaType(contentType), doc, writeOptions(ctx)));
+  sendJson(ctx.res, 200, await p.patchScale(t, mediaType(contentType), decodePatch(buf), writeOptions(ctx)));
 }
 
 /** The Status a create-only subresource answers with. */

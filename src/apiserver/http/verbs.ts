@@ -3,7 +3,7 @@
 import { isPlainObject } from '../../core/json.js';
 import { errors } from '../../core/status.js';
 import { APPLY_PATCH, type DeleteOptions, type ObjectPipeline, requireApplyManager } from '../pipeline/index.js';
-import { decodeBody, mediaType, readBody } from './body.js';
+import { decodeBody, decodePatch, mediaType, readBody } from './body.js';
 import { type RequestContext, namedTargetOf, selectorOptions, targetOf, writeOptions } from './context.js';
 import { TABLE_CONTENT_TYPE, outputForm, sendJson } from './response.js';
 import { tableOf } from './table.js';
@@ -24,7 +24,7 @@ export async function serveList(p: ObjectPipeline, ctx: RequestContext): Promise
   const q = ctx.query;
   const result = await p.list(targetOf(ctx), {
     ...selectorOptions(q),
-    limit: Number(q.get('limit') ?? '0') || 0,
+    limit: parseLimit(q.get('limit')),
     continue: q.get('continue') ?? undefined,
   });
   const form = outputForm(ctx.req, q);
@@ -38,6 +38,23 @@ export async function serveList(p: ObjectPipeline, ctx: RequestContext): Promise
   // Items are spliced in as JSON text: most never get parsed on the way from the store.
   const head = `{"kind":${JSON.stringify(r.listKind)},"apiVersion":${JSON.stringify(r.apiVersion)},"metadata":${JSON.stringify(result.metadata)},"items":[`;
   sendJson(ctx.res, 200, `${head}${result.items.map((i) => i.json).join(',')}]}`);
+}
+
+/** `limit` as upstream's int64 query parameter: anything but an integer is a 400 (Go's strconv message). */
+function parseLimit(value: string | null): number {
+  if (value === null || value === '') return 0;
+  if (!/^[+-]?\d+$/.test(value)) {
+    throw errors.badRequest(
+      `limit: Invalid value: ${JSON.stringify(value)}: strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`,
+    );
+  }
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) {
+    throw errors.badRequest(
+      `limit: Invalid value: ${JSON.stringify(value)}: strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`,
+    );
+  }
+  return n;
 }
 
 async function readObjectBody(ctx: RequestContext): Promise<unknown> {
@@ -66,13 +83,7 @@ export async function servePatch(p: ObjectPipeline, ctx: RequestContext): Promis
     sendJson(ctx.res, out.created ? 201 : 200, out.object);
     return;
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(buf.toString('utf8'));
-  } catch (e) {
-    throw errors.badRequest(`error decoding patch: ${(e as Error).message}`);
-  }
-  sendJson(ctx.res, 200, await p.patch(t, type, doc, opts));
+  sendJson(ctx.res, 200, await p.patch(t, type, decodePatch(buf), opts));
 }
 
 /** DeleteOptions from the body, overridden by the query parameters. */

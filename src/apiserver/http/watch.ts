@@ -7,8 +7,17 @@ import { tableOf } from './table.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 1800;
 const BOOKMARK_INTERVAL_MS = 30_000;
-/** A watcher that falls this far behind is closed; the client re-watches from its last resourceVersion. */
+/**
+ * A watcher whose client still has this much unread when the next batch of events comes is closed and its
+ * connection dropped (which frees what it buffered), as upstream's cacher closes an unresponsive watcher;
+ * the client re-watches from its last resourceVersion. The initial state is allowed on top, until it drains.
+ */
+export const MAX_BEHIND_BYTES = 256 * 1024;
+/** Whatever the initial state, no watcher may hold more than this unsent. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+/** Watchers closed for falling behind, since the process started (for tests and metrics). */
+export const watchStats = { closedBehind: 0 };
 
 export async function serveWatch(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
   const r = ctx.resource;
@@ -35,10 +44,14 @@ export async function serveWatch(p: ObjectPipeline, ctx: RequestContext): Promis
     columnsSent = true;
     return JSON.stringify(table);
   };
+  let allowance = MAX_BEHIND_BYTES;
+  res.on('drain', () => {
+    allowance = MAX_BEHIND_BYTES;
+  });
   const send = (type: string, objJson: string) => {
     if (closed) return;
     res.write(`{"type":"${type}","object":${objJson}}\n`);
-    if (res.writableLength > MAX_BUFFERED_BYTES) close();
+    if (res.writableLength > MAX_BUFFERED_BYTES) dropBehind();
   };
 
   const timers: NodeJS.Timeout[] = [];
@@ -49,12 +62,32 @@ export async function serveWatch(p: ObjectPipeline, ctx: RequestContext): Promis
     for (const t of timers) clearTimeout(t);
     res.end();
   };
+  /** The client cannot keep up: end the watch and drop the connection, so its buffers go now. */
+  const dropBehind = () => {
+    if (closed) return;
+    watchStats.closedBehind++;
+    close();
+    res.destroy();
+    ctx.req.socket.destroy();
+  };
   ctx.req.on('close', close);
   res.on('close', close);
   res.on('error', close);
 
+  let initial = true;
   await watch.start(
     (events) => {
+      if (initial) {
+        // The initial state may be large: it is allowed on top of the usual margin until it drains.
+        initial = false;
+        for (const ev of events) send(ev.type, encode(ev));
+        allowance = MAX_BEHIND_BYTES + res.writableLength;
+        return;
+      }
+      if (!closed && res.writableLength > allowance) {
+        dropBehind();
+        return;
+      }
       // One write syscall per batch of events rather than one per event.
       if (!closed && events.length > 0) {
         res.cork();

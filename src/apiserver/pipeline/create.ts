@@ -60,7 +60,7 @@ export async function createObject(
         schema: schemaLookup(r.group, r.version, r.kind),
       });
   if (step.dryRun) return toStore;
-  const kv = await storageOf(deps.store, r).create(toStorage(r, toStore));
+  const kv = await storageOf(deps.store, r, deps.maxObjectBytes).create(toStorage(r, toStore));
   if (!kv) {
     await deps.admission.afterDelete(r, toStore);
     throw errors.alreadyExists(r.group, r.resource, meta.name!);

@@ -1,6 +1,10 @@
 // The decode step: a decoded request body becomes an object of the addressed resource (kind, apiVersion,
-// metadata types), with unknown fields rejected, warned about or ignored as `fieldValidation` asks.
-import { schemaLookup, unknownFields } from '../../api/openapi/index.js';
+// metadata types), typed against the kind's schema as Go's decoder does (wrong types and out-of-range
+// integers are a 400 before any defaulting or validation; nulls become Go's zero values), with unknown
+// fields rejected, warned about or ignored as `fieldValidation` asks.
+import { decodeTypeError, schemaLookup, unknownFields } from '../../api/openapi/index.js';
+import { checkDepth } from '../../apimachinery/decode.js';
+import type { SchemaNode } from '../../apimachinery/schema.js';
 import { isPlainObject } from '../../core/json.js';
 import { errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
@@ -14,6 +18,8 @@ export function decodeObject(
 ): KubeObject {
   if (!isPlainObject(value))
     throw errors.badRequest("Object 'Kind' is missing in the request body: expected an object");
+  // Pipeline callers (and patch results) get the same bound as HTTP bodies before any recursive walk.
+  checkDepth(value);
   const obj = value as KubeObject;
   if (obj.kind !== undefined && obj.kind !== r.kind) {
     throw errors.badRequest(
@@ -30,8 +36,71 @@ export function decodeObject(
   checkMetadataTypes(obj.metadata as Record<string, unknown>);
   obj.apiVersion = r.apiVersion;
   obj.kind = r.kind;
+  const schema = schemaLookup(r.group, r.version, r.kind);
+  if (schema) {
+    const typeError = decodeTypeError(obj, schema);
+    if (typeError) {
+      throw errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${typeError}`);
+    }
+    zeroNulls(obj, schema);
+  }
   checkUnknownFields(r, obj, opts);
   return obj;
+}
+
+/** Go's zero value of a list or map element that was null (a struct is `{}`). */
+function zeroOf(node: SchemaNode): unknown {
+  switch (node.type) {
+    case 'object':
+      return {};
+    case 'string':
+      return '';
+    case 'integer':
+    case 'number':
+    case 'int-or-string':
+      return 0;
+    case 'boolean':
+      return false;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Nulls as Go decodes them into typed structs: a null field is left unset, a null list or map element is
+ * the element type's zero value (`containers: [null]` is one container with no fields), free-form JSON
+ * keeps its nulls. Runs after the type check, so every value already has its schema's JSON type.
+ */
+function zeroNulls(value: unknown, node: SchemaNode): void {
+  if (value === null || typeof value !== 'object') return;
+  switch (node.type) {
+    case 'object': {
+      const o = value as Record<string, unknown>;
+      for (const [k, child] of Object.entries(o)) {
+        const f = node.field(k);
+        if (!f || f.type === 'any') continue;
+        if (child === null) delete o[k];
+        else zeroNulls(child, f);
+      }
+      return;
+    }
+    case 'array':
+    case 'map': {
+      const items = node.items();
+      if (!items || items.type === 'any') return;
+      const entries: Array<[string | number, unknown]> = Array.isArray(value)
+        ? value.map((v, i) => [i, v])
+        : Object.entries(value);
+      const target = value as Record<string | number, unknown>;
+      for (const [k, child] of entries) {
+        if (child === null) target[k] = zeroOf(items);
+        else zeroNulls(child, items);
+      }
+      return;
+    }
+    default:
+      return;
+  }
 }
 
 function checkUnknownFields(

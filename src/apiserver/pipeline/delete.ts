@@ -57,7 +57,7 @@ async function deleteOnce(deps: PipelineDeps, t: NamedTarget, opts: DeleteOption
   const nsSpecFinalizers =
     r.kind === 'Namespace' ? (((obj.spec as Record<string, unknown>)?.finalizers ?? []) as string[]) : [];
   const graceful = grace > 0 || finalizers.size > 0 || nsSpecFinalizers.length > 0;
-  const storage = storageOf(deps.store, r);
+  const storage = storageOf(deps.store, r, deps.maxObjectBytes);
   if (!graceful) {
     const done = await storage.delete(namespace, name, rev);
     if (done === undefined) throw modifiedConflict(r, name);

@@ -1,6 +1,7 @@
 // Reads: get one object, and list with selectors and paging (continue tokens pin the first page's revision).
 import { errors } from '../../core/status.js';
-import { decodeKv } from '../objects.js';
+import { decodeKv, keyPrefix } from '../objects.js';
+import { decodeContinue, encodeContinue } from './continue.js';
 import { objectMatcher } from './selectors.js';
 import { ParsedObject, type ServedObject, StoredObject, storageOf, toServed } from './served.js';
 import type { ListOptions, NamedTarget, PipelineDeps, Target } from './types.js';
@@ -18,27 +19,25 @@ export interface ListResult {
   items: ServedObject[];
 }
 
-interface ContinueToken {
-  rv: number;
-  start: string;
-}
-
 export async function list(deps: PipelineDeps, t: Target, opts: ListOptions): Promise<ListResult> {
   const r = t.resource;
   const match = objectMatcher(r, opts);
-  const limit = opts.limit || 0;
+  const limit = opts.limit ?? 0;
+  if (!Number.isSafeInteger(limit)) throw errors.badRequest(`invalid limit: ${limit}: must be an integer`);
+  const storage = storageOf(deps.store, r);
+  const prefix = keyPrefix(storage.loc, t.namespace);
   let revision = 0;
   let startKey: string | undefined;
   if (opts.continue) {
-    try {
-      const token = JSON.parse(Buffer.from(opts.continue, 'base64url').toString('utf8')) as ContinueToken;
-      revision = token.rv;
-      startKey = token.start;
-    } catch {
-      throw errors.badRequest('continue key is not valid: illegal base64 data');
+    const pos = decodeContinue(opts.continue, prefix);
+    if (pos.revision > deps.store.currentRevision()) {
+      throw errors.badRequest(
+        `continue key is not valid: resource version ${pos.revision} is in the future (the current is ${deps.store.currentRevision()})`,
+      );
     }
+    revision = pos.revision;
+    startKey = pos.startKey;
   }
-  const storage = storageOf(deps.store, r);
   const items: ServedObject[] = [];
   let nextKey: string | undefined;
   let remaining: number | undefined;
@@ -49,7 +48,7 @@ export async function list(deps: PipelineDeps, t: Target, opts: ListOptions): Pr
       namespace: t.namespace,
       startKey,
       revision,
-      limit: limit ? limit - items.length : 0,
+      limit: limit > 0 ? limit - items.length : 0,
     });
     if (!listRev) listRev = page.revision;
     revision = listRev;
@@ -63,13 +62,12 @@ export async function list(deps: PipelineDeps, t: Target, opts: ListOptions): Pr
     }
     nextKey = page.nextKey;
     remaining = page.remaining;
-    if (!nextKey || !limit || items.length >= limit) break;
+    if (!nextKey || limit <= 0 || items.length >= limit) break;
     startKey = nextKey;
   }
   const metadata: ListResult['metadata'] = { resourceVersion: String(listRev) };
   if (nextKey) {
-    const token: ContinueToken = { rv: listRev, start: nextKey };
-    metadata.continue = Buffer.from(JSON.stringify(token)).toString('base64url');
+    metadata.continue = encodeContinue(listRev, nextKey, prefix);
     if (!match && remaining !== undefined) metadata.remainingItemCount = remaining;
   }
   return { metadata, items };

@@ -1,7 +1,9 @@
 // The scale subresource: an autoscaling/v1 Scale view of a workload's replicas and selector; writes to it
 // change spec.replicas of the workload through the update pipeline.
+import { decodeTypeError, schemaLookup } from '../../api/openapi/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../apimachinery/patch/index.js';
 import { labelSelectorFromObject } from '../../core/selectors/index.js';
+import { isPlainObject } from '../../core/json.js';
 import { errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import { modifiedConflict, retryOnConflict } from './conflicts.js';
@@ -70,6 +72,15 @@ export function patchScale(
   });
 }
 
+/** A Scale body decodes into autoscaling/v1 Scale as Go's decoder would: wrong types are a 400. */
+function checkScaleTypes(scale: unknown): void {
+  if (!isPlainObject(scale))
+    throw errors.badRequest("Object 'Kind' is missing in the request body: expected an object");
+  const schema = schemaLookup('autoscaling', 'v1', 'Scale');
+  const typeError = schema && decodeTypeError(scale, schema);
+  if (typeError) throw errors.badRequest(`Scale in version "v1" cannot be handled as a Scale: ${typeError}`);
+}
+
 async function writeScale(
   deps: PipelineDeps,
   t: NamedTarget,
@@ -82,6 +93,7 @@ async function writeScale(
   const out = await retryOnConflict(async () => {
     const { obj, rev } = await readCurrent(deps, t.resource, t.namespace, name);
     const scale = change(scaleOf(obj), rev);
+    checkScaleTypes(scale);
     const replicas = (scale?.spec as { replicas?: unknown } | undefined)?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       throw errors.invalid('autoscaling', 'Scale', name, [

@@ -7,8 +7,9 @@ import { ObjectStorage, decodeKv, withResourceVersion } from '../objects.js';
 import type { ServedResource } from '../resources.js';
 import type { PipelineDeps } from './types.js';
 
-export function storageOf(store: Store, r: ServedResource): ObjectStorage {
-  return new ObjectStorage(store, { group: r.storage.group, resource: r.storage.resource, namespaced: r.namespaced });
+export function storageOf(store: Store, r: ServedResource, maxObjectBytes?: number): ObjectStorage {
+  const loc = { group: r.storage.group, resource: r.storage.resource, namespaced: r.namespaced };
+  return new ObjectStorage(store, loc, maxObjectBytes);
 }
 
 export function toServed(r: ServedResource, obj: KubeObject): KubeObject {

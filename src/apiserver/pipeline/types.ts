@@ -8,6 +8,8 @@ export interface PipelineDeps {
   registry: ResourceRegistry;
   admission: Admission;
   now: () => Date;
+  /** Largest object (stored JSON) a write may store; etcd's 1.5 MiB when absent. */
+  maxObjectBytes?: number;
 }
 
 /** What a call addresses, as a request path does: a served resource, and a namespace, name and subresource. */

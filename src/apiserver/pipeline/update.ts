@@ -133,7 +133,7 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   const before = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
   if (sameJson(withFields, before)) return old; // no-op writes keep the resourceVersion, as upstream.
   if (step.dryRun) return withFields;
-  const storage = storageOf(deps.store, r);
+  const storage = storageOf(deps.store, r, deps.maxObjectBytes);
   if (finalizable(r, withFields)) {
     const rev = await storage.delete(meta.namespace, meta.name!, oldRev);
     if (rev === undefined) throw modifiedConflict(r, meta.name!);
