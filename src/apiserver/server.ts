@@ -12,6 +12,7 @@ import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.
 import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
+import { serveOpenapiV2 } from './http/openapi-v2.js';
 import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
@@ -167,6 +168,7 @@ export class ApiServer {
     if (path === '/api')
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
+    if (path === '/openapi/v2') return serveOpenapiV2(req, res);
     if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Index());
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiV3Document(path.slice('/openapi/v3/'.length));
