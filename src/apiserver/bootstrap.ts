@@ -3,6 +3,7 @@
 import { StatusError } from '../core/status.js';
 import type { KubeObject } from '../core/types.js';
 import { apiServiceIp } from './admission.js';
+import { ensureLocalApiServices } from './apiservices.js';
 import type { ObjectPipeline } from './pipeline/index.js';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -55,4 +56,5 @@ export async function bootstrapCluster(pipeline: ObjectPipeline, config: Bootstr
       { addresses: [{ ip: config.advertiseAddress }], ports: [{ name: 'https', port: config.port, protocol: 'TCP' }] },
     ],
   });
+  await ensureLocalApiServices(pipeline, new Date());
 }

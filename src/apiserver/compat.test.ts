@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { type ClusterPki, ensureClusterPki } from '../pki/index.js';
 import { MemoryStore } from '../storage/index.js';
@@ -112,6 +113,79 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
       assert.equal(list.status, 200);
       assert.equal(JSON.parse(list.text).kind, 'ConfigMapList');
     }
+  });
+
+  it('serves /openapi/v2 as JSON or gnostic protobuf with one ETag, 304 on a match and 406 otherwise', async () => {
+    const json = await call('GET', '/openapi/v2', undefined, { Accept: 'application/json' });
+    assert.equal(json.status, 200);
+    assert.equal(json.headers['content-type'], 'application/json');
+    const doc = JSON.parse(json.text);
+    assert.equal(doc.swagger, '2.0');
+    assert.ok(doc.definitions['io.k8s.api.apps.v1.Deployment']);
+    const etag = json.headers.etag!;
+    assert.match(etag, /^"[0-9A-F]{128}"$/);
+    assert.deepEqual(json.headers.vary, 'Accept, Accept-Encoding');
+    // kubectl 1.27/1.28 ask for the deprecated `@` spelling; the reply names the RFC-valid one.
+    const pb = await call('GET', '/openapi/v2', undefined, {
+      Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+    });
+    assert.equal(pb.status, 200);
+    assert.equal(pb.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    assert.equal(pb.headers.etag, etag);
+    assert.equal(pb.body[0], 0x0a); // field 1 (swagger), length-delimited
+    assert.equal(pb.body.subarray(2, 2 + pb.body[1]!).toString(), '2.0');
+    const star = await call('GET', '/openapi/v2', undefined, { Accept: '*/*' });
+    assert.equal(star.headers['content-type'], 'application/json');
+    // Quality order decides.
+    const q = await call('GET', '/openapi/v2', undefined, {
+      Accept: 'application/json;q=0.5, application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+    });
+    assert.equal(q.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    const cached = await call('GET', '/openapi/v2', undefined, { Accept: 'application/json', 'If-None-Match': etag });
+    assert.equal(cached.status, 304);
+    assert.equal(cached.body.length, 0);
+    const gz = await call('GET', '/openapi/v2', undefined, { Accept: 'application/json', 'Accept-Encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gz.headers.etag, `${etag.slice(0, -1)}-gzip"`);
+    assert.equal(JSON.parse(gunzipSync(gz.body).toString()).swagger, '2.0');
+    const no = await call('GET', '/openapi/v2', undefined, { Accept: 'text/plain' });
+    assert.equal(no.status, 406);
+  });
+
+  it('lists the built-in group-versions as Local APIServices', async () => {
+    const r = await call('GET', '/apis/apiregistration.k8s.io/v1/apiservices');
+    assert.equal(r.status, 200);
+    const list = JSON.parse(r.text) as {
+      kind: string;
+      items: {
+        metadata: { name: string; labels: Record<string, string> };
+        spec: Record<string, unknown>;
+        status: { conditions: { type: string; status: string; reason: string; message: string }[] };
+      }[];
+    };
+    assert.equal(list.kind, 'APIServiceList');
+    const names = list.items.map((i) => i.metadata.name);
+    for (const n of ['v1.', 'v1.apps', 'v1.batch', 'v2.autoscaling', 'v1.rbac.authorization.k8s.io']) {
+      assert.ok(names.includes(n), `${n} in ${names.join(' ')}`);
+    }
+    const core = list.items.find((i) => i.metadata.name === 'v1.')!;
+    assert.deepEqual(core.spec, { group: '', version: 'v1', groupPriorityMinimum: 18000, versionPriority: 1 });
+    assert.equal(core.metadata.labels['kube-aggregator.kubernetes.io/automanaged'], 'onstart');
+    const apps = list.items.find((i) => i.metadata.name === 'v1.apps')!;
+    assert.deepEqual(apps.spec, { group: 'apps', version: 'v1', groupPriorityMinimum: 17800, versionPriority: 15 });
+    assert.deepEqual(
+      apps.status.conditions.map(({ type, status, reason, message }) => ({ type, status, reason, message })),
+      [{ type: 'Available', status: 'True', reason: 'Local', message: 'Local APIServices are always available' }],
+    );
+    // Every item names a group-version the server serves.
+    for (const i of list.items) {
+      const gv = i.spec.group ? `/apis/${i.spec.group}/${i.spec.version}` : `/api/${i.spec.version}`;
+      assert.equal((await call('GET', gv)).status, 200, gv);
+    }
+    const t = await call('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1.apps', undefined, {
+      Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+    });
+    assert.deepEqual(JSON.parse(t.text).rows[0].cells.slice(0, 3), ['v1.apps', 'Local', 'True']);
   });
 
   it("answers integers Go would not parse with 400 and strconv's message", async () => {
