@@ -46,6 +46,8 @@ export function apiServiceIp(cidr: string): string {
   return intToIp(serviceCidrRange(cidr).first + 1);
 }
 
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
 export class Admission {
   private readonly namespaces: ObjectStorage;
 
@@ -54,6 +56,13 @@ export class Admission {
     readonly config: AdmissionConfig,
   ) {
     this.namespaces = new ObjectStorage(store, { group: '', resource: 'namespaces', namespaced: false });
+  }
+
+  /** NamespaceLifecycle on delete: the immortal namespaces (default, kube-system, kube-public) stay. */
+  checkDelete(res: ServedResource, name: string): void {
+    if (res.group === '' && res.resource === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) {
+      throw errors.forbiddenObject('', 'namespaces', name, 'this namespace may not be deleted');
+    }
   }
 
   /** Namespaced objects may only be created in an existing namespace that is not terminating. */

@@ -188,6 +188,105 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
     assert.deepEqual(JSON.parse(t.text).rows[0].cells.slice(0, 3), ['v1.apps', 'Local', 'True']);
   });
 
+  it("answers with upstream's Status bodies, byte for byte: 404, 409 AlreadyExists and Conflict, 422, 403", async () => {
+    const body = (r: Reply) => r.text;
+    const status = (code: number, reason: string, message: string, details: string) =>
+      `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":${JSON.stringify(message)},"reason":"${reason}","details":${details},"code":${code}}`;
+    // Core resources leave details.group out.
+    assert.equal(
+      body(await call('GET', `${CMS}/nope`)),
+      status(404, 'NotFound', 'configmaps "nope" not found', '{"name":"nope","kind":"configmaps"}'),
+    );
+    assert.equal(
+      body(await call('GET', '/apis/apps/v1/namespaces/default/deployments/nope')),
+      status(
+        404,
+        'NotFound',
+        'deployments.apps "nope" not found',
+        '{"name":"nope","group":"apps","kind":"deployments"}',
+      ),
+    );
+    assert.equal(
+      body(await call('GET', '/api/v1/namespaces/default/nothings')),
+      status(404, 'NotFound', 'the server could not find the requested resource', '{}'),
+    );
+    assert.equal((await call('POST', CMS, cm('dup'))).status, 201);
+    assert.equal(
+      body(await call('POST', CMS, cm('dup'))),
+      status(409, 'AlreadyExists', 'configmaps "dup" already exists', '{"name":"dup","kind":"configmaps"}'),
+    );
+    const stale = { ...cm('dup'), metadata: { name: 'dup', resourceVersion: '1' } };
+    assert.equal(
+      body(await call('PUT', `${CMS}/dup`, stale)),
+      status(
+        409,
+        'Conflict',
+        'Operation cannot be fulfilled on configmaps "dup": the object has been modified; please apply your changes to the latest version and try again',
+        '{"name":"dup","kind":"configmaps"}',
+      ),
+    );
+    const invalid = await call('POST', CMS, cm('Bad_Name'));
+    const why =
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    const msg = `Invalid value: "Bad_Name": ${why}`;
+    assert.equal(
+      body(invalid),
+      status(
+        422,
+        'Invalid',
+        `ConfigMap "Bad_Name" is invalid: metadata.name: ${msg}`,
+        `{"name":"Bad_Name","kind":"ConfigMap","causes":[{"reason":"FieldValueInvalid","message":${JSON.stringify(msg)},"field":"metadata.name"}]}`,
+      ),
+    );
+  });
+
+  it('refuses to delete default, kube-system and kube-public as NamespaceLifecycle does', async () => {
+    for (const ns of ['default', 'kube-system', 'kube-public']) {
+      const r = await call('DELETE', `/api/v1/namespaces/${ns}`);
+      assert.equal(r.status, 403);
+      assert.equal(
+        r.text,
+        `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"namespaces \\"${ns}\\" is forbidden: this namespace may not be deleted","reason":"Forbidden","details":{"name":"${ns}","kind":"namespaces"},"code":403}`,
+      );
+      const dry = await call('DELETE', `/api/v1/namespaces/${ns}?dryRun=All`);
+      assert.equal(dry.status, 403);
+      const still = JSON.parse((await call('GET', `/api/v1/namespaces/${ns}`)).text);
+      assert.equal(still.metadata.deletionTimestamp, undefined);
+      assert.equal(still.status.phase, 'Active');
+    }
+    // Other namespaces go as before.
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mortal' } };
+    assert.equal((await call('POST', '/api/v1/namespaces', ns)).status, 201);
+    assert.ok([200, 202].includes((await call('DELETE', '/api/v1/namespaces/mortal')).status));
+  });
+
+  it('treats resourceVersion "0" on update and patch as unconditional, like an empty one', async () => {
+    const created = JSON.parse((await call('POST', CMS, cm('rv0'))).text);
+    const v1 = { ...created, data: { a: '2' } };
+    v1.metadata = { ...created.metadata, resourceVersion: '0' };
+    const put = await call('PUT', `${CMS}/rv0`, v1);
+    assert.equal(put.status, 200, put.text);
+    const after = JSON.parse(put.text);
+    assert.equal(after.data.a, '2');
+    assert.notEqual(after.metadata.resourceVersion, created.metadata.resourceVersion);
+    const patch = await call(
+      'PATCH',
+      `${CMS}/rv0`,
+      { metadata: { resourceVersion: '0' }, data: { a: '3' } },
+      {
+        'Content-Type': 'application/merge-patch+json',
+      },
+    );
+    assert.equal(patch.status, 200, patch.text);
+    assert.equal(JSON.parse(patch.text).data.a, '3');
+    // A stale non-zero version still conflicts.
+    const stale = await call('PUT', `${CMS}/rv0`, {
+      ...v1,
+      metadata: { ...v1.metadata, resourceVersion: created.metadata.resourceVersion },
+    });
+    assert.equal(stale.status, 409);
+  });
+
   it("answers integers Go would not parse with 400 and strconv's message", async () => {
     const r = await call('GET', `${CMS}?watch=true&timeoutSeconds=ten`);
     assert.equal(r.status, 400);
