@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const TUTTI_BIN = join(ROOT, 'bin', 'tutti.js');
 /** The kubectl the tests run: `KUBECTL` (a path or a name on PATH, e.g. kubectl.1.27), else `kubectl`. */
 export const KUBECTL = process.env.KUBECTL || 'kubectl';
