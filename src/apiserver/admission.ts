@@ -83,6 +83,7 @@ export class Admission {
   }
 
   async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject): Promise<void> {
+    if (res.group === '' && res.kind === 'Pod') this.defaultTolerations(obj);
     if (res.group === '' && res.kind === 'Service') {
       const spec = (obj.spec ?? {}) as Record<string, unknown>;
       const oldSpec = (old.spec ?? {}) as Record<string, unknown>;
@@ -105,6 +106,19 @@ export class Admission {
   }
 
   private admitPod(pod: KubeObject): void {
+    this.defaultTolerations(pod);
+    const spec = (pod.spec ?? {}) as Record<string, unknown>;
+    const status = (pod.status ?? {}) as Record<string, unknown>;
+    status.phase = status.phase ?? 'Pending';
+    status.qosClass = qosClass(spec);
+    pod.status = status;
+  }
+
+  /**
+   * DefaultTolerationSeconds, on create and on update (so a PUT of the pod's own manifest, without them,
+   * is not a change of tolerations): the not-ready and unreachable NoExecute tolerations unless tolerated.
+   */
+  private defaultTolerations(pod: KubeObject): void {
     const spec = (pod.spec ?? {}) as Record<string, unknown>;
     const tolerations = (spec.tolerations ?? []) as Toleration[];
     for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
@@ -122,10 +136,6 @@ export class Admission {
     }
     spec.tolerations = tolerations;
     pod.spec = spec;
-    const status = (pod.status ?? {}) as Record<string, unknown>;
-    status.phase = status.phase ?? 'Pending';
-    status.qosClass = qosClass(spec);
-    pod.status = status;
   }
 
   private async claim(key: string): Promise<boolean> {
