@@ -287,6 +287,21 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
     assert.equal(stale.status, 409);
   });
 
+  it("lists each resource's storageVersionHash in discovery, as upstream computes it", async () => {
+    type Entry = { name: string; storageVersionHash?: string };
+    const core = JSON.parse((await call('GET', '/api/v1')).text).resources as Entry[];
+    const byName = (l: Entry[], n: string) => l.find((e) => e.name === n)!;
+    // Values read from a real 1.32 cluster's discovery.
+    assert.equal(byName(core, 'configmaps').storageVersionHash, 'qFsyl6wFWjQ=');
+    assert.equal(byName(core, 'pods').storageVersionHash, 'xPOwRZ+Yhw8=');
+    assert.equal(byName(core, 'pods/status').storageVersionHash, undefined);
+    const apps = JSON.parse((await call('GET', '/apis/apps/v1')).text).resources as Entry[];
+    assert.equal(byName(apps, 'controllerrevisions').storageVersionHash, '85nkx63pcBU=');
+    // Kinds stored in another group-version hash that storage version.
+    const events = JSON.parse((await call('GET', '/apis/events.k8s.io/v1')).text).resources as Entry[];
+    assert.equal(byName(events, 'events').storageVersionHash, byName(core, 'events').storageVersionHash);
+  });
+
   it("answers integers Go would not parse with 400 and strconv's message", async () => {
     const r = await call('GET', `${CMS}?watch=true&timeoutSeconds=ten`);
     assert.equal(r.status, 400);
