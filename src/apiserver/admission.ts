@@ -3,7 +3,7 @@
 import type { KubeObject } from '../core/types.js';
 import { errors, field, type FieldError } from '../core/status.js';
 import type { Store } from '../storage/store.js';
-import { ObjectStorage } from './objects.js';
+import { ObjectStorage, decodeKv } from './objects.js';
 import type { ServedResource } from './resources.js';
 
 export interface AdmissionConfig {
@@ -50,12 +50,64 @@ const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 export class Admission {
   private readonly namespaces: ObjectStorage;
+  private readonly priorityClasses: ObjectStorage;
 
   constructor(
     private readonly store: Store,
     readonly config: AdmissionConfig,
   ) {
     this.namespaces = new ObjectStorage(store, { group: '', resource: 'namespaces', namespaced: false });
+    this.priorityClasses = new ObjectStorage(store, {
+      group: 'scheduling.k8s.io',
+      resource: 'priorityclasses',
+      namespaced: false,
+    });
+  }
+
+  /**
+   * The Priority admission on pod create: spec.priority and preemptionPolicy from the named PriorityClass
+   * (403 when it does not exist), or from the global default class (the lowest value if several), else 0 and
+   * PreemptLowerPriority; a priority or policy in the pod that differs from the class's is a 403.
+   */
+  private async admitPriority(pod: KubeObject): Promise<void> {
+    const spec = (pod.spec ?? {}) as Record<string, unknown>;
+    pod.spec = spec;
+    const forbid = (why: string) => errors.forbiddenObject('', 'pods', pod.metadata.name ?? '', why);
+    let priority = 0;
+    let policy: unknown = 'PreemptLowerPriority';
+    const className = typeof spec.priorityClassName === 'string' ? spec.priorityClassName : '';
+    if (className) {
+      const pc = await this.priorityClasses.get(undefined, className);
+      if (!pc) throw forbid(`no PriorityClass with name ${className} was found`);
+      priority = Number(pc.value ?? 0);
+      policy = pc.preemptionPolicy;
+    } else {
+      const page = await this.priorityClasses.list({});
+      let best: KubeObject | undefined;
+      for (const kv of page.kvs) {
+        const pc = decodeKv(kv);
+        if (pc.globalDefault === true && (!best || Number(best.value) > Number(pc.value))) best = pc;
+      }
+      if (best) {
+        spec.priorityClassName = best.metadata.name;
+        priority = Number(best.value ?? 0);
+        policy = best.preemptionPolicy;
+      }
+    }
+    if (spec.priority !== undefined && spec.priority !== null && spec.priority !== priority) {
+      throw forbid(
+        `the integer value of priority (${String(spec.priority)}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`,
+      );
+    }
+    spec.priority = priority;
+    if (policy !== undefined && policy !== null) {
+      if (spec.preemptionPolicy !== undefined && spec.preemptionPolicy !== null && spec.preemptionPolicy !== policy) {
+        throw forbid(
+          `the string value of PreemptionPolicy (${String(spec.preemptionPolicy)}) must not be provided in pod spec; priority admission controller computed ${String(policy)} from the given PriorityClass name`,
+        );
+      }
+      spec.preemptionPolicy = policy;
+    }
   }
 
   /** NamespaceLifecycle on delete: the immortal namespaces (default, kube-system, kube-public) stay. */
@@ -78,12 +130,23 @@ export class Admission {
   }
 
   async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {
-    if (res.group === '' && res.kind === 'Pod') this.admitPod(obj);
+    if (res.group === '' && res.kind === 'Pod') {
+      this.admitPod(obj);
+      await this.admitPriority(obj);
+    }
     if (res.group === '' && res.kind === 'Service') await this.allocateService(obj, undefined);
   }
 
   async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject): Promise<void> {
-    if (res.group === '' && res.kind === 'Pod') this.defaultTolerations(obj);
+    if (res.group === '' && res.kind === 'Pod') {
+      this.defaultTolerations(obj);
+      // The priority set on create stays (validation refuses changes to it).
+      const spec = (obj.spec ?? {}) as Record<string, unknown>;
+      const oldSpec = (old.spec ?? {}) as Record<string, unknown>;
+      if (spec.priority === undefined && oldSpec.priority !== undefined) spec.priority = oldSpec.priority;
+      if (spec.preemptionPolicy === undefined && oldSpec.preemptionPolicy !== undefined)
+        spec.preemptionPolicy = oldSpec.preemptionPolicy;
+    }
     if (res.group === '' && res.kind === 'Service') {
       const spec = (obj.spec ?? {}) as Record<string, unknown>;
       const oldSpec = (old.spec ?? {}) as Record<string, unknown>;

@@ -302,6 +302,77 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
     assert.equal(byName(events, 'events').storageVersionHash, byName(core, 'events').storageVersionHash);
   });
 
+  it('resolves priorityClassName at admission from PriorityClass objects, with the built-in classes', async () => {
+    const PODS = '/api/v1/namespaces/default/pods';
+    const PCS = '/apis/scheduling.k8s.io/v1/priorityclasses';
+    const pod = (name: string, priorityClassName?: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: { ...(priorityClassName ? { priorityClassName } : {}), containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    const specOf = async (body: unknown) => {
+      const r = await call('POST', PODS, body);
+      assert.equal(r.status, 201, r.text);
+      return JSON.parse(r.text).spec as { priority: number; preemptionPolicy: string; priorityClassName?: string };
+    };
+    const system = JSON.parse((await call('GET', `${PCS}/system-node-critical`)).text);
+    assert.equal(system.value, 2000001000);
+    assert.equal(system.preemptionPolicy, 'PreemptLowerPriority');
+    assert.equal((await call('GET', `${PCS}/system-cluster-critical`)).status, 200);
+
+    const plain = await specOf(pod('prio-none'));
+    assert.equal(plain.priority, 0);
+    assert.equal(plain.preemptionPolicy, 'PreemptLowerPriority');
+    assert.equal((await specOf(pod('prio-node', 'system-node-critical'))).priority, 2000001000);
+
+    const high = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 };
+    assert.equal((await call('POST', PCS, { ...high, preemptionPolicy: 'Never' })).status, 201);
+    const h = await specOf(pod('prio-high', 'high'));
+    assert.deepEqual([h.priority, h.preemptionPolicy], [1000, 'Never']);
+
+    const missing = await call('POST', PODS, pod('prio-missing', 'nope'));
+    assert.equal(missing.status, 403);
+    assert.equal(
+      JSON.parse(missing.text).message,
+      'pods "prio-missing" is forbidden: no PriorityClass with name nope was found',
+    );
+    const mismatch = await call('POST', PODS, {
+      ...pod('prio-mismatch', 'high'),
+      spec: { ...pod('x', 'high').spec, priority: 7 },
+    });
+    assert.equal(mismatch.status, 403);
+    assert.match(
+      JSON.parse(mismatch.text).message,
+      /the integer value of priority \(7\) must not be provided in pod spec; priority admission controller computed 1000/,
+    );
+
+    // The global default class (the lowest value among several) names the class of pods without one.
+    for (const [name, value] of [
+      ['dflt-b', 60],
+      ['dflt-a', 50],
+    ] as const) {
+      const pc = {
+        apiVersion: 'scheduling.k8s.io/v1',
+        kind: 'PriorityClass',
+        metadata: { name },
+        value,
+        globalDefault: true,
+      };
+      assert.equal((await call('POST', PCS, pc)).status, 201);
+    }
+    const d = await specOf(pod('prio-default'));
+    assert.deepEqual([d.priorityClassName, d.priority], ['dflt-a', 50]);
+    // Updates keep the priority set on create.
+    const live = JSON.parse((await call('GET', `${PODS}/prio-default`)).text);
+    live.metadata.labels = { touched: 'yes' };
+    delete live.spec.priority;
+    const put = await call('PUT', `${PODS}/prio-default`, live);
+    assert.equal(put.status, 200, put.text);
+    assert.equal(JSON.parse(put.text).spec.priority, 50);
+    for (const n of ['dflt-a', 'dflt-b', 'high']) assert.equal((await call('DELETE', `${PCS}/${n}`)).status, 200);
+  });
+
   it("answers integers Go would not parse with 400 and strconv's message", async () => {
     const r = await call('GET', `${CMS}?watch=true&timeoutSeconds=ten`);
     assert.equal(r.status, 400);
