@@ -373,6 +373,33 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
     for (const n of ['dflt-a', 'dflt-b', 'high']) assert.equal((await call('DELETE', `${PCS}/${n}`)).status, 200);
   });
 
+  it('answers TokenReviews of a valid and an invalid token, and stores nothing', async () => {
+    const TR = '/apis/authentication.k8s.io/v1/tokenreviews';
+    const review = (token: string) => ({
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token },
+    });
+    const ok = await call('POST', TR, review(pki.adminToken));
+    assert.equal(ok.status, 201, ok.text);
+    const body = JSON.parse(ok.text);
+    assert.equal(body.kind, 'TokenReview');
+    assert.deepEqual(body.status, {
+      authenticated: true,
+      user: { username: 'admin', groups: ['system:masters', 'system:authenticated'] },
+    });
+    const bad = JSON.parse((await call('POST', TR, review('not-a-token'))).text);
+    assert.deepEqual(bad.status, { user: {}, error: 'invalid bearer token' });
+    const empty = await call('POST', TR, review(''));
+    assert.equal(empty.status, 400);
+    assert.equal(JSON.parse(empty.text).message, 'token is required for TokenReview in authentication');
+    assert.equal((await call('GET', TR)).status, 405);
+    const disc = JSON.parse((await call('GET', '/apis/authentication.k8s.io/v1')).text).resources;
+    assert.deepEqual(disc, [
+      { name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] },
+    ]);
+  });
+
   it("answers integers Go would not parse with 400 and strconv's message", async () => {
     const r = await call('GET', `${CMS}?watch=true&timeoutSeconds=ten`);
     assert.equal(r.status, 400);

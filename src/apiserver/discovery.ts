@@ -62,7 +62,10 @@ function resourceEntries(r: ServedResource): unknown[] {
     verbs: r.verbs,
     ...(r.shortNames.length > 0 ? { shortNames: r.shortNames } : {}),
     ...(r.categories.length > 0 ? { categories: r.categories } : {}),
-    storageVersionHash: storageVersionHash(r.storage.group, r.storage.version, r.kind),
+    // Create-only kinds (reviews) have no storage, and no hash.
+    ...(r.verbs.includes('get')
+      ? { storageVersionHash: storageVersionHash(r.storage.group, r.storage.version, r.kind) }
+      : {}),
   };
   const subs = r.subresources
     .filter((s) => SUBRESOURCES[s])

@@ -13,6 +13,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
 import { serveOpenapiV2 } from './http/openapi-v2.js';
+import { serveTokenReview } from './http/reviews.js';
 import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
@@ -213,6 +214,9 @@ export class ApiServer {
       }
       return origWriteHead(...args);
     }) as ServerResponse['writeHead'];
+    if (resource.group === 'authentication.k8s.io' && resource.resource === 'tokenreviews') {
+      return serveTokenReview(ctx, req.method ?? 'GET', (token) => this.opts.tokens.get(token));
+    }
     await routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET');
   }
 
