@@ -2,7 +2,7 @@
 # Installs the Debian packages Tutti uses, only those that are missing. Needs root for apt-get;
 # without root it says what is missing and goes on (the process runtime needs none of them).
 set -euo pipefail
-PKGS=(iproute2 iptables nftables containerd runc containernetworking-plugins busybox-static docker-registry skopeo apache2-utils dnsmasq-base dnsutils conntrack)
+PKGS=(iproute2 iptables nftables containerd runc containernetworking-plugins busybox-static docker-registry skopeo apache2-utils dnsmasq-base dnsutils conntrack python3-kubernetes)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -155,6 +155,8 @@ export const CATALOG: ResourceInfo[] = [
     categories: ['api-extensions'],
     subresources: ['status'],
   }),
+  // Virtual: a create answers whether a bearer token authenticates (src/apiserver/http/reviews.ts); never stored.
+  res('authentication.k8s.io', 'v1', 'TokenReview', 'tokenreviews', false, { verbs: ['create'] }),
   res('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, {
     shortNames: ['csr'],
     subresources: ['approval', 'status'],

@@ -3,8 +3,8 @@
 import type { KubeObject } from '../core/types.js';
 import { errors, field, type FieldError } from '../core/status.js';
 import type { Store } from '../storage/store.js';
+import { ObjectStorage, decodeKv } from './objects.js';
 import { mountServiceAccountToken } from './serviceaccounts/admission.js';
-import { ObjectStorage } from './objects.js';
 import type { ServedResource } from './resources.js';
 
 export interface AdmissionConfig {
@@ -47,9 +47,12 @@ export function apiServiceIp(cidr: string): string {
   return intToIp(serviceCidrRange(cidr).first + 1);
 }
 
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
 export class Admission {
   private readonly namespaces: ObjectStorage;
   private readonly serviceAccounts: ObjectStorage;
+  private readonly priorityClasses: ObjectStorage;
 
   constructor(
     private readonly store: Store,
@@ -57,6 +60,64 @@ export class Admission {
   ) {
     this.namespaces = new ObjectStorage(store, { group: '', resource: 'namespaces', namespaced: false });
     this.serviceAccounts = new ObjectStorage(store, { group: '', resource: 'serviceaccounts', namespaced: true });
+    this.priorityClasses = new ObjectStorage(store, {
+      group: 'scheduling.k8s.io',
+      resource: 'priorityclasses',
+      namespaced: false,
+    });
+  }
+
+  /**
+   * The Priority admission on pod create: spec.priority and preemptionPolicy from the named PriorityClass
+   * (403 when it does not exist), or from the global default class (the lowest value if several), else 0 and
+   * PreemptLowerPriority; a priority or policy in the pod that differs from the class's is a 403.
+   */
+  private async admitPriority(pod: KubeObject): Promise<void> {
+    const spec = (pod.spec ?? {}) as Record<string, unknown>;
+    pod.spec = spec;
+    const forbid = (why: string) => errors.forbiddenObject('', 'pods', pod.metadata.name ?? '', why);
+    let priority = 0;
+    let policy: unknown = 'PreemptLowerPriority';
+    const className = typeof spec.priorityClassName === 'string' ? spec.priorityClassName : '';
+    if (className) {
+      const pc = await this.priorityClasses.get(undefined, className);
+      if (!pc) throw forbid(`no PriorityClass with name ${className} was found`);
+      priority = Number(pc.value ?? 0);
+      policy = pc.preemptionPolicy;
+    } else {
+      const page = await this.priorityClasses.list({});
+      let best: KubeObject | undefined;
+      for (const kv of page.kvs) {
+        const pc = decodeKv(kv);
+        if (pc.globalDefault === true && (!best || Number(best.value) > Number(pc.value))) best = pc;
+      }
+      if (best) {
+        spec.priorityClassName = best.metadata.name;
+        priority = Number(best.value ?? 0);
+        policy = best.preemptionPolicy;
+      }
+    }
+    if (spec.priority !== undefined && spec.priority !== null && spec.priority !== priority) {
+      throw forbid(
+        `the integer value of priority (${String(spec.priority)}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`,
+      );
+    }
+    spec.priority = priority;
+    if (policy !== undefined && policy !== null) {
+      if (spec.preemptionPolicy !== undefined && spec.preemptionPolicy !== null && spec.preemptionPolicy !== policy) {
+        throw forbid(
+          `the string value of PreemptionPolicy (${String(spec.preemptionPolicy)}) must not be provided in pod spec; priority admission controller computed ${String(policy)} from the given PriorityClass name`,
+        );
+      }
+      spec.preemptionPolicy = policy;
+    }
+  }
+
+  /** NamespaceLifecycle on delete: the immortal namespaces (default, kube-system, kube-public) stay. */
+  checkDelete(res: ServedResource, name: string): void {
+    if (res.group === '' && res.resource === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) {
+      throw errors.forbiddenObject('', 'namespaces', name, 'this namespace may not be deleted');
+    }
   }
 
   /** Namespaced objects may only be created in an existing namespace that is not terminating. */
@@ -78,6 +139,7 @@ export class Admission {
     for (const g of this.guards) g(res, obj);
     if (res.group === '' && res.kind === 'Pod') {
       this.admitPod(obj);
+      await this.admitPriority(obj);
       const saName = (obj.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName || 'default';
       mountServiceAccountToken(obj, await this.serviceAccounts.get(obj.metadata.namespace, saName));
     }
@@ -86,6 +148,15 @@ export class Admission {
 
   async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject): Promise<void> {
     for (const g of this.guards) g(res, obj);
+    if (res.group === '' && res.kind === 'Pod') {
+      this.defaultTolerations(obj);
+      // The priority set on create stays (validation refuses changes to it).
+      const spec = (obj.spec ?? {}) as Record<string, unknown>;
+      const oldSpec = (old.spec ?? {}) as Record<string, unknown>;
+      if (spec.priority === undefined && oldSpec.priority !== undefined) spec.priority = oldSpec.priority;
+      if (spec.preemptionPolicy === undefined && oldSpec.preemptionPolicy !== undefined)
+        spec.preemptionPolicy = oldSpec.preemptionPolicy;
+    }
     if (res.group === '' && res.kind === 'Service') {
       const spec = (obj.spec ?? {}) as Record<string, unknown>;
       const oldSpec = (old.spec ?? {}) as Record<string, unknown>;
@@ -108,6 +179,19 @@ export class Admission {
   }
 
   private admitPod(pod: KubeObject): void {
+    this.defaultTolerations(pod);
+    const spec = (pod.spec ?? {}) as Record<string, unknown>;
+    const status = (pod.status ?? {}) as Record<string, unknown>;
+    status.phase = status.phase ?? 'Pending';
+    status.qosClass = qosClass(spec);
+    pod.status = status;
+  }
+
+  /**
+   * DefaultTolerationSeconds, on create and on update (so a PUT of the pod's own manifest, without them,
+   * is not a change of tolerations): the not-ready and unreachable NoExecute tolerations unless tolerated.
+   */
+  private defaultTolerations(pod: KubeObject): void {
     const spec = (pod.spec ?? {}) as Record<string, unknown>;
     const tolerations = (spec.tolerations ?? []) as Toleration[];
     for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
@@ -125,10 +209,6 @@ export class Admission {
     }
     spec.tolerations = tolerations;
     pod.spec = spec;
-    const status = (pod.status ?? {}) as Record<string, unknown>;
-    status.phase = status.phase ?? 'Pending';
-    status.qosClass = qosClass(spec);
-    pod.status = status;
   }
 
   private async claim(key: string): Promise<boolean> {

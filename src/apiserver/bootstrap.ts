@@ -8,6 +8,7 @@ import {
   bootstrapClusterRoles,
   bootstrapRoleBindings,
 } from './authz/bootstrap-policy.js';
+import { ensureLocalApiServices } from './apiservices.js';
 import type { ObjectPipeline } from './pipeline/index.js';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -35,6 +36,46 @@ async function ensureObject(pipeline: ObjectPipeline, resource: string, obj: Kub
     await pipeline.create({ resource: r, namespace }, obj, { fieldManager: FIELD_MANAGER });
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 409)) throw err;
+  }
+}
+
+/** The PriorityClasses upstream's scheduling REST storage creates at start-up (scheduling.SystemPriorityClasses). */
+const SYSTEM_PRIORITY_CLASSES = [
+  {
+    name: 'system-node-critical',
+    value: 2000001000,
+    description: 'Used for system critical pods that must not be moved from their current node.',
+  },
+  {
+    name: 'system-cluster-critical',
+    value: 2000000000,
+    description:
+      'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+  },
+];
+
+async function ensureSystemPriorityClasses(pipeline: ObjectPipeline): Promise<void> {
+  const r = pipeline.registry.find('scheduling.k8s.io', 'v1', 'priorityclasses');
+  if (!r) return;
+  for (const c of SYSTEM_PRIORITY_CLASSES) {
+    try {
+      await pipeline.read({ resource: r, name: c.name });
+      continue;
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 404)) throw err;
+    }
+    const obj = {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: c.name },
+      value: c.value,
+      description: c.description,
+    };
+    try {
+      await pipeline.create({ resource: r }, obj, { fieldManager: FIELD_MANAGER });
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 409)) throw err;
+    }
   }
 }
 
@@ -66,4 +107,6 @@ export async function bootstrapCluster(pipeline: ObjectPipeline, config: Bootstr
       { addresses: [{ ip: config.advertiseAddress }], ports: [{ name: 'https', port: config.port, protocol: 'TCP' }] },
     ],
   });
+  await ensureLocalApiServices(pipeline, new Date());
+  await ensureSystemPriorityClasses(pipeline);
 }

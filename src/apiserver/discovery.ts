@@ -1,4 +1,5 @@
 // Legacy discovery documents (APIVersions, APIGroupList, APIGroup, APIResourceList) as kubectl 1.32 reads them.
+import { createHash } from 'node:crypto';
 import type { ResourceRegistry, ServedResource } from './resources.js';
 
 /** Subresources that are served, with their discovery kind and verbs. */
@@ -44,6 +45,14 @@ export function apiGroupDoc(registry: ResourceRegistry, group: string): unknown 
   return apiGroup(registry, group);
 }
 
+/**
+ * discovery.StorageVersionHash: the first 8 bytes of the SHA-256 of `group/version/kind` of the storage
+ * version, base64. Clients (the garbage collector, storage migration) compare it to see a storage change.
+ */
+export function storageVersionHash(group: string, version: string, kind: string): string {
+  return createHash('sha256').update(`${group}/${version}/${kind}`).digest().subarray(0, 8).toString('base64');
+}
+
 function resourceEntries(r: ServedResource): unknown[] {
   const main = {
     name: r.resource,
@@ -53,6 +62,10 @@ function resourceEntries(r: ServedResource): unknown[] {
     verbs: r.verbs,
     ...(r.shortNames.length > 0 ? { shortNames: r.shortNames } : {}),
     ...(r.categories.length > 0 ? { categories: r.categories } : {}),
+    // Create-only kinds (reviews) have no storage, and no hash.
+    ...(r.verbs.includes('get')
+      ? { storageVersionHash: storageVersionHash(r.storage.group, r.storage.version, r.kind) }
+      : {}),
   };
   const subs = r.subresources
     .filter((s) => SUBRESOURCES[s])

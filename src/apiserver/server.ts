@@ -14,6 +14,8 @@ import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
 import { guardConnections, refuseHttpVersion, serverTimeouts } from './http/hygiene.js';
+import { serveOpenapiV2 } from './http/openapi-v2.js';
+import { serveTokenReview } from './http/reviews.js';
 import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
@@ -191,7 +193,11 @@ export class ApiServer {
   async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const h = req.headers.authorization;
     if (!h?.startsWith('Bearer ')) return undefined;
-    const token = h.slice(7).trim();
+    return this.authenticateToken(h.slice(7).trim());
+  }
+
+  /** Who a bearer token is: a static token, or a ServiceAccount token. */
+  async authenticateToken(token: string): Promise<UserInfo | undefined> {
     const u = this.opts.tokens.get(token);
     if (u)
       return u.groups.includes('system:authenticated') ? u : { ...u, groups: [...u.groups, 'system:authenticated'] };
@@ -286,6 +292,7 @@ export class ApiServer {
     if (path === '/api')
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
+    if (path === '/openapi/v2') return serveOpenapiV2(req, res);
     if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Index());
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiV3Document(path.slice('/openapi/v3/'.length));
@@ -342,6 +349,9 @@ export class ApiServer {
       }
       return origWriteHead(...args);
     }) as ServerResponse['writeHead'];
+    if (resource.group === 'authentication.k8s.io' && resource.resource === 'tokenreviews') {
+      return serveTokenReview(ctx, method, (token) => this.authenticateToken(token));
+    }
     await requestUser.run(user, () =>
       routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, method),
     );

@@ -125,6 +125,13 @@ export const errors = {
   badRequest: (message: string) => new StatusError(400, 'BadRequest', message),
   unauthorized: () => new StatusError(401, 'Unauthorized', 'Unauthorized'),
   forbidden: (message: string) => new StatusError(403, 'Forbidden', message),
+  /** NewForbidden(qualifiedResource, name, err): `namespaces "default" is forbidden: <why>`. */
+  forbiddenObject: (group: string, resource: string, name: string, why: string) =>
+    new StatusError(403, 'Forbidden', `${resourceLabel(group, resource)} "${name}" is forbidden: ${why}`, {
+      name,
+      group,
+      kind: resource,
+    }),
   notFound: (group: string, resource: string, name: string) =>
     new StatusError(404, 'NotFound', `${resourceLabel(group, resource)} "${name}" not found`, {
       name,

@@ -7,8 +7,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const TUTTI_BIN = join(ROOT, 'bin', 'tutti.js');
+/** The kubectl the tests run: `KUBECTL` (a path or a name on PATH, e.g. kubectl.1.27), else `kubectl`. */
+export const KUBECTL = process.env.KUBECTL || 'kubectl';
 
 export interface KubectlResult {
   code: number;
@@ -114,7 +116,7 @@ export async function startTestServer(
 
   const kubectl: TestServer['kubectl'] = (args, o = {}) =>
     new Promise((res) => {
-      const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(home, 'cache'), ...args], {
+      const child = spawn(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(home, 'cache'), ...args], {
         env: { ...process.env, HOME: home, KUBECONFIG: kubeconfig, ...o.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       });

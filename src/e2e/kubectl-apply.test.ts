@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type TestServer, startTestServer } from './harness.js';
+import { KUBECTL, type TestServer, startTestServer } from './harness.js';
 
 function deployment(replicas: number, image: string, extraLabel?: string): string {
   return `apiVersion: apps/v1
@@ -79,7 +79,7 @@ describe('kubectl apply and watch', () => {
   it('get -w streams changes after the initial list', async () => {
     await s.k('create', 'cm', 'w1', '--from-literal=a=1');
     const child: ChildProcess = spawn(
-      'kubectl',
+      KUBECTL,
       ['--kubeconfig', s.kubeconfig, 'get', 'cm', '-w', '--output-watch-events'],
       {
         env: { ...process.env, HOME: dir },

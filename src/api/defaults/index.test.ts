@@ -51,7 +51,7 @@ test('pod defaults fill spec, containers, probes, volumes and requests', () => {
   assert.equal(spec.enableServiceLinks, true);
   assert.equal(spec.serviceAccountName, 'default');
   assert.equal(spec.serviceAccount, 'default');
-  assert.equal(spec.priority, 0);
+  assert.equal(spec.priority, undefined); // the Priority admission's
   const c = spec.containers[0];
   assert.equal(c.imagePullPolicy, 'IfNotPresent');
   assert.equal(c.terminationMessagePath, '/dev/termination-log');

@@ -118,16 +118,8 @@ export function defaultPodTemplate(template: unknown, opts?: PodSpecDefaults): v
 export function defaultPod(pod: KubeObject): void {
   const spec = child(pod, 'spec');
   defaultPodSpec(spec);
-  // Set upstream by the ServiceAccount and Priority admission plugins.
+  // Set upstream by the ServiceAccount admission plugin. Priority and preemptionPolicy come from the
+  // Priority admission (src/apiserver/admission.ts), which reads the PriorityClass objects.
   setDefault(spec, 'serviceAccountName', 'default');
   setDefault(spec, 'serviceAccount', spec.serviceAccountName);
-  const className = typeof spec.priorityClassName === 'string' ? spec.priorityClassName : '';
-  setDefault(spec, 'priority', SYSTEM_PRIORITIES[className] ?? 0);
-  setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
 }
-
-// The built-in priority classes; user-defined classes are not served, so other names resolve to 0.
-const SYSTEM_PRIORITIES: Record<string, number> = {
-  'system-node-critical': 2000001000,
-  'system-cluster-critical': 2000000000,
-};

@@ -173,7 +173,9 @@ function roots(known: Set<string>): Root[] {
   const entries = [...CATALOG].sort((a, b) => Number(a.group !== '') - Number(b.group !== ''));
   for (const r of entries) {
     const prefix = packagePrefix(r.group, r.version);
-    for (const kind of [r.kind, r.listKind]) {
+    // Create-only kinds (TokenReview) have no list type.
+    const kinds = r.verbs.includes('list') ? [r.kind, r.listKind] : [r.kind];
+    for (const kind of kinds) {
       out.push({
         cls: findClass(r.group, r.version, kind, known),
         prefix,

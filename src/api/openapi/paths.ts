@@ -202,9 +202,10 @@ export function resourcePaths(
   const ns = r.namespaced ? 'Namespaced' : '';
   const gvk = { group: r.group, version: r.version, kind: r.kind };
   const listGvk = { group: r.group, version: r.version, kind: r.listKind };
-  const self: Target = { schema: definitionOf(gvk), gvk };
-  const list: Target = { schema: definitionOf(listGvk), gvk };
   const has = (v: string) => r.verbs.includes(v);
+  const self: Target = { schema: definitionOf(gvk), gvk };
+  // Create-only kinds (TokenReview) have no list type; nothing below reads `list` without the list verb.
+  const list: Target = has('list') ? { schema: definitionOf(listGvk), gvk } : self;
   const tags = [tagOf(r)];
   const ctx = (idSuffix: string, what: string): OpContext => ({ r, idSuffix, what, tags });
   const scopeParams = r.namespaced ? [P.namespace, P.pretty] : [P.pretty];

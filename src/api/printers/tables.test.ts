@@ -14,7 +14,8 @@ const meta = { name: 'x', namespace: 'default', creationTimestamp: '2024-05-01T1
 
 describe('tableFor', () => {
   it('has a printer for every built-in kind, and row width equals column count', () => {
-    for (const r of CATALOG) {
+    // Create-only kinds (TokenReview) are never listed or read, so never printed.
+    for (const r of CATALOG.filter((c) => c.verbs.includes('get'))) {
       const table = tableFor(r.group, r.kind);
       assert.ok(table, `${r.group}/${r.kind}`);
       assert.equal(table.row({ metadata: {} }, now).length, table.columns.length, `${r.group}/${r.kind}`);

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NamedTarget, SelectorOptions, Target, WriteOptions } from '../pipeline/index.js';
 import type { ResourceRequest } from '../requestinfo.js';
 import type { ServedResource } from '../resources.js';
+import { queryBool } from './query.js';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -32,7 +33,7 @@ export function writeOptions(ctx: RequestContext): WriteOptions {
     fieldManager: q.get('fieldManager') ?? undefined,
     userAgent: ctx.req.headers['user-agent'],
     fieldValidation: q.get('fieldValidation') ?? undefined,
-    force: q.get('force') === 'true',
+    force: queryBool(q, 'force') ?? false,
     warnings: ctx.warnings,
   };
 }

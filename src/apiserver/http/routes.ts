@@ -3,6 +3,7 @@
 import { errors } from '../../core/status.js';
 import type { ObjectPipeline } from '../pipeline/index.js';
 import type { RequestContext } from './context.js';
+import { queryBool } from './query.js';
 import { serveBinding, serveEviction, serveScale } from './subresources.js';
 import {
   serveCreate,
@@ -61,7 +62,7 @@ export async function routeResource(deps: RouteDeps, ctx: RequestContext, method
     }
     throw errors.methodNotAllowed(NOT_ALLOWED);
   }
-  const isWatch = info.watchPrefix || ctx.query.get('watch') === 'true' || ctx.query.get('watch') === '1';
+  const isWatch = info.watchPrefix || queryBool(ctx.query, 'watch') === true;
   switch (method) {
     case 'GET':
       if (isWatch) {

@@ -5,6 +5,7 @@ import { errors } from '../../core/status.js';
 import { APPLY_PATCH, type DeleteOptions, type ObjectPipeline, requireApplyManager } from '../pipeline/index.js';
 import { decodeBody, decodePatch, mediaType, readBody } from './body.js';
 import { type RequestContext, namedTargetOf, selectorOptions, targetOf, writeOptions } from './context.js';
+import { queryBool, queryInt } from './query.js';
 import { TABLE_CONTENT_TYPE, outputForm, sendJson } from './response.js';
 import { tableOf } from './table.js';
 
@@ -96,9 +97,11 @@ async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
     opts = (v ?? {}) as DeleteOptions;
   }
   const q = ctx.query;
-  if (q.get('gracePeriodSeconds') !== null) opts.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));
+  const grace = queryInt(q, 'gracePeriodSeconds');
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
   if (q.get('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy')!;
-  if (q.get('orphanDependents') !== null) opts.orphanDependents = q.get('orphanDependents') === 'true';
+  const orphan = queryBool(q, 'orphanDependents');
+  if (orphan !== undefined) opts.orphanDependents = orphan;
   if (q.get('dryRun')) opts.dryRun = [q.get('dryRun')!];
   return opts;
 }

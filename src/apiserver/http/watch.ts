@@ -2,6 +2,7 @@
 // response, with bookmarks, a timeout, and a cap on what a slow client may leave buffered.
 import type { ObjectEvent, ObjectPipeline } from '../pipeline/index.js';
 import { type RequestContext, selectorOptions, targetOf } from './context.js';
+import { queryBool, queryInt } from './query.js';
 import { TABLE_CONTENT_TYPE, outputForm } from './response.js';
 import { tableOf } from './table.js';
 
@@ -22,10 +23,10 @@ export const watchStats = { closedBehind: 0 };
 export async function serveWatch(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
   const r = ctx.resource;
   const q = ctx.query;
+  const timeoutSeconds = queryInt(q, 'timeoutSeconds') || DEFAULT_TIMEOUT_SECONDS;
+  const bookmarks = queryBool(q, 'allowWatchBookmarks') === true;
   const watch = p.watch(targetOf(ctx), { ...selectorOptions(q), resourceVersion: q.get('resourceVersion') ?? '' });
   const form = outputForm(ctx.req, q);
-  const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '0') || DEFAULT_TIMEOUT_SECONDS;
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
 
   const res = ctx.res;
   res.writeHead(200, {

@@ -9,6 +9,7 @@ import { decodeKv } from '../objects.js';
 import { retryOnConflict } from './conflicts.js';
 import { createObject } from './create.js';
 import { decodeObject } from './decode.js';
+import { applyUpgradingLastApplied } from './last-applied.js';
 import { storageOf, toServed } from './served.js';
 import type { NamedTarget, PipelineDeps, WriteOptions } from './types.js';
 import { type WriteResult, writeUpdate } from './update.js';
@@ -72,7 +73,7 @@ async function applyOnce(
     return { object, created: true };
   }
   const live = toServed(r, decodeKv(kv));
-  const res = serverSideApply({
+  const res = applyUpgradingLastApplied({
     live,
     applied,
     manager,

@@ -14,6 +14,14 @@ export function modifiedConflict(r: ServedResource, name: string): StatusError {
   );
 }
 
+/**
+ * Whether a write's metadata.resourceVersion is a precondition: empty and "0" both mean an unconditional
+ * write (APIObjectVersioner.ParseResourceVersion reads both as 0), as every kind Tutti serves allows.
+ */
+export function isPrecondition(rv: string | undefined): rv is string {
+  return !!rv && rv !== '0';
+}
+
 /** Re-runs `fn` on a plain 409 Conflict (not on apply conflicts, which carry causes). */
 export async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
   for (let i = 0; ; i++) {

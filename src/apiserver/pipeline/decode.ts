@@ -6,10 +6,30 @@ import { decodeTypeError, schemaLookup, unknownFields } from '../../api/openapi/
 import { checkDepth } from '../../apimachinery/decode.js';
 import type { SchemaNode } from '../../apimachinery/schema.js';
 import { isPlainObject } from '../../core/json.js';
-import { errors } from '../../core/status.js';
+import { CATALOG } from '../../api/catalog.js';
+import { type StatusError, errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import type { ServedResource } from '../resources.js';
 import type { WriteOptions } from './types.js';
+
+/**
+ * transformDecodeError for a body of another kind: upstream decodes it as its own type, then fails to
+ * convert it into the addressed one (or does not know the kind at all).
+ */
+function wrongKind(r: ServedResource, obj: KubeObject): StatusError {
+  const kind = String(obj.kind);
+  const apiVersion = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion : r.apiVersion;
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const known = CATALOG.some((c) => c.group === group && c.version === version && c.kind === kind);
+  // Go package names: the versioned type's is its version, the internal type's its group's first label.
+  const internal = r.group === '' || r.group === 'events.k8s.io' ? 'core' : r.group.split('.')[0];
+  const why = known
+    ? `converting (${version}.${kind}) to (${internal}.${r.kind}): unknown conversion`
+    : `no kind "${kind}" is registered for version "${apiVersion}" in scheme "pkg/api/legacyscheme/scheme.go:30"`;
+  return errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${r.kind}: ${why}`);
+}
 
 export function decodeObject(
   r: ServedResource,
@@ -21,11 +41,7 @@ export function decodeObject(
   // Pipeline callers (and patch results) get the same bound as HTTP bodies before any recursive walk.
   checkDepth(value);
   const obj = value as KubeObject;
-  if (obj.kind !== undefined && obj.kind !== r.kind) {
-    throw errors.badRequest(
-      `the kind of the object in the request (${String(obj.kind)}) does not match the expected kind (${r.kind})`,
-    );
-  }
+  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== r.kind) throw wrongKind(r, obj);
   if (obj.apiVersion !== undefined && obj.apiVersion !== r.apiVersion) {
     throw errors.badRequest(
       `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${r.apiVersion})`,

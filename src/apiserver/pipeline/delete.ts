@@ -24,6 +24,7 @@ async function deleteOnce(deps: PipelineDeps, t: NamedTarget, opts: DeleteOption
   const r = t.resource;
   const { namespace, name } = t;
   const { obj: current, rev } = await readCurrent(deps, r, namespace, name);
+  deps.admission.checkDelete(r, name);
   const pre = opts.preconditions;
   if (pre?.uid && pre.uid !== current.metadata.uid) {
     throw errors.conflict(

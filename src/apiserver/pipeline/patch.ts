@@ -4,7 +4,7 @@ import { schemaLookup } from '../../api/openapi/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../apimachinery/patch/index.js';
 import { errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
-import { modifiedConflict, retryOnConflict } from './conflicts.js';
+import { isPrecondition, modifiedConflict, retryOnConflict } from './conflicts.js';
 import { decodeObject } from './decode.js';
 import { managerOf } from './metadata.js';
 import { readCurrent } from './served.js';
@@ -36,7 +36,7 @@ export async function patch(
     else patched = applyStrategicMergePatch(structuredClone(current), doc, schemaLookup(r.group, r.version, r.kind));
     const obj = decodeObject(r, patched, opts);
     const rv = obj.metadata.resourceVersion;
-    if (rv && rv !== String(rev)) throw modifiedConflict(r, t.name);
+    if (isPrecondition(rv) && rv !== String(rev)) throw modifiedConflict(r, t.name);
     obj.metadata.name = current.metadata.name;
     obj.metadata.namespace = current.metadata.namespace;
     return writeUpdate(deps, t, {

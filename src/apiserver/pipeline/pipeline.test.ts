@@ -123,7 +123,17 @@ describe('object pipeline', () => {
     it('rejects bodies that do not decode into the resource with 400', async () => {
       const kind = await statusError(() => p.create(cm(), { kind: 'Secret', metadata: { name: 'x' } }));
       assert.equal(kind.code, 400);
-      assert.match(kind.message, /does not match the expected kind \(ConfigMap\)/);
+      assert.equal(
+        kind.message,
+        'Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to (core.ConfigMap): unknown conversion',
+      );
+      const unknownKind = await statusError(() =>
+        p.create(cm(), { apiVersion: 'v1', kind: 'Widget', metadata: { name: 'x' } }),
+      );
+      assert.equal(
+        unknownKind.message,
+        'Widget in version "v1" cannot be handled as a ConfigMap: no kind "Widget" is registered for version "v1" in scheme "pkg/api/legacyscheme/scheme.go:30"',
+      );
       const notObject = await statusError(() => p.create(cm(), [1, 2]));
       assert.equal(notObject.code, 400);
       const badName = await statusError(() => p.create(cm(), { metadata: { name: 5 } }));

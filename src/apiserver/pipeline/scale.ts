@@ -6,7 +6,7 @@ import { labelSelectorFromObject } from '../../core/selectors/index.js';
 import { isPlainObject } from '../../core/json.js';
 import { errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
-import { modifiedConflict, retryOnConflict } from './conflicts.js';
+import { isPrecondition, modifiedConflict, retryOnConflict } from './conflicts.js';
 import { JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './patch.js';
 import { readCurrent } from './served.js';
 import type { NamedTarget, PipelineDeps, WriteOptions } from './types.js';
@@ -50,7 +50,7 @@ export function updateScale(
 ): Promise<KubeObject> {
   return writeScale(deps, t, opts, (_current, rev) => {
     const rv = (scale as KubeObject | null)?.metadata?.resourceVersion;
-    if (rv && rv !== String(rev)) throw modifiedConflict(t.resource, t.name);
+    if (isPrecondition(rv) && rv !== String(rev)) throw modifiedConflict(t.resource, t.name);
     return scale as KubeObject;
   });
 }

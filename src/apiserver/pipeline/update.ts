@@ -8,7 +8,7 @@ import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
 import { decodeKv } from '../objects.js';
 import type { ServedResource } from '../resources.js';
-import { modifiedConflict } from './conflicts.js';
+import { isPrecondition, modifiedConflict } from './conflicts.js';
 import { createObject } from './create.js';
 import { decodeObject } from './decode.js';
 import { checkNamespaceMatch, managerOf, sameJson, validate } from './metadata.js';
@@ -47,7 +47,7 @@ export async function update(
   }
   const old = toServed(r, decodeKv(existing));
   const rv = obj.metadata.resourceVersion;
-  if (rv && rv !== String(existing.modRevision)) throw modifiedConflict(r, name);
+  if (isPrecondition(rv) && rv !== String(existing.modRevision)) throw modifiedConflict(r, name);
   const object = await writeUpdate(deps, t, {
     old,
     oldRev: existing.modRevision,
