@@ -10,6 +10,7 @@ import { errors } from '../core/status.js';
 import type { Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { CustomResourceDefinitions } from './customresources.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
 import { sendError, sendJson } from './http/response.js';
@@ -64,6 +65,8 @@ export class ApiServer {
   readonly registry = new ResourceRegistry();
   readonly admission: Admission;
   readonly pipeline: ObjectPipeline;
+  /** Serves the resources of CustomResourceDefinitions. */
+  readonly customResources: CustomResourceDefinitions;
   private readonly nodeProxy?: (ctx: RequestContext) => Promise<void>;
   private readonly upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   private server?: Server;
@@ -78,6 +81,7 @@ export class ApiServer {
       admission: this.admission,
       now: () => new Date(),
     });
+    this.customResources = new CustomResourceDefinitions(this.pipeline, opts.store, opts.log);
     const proxy = opts.agentProxy
       ? storeNodeProxy({
           store: opts.store,
@@ -132,11 +136,13 @@ export class ApiServer {
       port: this.port,
       advertiseAddress: this.opts.advertiseAddress ?? '127.0.0.1',
     });
+    await this.customResources.start();
     this.ready = true;
   }
 
   async stop(): Promise<void> {
     this.ready = false;
+    this.customResources.stop();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
@@ -167,9 +173,10 @@ export class ApiServer {
     if (path === '/api')
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
-    if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Index());
+    if (path === '/openapi/v3') return sendJson(res, 200, this.customResources.openapiIndex(openapiV3Index()));
     if (path.startsWith('/openapi/v3/')) {
-      const doc = openapiV3Document(path.slice('/openapi/v3/'.length));
+      const docPath = path.slice('/openapi/v3/'.length);
+      const doc = this.customResources.openapiDocument(docPath) ?? openapiV3Document(docPath);
       if (!doc) throw errors.notFoundPath();
       res.writeHead(200, {
         'Content-Type': 'application/json',

@@ -1,10 +1,10 @@
 // The decode step: a decoded request body becomes an object of the addressed resource (kind, apiVersion,
 // metadata types), with unknown fields rejected, warned about or ignored as `fieldValidation` asks.
-import { schemaLookup, unknownFields } from '../../api/openapi/index.js';
+import { unknownFields } from '../../api/openapi/index.js';
 import { isPlainObject } from '../../core/json.js';
 import { errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
-import type { ServedResource } from '../resources.js';
+import { schemaFor, type ServedResource } from '../resources.js';
 import type { WriteOptions } from './types.js';
 
 export function decodeObject(
@@ -41,7 +41,7 @@ function checkUnknownFields(
 ): void {
   const mode = opts.fieldValidation ?? 'Warn';
   if (mode === 'Ignore') return;
-  const schema = schemaLookup(r.group, r.version, r.kind);
+  const schema = schemaFor(r);
   if (!schema) return;
   const unknown = unknownFields(obj, schema);
   if (unknown.length === 0) return;

@@ -1,0 +1,362 @@
+// CustomResourceDefinitions through the real kubectl against a real `tutti server`: Established, every verb
+// on custom objects, printer columns, schema validation (422), pruning and defaults, the status and scale
+// subresources, OpenAPI for explain, CRD deletion removing its objects, and objects surviving a restart.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type TestServer, startTestServer } from './harness.js';
+
+const CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: crontabs.stable.example.com
+spec:
+  group: stable.example.com
+  scope: Namespaced
+  names:
+    plural: crontabs
+    singular: crontab
+    kind: CronTab
+    shortNames: [ct]
+    categories: [all]
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources:
+      status: {}
+      scale:
+        specReplicasPath: .spec.replicas
+        statusReplicasPath: .status.replicas
+    additionalPrinterColumns:
+    - name: Spec
+      type: string
+      jsonPath: .spec.cronSpec
+    - name: Replicas
+      type: integer
+      jsonPath: .spec.replicas
+    - name: Age
+      type: date
+      jsonPath: .metadata.creationTimestamp
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [cronSpec]
+            properties:
+              cronSpec:
+                type: string
+                pattern: '^(\\d+|\\*)(/\\d+)?(\\s+(\\d+|\\*)(/\\d+)?){4}$'
+              image:
+                type: string
+              replicas:
+                type: integer
+                minimum: 1
+                maximum: 10
+                default: 1
+              mode:
+                type: string
+                enum: [fast, slow]
+              port:
+                x-kubernetes-int-or-string: true
+              extra:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+          status:
+            type: object
+            properties:
+              replicas:
+                type: integer
+              phase:
+                type: string
+`;
+
+const CLUSTER_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.org
+spec:
+  group: example.org
+  scope: Cluster
+  names: {plural: widgets, kind: Widget}
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+`;
+
+function cronTab(name: string, spec: string): string {
+  return `apiVersion: stable.example.com/v1
+kind: CronTab
+metadata:
+  name: ${name}
+  labels: {app: ${name}}
+spec:
+${spec
+  .split('\n')
+  .map((l) => `  ${l}`)
+  .join('\n')}
+`;
+}
+
+describe('CustomResourceDefinitions through kubectl', () => {
+  let s: TestServer;
+  let dir: string;
+  const file = (name: string, text: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+
+  before(async () => {
+    s = await startTestServer();
+    dir = mkdtempSync(join(tmpdir(), 'tutti-crd-'));
+  });
+  after(async () => {
+    await s?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a CRD becomes Established and its kind is discovered', async () => {
+    assert.match(
+      await s.k('apply', '-f', file('crd.yaml', CRD)),
+      /customresourcedefinition.apiextensions.k8s.io\/crontabs.stable.example.com created/,
+    );
+    await s.k('wait', '--for=condition=Established', '--timeout=10s', 'crd/crontabs.stable.example.com');
+    const crd = JSON.parse(await s.k('get', 'crd', 'crontabs.stable.example.com', '-o', 'json'));
+    const cond = Object.fromEntries(
+      crd.status.conditions.map((c: { type: string; status: string }) => [c.type, c.status]),
+    );
+    assert.equal(cond.NamesAccepted, 'True');
+    assert.equal(cond.Established, 'True');
+    assert.deepEqual(crd.status.storedVersions, ['v1']);
+    assert.equal(crd.status.acceptedNames.kind, 'CronTab');
+    assert.ok(crd.metadata.finalizers.includes('customresourcecleanup.apiextensions.k8s.io'));
+    const resources = await s.k('api-resources', '--api-group=stable.example.com');
+    assert.match(resources, /crontabs\s+ct\s+stable\.example\.com\/v1\s+true\s+CronTab/);
+  });
+
+  it('an invalid CRD is a 422 with upstream field paths', async () => {
+    const bad = CRD.replace('name: crontabs.stable.example.com', 'name: wrong.stable.example.com').replace(
+      'storage: true',
+      'storage: false',
+    );
+    const r = await s.kubectl(['apply', '-f', file('bad-crd.yaml', bad)]);
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stderr,
+      /metadata\.name: Invalid value: "wrong\.stable\.example\.com": must be spec\.names\.plural\+"\."\+spec\.group/,
+    );
+    assert.match(r.stderr, /spec\.versions: Invalid value: .*must have exactly one version marked as storage version/);
+    const noType = CLUSTER_CRD.replace('name: widgets.example.org', 'name: gadgets.example.org')
+      .replace('{plural: widgets, kind: Widget}', '{plural: gadgets, kind: Gadget}')
+      .replace(
+        '        x-kubernetes-preserve-unknown-fields: true\n',
+        '        properties:\n          spec: {description: untyped}\n',
+      );
+    const r2 = await s.kubectl(['create', '-f', file('untyped.yaml', noType)]);
+    assert.notEqual(r2.code, 0);
+    assert.match(
+      r2.stderr,
+      /openAPIV3Schema\.properties\[spec\]\.type: Required value: must not be empty for specified object fields/,
+    );
+  });
+
+  it('creates, gets, lists with printer columns, patches and deletes custom objects', async () => {
+    await s.k('apply', '-f', file('a.yaml', cronTab('a', 'cronSpec: "* * * * */5"\nimage: img:1')));
+    await s.k('create', '-f', file('b.yaml', cronTab('b', 'cronSpec: "*/2 * * * *"\nreplicas: 3\nport: http')));
+    const a = JSON.parse(await s.k('get', 'crontab', 'a', '-o', 'json'));
+    assert.equal(a.spec.replicas, 1, 'default applied');
+    assert.equal(a.metadata.generation, 1);
+    const table = await s.k('get', 'ct');
+    assert.match(table, /^NAME\s+SPEC\s+REPLICAS\s+AGE/);
+    assert.match(table, /\na\s+\* \* \* \* \*\/5\s+1\s+\d+s/);
+    assert.match(table, /\nb\s+\*\/2 \* \* \* \*\s+3\s+\d+s/);
+    assert.match(await s.k('get', 'crontabs', '-l', 'app=b', '-o', 'name'), /^crontab\.stable\.example\.com\/b\n$/);
+    assert.equal(
+      await s.k('get', 'crontabs', '--field-selector', 'metadata.name=a', '-o', 'name'),
+      'crontab.stable.example.com/a\n',
+    );
+    assert.match(await s.k('get', 'all', '-o', 'name'), /crontab\.stable\.example\.com\/a/);
+    // kubectl patch defaults to strategic merge: a 415 for custom objects, as upstream.
+    const smp = await s.kubectl(['patch', 'crontab', 'a', '-p', '{"spec":{"image":"img:2"}}']);
+    assert.notEqual(smp.code, 0);
+    assert.match(smp.stderr, /UnsupportedMediaType|unknown format/i);
+    await s.k('patch', 'crontab', 'a', '--type=merge', '-p', '{"spec":{"image":"img:2"}}');
+    await s.k('patch', 'crontab', 'a', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":4}]');
+    const patched = JSON.parse(await s.k('get', 'crontab', 'a', '-o', 'json'));
+    assert.equal(patched.spec.image, 'img:2');
+    assert.equal(patched.spec.replicas, 4);
+    assert.equal(patched.metadata.generation, 3);
+    assert.match(
+      await s.k(
+        'apply',
+        '--server-side',
+        '--force-conflicts',
+        '-f',
+        file('a2.yaml', cronTab('a', 'cronSpec: "* * * * */5"\nimage: img:3')),
+      ),
+      /serverside-applied/,
+    );
+    assert.equal(JSON.parse(await s.k('get', 'crontab', 'a', '-o', 'json')).spec.image, 'img:3');
+    await s.k('label', 'crontab', 'b', 'tier=x');
+    assert.match(await s.k('delete', 'crontab', 'b'), /crontab.stable.example.com "b" deleted/);
+    const gone = await s.kubectl(['get', 'crontab', 'b']);
+    assert.match(gone.stderr, /crontabs.stable.example.com "b" not found/);
+  });
+
+  it('rejects objects that break the schema with 422 and field paths', async () => {
+    const r = await s.kubectl([
+      'create',
+      '--validate=false',
+      '-f',
+      file('bad.yaml', cronTab('bad', 'cronSpec: "not a cron"\nreplicas: 20\nmode: medium\nport: true')),
+    ]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /CronTab.stable.example.com "bad" is invalid/);
+    assert.match(r.stderr, /spec\.cronSpec: Invalid value: "not a cron": spec\.cronSpec in body should match/);
+    assert.match(
+      r.stderr,
+      /spec\.replicas: Invalid value: 20: spec\.replicas in body should be less than or equal to 10/,
+    );
+    assert.match(r.stderr, /spec\.mode: Unsupported value: "medium": supported values: "fast", "slow"/);
+    assert.match(r.stderr, /spec\.port: Invalid value: "boolean": spec\.port in body must be of type integer,string/);
+    const missing = await s.kubectl(['create', '--validate=false', '-f', file('m.yaml', cronTab('m', 'image: x'))]);
+    assert.match(missing.stderr, /spec\.cronSpec: Required value/);
+    const raw = await s.request('POST', '/apis/stable.example.com/v1/namespaces/default/crontabs', {
+      apiVersion: 'stable.example.com/v1',
+      kind: 'CronTab',
+      metadata: { name: 'typed' },
+      spec: { cronSpec: '* * * * *', replicas: 'two' },
+    });
+    assert.equal(raw.status, 422);
+    const st = JSON.parse(raw.body);
+    assert.equal(st.reason, 'Invalid');
+    assert.deepEqual(
+      st.details.causes.map((c: { field: string }) => c.field),
+      ['spec.replicas'],
+    );
+  });
+
+  it('prunes unknown fields (warning about them) and keeps preserved ones', async () => {
+    const r = await s.kubectl([
+      'create',
+      '--validate=false',
+      '-f',
+      file('p.yaml', cronTab('pruned', 'cronSpec: "* * * * *"\nbogus: 1\nextra: {anything: [1, 2]}')),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /unknown field "spec\.bogus"/);
+    const o = JSON.parse(await s.k('get', 'crontab', 'pruned', '-o', 'json'));
+    assert.equal(o.spec.bogus, undefined);
+    assert.deepEqual(o.spec.extra, { anything: [1, 2] });
+    const strict = await s.request(
+      'POST',
+      '/apis/stable.example.com/v1/namespaces/default/crontabs?fieldValidation=Strict',
+      {
+        apiVersion: 'stable.example.com/v1',
+        kind: 'CronTab',
+        metadata: { name: 's' },
+        spec: { cronSpec: '* * * * *', nope: 1 },
+      },
+    );
+    assert.equal(strict.status, 400);
+    assert.match(strict.body, /unknown field \\"spec\.nope\\"/);
+  });
+
+  it('the status subresource ignores spec, the main resource ignores status; scale works', async () => {
+    const path = '/apis/stable.example.com/v1/namespaces/default/crontabs/a';
+    const st = await s.request(
+      'PATCH',
+      `${path}/status`,
+      { spec: { image: 'from-status' }, status: { replicas: 2, phase: 'Running' } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    assert.equal(st.status, 200, st.body);
+    const main = await s.request(
+      'PATCH',
+      path,
+      { status: { phase: 'Hacked' } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    assert.equal(main.status, 200, main.body);
+    const o = JSON.parse(await s.k('get', 'crontab', 'a', '-o', 'json'));
+    assert.equal(o.spec.image, 'img:3');
+    assert.deepEqual(o.status, { replicas: 2, phase: 'Running' });
+    await s.k('scale', 'crontab', 'a', '--replicas=6');
+    const scale = JSON.parse((await s.request('GET', `${path}/scale`)).body);
+    assert.equal(scale.kind, 'Scale');
+    assert.equal(scale.spec.replicas, 6);
+    assert.equal(scale.status.replicas, 2);
+  });
+
+  it('kubectl explain reads the schema from /openapi/v3', async () => {
+    const out = await s.k('explain', 'crontab.spec.replicas');
+    assert.match(out, /KIND:\s+CronTab/);
+    assert.match(out, /FIELD:\s+replicas <integer>/);
+    // Client-side validation (the default) flags unknown fields from the published schema.
+    const r = await s.kubectl([
+      'create',
+      '--validate=strict',
+      '-f',
+      file('cv.yaml', cronTab('cv', 'cronSpec: "* * * * *"\nwrongField: 1')),
+    ]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /wrongField/);
+  });
+
+  it('watch streams custom objects', async () => {
+    const w = await s.request(
+      'GET',
+      '/apis/stable.example.com/v1/namespaces/default/crontabs?watch=true&timeoutSeconds=1',
+    );
+    assert.equal(w.status, 200);
+    const names = w.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string } } })
+      .map((e) => `${e.type} ${e.object.metadata.name}`);
+    assert.ok(names.includes('ADDED a'), names.join(','));
+  });
+
+  it('cluster-scoped CRDs with preserved fields serve at the cluster level', async () => {
+    await s.k('apply', '-f', file('w.yaml', CLUSTER_CRD));
+    await s.k('wait', '--for=condition=Established', '--timeout=10s', 'crd/widgets.example.org');
+    await s.k(
+      'apply',
+      '-f',
+      file(
+        'w1.yaml',
+        'apiVersion: example.org/v1alpha1\nkind: Widget\nmetadata: {name: w1}\nspec: {free: [1, {x: z}]}\n',
+      ),
+    );
+    const w = JSON.parse(await s.k('get', 'widget', 'w1', '-o', 'json'));
+    assert.deepEqual(w.spec, { free: [1, { x: 'z' }] });
+    assert.equal(w.metadata.namespace, undefined);
+    assert.match(await s.k('get', 'widgets'), /^NAME\s+AGE\nw1\s+\d+s/);
+  });
+
+  it('custom objects survive a restart; deleting the CRD deletes them', async () => {
+    await s.restart();
+    await s.k('wait', '--for=condition=Established', '--timeout=10s', 'crd/crontabs.stable.example.com');
+    assert.equal(JSON.parse(await s.k('get', 'crontab', 'a', '-o', 'json')).spec.image, 'img:3');
+    assert.match(await s.k('delete', 'crd', 'crontabs.stable.example.com', '--timeout=20s'), /deleted/);
+    const list = await s.request('GET', '/apis/stable.example.com/v1/crontabs');
+    assert.equal(list.status, 404);
+    const keys = await s.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+    assert.doesNotMatch(keys.body, /crontabs\.stable\.example\.com/);
+    // Recreated, the CRD starts empty: its objects went with it.
+    await s.k('apply', '-f', file('crd.yaml', CRD));
+    await s.k('wait', '--for=condition=Established', '--timeout=10s', 'crd/crontabs.stable.example.com');
+    const items = JSON.parse(await s.k('get', 'crontabs', '-A', '-o', 'json')).items;
+    assert.deepEqual(items, []);
+  });
+});
