@@ -221,7 +221,7 @@ describe('CustomResourceDefinitions through kubectl', () => {
       file('bad.yaml', cronTab('bad', 'cronSpec: "not a cron"\nreplicas: 20\nmode: medium\nport: true')),
     ]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /CronTab.stable.example.com "bad" is invalid/);
+    assert.match(r.stderr, /The CronTab "bad" is invalid/);
     assert.match(r.stderr, /spec\.cronSpec: Invalid value: "not a cron": spec\.cronSpec in body should match/);
     assert.match(
       r.stderr,
@@ -240,6 +240,10 @@ describe('CustomResourceDefinitions through kubectl', () => {
     assert.equal(raw.status, 422);
     const st = JSON.parse(raw.body);
     assert.equal(st.reason, 'Invalid');
+    assert.match(
+      st.message,
+      /^CronTab\.stable\.example\.com "typed" is invalid: spec\.replicas: Invalid value: "string"/,
+    );
     assert.deepEqual(
       st.details.causes.map((c: { field: string }) => c.field),
       ['spec.replicas'],
@@ -249,7 +253,7 @@ describe('CustomResourceDefinitions through kubectl', () => {
   it('prunes unknown fields (warning about them) and keeps preserved ones', async () => {
     const r = await s.kubectl([
       'create',
-      '--validate=false',
+      '--validate=warn',
       '-f',
       file('p.yaml', cronTab('pruned', 'cronSpec: "* * * * *"\nbogus: 1\nextra: {anything: [1, 2]}')),
     ]);
@@ -345,6 +349,7 @@ describe('CustomResourceDefinitions through kubectl', () => {
   });
 
   it('custom objects survive a restart; deleting the CRD deletes them', async () => {
+    await s.kill9();
     await s.restart();
     await s.k('wait', '--for=condition=Established', '--timeout=10s', 'crd/crontabs.stable.example.com');
     assert.equal(JSON.parse(await s.k('get', 'crontab', 'a', '-o', 'json')).spec.image, 'img:3');
