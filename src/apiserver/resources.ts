@@ -7,6 +7,7 @@ import type { Defaulter, FieldLabeler, TableSpec, Validator, VersionConverter } 
 import { tableFor } from '../api/printers/index.js';
 import { validatorFor } from '../api/validation/index.js';
 import { schemaLookup } from '../api/openapi/index.js';
+import type { ScalePolicy } from '../api/scale.js';
 import type { SchemaNode } from '../apimachinery/schema.js';
 
 export interface ServedResource extends ResourceInfo {
@@ -27,7 +28,8 @@ export interface ServedResource extends ResourceInfo {
   /** Set for resources a CustomResourceDefinition serves (src/apiserver/customresources.ts). */
   custom?: {
     crd: string;
-    scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+    /** The scale subresource at the CRD's replica and selector paths. */
+    scale?: ScalePolicy;
   };
 }
 

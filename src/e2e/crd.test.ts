@@ -30,6 +30,7 @@ spec:
       scale:
         specReplicasPath: .spec.replicas
         statusReplicasPath: .status.replicas
+        labelSelectorPath: .status.selector
     additionalPrinterColumns:
     - name: Spec
       type: string
@@ -72,6 +73,8 @@ spec:
               replicas:
                 type: integer
               phase:
+                type: string
+              selector:
                 type: string
 `;
 
@@ -281,7 +284,7 @@ describe('CustomResourceDefinitions through kubectl', () => {
     const st = await s.request(
       'PATCH',
       `${path}/status`,
-      { spec: { image: 'from-status' }, status: { replicas: 2, phase: 'Running' } },
+      { spec: { image: 'from-status' }, status: { replicas: 2, phase: 'Running', selector: 'app=a' } },
       { 'Content-Type': 'application/merge-patch+json' },
     );
     assert.equal(st.status, 200, st.body);
@@ -294,12 +297,14 @@ describe('CustomResourceDefinitions through kubectl', () => {
     assert.equal(main.status, 200, main.body);
     const o = JSON.parse(await s.k('get', 'crontab', 'a', '-o', 'json'));
     assert.equal(o.spec.image, 'img:3');
-    assert.deepEqual(o.status, { replicas: 2, phase: 'Running' });
+    assert.deepEqual(o.status, { replicas: 2, phase: 'Running', selector: 'app=a' });
     await s.k('scale', 'crontab', 'a', '--replicas=6');
     const scale = JSON.parse((await s.request('GET', `${path}/scale`)).body);
     assert.equal(scale.kind, 'Scale');
     assert.equal(scale.spec.replicas, 6);
     assert.equal(scale.status.replicas, 2);
+    assert.equal(scale.status.selector, 'app=a');
+    assert.equal(JSON.parse(await s.k('get', 'crontab', 'a', '-o', 'json')).spec.replicas, 6);
   });
 
   it('kubectl explain reads the schema from /openapi/v3', async () => {

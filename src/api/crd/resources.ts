@@ -4,6 +4,7 @@ import { isPlainObject } from '../../core/json.js';
 import { type FieldError, field } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import type { ResourceInfo } from '../catalog.js';
+import type { ScalePolicy } from '../scale.js';
 import type { Defaulter, TableColumn, TableSpec, Validator } from '../policy.js';
 import { column, nameColumn } from '../printers/columns.js';
 import { ageSince } from '../printers/duration.js';
@@ -19,14 +20,39 @@ export interface ScalePaths {
   labelSelectorPath?: string;
 }
 
+/** The scale subresource of a custom kind: replicas and selector at the CRD's JSON paths (simple `.a.b` paths). */
+export function customScalePolicy(paths: ScalePaths): ScalePolicy {
+  const spec = paths.specReplicasPath.split('.').filter((p) => p);
+  const status = parseJsonPath(paths.statusReplicasPath);
+  const selector = paths.labelSelectorPath ? parseJsonPath(paths.labelSelectorPath) : undefined;
+  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+  return {
+    desiredReplicas: (obj) => num(evaluateJsonPath(obj, parseJsonPath(paths.specReplicasPath))[0]),
+    currentReplicas: (obj) => num(evaluateJsonPath(obj, status)[0]),
+    selector: (obj) => {
+      const v = selector ? evaluateJsonPath(obj, selector)[0] : undefined;
+      return typeof v === 'string' ? v : '';
+    },
+    withReplicas(obj, replicas) {
+      const out = structuredClone(obj) as Record<string, unknown>;
+      let cur = out;
+      for (const key of spec.slice(0, -1)) {
+        if (!isPlainObject(cur[key])) cur[key] = {};
+        cur = cur[key] as Record<string, unknown>;
+      }
+      cur[spec[spec.length - 1]!] = replicas;
+      return out as KubeObject;
+    },
+  };
+}
+
 export interface CustomResource {
   info: ResourceInfo;
   schema: Schema;
   defaulter: Defaulter;
   validator: Validator;
   table: TableSpec;
-  scale?: ScalePaths;
-  /** Unknown fields dropped by the defaulter, read by the caller for warnings (per object). */
+  scale?: ScalePolicy;
 }
 
 const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
@@ -75,13 +101,7 @@ export function customResourcesOf(crd: CustomResourceDefinition): CustomResource
       prune(obj, schema);
       applyDefaults(obj, schema);
     };
-    const scale = v.subresources?.scale
-      ? {
-          specReplicasPath: v.subresources.scale.specReplicasPath,
-          statusReplicasPath: v.subresources.scale.statusReplicasPath,
-          labelSelectorPath: v.subresources.scale.labelSelectorPath,
-        }
-      : undefined;
+    const scale = v.subresources?.scale ? customScalePolicy(v.subresources.scale) : undefined;
     return { info, schema, defaulter, validator, table: tableOf(v.additionalPrinterColumns ?? []), scale };
   });
 }
