@@ -128,15 +128,19 @@ export class CustomResourceDefinitions {
     await this.writeStatus(crd, conditionsFor(conflict), conflict ? undefined : crd.spec.names);
   }
 
-  /** A plural (or kind) already served by another CRD of the group. */
-  private namesConflict(crd: CustomResourceDefinition): string | undefined {
+  /** A name another resource of the group already serves (upstream's naming controller reasons). */
+  private namesConflict(crd: CustomResourceDefinition): NameConflict | undefined {
     const own = crd.metadata?.name ?? '';
+    const names = crd.spec.names;
     for (const r of this.pipeline.registry.all) {
       if (r.group !== crd.spec.group || r.custom?.crd === own) continue;
-      if (r.resource === crd.spec.names.plural) return `"${r.resource}" is already in use`;
-      if (r.kind === crd.spec.names.kind) return `"${r.kind}" is already in use`;
-      if ((crd.spec.names.shortNames ?? []).some((s) => r.shortNames.includes(s)))
-        return `"${crd.spec.names.shortNames?.find((s) => r.shortNames.includes(s))}" is already in use`;
+      if (r.resource === names.plural)
+        return { reason: 'PluralConflict', message: `"${names.plural}" is already in use` };
+      const short = (names.shortNames ?? []).find((n) => r.shortNames.includes(n) || r.resource === n);
+      if (short) return { reason: 'ShortNamesConflict', message: `"${short}" is already in use` };
+      if (r.kind === names.kind) return { reason: 'KindConflict', message: `"${names.kind}" is already in use` };
+      if (r.listKind === names.listKind)
+        return { reason: 'ListKindConflict', message: `"${names.listKind}" is already in use` };
     }
     return undefined;
   }
@@ -249,10 +253,15 @@ export class CustomResourceDefinitions {
   }
 }
 
-function conditionsFor(conflict: string | undefined): Condition[] {
+interface NameConflict {
+  reason: string;
+  message: string;
+}
+
+function conditionsFor(conflict: NameConflict | undefined): Condition[] {
   if (conflict) {
     return [
-      { type: 'NamesAccepted', status: 'False', reason: 'NameConflict', message: conflict },
+      { type: 'NamesAccepted', status: 'False', reason: conflict.reason, message: conflict.message },
       { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' },
     ];
   }

@@ -96,6 +96,20 @@ spec:
         x-kubernetes-preserve-unknown-fields: true
 `;
 
+async function pollCondition(
+  s: TestServer,
+  crd: string,
+  type: string,
+): Promise<{ status: string; reason: string; message: string }> {
+  for (let i = 0; i < 50; i++) {
+    const o = JSON.parse(await s.k('get', 'crd', crd, '-o', 'json'));
+    const c = (o.status?.conditions ?? []).find((x: { type: string }) => x.type === type);
+    if (c) return c;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${type} condition on ${crd}`);
+}
+
 function cronTab(name: string, spec: string): string {
   return `apiVersion: stable.example.com/v1
 kind: CronTab
@@ -351,6 +365,59 @@ describe('CustomResourceDefinitions through kubectl', () => {
     assert.deepEqual(w.spec, { free: [1, { x: 'z' }] });
     assert.equal(w.metadata.namespace, undefined);
     assert.match(await s.k('get', 'widgets'), /^NAME\s+AGE\nw1\s+\d+s/);
+  });
+
+  it('serves several versions with conversion None, and refuses names already in use', async () => {
+    const multi = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.example.net}
+spec:
+  group: example.net
+  scope: Namespaced
+  names: {plural: gizmos, kind: Gizmo}
+  versions:
+  - name: v1beta1
+    served: true
+    storage: false
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}}
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}}
+`;
+    const t0 = Date.now();
+    await s.k('apply', '-f', file('multi.yaml', multi));
+    await s.k('wait', '--for=condition=Established', '--timeout=10s', 'crd/gizmos.example.net');
+    console.log(`# CRD created to Established (kubectl apply + wait): ${Date.now() - t0} ms`);
+    const created = await s.request('POST', '/apis/example.net/v1beta1/namespaces/default/gizmos', {
+      apiVersion: 'example.net/v1beta1',
+      kind: 'Gizmo',
+      metadata: { name: 'g' },
+      spec: { size: 2 },
+    });
+    assert.equal(created.status, 201, created.body);
+    assert.equal(JSON.parse(created.body).apiVersion, 'example.net/v1beta1');
+    const asV1 = JSON.parse(await s.k('get', 'gizmos.v1.example.net', 'g', '-o', 'json'));
+    assert.equal(asV1.apiVersion, 'example.net/v1');
+    assert.equal(asV1.spec.size, 2);
+    const group = JSON.parse((await s.request('GET', '/apis/example.net')).body);
+    assert.equal(group.preferredVersion.version, 'v1');
+    assert.deepEqual(
+      group.versions.map((v: { version: string }) => v.version),
+      ['v1', 'v1beta1'],
+    );
+    await s.k('create', '-f', file('g2.yaml', 'apiVersion: example.net/v1\nkind: Gizmo\nmetadata: {name: g2}\n'));
+    assert.match(await s.k('delete', 'gizmos', '--all'), /gizmo.example.net "g" deleted\n.*"g2" deleted/s);
+    assert.deepEqual(JSON.parse(await s.k('get', 'gizmos', '-o', 'json')).items, []);
+    // A second CRD for the same kind in the group is not served.
+    const clash = multi
+      .replace('name: gizmos.example.net', 'name: gizmoes.example.net')
+      .replace('plural: gizmos', 'plural: gizmoes');
+    await s.k('apply', '-f', file('clash.yaml', clash));
+    const cond = await pollCondition(s, 'gizmoes.example.net', 'NamesAccepted');
+    assert.deepEqual([cond.status, cond.reason, cond.message], ['False', 'KindConflict', '"Gizmo" is already in use']);
+    assert.equal((await s.request('GET', '/apis/example.net/v1/gizmoes')).status, 404);
+    await s.k('delete', 'crd', 'gizmoes.example.net', 'gizmos.example.net');
   });
 
   it('custom objects survive a restart; deleting the CRD deletes them', async () => {
