@@ -182,9 +182,12 @@ export class CustomResourceDefinitions {
   /** A CRD being deleted: stop serving, delete its objects, then release the finalizer. */
   private async finalize(crd: CustomResourceDefinition): Promise<void> {
     const name = crd.metadata?.name ?? '';
-    const served = this.pipeline.registry.customOf(name) ?? customResourcesOf(crd).map((c) => serveCustom(name, c));
-    this.unserve(name);
-    if (!(crd.metadata?.finalizers ?? []).includes(CLEANUP_FINALIZER)) return;
+    if (!(crd.metadata?.finalizers ?? []).includes(CLEANUP_FINALIZER)) return this.unserve(name);
+    // Still served while its objects go (their controllers may need to drop finalizers), but no new ones.
+    const served = (
+      this.pipeline.registry.customOf(name) ?? customResourcesOf(crd).map((c) => serveCustom(name, c))
+    ).map((r) => ({ ...r, custom: { ...r.custom!, terminating: true } }));
+    this.pipeline.registry.setCustom(name, served);
     const storageVersion = served.find((r) => r.version === r.storage.version) ?? served[0];
     let remaining = 0;
     if (storageVersion) {

@@ -30,6 +30,8 @@ export interface ServedResource extends ResourceInfo {
     crd: string;
     /** The scale subresource at the CRD's replica and selector paths. */
     scale?: ScalePolicy;
+    /** The CRD is being deleted: its objects are served until they are gone, but none may be created. */
+    terminating?: boolean;
   };
 }
 

@@ -367,6 +367,42 @@ describe('CustomResourceDefinitions through kubectl', () => {
     assert.match(await s.k('get', 'widgets'), /^NAME\s+AGE\nw1\s+\d+s/);
   });
 
+  it('a CRD being deleted waits for objects its finalizers hold, refusing new ones', async () => {
+    await s.k(
+      'apply',
+      '-f',
+      file(
+        'held.yaml',
+        'apiVersion: example.org/v1alpha1\nkind: Widget\nmetadata: {name: held, finalizers: [example.org/hold]}\n',
+      ),
+    );
+    await s.k('delete', 'crd', 'widgets.example.org', '--wait=false');
+    const crd = await pollCondition(s, 'widgets.example.org', 'Terminating');
+    assert.equal(crd.status, 'True');
+    const held = JSON.parse(await s.k('get', 'widget', 'held', '-o', 'json'));
+    assert.ok(held.metadata.deletionTimestamp);
+    const refused = await s.request('POST', '/apis/example.org/v1alpha1/widgets', {
+      apiVersion: 'example.org/v1alpha1',
+      kind: 'Widget',
+      metadata: { name: 'late' },
+    });
+    assert.equal(refused.status, 405, refused.body);
+    await s.k('patch', 'widget', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
+    for (let i = 0; i < 100; i++) {
+      if (
+        (await s.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.org'))
+          .status === 404
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(
+      (await s.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.org')).status,
+      404,
+    );
+    assert.equal((await s.request('GET', '/apis/example.org/v1alpha1/widgets')).status, 404);
+  });
+
   it('serves several versions with conversion None, and refuses names already in use', async () => {
     const multi = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

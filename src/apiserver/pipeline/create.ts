@@ -31,6 +31,9 @@ export async function createObject(
   step: CreateStep,
 ): Promise<KubeObject> {
   const r = t.resource;
+  if (r.custom?.terminating) {
+    throw errors.methodNotAllowed(`create not allowed while custom resource definition is terminating`);
+  }
   checkNamespaceMatch(t, obj);
   const meta = obj.metadata;
   if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
