@@ -116,16 +116,16 @@ export class CustomResourceDefinitions {
         })),
       );
     }
+    let current = crd;
     if (!(crd.metadata?.finalizers ?? []).includes(CLEANUP_FINALIZER)) {
-      await this.pipeline.patch(
+      current = (await this.pipeline.patch(
         { resource: this.crdResource, name },
         MERGE_PATCH,
         { metadata: { finalizers: [...(crd.metadata?.finalizers ?? []), CLEANUP_FINALIZER] } },
         { fieldManager: MANAGER },
-      );
-      return; // the write comes back as an event
+      )) as unknown as CustomResourceDefinition;
     }
-    await this.writeStatus(crd, conditionsFor(conflict), conflict ? undefined : crd.spec.names);
+    await this.writeStatus(current, conditionsFor(conflict), conflict ? undefined : crd.spec.names);
   }
 
   /** A name another resource of the group already serves (upstream's naming controller reasons). */

@@ -161,6 +161,48 @@ describe('custom objects against the schema', () => {
     assert.deepEqual(o.metadata, { name: 'a' });
   });
 
+  it('treats x-kubernetes-embedded-resource objects as objects: apiVersion/kind required, metadata kept', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: {
+            template: {
+              type: 'object',
+              'x-kubernetes-embedded-resource': true,
+              properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } },
+            },
+          },
+        },
+      },
+    } as Schema;
+    const o = {
+      metadata: { name: 'x' },
+      spec: {
+        template: { metadata: { name: 'inner', labels: { a: 'b' }, resourceVersion: '3' }, spec: { a: 'v', b: 1 } },
+      },
+    };
+    assert.deepEqual(prune(o, schema), ['spec.template.spec.b']);
+    assert.deepEqual(o.spec.template.metadata, { name: 'inner', labels: { a: 'b' } });
+    assert.deepEqual(fields(compileValidator(schema)(o)).sort(), [
+      'spec.template.apiVersion: Required value',
+      'spec.template.kind: Required value',
+    ]);
+    const [r] = customResourcesOf(
+      crd({ versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] }) as never,
+    );
+    const bad = {
+      metadata: { name: 'x' },
+      spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'Not_Valid' } } },
+    };
+    assert.ok(
+      fields(r!.validator(bad as KubeObject)).some((f) =>
+        f.startsWith('spec.template.metadata.name: Invalid value: "Not_Valid"'),
+      ),
+    );
+  });
+
   it('applies defaults of missing properties only', () => {
     const o: Record<string, unknown> = { spec: { size: 5 } };
     applyDefaults(o, SCHEMA);
