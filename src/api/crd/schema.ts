@@ -234,6 +234,13 @@ function toFieldError(obj: unknown, e: ErrorObject): FieldError | undefined {
   }
 }
 
+const API_VERSION_DOC =
+  'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';
+const KIND_DOC =
+  'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
+const METADATA_DOC =
+  "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
 /**
  * The schema a SchemaNode is built from (unknown-field warnings, managed fields, apply): the version's schema
  * with the implicit apiVersion, kind and metadata of the object (and of embedded resources) spelled out.
@@ -250,13 +257,13 @@ export function withImplicitFields(s: Schema, objectMetaRef: string, root = true
     out.additionalProperties = withImplicitFields(s.additionalProperties as Schema, objectMetaRef, false);
   if (root || isTrue(s, 'x-kubernetes-embedded-resource')) {
     out.type ??= 'object';
+    const props = { ...(out.properties as Record<string, Schema> | undefined) };
     out.properties = {
-      apiVersion: { type: 'string' },
-      kind: { type: 'string' },
-      metadata: { $ref: objectMetaRef } as Schema,
-      ...(out.properties as Record<string, Schema> | undefined),
+      apiVersion: { type: 'string', description: API_VERSION_DOC, ...props.apiVersion },
+      kind: { type: 'string', description: KIND_DOC, ...props.kind },
+      ...props,
+      metadata: { description: METADATA_DOC, allOf: [{ $ref: objectMetaRef }] } as Schema,
     };
-    if (root) (out.properties as Record<string, Schema>).metadata = { $ref: objectMetaRef } as Schema;
   }
   return out;
 }
