@@ -126,8 +126,23 @@ function forAjv(s: Schema, root: boolean): Record<string, unknown> {
 
 export type ObjectValidator = (obj: unknown) => FieldError[];
 
-/** Compiles a version's schema once; the function validates whole custom objects. */
+const compiled = new Map<string, ObjectValidator>();
+
+/**
+ * Compiles a version's schema once (memoized by its JSON: a CRD is re-read on every write to it, its status
+ * included); the function validates whole custom objects.
+ */
 export function compileValidator(schema: Schema): ObjectValidator {
+  const key = JSON.stringify(schema);
+  let v = compiled.get(key);
+  if (!v) {
+    v = compileNew(schema);
+    compiled.set(key, v);
+  }
+  return v;
+}
+
+function compileNew(schema: Schema): ObjectValidator {
   let fn: ValidateFunction;
   try {
     fn = ajv.compile(forAjv(schema, true));
