@@ -232,6 +232,41 @@ describe('custom objects against the schema', () => {
     ]);
     assert.deepEqual(fields(check({ spec: {} })), ['spec.size: Required value']);
   });
+
+  it('lets null through nullable nodes only, and sums up anyOf', () => {
+    const check = compileValidator({
+      type: 'object',
+      properties: {
+        n: { type: 'integer', nullable: true, minimum: 3 },
+        m: { type: 'integer' },
+        o: { type: 'object', properties: { a: { type: 'string' } }, anyOf: [{ required: ['a'] }, { required: ['b'] }] },
+        p: { type: 'string', pattern: '^[\\w\\-_]+$' },
+      },
+    } as Schema);
+    assert.deepEqual(check({ n: null, p: 'a-b_c' }), []);
+    assert.deepEqual(fields(check({ n: 1, m: null, o: { c: 1 } })).sort(), [
+      'm: Invalid value: "null": m in body must be of type integer: "null"',
+      'n: Invalid value: 1: n in body should be greater than or equal to 3',
+      'o: Invalid value: {"c":1}: o in body must validate at least one schema (anyOf)',
+    ]);
+  });
+
+  it('rejects a CRD whose schema does not compile', () => {
+    const o = crd({
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', properties: { s: { type: 'string', pattern: '([' } } } },
+        },
+      ],
+    });
+    defaultCustomResourceDefinition(o);
+    const got = fields(validateCustomResourceDefinition(o));
+    assert.equal(got.length, 1, got.join('\n'));
+    assert.match(got[0]!, /^spec\.versions\[0\]\.schema\.openAPIV3Schema: Invalid value: "": .*regular expression/);
+  });
 });
 
 describe('served custom resources', () => {

@@ -5,6 +5,7 @@ import { isDNS1035Label, isDNS1123Subdomain } from '../../core/names.js';
 import { type FieldError, field } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import { validateObjectMeta } from '../validation/objectmeta.js';
+import { schemaCompileError } from './schema.js';
 import { CLEANUP_FINALIZER, type CustomResourceDefinition, type Schema } from './types.js';
 
 type Spec = NonNullable<CustomResourceDefinition['spec']>;
@@ -72,7 +73,12 @@ export function validateCustomResourceDefinition(o: KubeObject, old?: KubeObject
     if (v.storage) storage++;
     const schema = v.schema?.openAPIV3Schema as Schema | undefined;
     if (!schema) errs.push(field.required(`${p}.schema.openAPIV3Schema`, 'schemas are required'));
-    else errs.push(...validateStructural(schema, `${p}.schema.openAPIV3Schema`, true));
+    else {
+      const structural = validateStructural(schema, `${p}.schema.openAPIV3Schema`, true);
+      errs.push(...structural);
+      const compileError = structural.length === 0 ? schemaCompileError(schema) : undefined;
+      if (compileError) errs.push(field.invalid(`${p}.schema.openAPIV3Schema`, '', compileError));
+    }
     const scale = v.subresources?.scale;
     if (scale) {
       if (!scale.specReplicasPath) errs.push(field.required(`${p}.subresources.scale.specReplicasPath`, ''));

@@ -81,7 +81,8 @@ export function applyDefaults(v: unknown, s: Schema | undefined): void {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true });
+// unicodeRegExp off: Go's RE2 patterns with identity escapes (\_, \-) compile as they do upstream.
+const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, unicodeRegExp: false });
 const INT32 = 2 ** 31;
 ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 });
 ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
@@ -116,6 +117,13 @@ function forAjv(s: Schema, root: boolean): Record<string, unknown> {
     } else out[k] = v;
   }
   if (isTrue(s, 'x-kubernetes-int-or-string') && !s.type) out.type = ['integer', 'string'];
+  // ajv's nullable needs a type; an untyped (preserved or int-or-string) node accepts null anyway.
+  if (out.nullable !== undefined && out.type === undefined) delete out.nullable;
+  if (out.nullable === true) {
+    // null short-circuits every other check of a nullable node (as in kube-openapi).
+    const { nullable: _n, ...rest } = out;
+    return { if: { type: 'null' }, then: true, else: rest };
+  }
   if (isTrue(s, 'x-kubernetes-embedded-resource')) {
     const req = new Set([...((out.required as string[] | undefined) ?? []), 'apiVersion', 'kind']);
     out.required = [...req];
@@ -142,6 +150,16 @@ export function compileValidator(schema: Schema): ObjectValidator {
   return v;
 }
 
+/** Why ajv cannot compile the schema (reported at CRD validation), or undefined. */
+export function schemaCompileError(schema: Schema): string | undefined {
+  try {
+    ajv.compile(forAjv(schema, true));
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 function compileNew(schema: Schema): ObjectValidator {
   let fn: ValidateFunction;
   try {
@@ -152,7 +170,17 @@ function compileNew(schema: Schema): ObjectValidator {
   }
   return (obj) => {
     if (fn(obj)) return [];
-    return (fn.errors ?? []).map((e) => toFieldError(obj, e)).filter((e): e is FieldError => e !== undefined);
+    const all = fn.errors ?? [];
+    // Branch errors of anyOf/oneOf are summed up by the anyOf/oneOf error; `if` (nullable) adds nothing.
+    const kept = all.filter((e) => e.keyword !== 'if' && !/\/(anyOf|oneOf)\/\d+\//.test(e.schemaPath));
+    const dedup = kept.filter(
+      (e) =>
+        !(
+          (e.keyword === 'anyOf' || e.keyword === 'oneOf') &&
+          kept.some((o) => o !== e && o.instancePath === e.instancePath)
+        ),
+    );
+    return dedup.map((e) => toFieldError(obj, e)).filter((e): e is FieldError => e !== undefined);
   };
 }
 
@@ -242,6 +270,10 @@ function toFieldError(obj: unknown, e: ErrorObject): FieldError | undefined {
       return field.invalid(where, value, `${where} in body should be a multiple of ${p.multipleOf}`);
     case 'format':
       return field.invalid(where, value, `${where} in body must be of type ${p.format}: ${JSON.stringify(value)}`);
+    case 'anyOf':
+      return field.invalid(where, value, `${where} in body must validate at least one schema (anyOf)`);
+    case 'oneOf':
+      return field.invalid(where, value, `${where} in body must validate one and only one schema (oneOf)`);
     case 'additionalProperties':
       return field.invalid(join(path, String(p.additionalProperty)), '', 'must not be specified');
     default:
