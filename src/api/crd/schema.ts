@@ -119,16 +119,17 @@ function forAjv(s: Schema, root: boolean): Record<string, unknown> {
   if (isTrue(s, 'x-kubernetes-int-or-string') && !s.type) out.type = ['integer', 'string'];
   // ajv's nullable needs a type; an untyped (preserved or int-or-string) node accepts null anyway.
   if (out.nullable !== undefined && out.type === undefined) delete out.nullable;
-  if (out.nullable === true) {
-    // null short-circuits every other check of a nullable node (as in kube-openapi).
-    const { nullable: _n, ...rest } = out;
-    return { if: { type: 'null' }, then: true, else: rest };
-  }
   if (isTrue(s, 'x-kubernetes-embedded-resource')) {
     const req = new Set([...((out.required as string[] | undefined) ?? []), 'apiVersion', 'kind']);
     out.required = [...req];
   }
   if (root && Array.isArray(out.required)) out.required = (out.required as string[]).filter((r) => r !== 'metadata');
+  if (out.nullable === true) {
+    // null short-circuits every other check of a nullable node (as in kube-openapi).
+    const { nullable: _n, ...rest } = out;
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keywords
+    return { if: { type: 'null' }, then: true, else: rest };
+  }
   return out;
 }
 
