@@ -315,6 +315,6 @@ export function serveCustom(crd: string, c: CustomResource): ServedResource {
     tracksGeneration: true,
     resetsStatusOnCreate: hasStatus,
     schema: schemaNodeOfSchema(withImplicitFields(c.schema, OBJECT_META_REF) as OpenAPISchema),
-    custom: { crd, scale: c.scale },
+    custom: { crd, scale: c.scale, fields: c.fields },
   };
 }

@@ -7,6 +7,7 @@ import type { Defaulter, FieldLabeler, TableSpec, Validator, VersionConverter } 
 import { tableFor } from '../api/printers/index.js';
 import { validatorFor } from '../api/validation/index.js';
 import { schemaLookup } from '../api/openapi/index.js';
+import type { CustomFields } from '../api/crd/resources.js';
 import type { ScalePolicy } from '../api/scale.js';
 import type { SchemaNode } from '../apimachinery/schema.js';
 
@@ -30,6 +31,8 @@ export interface ServedResource extends ResourceInfo {
     crd: string;
     /** The scale subresource at the CRD's replica and selector paths. */
     scale?: ScalePolicy;
+    /** Field selectors of the version (metadata.name/namespace and its selectableFields). */
+    fields?: CustomFields;
     /** The CRD is being deleted: its objects are served until they are gone, but none may be created. */
     terminating?: boolean;
   };

@@ -25,6 +25,8 @@ spec:
   - name: v1
     served: true
     storage: true
+    selectableFields:
+    - jsonPath: .spec.image
     subresources:
       status: {}
       scale:
@@ -203,6 +205,12 @@ describe('CustomResourceDefinitions through kubectl', () => {
       'crontab.stable.example.com/a\n',
     );
     assert.match(await s.k('get', 'all', '-o', 'name'), /crontab\.stable\.example\.com\/a/);
+    assert.equal(
+      await s.k('get', 'crontabs', '--field-selector', 'spec.image=img:1', '-o', 'name'),
+      'crontab.stable.example.com/a\n',
+    );
+    const unsupported = await s.kubectl(['get', 'crontabs', '--field-selector', 'spec.bogus=1']);
+    assert.match(unsupported.stderr, /field label not supported: spec\.bogus/);
     // kubectl patch defaults to strategic merge: a 415 for custom objects, as upstream.
     const smp = await s.kubectl(['patch', 'crontab', 'a', '-p', '{"spec":{"image":"img:2"}}']);
     assert.notEqual(smp.code, 0);

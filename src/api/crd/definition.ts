@@ -100,6 +100,11 @@ export function validateCustomResourceDefinition(o: KubeObject, old?: KubeObject
           ),
         );
     }
+    for (const [j, f] of (v.selectableFields ?? []).entries()) {
+      const fp = `${p}.selectableFields[${j}].jsonPath`;
+      if (!f.jsonPath) errs.push(field.required(fp, ''));
+      else if (f.jsonPath.startsWith('.metadata')) errs.push(field.invalid(fp, f.jsonPath, 'must not select metadata'));
+    }
     for (const [j, c] of (v.additionalPrinterColumns ?? []).entries()) {
       const cp = `${p}.additionalPrinterColumns[${j}]`;
       if (!c.name) errs.push(field.required(`${cp}.name`, ''));

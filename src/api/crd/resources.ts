@@ -53,6 +53,30 @@ export interface CustomResource {
   validator: Validator;
   table: TableSpec;
   scale?: ScalePolicy;
+  /** Field selectors: metadata.name, metadata.namespace and the version's selectableFields. */
+  fields: CustomFields;
+}
+
+export interface CustomFields {
+  accepted: string[];
+  /** The selectable fields of an object as field-selector values (missing: ''). */
+  labels(obj: KubeObject): Record<string, string>;
+}
+
+function customFields(namespaced: boolean, selectable: { jsonPath: string }[]): CustomFields {
+  const paths = selectable.map((f) => ({ name: f.jsonPath.replace(/^\./, ''), path: parseJsonPath(f.jsonPath) }));
+  return {
+    accepted: ['metadata.name', ...(namespaced ? ['metadata.namespace'] : []), ...paths.map((p) => p.name)],
+    labels(obj) {
+      const out: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
+      if (namespaced) out['metadata.namespace'] = obj.metadata.namespace ?? '';
+      for (const p of paths) {
+        const v = evaluateJsonPath(obj, p.path)[0];
+        out[p.name] = v === undefined || v === null ? '' : String(v);
+      }
+      return out;
+    },
+  };
 }
 
 const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
@@ -102,7 +126,8 @@ export function customResourcesOf(crd: CustomResourceDefinition): CustomResource
       applyDefaults(obj, schema);
     };
     const scale = v.subresources?.scale ? customScalePolicy(v.subresources.scale) : undefined;
-    return { info, schema, defaulter, validator, table: tableOf(v.additionalPrinterColumns ?? []), scale };
+    const fields = customFields(namespaced, v.selectableFields ?? []);
+    return { info, schema, defaulter, validator, table: tableOf(v.additionalPrinterColumns ?? []), scale, fields };
   });
 }
 
