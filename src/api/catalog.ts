@@ -151,6 +151,11 @@ export const CATALOG: ResourceInfo[] = [
     categories: ['all'],
     subresources: ['status'],
   }),
+  res('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+  }),
   res('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, {
     categories: ['api-extensions'],
     subresources: ['status'],

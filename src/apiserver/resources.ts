@@ -6,6 +6,10 @@ import { fieldLabelerFor } from '../api/fields/index.js';
 import type { Defaulter, FieldLabeler, TableSpec, Validator, VersionConverter } from '../api/policy.js';
 import { tableFor } from '../api/printers/index.js';
 import { validatorFor } from '../api/validation/index.js';
+import { schemaLookup } from '../api/openapi/index.js';
+import type { CustomFields } from '../api/crd/resources.js';
+import type { ScalePolicy } from '../api/scale.js';
+import type { SchemaNode } from '../apimachinery/schema.js';
 
 export interface ServedResource extends ResourceInfo {
   apiVersion: string;
@@ -20,6 +24,23 @@ export interface ServedResource extends ResourceInfo {
   tracksGeneration: boolean;
   /** Status is reset on create through the main resource (upstream PrepareForCreate). */
   resetsStatusOnCreate: boolean;
+  /** The schema of a custom resource (built-in kinds use the OpenAPI bundle through `schemaFor`). */
+  schema?: SchemaNode;
+  /** Set for resources a CustomResourceDefinition serves (src/apiserver/customresources.ts). */
+  custom?: {
+    crd: string;
+    /** The scale subresource at the CRD's replica and selector paths. */
+    scale?: ScalePolicy;
+    /** Field selectors of the version (metadata.name/namespace and its selectableFields). */
+    fields?: CustomFields;
+    /** The CRD is being deleted: its objects are served until they are gone, but none may be created. */
+    terminating?: boolean;
+  };
+}
+
+/** The SchemaNode of a served resource's objects: a custom resource's own, else the built-in definition. */
+export function schemaFor(r: ServedResource): SchemaNode | undefined {
+  return r.schema ?? schemaLookup(r.group, r.version, r.kind);
 }
 
 const GENERATION_GROUPS = new Set(['apps', 'batch', 'autoscaling']);
@@ -42,7 +63,29 @@ function serve(r: ResourceInfo): ServedResource {
 }
 
 export class ResourceRegistry {
-  readonly all: ServedResource[] = CATALOG.map(serve);
+  private readonly builtin: ServedResource[] = CATALOG.map(serve);
+  /** Resources of CustomResourceDefinitions, by CRD name. */
+  private readonly custom = new Map<string, ServedResource[]>();
+  private combined?: ServedResource[];
+
+  get all(): ServedResource[] {
+    this.combined ??= [...this.builtin, ...[...this.custom.values()].flat()];
+    return this.combined;
+  }
+
+  /** Serves (or re-serves) the resources of one CRD. */
+  setCustom(crd: string, resources: ServedResource[]): void {
+    this.custom.set(crd, resources);
+    this.combined = undefined;
+  }
+
+  removeCustom(crd: string): void {
+    if (this.custom.delete(crd)) this.combined = undefined;
+  }
+
+  customOf(crd: string): ServedResource[] | undefined {
+    return this.custom.get(crd);
+  }
 
   find(group: string, version: string, resource: string): ServedResource | undefined {
     return this.all.find((r) => r.group === group && r.version === version && r.resource === resource);

@@ -11,6 +11,7 @@ import type { Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
 import { Authorizer, checkNoEscalation, requestAttributes, requestUser, serveAuthReview } from './authz/index.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { CustomResourceDefinitions } from './customresources.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
 import { guardConnections, refuseHttpVersion, serverTimeouts } from './http/hygiene.js';
@@ -90,6 +91,8 @@ export class ApiServer {
   readonly authorizer: Authorizer;
   readonly tokenIssuer?: TokenIssuer;
   private readonly auditor?: Auditor;
+  /** Serves the resources of CustomResourceDefinitions. */
+  readonly customResources: CustomResourceDefinitions;
   private readonly nodeProxy?: (ctx: RequestContext) => Promise<void>;
   private readonly upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   private server?: Server;
@@ -112,6 +115,7 @@ export class ApiServer {
     this.admission.guards.push((r, obj) => {
       if (r.group === 'rbac.authorization.k8s.io') checkNoEscalation(this.authorizer, r.resource, obj);
     });
+    this.customResources = new CustomResourceDefinitions(this.pipeline, opts.store, opts.log);
     const proxy = opts.agentProxy
       ? storeNodeProxy({
           store: opts.store,
@@ -175,6 +179,7 @@ export class ApiServer {
       advertiseAddress: this.opts.advertiseAddress ?? '127.0.0.1',
     });
     await this.authorizer.start();
+    await this.customResources.start();
     this.ready = true;
   }
 
@@ -182,6 +187,7 @@ export class ApiServer {
     this.ready = false;
     this.authorizer.stop();
     this.auditor?.close();
+    this.customResources.stop();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
@@ -293,9 +299,10 @@ export class ApiServer {
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
     if (path === '/openapi/v2') return serveOpenapiV2(req, res);
-    if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Index());
+    if (path === '/openapi/v3') return sendJson(res, 200, this.customResources.openapiIndex(openapiV3Index()));
     if (path.startsWith('/openapi/v3/')) {
-      const doc = openapiV3Document(path.slice('/openapi/v3/'.length));
+      const docPath = path.slice('/openapi/v3/'.length);
+      const doc = this.customResources.openapiDocument(docPath) ?? openapiV3Document(docPath);
       if (!doc) throw errors.notFoundPath();
       res.writeHead(200, {
         'Content-Type': 'application/json',

@@ -2,6 +2,7 @@
 // quantities, IntOrString as `number | string`), generated upstream from the Kubernetes OpenAPI by the
 // type-only package `kubernetes-types`. A stored object always has metadata, so `Stored<T>` makes it
 // required and drops the read-only marks of status fields (components write them).
+import type * as apiextensionsv1 from 'kubernetes-types/apiextensions/v1.js';
 import type * as appsv1 from 'kubernetes-types/apps/v1.js';
 import type * as autoscalingv1 from 'kubernetes-types/autoscaling/v1.js';
 import type * as autoscalingv2 from 'kubernetes-types/autoscaling/v2.js';
@@ -18,6 +19,7 @@ import type * as storagev1 from 'kubernetes-types/storage/v1.js';
 
 export type { appsv1, autoscalingv1, autoscalingv2, batchv1, coordinationv1, corev1, discoveryv1, eventsv1, metav1 };
 export type { networkingv1, policyv1, rbacv1, storagev1 };
+export type { apiextensionsv1 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -140,3 +142,6 @@ export type PodDisruptionBudget = Stored<policyv1.PodDisruptionBudget>;
 export type Eviction = Stored<policyv1.Eviction>;
 export type StorageClass = Stored<storagev1.StorageClass>;
 export type EventsV1Event = Stored<eventsv1.Event>;
+
+// apiextensions.k8s.io/v1
+export type CustomResourceDefinition = Stored<apiextensionsv1.CustomResourceDefinition>;

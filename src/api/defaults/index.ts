@@ -1,5 +1,6 @@
 // Dispatches each built-in kind to its defaulter. Defaulters mutate in place and are idempotent: the API
 // server runs them on create and again on every update.
+import { defaultCustomResourceDefinition } from '../crd/definition.js';
 import type { Defaulter } from '../policy.js';
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps.js';
 import {
@@ -47,6 +48,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'rbac.authorization.k8s.io/ClusterRoleBinding': defaultBinding,
   'certificates.k8s.io/CertificateSigningRequest': defaultCertificateSigningRequest,
   'apiregistration.k8s.io/APIService': defaultAPIService,
+  'apiextensions.k8s.io/CustomResourceDefinition': defaultCustomResourceDefinition,
 };
 
 export function defaulterFor(group: string, kind: string): Defaulter | undefined {

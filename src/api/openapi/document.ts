@@ -94,7 +94,7 @@ function pathsOf(docPath: string): Record<string, PathItem> | undefined {
 }
 
 /** Every definition reachable from the $refs inside value. */
-function schemaClosure(value: unknown): Record<string, OpenAPISchema> {
+export function schemaClosure(value: unknown): Record<string, OpenAPISchema> {
   const { schemas } = schemaBundle();
   const found = new Set<string>();
   const visit = (v: unknown): void => {

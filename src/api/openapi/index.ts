@@ -7,3 +7,5 @@ export { nodeOf, schemaLookup } from './schema-node.js';
 export { unknownFields } from './unknown-fields.js';
 export { decodeTypeError } from './type-check.js';
 export { OPENAPI_V2_PROTOBUF, openapiV2Body, openapiV2Document } from './v2.js';
+export { type CustomKind, OBJECT_META_REF, customDefinitionName, customDocument } from './custom.js';
+export { schemaNodeOfSchema } from './schema-node.js';

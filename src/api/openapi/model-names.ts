@@ -55,6 +55,7 @@ export function packageOfGroup(group: string): string {
 /** Groups whose types live outside k8s.io/api (the aggregator's APIService). */
 const PACKAGE_ROOTS: Record<string, string> = {
   'apiregistration.k8s.io': 'io.k8s.kube-aggregator.pkg.apis.apiregistration',
+  'apiextensions.k8s.io': 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions',
 };
 
 /** Definition-name prefix of a group-version: io.k8s.api.apps.v1 */

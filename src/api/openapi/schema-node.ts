@@ -121,3 +121,8 @@ export const schemaLookup: SchemaLookup = (group, version, kind) => {
 };
 
 const roots = new Map<string, SchemaNode>();
+
+/** SchemaNode of a schema that is not a built-in definition (a CRD's version schema); memoized per object. */
+export function schemaNodeOfSchema(s: OpenAPISchema): SchemaNode {
+  return nodeOf(s);
+}

@@ -6,6 +6,7 @@ import { type OpenAPISchema, REF_PREFIX } from './openapi-types.js';
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 const RAW_EXTENSION = 'io.k8s.apimachinery.pkg.runtime.RawExtension';
 const FIELDS_V1 = 'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1';
+const CRD_JSON = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON';
 
 export const SPECIAL_DEFINITIONS: Record<string, OpenAPISchema> = {
   [QUANTITY]: {
@@ -37,6 +38,11 @@ export const SPECIAL_DEFINITIONS: Record<string, OpenAPISchema> = {
   'io.k8s.apimachinery.pkg.apis.meta.v1.Patch': {
     description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.',
     type: 'object',
+  },
+  [CRD_JSON]: {
+    description:
+      'JSON represents any valid JSON value. These types are supported: bool, int64, float64, string, []interface{}, map[string]interface{} and nil.',
+    'x-kubernetes-preserve-unknown-fields': true,
   },
   [FIELDS_V1]: {
     description:
@@ -80,6 +86,13 @@ const FREE_FORM_FIELDS: Record<string, string> = {
   'V1ControllerRevision.data': RAW_EXTENSION,
   'V1WatchEvent.object': RAW_EXTENSION,
   'V1ManagedFieldsEntry.fieldsV1': FIELDS_V1,
+  // JSON values and schema-or-bool of a CRD's openAPIV3Schema (JSONSchemaPropsOrBool, ...OrArray, ...OrStringArray).
+  'V1JSONSchemaProps.default': CRD_JSON,
+  'V1JSONSchemaProps.example': CRD_JSON,
+  'V1JSONSchemaProps.additionalItems': CRD_JSON,
+  'V1JSONSchemaProps.additionalProperties': CRD_JSON,
+  'V1JSONSchemaProps.items': CRD_JSON,
+  'V1JSONSchemaProps.dependencies': CRD_JSON,
 };
 
 /** The upstream schema of a field the models flatten, or undefined for ordinary fields. */
@@ -91,6 +104,7 @@ export function specialField(cls: string, field: string, type: string): OpenAPIS
     return isMap ? { type: 'object', additionalProperties: q } : q;
   }
   if (BYTE_MAP_FIELDS.has(key)) return { type: 'object', additionalProperties: { type: 'string', format: 'byte' } };
+  if (key === 'V1JSONSchemaProps.enum') return { type: 'array', items: { $ref: REF_PREFIX + CRD_JSON } };
   const free = FREE_FORM_FIELDS[key];
   if (free) return { $ref: REF_PREFIX + free };
   return undefined;

@@ -56,6 +56,8 @@ const TABLES: Record<string, TableSpec> = {
   'policy/PodDisruptionBudget': podDisruptionBudgetTable,
   'scheduling.k8s.io/PriorityClass': priorityClassTable,
   'apiregistration.k8s.io/APIService': apiServiceTable,
+  // Upstream has no printer for CRDs: NAME and CREATED AT.
+  'apiextensions.k8s.io/CustomResourceDefinition': defaultTable(),
   'rbac.authorization.k8s.io/RoleBinding': roleBindingTable,
   'rbac.authorization.k8s.io/ClusterRoleBinding': clusterRoleBindingTable,
   'certificates.k8s.io/CertificateSigningRequest': certificateSigningRequestTable,

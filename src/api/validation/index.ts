@@ -3,6 +3,7 @@
 import type { FieldError } from '../../core/status.js';
 import type { Validator } from '../policy.js';
 import type { KubeObject } from '../../core/types.js';
+import { validateCustomResourceDefinition } from '../crd/definition.js';
 import { validateAPIService } from './apiservice.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet } from './apps.js';
 import {
@@ -67,6 +68,7 @@ const VALIDATORS: Record<string, KindValidator> = {
   'policy/PodDisruptionBudget': validatePodDisruptionBudget,
   'scheduling.k8s.io/PriorityClass': validatePriorityClass,
   'apiregistration.k8s.io/APIService': validateAPIService,
+  'apiextensions.k8s.io/CustomResourceDefinition': validateCustomResourceDefinition,
   'rbac.authorization.k8s.io/Role': validateRole,
   'rbac.authorization.k8s.io/ClusterRole': validateClusterRole,
   'rbac.authorization.k8s.io/RoleBinding': validateRoleBinding,

@@ -1,6 +1,5 @@
 // Server-side apply: the applied configuration merged into the live object by field ownership (or the
 // object created from it), written through the create or update pipeline.
-import { schemaLookup } from '../../api/openapi/index.js';
 import { serverSideApply } from '../../apimachinery/patch/index.js';
 import { errors } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
@@ -8,6 +7,7 @@ import type { KubeObject } from '../../core/types.js';
 import { decodeKv } from '../objects.js';
 import { retryOnConflict } from './conflicts.js';
 import { createObject } from './create.js';
+import { schemaFor } from '../resources.js';
 import { decodeObject } from './decode.js';
 import { applyUpgradingLastApplied } from './last-applied.js';
 import { storageOf, toServed } from './served.js';
@@ -49,7 +49,7 @@ async function applyOnce(
   }
   applied.metadata.name = name;
   const kv = await storageOf(deps.store, r).getKv(t.namespace, name);
-  const schema = schemaLookup(r.group, r.version, r.kind);
+  const schema = schemaFor(r);
   const now = rfc3339(deps.now());
   if (!kv) {
     if (t.subresource) throw errors.notFound(r.group, r.resource, name);

@@ -1,11 +1,11 @@
 // Create: decode, set the metadata the server owns, admit, default, validate, record managed fields, store.
 import { randomUUID } from 'node:crypto';
-import { schemaLookup } from '../../api/openapi/index.js';
 import { updateManagedFields } from '../../apimachinery/patch/index.js';
 import { errors } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
 import { decodeKv } from '../objects.js';
+import { schemaFor } from '../resources.js';
 import { decodeObject } from './decode.js';
 import { checkNamespaceMatch, managerOf, randomSuffix, validate } from './metadata.js';
 import { storageOf, toServed, toStorage } from './served.js';
@@ -31,6 +31,9 @@ export async function createObject(
   step: CreateStep,
 ): Promise<KubeObject> {
   const r = t.resource;
+  if (r.custom?.terminating) {
+    throw errors.methodNotAllowed(`create not allowed while custom resource definition is terminating`);
+  }
   checkNamespaceMatch(t, obj);
   const meta = obj.metadata;
   if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
@@ -57,7 +60,7 @@ export async function createObject(
         manager: step.manager,
         apiVersion: r.apiVersion,
         now: meta.creationTimestamp,
-        schema: schemaLookup(r.group, r.version, r.kind),
+        schema: schemaFor(r),
       });
   if (step.dryRun) return toStore;
   const kv = await storageOf(deps.store, r, deps.maxObjectBytes).create(toStorage(r, toStore));

@@ -9,7 +9,7 @@ import { isPlainObject } from '../../core/json.js';
 import { CATALOG } from '../../api/catalog.js';
 import { type StatusError, errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
-import type { ServedResource } from '../resources.js';
+import { schemaFor, type ServedResource } from '../resources.js';
 import type { WriteOptions } from './types.js';
 
 /**
@@ -126,7 +126,7 @@ function checkUnknownFields(
 ): void {
   const mode = opts.fieldValidation ?? 'Warn';
   if (mode === 'Ignore') return;
-  const schema = schemaLookup(r.group, r.version, r.kind);
+  const schema = schemaFor(r);
   if (!schema) return;
   const unknown = unknownFields(obj, schema);
   if (unknown.length === 0) return;

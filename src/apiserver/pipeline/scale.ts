@@ -9,6 +9,7 @@ import type { KubeObject } from '../../core/types.js';
 import { isPrecondition, modifiedConflict, retryOnConflict } from './conflicts.js';
 import { JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './patch.js';
 import { readCurrent } from './served.js';
+import type { ServedResource } from '../resources.js';
 import type { NamedTarget, PipelineDeps, WriteOptions } from './types.js';
 import { writeUpdate } from './update.js';
 
@@ -36,9 +37,20 @@ export function scaleOf(obj: KubeObject): KubeObject {
   };
 }
 
+/** The Scale of an object of `r`: a custom resource's at its CRD's paths, else spec/status.replicas. */
+function scaleFor(r: ServedResource, obj: KubeObject): KubeObject {
+  const scale = scaleOf(obj);
+  const p = r.custom?.scale;
+  if (!p) return scale;
+  const selector = p.selector(obj);
+  scale.spec = { replicas: p.desiredReplicas(obj) };
+  scale.status = { replicas: p.currentReplicas(obj), ...(selector ? { selector } : {}) };
+  return scale;
+}
+
 export async function getScale(deps: PipelineDeps, t: NamedTarget): Promise<KubeObject> {
   const { obj } = await readCurrent(deps, t.resource, t.namespace, t.name);
-  return scaleOf(obj);
+  return scaleFor(t.resource, obj);
 }
 
 /** PUT of a Scale; its resourceVersion, when given, must be the workload's. */
@@ -92,7 +104,7 @@ async function writeScale(
   const main = { ...t, subresource: undefined };
   const out = await retryOnConflict(async () => {
     const { obj, rev } = await readCurrent(deps, t.resource, t.namespace, name);
-    const scale = change(scaleOf(obj), rev);
+    const scale = change(scaleFor(t.resource, obj), rev);
     checkScaleTypes(scale);
     const replicas = (scale?.spec as { replicas?: unknown } | undefined)?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
@@ -104,10 +116,11 @@ async function writeScale(
         },
       ]);
     }
-    const updated = structuredClone(obj);
-    (updated.spec as ScalableSpec).replicas = replicas;
+    const custom = t.resource.custom?.scale;
+    const updated = custom ? custom.withReplicas(obj, replicas) : structuredClone(obj);
+    if (!custom) (updated.spec as ScalableSpec).replicas = replicas;
     const manager = opts.fieldManager ?? 'kube-controller-manager';
     return writeUpdate(deps, main, { old: obj, oldRev: rev, incoming: updated, manager, dryRun: opts.dryRun });
   });
-  return scaleOf(out);
+  return scaleFor(t.resource, out);
 }

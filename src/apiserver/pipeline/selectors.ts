@@ -6,6 +6,7 @@ import {
   parseFieldSelector,
   parseLabelSelector,
 } from '../../core/selectors/index.js';
+import { errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import type { ServedResource } from '../resources.js';
 import type { SelectorOptions } from './types.js';
@@ -17,11 +18,24 @@ export function objectMatcher(r: ServedResource, opts: SelectorOptions): ObjectM
   let labels: LabelSelector | undefined;
   let fields: FieldSelector | undefined;
   if (opts.labelSelector) labels = parseLabelSelector(opts.labelSelector);
-  if (opts.fieldSelector) fields = convertFieldSelector(r.group, r.kind, parseFieldSelector(opts.fieldSelector));
+  const custom = r.custom?.fields;
+  if (opts.fieldSelector) {
+    const parsed = parseFieldSelector(opts.fieldSelector);
+    fields = custom ? checkCustomFields(custom.accepted, parsed) : convertFieldSelector(r.group, r.kind, parsed);
+  }
   if (!labels && !fields) return undefined;
   return (o) => {
     if (labels && !labels.matches(o.metadata.labels ?? {})) return false;
-    if (fields && !fields.matches(selectableFields(r.group, r.kind, o, r.namespaced))) return false;
+    if (fields && !fields.matches(custom ? custom.labels(o) : selectableFields(r.group, r.kind, o, r.namespaced)))
+      return false;
     return true;
   };
+}
+
+/** A custom resource's field selector names only its selectable fields (400 otherwise, as upstream). */
+function checkCustomFields(accepted: string[], selector: FieldSelector): FieldSelector {
+  return selector.transform((field, value) => {
+    if (!accepted.includes(field)) throw errors.badRequest(`field label not supported: ${field}`);
+    return { field, value };
+  });
 }

@@ -1,13 +1,12 @@
 // Update: PUT of a whole object (creating it when missing), and the update pipeline that patch, apply and
 // the subresources end in: merge with the old object, default, admit, validate, track generation and
 // managed fields, compare-and-swap; an object being deleted goes once its last finalizer does.
-import { schemaLookup } from '../../api/openapi/index.js';
 import { updateManagedFields } from '../../apimachinery/patch/index.js';
 import { errors, field } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
 import { decodeKv } from '../objects.js';
-import type { ServedResource } from '../resources.js';
+import { schemaFor, type ServedResource } from '../resources.js';
 import { isPrecondition, modifiedConflict } from './conflicts.js';
 import { createObject } from './create.js';
 import { decodeObject } from './decode.js';
@@ -127,7 +126,7 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
         apiVersion: r.apiVersion,
         now: rfc3339(deps.now()),
         subresource: sub,
-        schema: schemaLookup(r.group, r.version, r.kind),
+        schema: schemaFor(r),
       });
   withFields.metadata.resourceVersion = undefined;
   const before = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
