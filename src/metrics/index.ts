@@ -4,6 +4,7 @@ export { formatBinaryBytes, formatGoDuration, formatGoFloat, formatNanocores } f
 export {
   formatPrometheusText,
   type MetricFamily,
+  PROMETHEUS_TEXT_TYPE,
   PrometheusParseError,
   parsePrometheusText,
   type Sample,
