@@ -44,6 +44,19 @@ export interface ApiServerOptions {
   /** Replaces the agent proxy's answer to HTTP upgrades (WebSocket exec/attach/port-forward); false: not one of its paths. */
   upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * API groups served by a handler instead of the store (metrics.k8s.io, as an aggregated API server would):
+   * listed in /apis, every path under /apis/<name> answered by `handle` (authenticated).
+   */
+  extraApis?: ExtraApiGroup[];
+}
+
+export interface ExtraApiGroup {
+  /** The group name, e.g. metrics.k8s.io. */
+  name: string;
+  /** Its APIGroup document (an entry of /apis). */
+  groupDocument(): unknown;
+  handle(req: { method: string; path: string; query: URLSearchParams }): Promise<{ code: number; body: unknown }>;
 }
 
 export const SERVER_VERSION = {
@@ -166,7 +179,16 @@ export class ApiServer {
     if (!user) throw errors.unauthorized();
     if (path === '/api')
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
-    if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
+    if (path === '/apis') {
+      const list = apiGroupList(this.registry) as { groups: unknown[] };
+      for (const g of this.opts.extraApis ?? []) list.groups.push(g.groupDocument());
+      return sendJson(res, 200, list);
+    }
+    const extra = this.opts.extraApis?.find((g) => path === `/apis/${g.name}` || path.startsWith(`/apis/${g.name}/`));
+    if (extra) {
+      const answer = await extra.handle({ method: req.method ?? 'GET', path, query: url.searchParams });
+      return sendJson(res, answer.code, answer.body);
+    }
     if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Index());
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiV3Document(path.slice('/openapi/v3/'.length));

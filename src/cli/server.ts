@@ -6,6 +6,10 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { startAgent } from '../agent/agent.js';
 import { ApiServer, type UserInfo } from '../apiserver/server.js';
+import { ApiClient, Informer, NAMESPACE_INDEX, namespaceIndexFunc } from '../client/index.js';
+import { resources } from '../core/resources.js';
+import type { Node, Pod } from '../core/types.js';
+import { agentResourceMetricsFetch, MetricsApiService } from '../metrics/index.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
@@ -28,6 +32,8 @@ const HELP = `Usage: tutti server [flags]
   --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
+  --metric-resolution S        seconds between scrapes of every agent's /metrics/resource for metrics.k8s.io
+                               (kubectl top, HPA; default 15, as metrics-server)
 `;
 
 const FLAGS: FlagSpec = {
@@ -44,6 +50,7 @@ const FLAGS: FlagSpec = {
   'cluster-cidr': 'string',
   'node-monitor-grace-period': 'number',
   'compaction-interval': 'number',
+  'metric-resolution': 'number',
 };
 
 export function firstIPv4(): string {
@@ -94,7 +101,19 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
     [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
   ]);
+  // metrics.k8s.io (metrics-server's job): a scraper of every agent's /metrics/resource with the join token the
+  // agents accept, over Node and Pod informers that start with the server (see src/metrics).
+  let metricsNodes: Informer<Node> | undefined;
+  let metricsPods: Informer<Pod> | undefined;
+  const metricsFetch = agentResourceMetricsFetch({ token: pki.nodeToken });
+  const metricsApi = new MetricsApiService({
+    nodes: () => metricsNodes?.list() ?? [],
+    pods: (ns) => (ns === undefined ? (metricsPods?.list() ?? []) : (metricsPods?.byIndex(NAMESPACE_INDEX, ns) ?? [])),
+    fetch: metricsFetch,
+    resolutionMs: numberFlag(args, 'metric-resolution', 15) * 1000,
+  });
   const api = new ApiServer({
+    extraApis: [metricsApi],
     // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
     agentProxy: { agentToken: pki.nodeToken },
     store,
@@ -117,6 +136,28 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     caPem: pki.caCertPem,
     token: pki.adminToken,
   });
+  const metricsClient = new ApiClient({
+    server: `https://127.0.0.1:${api.port}`,
+    caPem: pki.caCertPem,
+    token: pki.adminToken,
+    userAgent: 'tutti-metrics-scraper',
+  });
+  metricsNodes = new Informer<Node>({ client: metricsClient, resource: resources.nodes });
+  metricsPods = new Informer<Pod>({
+    client: metricsClient,
+    resource: resources.pods,
+    indexers: { [NAMESPACE_INDEX]: namespaceIndexFunc },
+  });
+  metricsNodes.start();
+  metricsPods.start();
+  metricsApi.start();
+  const stopMetricsApi = async () => {
+    await metricsApi.stop();
+    metricsFetch.close();
+    metricsNodes?.stop();
+    metricsPods?.stop();
+    metricsClient.close();
+  };
   // Control-plane components are clients of the API like any other: no in-process shortcuts.
   const identity = `${hostname()}_${process.pid}`;
   const stops: (() => Promise<void>)[] = [];
@@ -158,6 +199,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     kubeconfigPath,
     async stop() {
       for (const stop of stops.reverse()) await stop().catch(() => {});
+      await stopMetricsApi();
       await api.stop();
       stopCompaction();
       await store.close();

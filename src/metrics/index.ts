@@ -55,3 +55,4 @@ export {
   summaryFromSnapshot,
   type SummaryOptions,
 } from './summary.js';
+export { MetricsApiService, type MetricsApiServiceOptions } from './api-service.js';
