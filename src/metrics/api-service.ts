@@ -5,7 +5,13 @@
 import { METRICS_GROUP } from '../core/metrics-api.js';
 import type { Node, ObjectMeta } from '../core/types.js';
 import { type NodeMetricsFetch, type ScrapeReport, Scraper, type ScraperLog } from './scraper.js';
-import { type MetricsObjects, type MetricsRequest, type MetricsResponse, metricsApiGroup, serveMetrics } from './serve.js';
+import {
+  type MetricsObjects,
+  type MetricsRequest,
+  type MetricsResponse,
+  metricsApiGroup,
+  serveMetrics,
+} from './serve.js';
 import { MetricsStore } from './store.js';
 
 export interface MetricsApiServiceOptions {
