@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { errors } from '../core/status.js';
-import type { Store } from '../storage/store.js';
+import { prefixEnd, type Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -16,6 +16,8 @@ import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
 import { ObjectPipeline } from './pipeline/index.js';
+import { keyPrefix } from './objects.js';
+import { type ApiServerMetricsSink, requestMetricLabels } from './request-metrics.js';
 import { parseRequestPath } from './requestinfo.js';
 import { ResourceRegistry } from './resources.js';
 
@@ -49,6 +51,8 @@ export interface ApiServerOptions {
    * listed in /apis, every path under /apis/<name> answered by `handle` (authenticated).
    */
   extraApis?: ExtraApiGroup[];
+  /** Request metrics (apiserver_request_total, ...) and the text of GET /metrics (authenticated). */
+  metrics?: ApiServerMetricsSink;
 }
 
 export interface ExtraApiGroup {
@@ -114,6 +118,7 @@ export class ApiServer {
     const server = createServer(
       { cert: this.opts.tls.cert, key: this.opts.tls.key, keepAliveTimeout: 60_000 },
       (req, res) => {
+        if (this.opts.metrics) this.observe(this.opts.metrics, req, res);
         this.handle(req, res).catch((err) => sendError(res, err));
       },
     );
@@ -158,6 +163,41 @@ export class ApiServer {
     });
   }
 
+  /** Reports the request to the metrics sink when its response is done (a watch: when it ends). */
+  private observe(sink: ApiServerMetricsSink, req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const info = parseRequestPath(path);
+    const labels = requestMetricLabels(req.method ?? 'GET', info, url.searchParams, req.headers['content-type']);
+    const kind =
+      info.kind === 'resource' ? this.registry.find(info.group, info.version, info.resource)?.kind : undefined;
+    const ended =
+      labels.verb === 'WATCH' || labels.verb === 'CONNECT' ? sink.longRunningStarted(labels, kind) : undefined;
+    res.once('close', () => {
+      ended?.();
+      sink.request(labels, {
+        code: res.statusCode,
+        seconds: (performance.now() - started) / 1000,
+        dryRun: url.searchParams.has('dryRun'),
+      });
+    });
+  }
+
+  /** Stored objects per resource (`<resource>.<group>`, the core group's without a suffix), for metrics. */
+  async storageObjectCounts(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const r of this.registry.all) {
+      if (r.storage.group !== r.group || r.storage.version !== r.version) continue;
+      const name = r.group ? `${r.resource}.${r.group}` : r.resource;
+      if (out.has(name)) continue;
+      const prefix = keyPrefix({ group: r.group, resource: r.resource, namespaced: r.namespaced });
+      const { count } = await this.opts.store.range({ key: prefix, end: prefixEnd(prefix), countOnly: true });
+      out.set(name, count);
+    }
+    return out;
+  }
+
   authenticate(req: IncomingMessage): UserInfo | undefined {
     const h = req.headers.authorization;
     if (!h?.startsWith('Bearer ')) return undefined;
@@ -177,6 +217,13 @@ export class ApiServer {
     }
     const user = this.authenticate(req);
     if (!user) throw errors.unauthorized();
+    if (path === '/metrics' && this.opts.metrics) {
+      if (req.method !== 'GET') throw errors.methodNotAllowed(`the server does not allow the method ${req.method}`);
+      const text = await this.opts.metrics.metrics();
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+      return;
+    }
     if (path === '/api')
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
     if (path === '/apis') {

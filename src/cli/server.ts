@@ -9,7 +9,7 @@ import { ApiServer, type UserInfo } from '../apiserver/server.js';
 import { ApiClient, Informer, NAMESPACE_INDEX, namespaceIndexFunc } from '../client/index.js';
 import { resources } from '../core/resources.js';
 import type { Node, Pod } from '../core/types.js';
-import { agentResourceMetricsFetch, MetricsApiService } from '../metrics/index.js';
+import { agentResourceMetricsFetch, ApiServerPrometheus, concatMetrics, MetricsApiService } from '../metrics/index.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
@@ -60,21 +60,41 @@ export function firstIPv4(): string {
   return '127.0.0.1';
 }
 
-/** Starts a component in a worker thread; resolves to its stop function once it has started. */
-async function startComponentWorker(data: ComponentWorkerData): Promise<() => Promise<void>> {
+type ComponentStop = (() => Promise<void>) & { metrics?: () => Promise<string> };
+
+/** Starts a component in a worker thread; resolves to its stop function (and metrics reader) once it has started. */
+async function startComponentWorker(data: ComponentWorkerData): Promise<ComponentStop> {
   const worker = new Worker(new URL('./component-worker.js', import.meta.url), { workerData: data });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`${data.component} worker exited with ${code}`)));
   });
-  return async () => {
+  // The worker's Prometheus text, asked for over its message port (answered by id, 2 s at most).
+  let nextId = 0;
+  const metrics = () =>
+    new Promise<string>((resolve) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => done(''), 2000);
+      const onMessage = (m: { type?: string; id?: number; text?: string }) => {
+        if (m?.type === 'metrics' && m.id === id) done(m.text ?? '');
+      };
+      const done = (text: string) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        resolve(text);
+      };
+      worker.on('message', onMessage);
+      worker.postMessage({ type: 'metrics', id });
+    });
+  const stop = async () => {
     const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage('stop');
     const timeout = setTimeout(() => void worker.terminate(), 5000);
     await stopped;
     clearTimeout(timeout);
   };
+  return Object.assign(stop, { metrics });
 }
 
 export interface RunningServer {
@@ -112,7 +132,18 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     fetch: metricsFetch,
     resolutionMs: numberFlag(args, 'metric-resolution', 15) * 1000,
   });
+  // Prometheus /metrics of the API server: its own registry (requests, storage objects, watches, process)
+  // followed by the scheduler's and the controller manager's, asked from their worker threads.
+  const workerMetrics: (() => Promise<string>)[] = [];
+  let apiForCounts: ApiServer | undefined;
+  const apiMetrics = new ApiServerPrometheus({ storageObjects: () => apiForCounts!.storageObjectCounts() });
+  const metricsSink = {
+    request: apiMetrics.request.bind(apiMetrics),
+    longRunningStarted: apiMetrics.longRunningStarted.bind(apiMetrics),
+    metrics: () => concatMetrics(apiMetrics.metrics(), ...workerMetrics.map((m) => m())),
+  };
   const api = new ApiServer({
+    metrics: metricsSink,
     extraApis: [metricsApi],
     // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
     agentProxy: { agentToken: pki.nodeToken },
@@ -127,6 +158,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),
     },
   });
+  apiForCounts = api;
   await api.start();
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   // Where k3s users look for it: agents join with `--token $(cat <data-dir>/node-token)`.
@@ -160,7 +192,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   };
   // Control-plane components are clients of the API like any other: no in-process shortcuts.
   const identity = `${hostname()}_${process.pid}`;
-  const stops: (() => Promise<void>)[] = [];
+  const stops: ComponentStop[] = [];
   const componentData = {
     server: `https://127.0.0.1:${api.port}`,
     caPem: pki.caCertPem,
@@ -194,6 +226,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   if (!boolFlag(args, 'disable-scheduler')) {
     stops.push(await startComponentWorker({ ...componentData, component: 'scheduler' }));
   }
+  for (const s of stops) if ('metrics' in s && s.metrics) workerMetrics.push(s.metrics);
   return {
     api,
     kubeconfigPath,

@@ -56,3 +56,12 @@ export {
   type SummaryOptions,
 } from './summary.js';
 export { MetricsApiService, type MetricsApiServiceOptions } from './api-service.js';
+export {
+  type ApiRequestLabels,
+  ApiServerPrometheus,
+  concatMetrics,
+  KubeletPrometheus,
+  processRegistry,
+  SchedulerPrometheus,
+  WorkQueuePrometheus,
+} from './prometheus.js';
