@@ -6,7 +6,7 @@
 // scraper does not verify it (as for agents that publish none).
 import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type Server } from 'node:net';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { Pod } from '../core/types.js';
 import {
   PROMETHEUS_TEXT_TYPE,
@@ -79,10 +79,15 @@ export async function startSimulatedMetricsEndpoint(
     res.end(JSON.stringify(summaryFromSnapshot(opts.meter.snapshot(node, pods, now), { nodeName: node, podUids })));
   });
   const listeners: Server[] = [];
+  const sockets = new Set<Socket>();
   const unbound: string[] = [];
   let port = opts.port ?? 0;
   for (const [ip, node] of opts.nodes) {
-    const l = createNetServer((socket) => https.emit('connection', socket));
+    const l = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      https.emit('connection', socket);
+    });
     try {
       port = await listen(l, port, ip);
       listeners.push(l);
@@ -98,6 +103,7 @@ export async function startSimulatedMetricsEndpoint(
     async stop() {
       const closed = Promise.all(listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
       https.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await closed;
     },
   };
