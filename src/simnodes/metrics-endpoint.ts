@@ -53,31 +53,35 @@ export async function startSimulatedMetricsEndpoint(
     ips: ['127.0.0.1'],
   });
   const expected = Buffer.from(`Bearer ${opts.token}`);
-  const https = createHttpsServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
-    const got = Buffer.from(req.headers.authorization ?? '');
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-      res.writeHead(401, { 'Content-Type': 'text/plain' });
-      res.end('Unauthorized');
-      return;
-    }
-    const node = opts.nodes.get((req.socket.localAddress ?? '').replace(/^::ffff:/, ''));
-    const path = new URL(req.url ?? '/', 'https://sim').pathname;
-    if (!node || req.method !== 'GET' || (path !== RESOURCE_METRICS_PATH && path !== '/stats/summary')) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('404 page not found');
-      return;
-    }
-    const now = Date.now();
-    if (path === RESOURCE_METRICS_PATH) {
-      res.writeHead(200, { 'Content-Type': PROMETHEUS_TEXT_TYPE });
-      res.end(opts.meter.render(node, opts.podsOf(node), now));
-      return;
-    }
-    const pods = opts.podsOf(node);
-    const podUids = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.uid ?? '']));
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(summaryFromSnapshot(opts.meter.snapshot(node, pods, now), { nodeName: node, podUids })));
-  });
+  // Idle connections outlive a scrape period, so each scrape reuses its TLS connection (as real agents do).
+  const https = createHttpsServer(
+    { cert: serving.certPem, key: serving.keyPem, keepAliveTimeout: 120_000 },
+    (req, res) => {
+      const got = Buffer.from(req.headers.authorization ?? '');
+      if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+        res.writeHead(401, { 'Content-Type': 'text/plain' });
+        res.end('Unauthorized');
+        return;
+      }
+      const node = opts.nodes.get((req.socket.localAddress ?? '').replace(/^::ffff:/, ''));
+      const path = new URL(req.url ?? '/', 'https://sim').pathname;
+      if (!node || req.method !== 'GET' || (path !== RESOURCE_METRICS_PATH && path !== '/stats/summary')) {
+        res.writeHead(404, { 'Content-Type': 'text/plain' });
+        res.end('404 page not found');
+        return;
+      }
+      const now = Date.now();
+      if (path === RESOURCE_METRICS_PATH) {
+        res.writeHead(200, { 'Content-Type': PROMETHEUS_TEXT_TYPE });
+        res.end(opts.meter.render(node, opts.podsOf(node), now));
+        return;
+      }
+      const pods = opts.podsOf(node);
+      const podUids = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.uid ?? '']));
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(summaryFromSnapshot(opts.meter.snapshot(node, pods, now), { nodeName: node, podUids })));
+    },
+  );
   const listeners: Server[] = [];
   const sockets = new Set<Socket>();
   const unbound: string[] = [];

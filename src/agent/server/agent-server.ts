@@ -239,7 +239,9 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     wss.handleUpgrade(req, socket, head, (client) => relayExecStreams(client, upstream));
   }
 
-  const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+  // Idle connections stay open past a scrape period (metrics-server's 15 s), so scrapes reuse them (no TLS
+  // handshake per scrape), as the kubelet's Go server keeps them.
+  const server: Server = createServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 120_000 }, (req, res) => {
     handle(req, res).catch((err) => sendStatus(res, err));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
