@@ -9,6 +9,7 @@ import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { errors } from '../core/status.js';
 import { prefixEnd, type Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
+import { Authorizer, checkNoEscalation, requestAttributes, requestUser, serveAuthReview } from './authz/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
@@ -18,13 +19,12 @@ import { storeNodeProxy } from './nodeproxy/from-store.js';
 import { ObjectPipeline } from './pipeline/index.js';
 import { keyPrefix } from './objects.js';
 import { type ApiServerMetricsSink, requestMetricLabels } from './request-metrics.js';
+import { serveTokenRequest, TokenIssuer } from './serviceaccounts/index.js';
 import { parseRequestPath } from './requestinfo.js';
 import { ResourceRegistry } from './resources.js';
 
-export interface UserInfo {
-  name: string;
-  groups: string[];
-}
+export type { UserInfo } from './authz/index.js';
+import type { UserInfo } from './authz/index.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -53,6 +53,10 @@ export interface ApiServerOptions {
   extraApis?: ExtraApiGroup[];
   /** Request metrics (apiserver_request_total, ...) and the text of GET /metrics (authenticated). */
   metrics?: ApiServerMetricsSink;
+  /** Signs and verifies ServiceAccount tokens (PKCS#8 PEM); without it TokenRequest is a 404. */
+  serviceAccountKeyPem?: string;
+  /** The `iss` of ServiceAccount tokens (upstream --service-account-issuer). */
+  serviceAccountIssuer?: string;
 }
 
 export interface ExtraApiGroup {
@@ -81,6 +85,9 @@ export class ApiServer {
   readonly registry = new ResourceRegistry();
   readonly admission: Admission;
   readonly pipeline: ObjectPipeline;
+  /** RBAC (system:masters may do everything); started before the server answers. */
+  readonly authorizer: Authorizer;
+  readonly tokenIssuer?: TokenIssuer;
   private readonly nodeProxy?: (ctx: RequestContext) => Promise<void>;
   private readonly upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   private server?: Server;
@@ -95,11 +102,17 @@ export class ApiServer {
       admission: this.admission,
       now: () => new Date(),
     });
+    this.authorizer = new Authorizer(opts.store);
+    if (opts.serviceAccountKeyPem)
+      this.tokenIssuer = new TokenIssuer(opts.serviceAccountKeyPem, opts.serviceAccountIssuer);
+    this.admission.guards.push((r, obj) => {
+      if (r.group === 'rbac.authorization.k8s.io') checkNoEscalation(this.authorizer, r.resource, obj);
+    });
     const proxy = opts.agentProxy
       ? storeNodeProxy({
           store: opts.store,
           agentToken: opts.agentProxy.agentToken,
-          authenticate: (req) => this.authenticate(req) !== undefined,
+          authenticate: (req) => this.authorizeUpgrade(req),
         })
       : undefined;
     this.nodeProxy = opts.nodeProxy ?? proxy?.serve;
@@ -150,11 +163,13 @@ export class ApiServer {
       port: this.port,
       advertiseAddress: this.opts.advertiseAddress ?? '127.0.0.1',
     });
+    await this.authorizer.start();
     this.ready = true;
   }
 
   async stop(): Promise<void> {
     this.ready = false;
+    this.authorizer.stop();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
@@ -198,10 +213,53 @@ export class ApiServer {
     return out;
   }
 
-  authenticate(req: IncomingMessage): UserInfo | undefined {
+  async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const h = req.headers.authorization;
     if (!h?.startsWith('Bearer ')) return undefined;
-    return this.opts.tokens.get(h.slice(7).trim());
+    const token = h.slice(7).trim();
+    const u = this.opts.tokens.get(token);
+    if (u)
+      return u.groups.includes('system:authenticated') ? u : { ...u, groups: [...u.groups, 'system:authenticated'] };
+    return this.authenticateServiceAccount(token);
+  }
+
+  /** A ServiceAccount token: valid, and its ServiceAccount (and bound pod or secret) still exist with the same uid. */
+  private async authenticateServiceAccount(token: string): Promise<UserInfo | undefined> {
+    const v = await this.tokenIssuer?.verify(token);
+    if (!v) return undefined;
+    const sa = await this.readObject('serviceaccounts', v.namespace, v.serviceAccount.name);
+    if (sa?.metadata.uid !== v.serviceAccount.uid) return undefined;
+    if (v.pod && (await this.readObject('pods', v.namespace, v.pod.name))?.metadata.uid !== v.pod.uid) return undefined;
+    if (v.secret && (await this.readObject('secrets', v.namespace, v.secret.name))?.metadata.uid !== v.secret.uid)
+      return undefined;
+    return {
+      name: `system:serviceaccount:${v.namespace}:${v.serviceAccount.name}`,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${v.namespace}`, 'system:authenticated'],
+    };
+  }
+
+  private async readObject(resource: 'serviceaccounts' | 'pods' | 'secrets', namespace: string, name: string) {
+    const r = this.registry.find('', 'v1', resource)!;
+    try {
+      return (await this.pipeline.read({ resource: r, namespace, name })).object;
+    } catch (err) {
+      if (err instanceof Error && (err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Whether an upgrade (WebSocket exec/attach/port-forward) may go on: `create` on the subresource, as upstream. */
+  private async authorizeUpgrade(req: IncomingMessage): Promise<boolean> {
+    const authn = await this.authenticate(req);
+    if (!authn) return false;
+    try {
+      const user = this.authorizer.impersonate(authn, req);
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const a = requestAttributes(user, 'POST', parseRequestPath(url.pathname), url.pathname, url.searchParams);
+      return this.authorizer.allows(a);
+    } catch {
+      return false;
+    }
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -215,8 +273,16 @@ export class ApiServer {
     ) {
       return this.handlePublic(path, res);
     }
-    const user = this.authenticate(req);
-    if (!user) throw errors.unauthorized();
+    const authn = await this.authenticate(req);
+    if (!authn) throw errors.unauthorized();
+    const user = this.authorizer.impersonate(authn, req);
+    const method = req.method ?? 'GET';
+    this.authorizer.check(requestAttributes(user, method, parseRequestPath(path), path, url.searchParams));
+    if (await serveAuthReview(this.authorizer, user, req, res, path)) return;
+    if (this.tokenIssuer && path === '/.well-known/openid-configuration')
+      return sendJson(res, 200, this.tokenIssuer.openidConfiguration());
+    if (this.tokenIssuer && path === '/openid/v1/jwks')
+      return sendJson(res, 200, await this.tokenIssuer.jwks(), 'application/jwk-set+json');
     if (path === '/metrics' && this.opts.metrics) {
       if (req.method !== 'GET') throw errors.methodNotAllowed(`the server does not allow the method ${req.method}`);
       const text = await this.opts.metrics.metrics();
@@ -268,6 +334,18 @@ export class ApiServer {
     if (info.kind !== 'resource') throw errors.notFoundPath();
     const resource = this.registry.find(info.group, info.version, info.resource);
     if (!resource) throw errors.notFoundPath();
+    if (this.tokenIssuer && info.resource === 'serviceaccounts' && info.subresource === 'token' && info.group === '') {
+      if (method !== 'POST')
+        throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+      return serveTokenRequest(
+        this.tokenIssuer,
+        (r, ns, name) => this.readObject(r, ns, name),
+        req,
+        res,
+        info.namespace ?? '',
+        info.name ?? '',
+      );
+    }
     const ctx: RequestContext = { req, res, query: url.searchParams, info, resource, warnings: [] };
     const origWriteHead = res.writeHead.bind(res);
     // Warnings collected while handling (e.g. unknown fields under fieldValidation=Warn) go out as headers.
@@ -280,7 +358,9 @@ export class ApiServer {
       }
       return origWriteHead(...args);
     }) as ServerResponse['writeHead'];
-    await routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET');
+    await requestUser.run(user, () =>
+      routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET'),
+    );
   }
 
   private handlePublic(path: string, res: ServerResponse): void {

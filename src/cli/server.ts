@@ -1,6 +1,7 @@
 // `tutti server`: the control plane on embedded defaults (SQLite in the data dir, generated PKI), plus
 // the controllers, the scheduler and a node agent as clients of its own API.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { agentResourceMetricsFetch, ApiServerPrometheus, concatMetrics, MetricsA
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
+import { encryptionConfigPath, setUpEncryption } from './encryption.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
 import { type FlagSpec, boolFlag, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
@@ -34,6 +36,8 @@ const HELP = `Usage: tutti server [flags]
   --compaction-interval S      seconds between store compactions (default 300)
   --metric-resolution S        seconds between scrapes of every agent's /metrics/resource for metrics.k8s.io
                                (kubectl top, HPA; default 15, as metrics-server)
+  --secrets-encryption=false   store secrets in clear (default: encrypted with AES-GCM, key in DATA/cred)
+  --encryption-provider-config F  an EncryptionConfiguration file (aesgcm, identity) instead of the default
 `;
 
 const FLAGS: FlagSpec = {
@@ -51,6 +55,8 @@ const FLAGS: FlagSpec = {
   'node-monitor-grace-period': 'number',
   'compaction-interval': 'number',
   'metric-resolution': 'number',
+  'secrets-encryption': 'boolean',
+  'encryption-provider-config': 'string',
 };
 
 export function firstIPv4(): string {
@@ -112,7 +118,9 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensureClusterPki(dataDir, { hostnames: [hostname()], ips: [advertise] });
   mkdirSync(join(dataDir, 'db'), { recursive: true });
-  const store = await openSqliteStore({ path: join(dataDir, 'db', 'state.db') });
+  const sqlite = await openSqliteStore({ path: join(dataDir, 'db', 'state.db') });
+  const encryption = await setUpEncryption(sqlite, encryptionConfigPath(args, dataDir), dataDir);
+  const store = encryption.store;
   const stopCompaction = startAutoCompaction(store, {
     intervalMs: numberFlag(args, 'compaction-interval', 300) * 1000,
     retainRevisions: 10_000,
@@ -121,6 +129,13 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
     [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
   ]);
+  // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring).
+  const metricsTokenPath = join(dataDir, 'metrics-token');
+  const metricsToken = existsSync(metricsTokenPath)
+    ? readFileSync(metricsTokenPath, 'utf8').trim()
+    : randomBytes(24).toString('hex');
+  writeFileSync(metricsTokenPath, `${metricsToken}\n`, { mode: 0o600 });
+  tokens.set(metricsToken, { name: 'system:tutti:prometheus', groups: ['system:monitoring'] });
   // metrics.k8s.io (metrics-server's job): a scraper of every agent's /metrics/resource with the join token the
   // agents accept, over Node and Pod informers that start with the server (see src/metrics).
   let metricsNodes: Informer<Node> | undefined;
@@ -147,6 +162,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     extraApis: [metricsApi],
     // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
     agentProxy: { agentToken: pki.nodeToken },
+    serviceAccountKeyPem: pki.serviceAccountKeyPem,
     store,
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
     tokens,
@@ -207,6 +223,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         controllerOptions: {
           nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
           nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
+          serviceAccount: { rootCaPem: pki.caCertPem },
         },
       }),
     );
@@ -235,6 +252,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       await stopMetricsApi();
       await api.stop();
       stopCompaction();
+      encryption.stop();
       await store.close();
     },
   };

@@ -22,6 +22,7 @@ import { type HpaControllerOptions, startHorizontalPodAutoscalerController } fro
 import { startReplicaSetController } from './replicaset/controller.js';
 import { startReplicationControllerController } from './replicationcontroller/controller.js';
 import { type ResourceQuotaControllerOptions, startResourceQuotaController } from './resourcequota/controller.js';
+import { type ServiceAccountControllerOptions, startServiceAccountController } from './serviceaccount/controller.js';
 import { startStatefulSetController } from './statefulset/controller.js';
 import { startVolumeController, type VolumeControllerOptions } from './volume/controller.js';
 
@@ -42,6 +43,7 @@ export interface ControllerManagerOptions {
   cronJob?: CronJobControllerOptions;
   volume?: VolumeControllerOptions;
   resourceQuota?: ResourceQuotaControllerOptions;
+  serviceAccount?: ServiceAccountControllerOptions;
 }
 
 type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController;
@@ -66,6 +68,7 @@ const CONTROLLERS: Record<string, Starter> = {
   volume: (ctx, o) => startVolumeController(ctx, o.volume),
   disruption: (ctx) => startDisruptionController(ctx),
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
+  serviceaccount: (ctx, o) => startServiceAccountController(ctx, o.serviceAccount),
 };
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */

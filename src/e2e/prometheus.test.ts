@@ -3,6 +3,8 @@
 // parsed: every sample parses, belongs to a family declared once with # TYPE, and the upstream families
 // are there with the labels upstream gives them. Without a token: 401.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil, startTestServer, type TestServer } from './harness.js';
 import { parseExposition } from './prometheus-exposition.js';
@@ -16,9 +18,15 @@ describe('Prometheus /metrics of tutti server', () => {
     await s?.stop();
   });
 
-  it('needs a token', async () => {
+  it('needs a token; the scrape token reads /metrics and nothing else', async () => {
     const r = await s.request('GET', '/metrics', undefined, { authorization: '' });
     assert.equal(r.status, 401);
+    const token = readFileSync(join(s.dataDir, 'metrics-token'), 'utf8').trim();
+    const scrape = await s.request('GET', '/metrics', undefined, { authorization: `Bearer ${token}` });
+    assert.equal(scrape.status, 200);
+    assert.ok(parseExposition(scrape.body).types.has('apiserver_request_total'));
+    const pods = await s.request('GET', '/api/v1/pods', undefined, { authorization: `Bearer ${token}` });
+    assert.equal(pods.status, 403);
   });
 
   it('serves the API server, scheduler, controller manager and process families with upstream labels', async () => {
