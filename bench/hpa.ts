@@ -6,7 +6,11 @@
 //     BENCH_HPA_WORKERS). Prints the first pass (every status written, a quarter of the targets rescaled) and
 //     the steady pass (HPAs synced back to back over 10 s: 1,000 / syncs per second), with the CPU time of the
 //     controller and of the server processes per pass (wall time depends on what else the machine runs).
-//     BENCH_ONLY=hpa or BENCH_ONLY=scraper runs one part.
+//  3. The same, wired as `tutti server` wires it: MetricsApiService (scraper + store + metrics.k8s.io answers)
+//     against simulated nodes' metrics endpoint (src/simnodes: one listener per node on its own loopback
+//     InternalIP, in a child process; no CA published): CPU per node per scrape, and the CPU of answering a
+//     PodMetricsList of every pod (what `kubectl top pods -A` asks for).
+//     BENCH_ONLY=hpa, BENCH_ONLY=scraper or BENCH_ONLY=simnodes runs one part.
 //  2. The metrics scraper against fake agents (HTTPS servers in a child process serving the kubelet's
 //     /metrics/resource text for simulated pods, CA pinned, bearer token): CPU time of this process per node
 //     per scrape and per 1,000 pods, and what that costs at the default 15 s resolution.
@@ -31,6 +35,9 @@ import { Scraper } from '../src/metrics/scraper.js';
 import { type MetricsObjects, serveMetrics } from '../src/metrics/serve.js';
 import { SimulatedUsageMeter } from '../src/metrics/simulated.js';
 import { MetricsStore } from '../src/metrics/store.js';
+import { MetricsApiService } from '../src/metrics/api-service.js';
+import { startSimulatedMetricsEndpoint } from '../src/simnodes/metrics-endpoint.js';
+import { simulatedNodeIP } from '../src/simnodes/node-address.js';
 import { createCertificateAuthority, createServingCertificate } from '../src/pki/certificates.js';
 
 const NS = 'bench';
@@ -308,13 +315,110 @@ async function benchScraper(agents: number, podsPerAgent: number): Promise<void>
   fleet.stop();
 }
 
+/** Child: simulated nodes' metrics endpoint for `count` nodes with `podsPerNode` pods each. */
+async function serveSimulatedNodes(count: number, podsPerNode: number): Promise<void> {
+  const started = new Date(Date.now() - 60_000).toISOString();
+  const pods = new Map<string, Pod[]>();
+  const nodes = new Map<string, string>();
+  for (let n = 0; n < count; n++) {
+    const node = `sim-${n}`;
+    nodes.set(simulatedNodeIP(n), node);
+    pods.set(
+      node,
+      Array.from({ length: podsPerNode }, (_, i) => ({
+        metadata: {
+          name: `pod-${n}-${i}`,
+          namespace: `ns-${i % 10}`,
+          uid: `uid-${n}-${i}`,
+          annotations: { [SIMULATED_USAGE_ANNOTATION]: 'cpu=250m,memory=64Mi' },
+        },
+        spec: { nodeName: node, containers: [{ name: 'app' }, { name: 'sidecar' }] },
+        status: { phase: 'Running', startTime: started },
+      })),
+    );
+  }
+  const ep = await startSimulatedMetricsEndpoint({
+    nodes,
+    token: TOKEN,
+    meter: new SimulatedUsageMeter({ nodeBase: { cpuMillis: 100, memoryBytes: 512 * 2 ** 20 } }),
+    podsOf: (node) => pods.get(node) ?? [],
+  });
+  console.log(JSON.stringify({ port: ep.port, unbound: ep.unbound.length }));
+  process.stdin.resume();
+  process.stdin.on('end', () => void ep.stop().then(() => process.exit(0)));
+}
+
+async function benchSimulatedNodes(count: number, podsPerNode: number): Promise<void> {
+  const sim = await child<{ port: number; unbound: number }>(['simnodes', String(count), String(podsPerNode)]);
+  const nodes: Node[] = Array.from({ length: count }, (_, i) => ({
+    metadata: { name: `sim-${i}` },
+    status: {
+      addresses: [{ type: 'InternalIP', address: simulatedNodeIP(i) }],
+      daemonEndpoints: { kubeletEndpoint: { Port: sim.info.port } },
+    },
+  }));
+  const podObjects: Pod[] = [];
+  for (let n = 0; n < count; n++) {
+    for (let i = 0; i < podsPerNode; i++) {
+      podObjects.push({ metadata: { name: `pod-${n}-${i}`, namespace: `ns-${i % 10}` } });
+    }
+  }
+  const fetch = agentResourceMetricsFetch({ token: TOKEN });
+  const service = new MetricsApiService({
+    nodes: () => nodes,
+    pods: (ns) => (ns === undefined ? podObjects : podObjects.filter((p) => p.metadata.namespace === ns)),
+    fetch,
+  });
+  await service.scrapeOnce(); // warm-up: TLS sessions, JIT
+  const rounds = 10;
+  let failed = 0;
+  const cpu0 = process.cpuUsage();
+  const w0 = performance.now();
+  for (let r = 0; r < rounds; r++) failed += (await service.scrapeOnce()).failed;
+  const wall = (performance.now() - w0) / rounds;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / rounds;
+  const pods = count * podsPerNode;
+  console.log(
+    `MetricsApiService, ${count} simulated nodes x ${podsPerNode} pods:`.padEnd(44),
+    `${ms(wall)} wall per scrape, ${failed} failed, ${sim.info.unbound} unbound`,
+  );
+  console.log('  scraper CPU per node per scrape:'.padEnd(44), `${(cpuMs / count).toFixed(3)} ms`);
+  console.log(
+    '  scraper CPU per 1,000 pods per scrape:'.padEnd(44),
+    `${((cpuMs / pods) * 1000).toFixed(1)} ms = ${((((cpuMs / pods) * 1000) / 15_000) * 100).toFixed(2)}% of a core at 15 s`,
+  );
+  const l0 = process.cpuUsage();
+  const lists = 20;
+  let items = 0;
+  for (let i = 0; i < lists; i++) {
+    const r = await service.handle({
+      method: 'GET',
+      path: '/apis/metrics.k8s.io/v1beta1/pods',
+      query: new URLSearchParams(),
+    });
+    items = (r.body as { items: unknown[] }).items.length;
+  }
+  const l = process.cpuUsage(l0);
+  console.log(
+    `  PodMetricsList of all ${items} pods:`.padEnd(44),
+    `${((l.user + l.system) / 1000 / lists).toFixed(1)} ms CPU per answer (before JSON encoding)`,
+  );
+  if (items !== pods) throw new Error(`expected ${pods} PodMetrics, got ${items}`);
+  fetch.close();
+  sim.stop();
+}
+
 const [mode, a1, a2] = process.argv.slice(2);
 if (mode === 'api') await serveApi(Number(a1));
 else if (mode === 'agents') await serveAgents(Number(a1), Number(a2));
+else if (mode === 'simnodes') await serveSimulatedNodes(Number(a1), Number(a2));
 else {
   const n = Number(mode ?? 1000) || 1000;
   const [agents, per] = (a1 ?? '100:10').split(':').map(Number) as [number, number];
-  if (process.env.BENCH_ONLY !== 'scraper') await benchHpa(n);
-  if (process.env.BENCH_ONLY !== 'hpa') await benchScraper(agents, per);
+  const only = process.env.BENCH_ONLY;
+  if (!only || only === 'hpa') await benchHpa(n);
+  if (!only || only === 'scraper') await benchScraper(agents, per);
+  if (!only || only === 'simnodes') await benchSimulatedNodes(agents, per);
   process.exit(0);
 }

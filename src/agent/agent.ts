@@ -21,6 +21,8 @@ import { ContainerLogRotator } from './pods/log-rotation.js';
 import { runtimeLocator } from './pods/locator.js';
 import { PodManager } from './pods/pod-manager.js';
 import { startAgentServer, type AgentServer } from './server/agent-server.js';
+import { ResourceStatsCollector } from './stats/resource-stats.js';
+import { KubeletPrometheus, PROMETHEUS_TEXT_TYPE, RESOURCE_METRICS_PATH } from '../metrics/index.js';
 import type { Log } from './pods/pod-worker.js';
 import { chooseRuntime, type RuntimeKind } from './runtime-choice.js';
 import {
@@ -119,7 +121,19 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     if (!runtime) throw new Error('container runtime is not ready');
     return runtime;
   };
+  // /metrics/resource and /stats/summary: CRI stats of the running containers and the node's /proc usage.
+  const stats = new ResourceStatsCollector({ nodeName, runtime: () => runtime, nodeStartTimeMs: Date.now() });
+  // Prometheus /metrics (kubelet_running_pods, kubelet_pod_start_duration_seconds, process metrics).
+  const kubeletMetrics = new KubeletPrometheus({
+    runningPods: async () =>
+      runtime ? (await runtime.listPodSandboxes().catch(() => [])).filter((s) => s.state === 'ready').length : 0,
+  });
   endpoint = await startAgentServer({
+    documents: {
+      '/metrics': async () => ({ contentType: PROMETHEUS_TEXT_TYPE, body: await kubeletMetrics.metrics() }),
+      [RESOURCE_METRICS_PATH]: async () => ({ contentType: PROMETHEUS_TEXT_TYPE, body: await stats.resourceMetrics() }),
+      '/stats/summary': async () => ({ contentType: 'application/json', body: JSON.stringify(await stats.summary()) }),
+    },
     runtime: {
       exec: (r) => rtNow().exec(r),
       attach: (r) => rtNow().attach(r),
@@ -227,6 +241,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       podsDir: join(opts.dataDir, 'pods'),
       cgroupParent: choice.kind === 'cri' ? (uid) => podCgroupParent(cgroupRoot, uid) : () => undefined,
       volumeRefreshMs: opts.volumeRefreshIntervalMs,
+      onPodStarted: (seconds) => kubeletMetrics.podStarted(seconds),
       facts: () => ({
         hostIP,
         podIP: '',

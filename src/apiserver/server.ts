@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { errors } from '../core/status.js';
-import type { Store } from '../storage/store.js';
+import { prefixEnd, type Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
 import { Authorizer, checkNoEscalation, requestAttributes, requestUser, serveAuthReview } from './authz/index.js';
 import { bootstrapCluster } from './bootstrap.js';
@@ -21,6 +21,8 @@ import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
 import { ObjectPipeline } from './pipeline/index.js';
+import { keyPrefix } from './objects.js';
+import { type ApiServerMetricsSink, requestMetricLabels } from './request-metrics.js';
 import { serveTokenRequest, TokenIssuer } from './serviceaccounts/index.js';
 import { type AuditPolicy, Auditor } from './audit/index.js';
 import { type RequestInfo, decodeSegment, parseRequestPath, splitTarget } from './requestinfo.js';
@@ -54,12 +56,27 @@ export interface ApiServerOptions {
   /** Replaces the agent proxy's answer to HTTP upgrades (WebSocket exec/attach/port-forward); false: not one of its paths. */
   upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * API groups served by a handler instead of the store (metrics.k8s.io, as an aggregated API server would):
+   * listed in /apis, every path under /apis/<name> answered by `handle` (authenticated).
+   */
+  extraApis?: ExtraApiGroup[];
+  /** Request metrics (apiserver_request_total, ...) and the text of GET /metrics (authenticated). */
+  metrics?: ApiServerMetricsSink;
   /** Signs and verifies ServiceAccount tokens (PKCS#8 PEM); without it TokenRequest is a 404. */
   serviceAccountKeyPem?: string;
   /** The `iss` of ServiceAccount tokens (upstream --service-account-issuer). */
   serviceAccountIssuer?: string;
   /** Audit logging (upstream --audit-policy-file, --audit-log-path). */
   audit?: { policy: AuditPolicy; path: string; maxSizeMB?: number; maxBackups?: number };
+}
+
+export interface ExtraApiGroup {
+  /** The group name, e.g. metrics.k8s.io. */
+  name: string;
+  /** Its APIGroup document (an entry of /apis). */
+  groupDocument(): unknown;
+  handle(req: { method: string; path: string; query: URLSearchParams }): Promise<{ code: number; body: unknown }>;
 }
 
 export const SERVER_VERSION = {
@@ -147,6 +164,7 @@ export class ApiServer {
         }),
       },
       (req, res) => {
+        if (this.opts.metrics) this.observe(this.opts.metrics, req, res);
         this.handle(req, res).catch((err) => sendError(res, err));
       },
     );
@@ -194,6 +212,41 @@ export class ApiServer {
       server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
     });
+  }
+
+  /** Reports the request to the metrics sink when its response is done (a watch: when it ends). */
+  private observe(sink: ApiServerMetricsSink, req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const info = parseRequestPath(path);
+    const labels = requestMetricLabels(req.method ?? 'GET', info, url.searchParams, req.headers['content-type']);
+    const kind =
+      info.kind === 'resource' ? this.registry.find(info.group, info.version, info.resource)?.kind : undefined;
+    const ended =
+      labels.verb === 'WATCH' || labels.verb === 'CONNECT' ? sink.longRunningStarted(labels, kind) : undefined;
+    res.once('close', () => {
+      ended?.();
+      sink.request(labels, {
+        code: res.statusCode,
+        seconds: (performance.now() - started) / 1000,
+        dryRun: url.searchParams.has('dryRun'),
+      });
+    });
+  }
+
+  /** Stored objects per resource (`<resource>.<group>`, the core group's without a suffix), for metrics. */
+  async storageObjectCounts(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const r of this.registry.all) {
+      if (r.storage.group !== r.group || r.storage.version !== r.version) continue;
+      const name = r.group ? `${r.resource}.${r.group}` : r.resource;
+      if (out.has(name)) continue;
+      const prefix = keyPrefix({ group: r.group, resource: r.resource, namespaced: r.namespaced });
+      const { count } = await this.opts.store.range({ key: prefix, end: prefixEnd(prefix), countOnly: true });
+      out.set(name, count);
+    }
+    return out;
   }
 
   async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
@@ -295,9 +348,25 @@ export class ApiServer {
       return sendJson(res, 200, this.tokenIssuer.openidConfiguration());
     if (this.tokenIssuer && path === '/openid/v1/jwks')
       return sendJson(res, 200, await this.tokenIssuer.jwks(), 'application/jwk-set+json');
+    if (path === '/metrics' && this.opts.metrics) {
+      if (req.method !== 'GET') throw errors.methodNotAllowed(`the server does not allow the method ${req.method}`);
+      const text = await this.opts.metrics.metrics();
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+      return;
+    }
     if (path === '/api')
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
-    if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
+    if (path === '/apis') {
+      const list = apiGroupList(this.registry) as { groups: unknown[] };
+      for (const g of this.opts.extraApis ?? []) list.groups.push(g.groupDocument());
+      return sendJson(res, 200, list);
+    }
+    const extra = this.opts.extraApis?.find((g) => path === `/apis/${g.name}` || path.startsWith(`/apis/${g.name}/`));
+    if (extra) {
+      const answer = await extra.handle({ method, path, query });
+      return sendJson(res, answer.code, answer.body);
+    }
     if (path === '/openapi/v2') return serveOpenapiV2(req, res);
     if (path === '/openapi/v3') return sendJson(res, 200, this.customResources.openapiIndex(openapiV3Index()));
     if (path.startsWith('/openapi/v3/')) {

@@ -20,10 +20,12 @@ const HELP = `Usage: tutti agent --simulate N --server URL --token TOKEN [flags]
   --pod-delete-ms MS           deleting pod -> gone after (default 500)
   --run-to-completion-ms MS    Never/OnFailure pods succeed after (default 2000, -1 never)
   --concurrency N              requests in flight at most (default 32)
+  --metrics-port N             port of each node's /metrics/resource on its loopback InternalIP (default: a free one)
+  --disable-metrics            serve no metrics (usage comes from each pod's tutti.io/simulated-usage annotation)
 `;
 
 export async function runSimulatedAgent(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['help']));
+  const args = parseArgs(argv, new Set(['help', 'disable-metrics']));
   if (args.flags.has('help')) {
     process.stdout.write(HELP);
     return 0;
@@ -55,6 +57,7 @@ export async function runSimulatedAgent(argv: string[]): Promise<number> {
     podDeleteMs: numberFlag(args, 'pod-delete-ms', 500),
     runToCompletionMs: numberFlag(args, 'run-to-completion-ms', 2000),
     concurrency: numberFlag(args, 'concurrency', 32),
+    ...(args.flags.has('disable-metrics') ? {} : { metrics: { token, port: numberFlag(args, 'metrics-port', 0) } }),
     log,
   });
   const started = Date.now();

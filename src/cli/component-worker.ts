@@ -2,6 +2,8 @@
 // loop and heap, so the API server's thread only serves requests. It is an API client like any other.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ApiClient } from '../client/api-client.js';
+import { setWorkQueueMetricsProvider } from '../client/index.js';
+import { SchedulerPrometheus, WorkQueuePrometheus } from '../metrics/index.js';
 import { type ControllerManagerOptions, startControllerManager } from '../controllers/manager.js';
 import { startSchedulerHost } from '../scheduler/host.js';
 
@@ -23,12 +25,21 @@ const client = new ApiClient({
   token: data.token,
   userAgent: `tutti-${data.component}`,
 });
+// Prometheus: this thread's registry; the API server's /metrics asks for its text ({ type: 'metrics' }).
+const schedulerMetrics = data.component === 'scheduler' ? new SchedulerPrometheus() : undefined;
+const queueMetrics = data.component === 'controller-manager' ? new WorkQueuePrometheus() : undefined;
+if (queueMetrics) setWorkQueueMetricsProvider(queueMetrics);
 const running =
   data.component === 'scheduler'
-    ? await startSchedulerHost({ client, identity: data.identity, log })
+    ? await startSchedulerHost({ client, identity: data.identity, log, metrics: schedulerMetrics })
     : await startControllerManager(client, { identity: data.identity, log, ...data.controllerOptions });
 parentPort?.postMessage('started');
 parentPort?.on('message', async (msg) => {
+  if (typeof msg === 'object' && msg?.type === 'metrics') {
+    const registry = schedulerMetrics?.registry ?? queueMetrics?.registry;
+    parentPort?.postMessage({ type: 'metrics', id: msg.id, text: registry ? await registry.metrics() : '' });
+    return;
+  }
   if (msg !== 'stop') return;
   await running.stop().catch(() => {});
   client.close();

@@ -1,12 +1,17 @@
 // `tutti server`: the control plane on embedded defaults (SQLite in the data dir, generated PKI), plus
 // the controllers, the scheduler and a node agent as clients of its own API.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { startAgent } from '../agent/agent.js';
 import { ApiServer, type ApiServerOptions, type UserInfo } from '../apiserver/server.js';
 import { parse as parseYaml } from 'yaml';
+import { ApiClient, Informer, NAMESPACE_INDEX, namespaceIndexFunc } from '../client/index.js';
+import { resources } from '../core/resources.js';
+import type { Node, Pod } from '../core/types.js';
+import { agentResourceMetricsFetch, ApiServerPrometheus, concatMetrics, MetricsApiService } from '../metrics/index.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
@@ -41,6 +46,8 @@ const HELP = `Usage: tutti server [flags]
   --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
+  --metric-resolution S        seconds between scrapes of every agent's /metrics/resource for metrics.k8s.io
+                               (kubectl top, HPA; default 15, as metrics-server)
   --secrets-encryption=false   store secrets in clear (default: encrypted with AES-GCM, key in DATA/cred)
   --encryption-provider-config F  an EncryptionConfiguration file (aesgcm, identity) instead of the default
   --audit-policy-file F        an audit.k8s.io/v1 Policy; with --audit-log-path F, API requests are logged
@@ -63,6 +70,7 @@ const FLAGS: FlagSpec = {
   'cluster-cidr': 'string',
   'node-monitor-grace-period': 'number',
   'compaction-interval': 'number',
+  'metric-resolution': 'number',
   'secrets-encryption': 'boolean',
   'encryption-provider-config': 'string',
   'audit-policy-file': 'string',
@@ -99,21 +107,41 @@ export function firstIPv4(): string {
   return '127.0.0.1';
 }
 
-/** Starts a component in a worker thread; resolves to its stop function once it has started. */
-async function startComponentWorker(data: ComponentWorkerData): Promise<() => Promise<void>> {
+type ComponentStop = (() => Promise<void>) & { metrics?: () => Promise<string> };
+
+/** Starts a component in a worker thread; resolves to its stop function (and metrics reader) once it has started. */
+async function startComponentWorker(data: ComponentWorkerData): Promise<ComponentStop> {
   const worker = new Worker(new URL('./component-worker.js', import.meta.url), { workerData: data });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`${data.component} worker exited with ${code}`)));
   });
-  return async () => {
+  // The worker's Prometheus text, asked for over its message port (answered by id, 2 s at most).
+  let nextId = 0;
+  const metrics = () =>
+    new Promise<string>((resolve) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => done(''), 2000);
+      const onMessage = (m: { type?: string; id?: number; text?: string }) => {
+        if (m?.type === 'metrics' && m.id === id) done(m.text ?? '');
+      };
+      const done = (text: string) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        resolve(text);
+      };
+      worker.on('message', onMessage);
+      worker.postMessage({ type: 'metrics', id });
+    });
+  const stop = async () => {
     const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage('stop');
     const timeout = setTimeout(() => void worker.terminate(), 5000);
     await stopped;
     clearTimeout(timeout);
   };
+  return Object.assign(stop, { metrics });
 }
 
 export interface RunningServer {
@@ -143,7 +171,37 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
     [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
   ]);
+  // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring).
+  const metricsTokenPath = join(dataDir, 'metrics-token');
+  const metricsToken = existsSync(metricsTokenPath)
+    ? readFileSync(metricsTokenPath, 'utf8').trim()
+    : randomBytes(24).toString('hex');
+  writeFileSync(metricsTokenPath, `${metricsToken}\n`, { mode: 0o600 });
+  tokens.set(metricsToken, { name: 'system:tutti:prometheus', groups: ['system:monitoring'] });
+  // metrics.k8s.io (metrics-server's job): a scraper of every agent's /metrics/resource with the join token the
+  // agents accept, over Node and Pod informers that start with the server (see src/metrics).
+  let metricsNodes: Informer<Node> | undefined;
+  let metricsPods: Informer<Pod> | undefined;
+  const metricsFetch = agentResourceMetricsFetch({ token: pki.nodeToken });
+  const metricsApi = new MetricsApiService({
+    nodes: () => metricsNodes?.list() ?? [],
+    pods: (ns) => (ns === undefined ? (metricsPods?.list() ?? []) : (metricsPods?.byIndex(NAMESPACE_INDEX, ns) ?? [])),
+    fetch: metricsFetch,
+    resolutionMs: numberFlag(args, 'metric-resolution', 15) * 1000,
+  });
+  // Prometheus /metrics of the API server: its own registry (requests, storage objects, watches, process)
+  // followed by the scheduler's and the controller manager's, asked from their worker threads.
+  const workerMetrics: (() => Promise<string>)[] = [];
+  let apiForCounts: ApiServer | undefined;
+  const apiMetrics = new ApiServerPrometheus({ storageObjects: () => apiForCounts!.storageObjectCounts() });
+  const metricsSink = {
+    request: apiMetrics.request.bind(apiMetrics),
+    longRunningStarted: apiMetrics.longRunningStarted.bind(apiMetrics),
+    metrics: () => concatMetrics(apiMetrics.metrics(), ...workerMetrics.map((m) => m())),
+  };
   const api = new ApiServer({
+    metrics: metricsSink,
+    extraApis: [metricsApi],
     // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
     agentProxy: { agentToken: pki.nodeToken },
     serviceAccountKeyPem: pki.serviceAccountKeyPem,
@@ -160,6 +218,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),
     },
   });
+  apiForCounts = api;
   await api.start();
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   // Where k3s users look for it: agents join with `--token $(cat <data-dir>/node-token)`.
@@ -169,9 +228,31 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     caPem: pki.caCertPem,
     token: pki.adminToken,
   });
+  const metricsClient = new ApiClient({
+    server: `https://127.0.0.1:${api.port}`,
+    caPem: pki.caCertPem,
+    token: pki.adminToken,
+    userAgent: 'tutti-metrics-scraper',
+  });
+  metricsNodes = new Informer<Node>({ client: metricsClient, resource: resources.nodes });
+  metricsPods = new Informer<Pod>({
+    client: metricsClient,
+    resource: resources.pods,
+    indexers: { [NAMESPACE_INDEX]: namespaceIndexFunc },
+  });
+  metricsNodes.start();
+  metricsPods.start();
+  metricsApi.start();
+  const stopMetricsApi = async () => {
+    await metricsApi.stop();
+    metricsFetch.close();
+    metricsNodes?.stop();
+    metricsPods?.stop();
+    metricsClient.close();
+  };
   // Control-plane components are clients of the API like any other: no in-process shortcuts.
   const identity = `${hostname()}_${process.pid}`;
-  const stops: (() => Promise<void>)[] = [];
+  const stops: ComponentStop[] = [];
   const componentData = {
     server: `https://127.0.0.1:${api.port}`,
     caPem: pki.caCertPem,
@@ -206,11 +287,13 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   if (!boolFlag(args, 'disable-scheduler')) {
     stops.push(await startComponentWorker({ ...componentData, component: 'scheduler' }));
   }
+  for (const s of stops) if ('metrics' in s && s.metrics) workerMetrics.push(s.metrics);
   return {
     api,
     kubeconfigPath,
     async stop() {
       for (const stop of stops.reverse()) await stop().catch(() => {});
+      await stopMetricsApi();
       await api.stop();
       stopCompaction();
       encryption.stop();

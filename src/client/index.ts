@@ -43,4 +43,10 @@ export {
   TokenBucketRateLimiter,
 } from './rate-limiter.js';
 export { type WatchEvent, type WatchEventType, WatchLineDecoder } from './watch-decoder.js';
-export { WorkQueue, type WorkQueueOptions } from './workqueue.js';
+export {
+  runWithWorkQueueName,
+  setWorkQueueMetricsProvider,
+  WorkQueue,
+  type WorkQueueMetricsProvider,
+  type WorkQueueOptions,
+} from './workqueue.js';

@@ -5,12 +5,40 @@
 //   when done(key) is called, so the latest state is always synced.
 // - addAfter/addRateLimited hold a key back on the injected clock; forget() clears its failure count.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Clock, realClock, type TimerHandle } from './clock.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 export interface WorkQueueOptions<K> {
   clock?: Clock;
   rateLimiter?: RateLimiter<K>;
+  /** The queue's name in metrics; default the one `runWithWorkQueueName` set around its creation. */
+  name?: string;
+}
+
+/**
+ * What client-go's workqueue.MetricsProvider is for: `workqueue_depth` and `workqueue_adds_total` per queue
+ * name. One per process (thread); queues created while none is set report nothing.
+ */
+export interface WorkQueueMetricsProvider {
+  /** A named queue was created; `depth` reads its current length. */
+  queueCreated(name: string, depth: () => number): void;
+  /** A named queue was shut down (stop reading its depth). */
+  queueShutDown(name: string, depth: () => number): void;
+  /** A key was queued (not counting adds of a key already waiting to be processed). */
+  added(name: string): void;
+}
+
+let metricsProvider: WorkQueueMetricsProvider | undefined;
+const queueNames = new AsyncLocalStorage<string>();
+
+export function setWorkQueueMetricsProvider(provider: WorkQueueMetricsProvider | undefined): void {
+  metricsProvider = provider;
+}
+
+/** Runs `fn` so that the queues it creates (also after awaits) are named `name` (the controller manager's use). */
+export function runWithWorkQueueName<T>(name: string, fn: () => T): T {
+  return queueNames.run(name, fn);
 }
 
 export class WorkQueue<K> {
@@ -24,14 +52,21 @@ export class WorkQueue<K> {
   private readonly waiting = new Map<K, { readyAt: number; timer: TimerHandle }>();
   private getters: ((key: K | undefined) => void)[] = [];
   private shuttingDown = false;
+  readonly name: string | undefined;
+  private readonly metrics: WorkQueueMetricsProvider | undefined;
+  private readonly depth = () => this.len();
 
   constructor(opts: WorkQueueOptions<K> = {}) {
     this.clock = opts.clock ?? realClock;
     this.rateLimiter = opts.rateLimiter ?? defaultControllerRateLimiter<K>(this.clock);
+    this.name = opts.name ?? queueNames.getStore();
+    this.metrics = this.name ? metricsProvider : undefined;
+    if (this.name) this.metrics?.queueCreated(this.name, this.depth);
   }
 
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
+    if (this.name) this.metrics?.added(this.name);
     this.dirty.add(key);
     if (this.processing.has(key)) return;
     this.queue.push(key);
@@ -98,6 +133,7 @@ export class WorkQueue<K> {
 
   /** Stops accepting keys and drops delayed ones; get() drains what is queued, then returns undefined. */
   shutDown(): void {
+    if (!this.shuttingDown && this.name) this.metrics?.queueShutDown(this.name, this.depth);
     this.shuttingDown = true;
     for (const w of this.waiting.values()) w.timer.cancel();
     this.waiting.clear();

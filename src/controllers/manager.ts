@@ -4,7 +4,7 @@
 // Losing the lease or stop(): stop controllers, then informers.
 
 import { hostname } from 'node:os';
-import { type ApiClient, type Clock, LeaderElector } from '../client/index.js';
+import { type ApiClient, type Clock, LeaderElector, runWithWorkQueueName } from '../client/index.js';
 import { type ControllerContext, type Log, newControllerContext, type RunningController } from './context.js';
 import { type CronJobControllerOptions, startCronJobController } from './cronjob/controller.js';
 import { startDisruptionController } from './disruption/controller.js';
@@ -79,7 +79,8 @@ export function startControllers(
   const disabled = new Set(opts.disable ?? []);
   const running = Object.entries(CONTROLLERS)
     .filter(([name]) => !disabled.has(name))
-    .map(([, start]) => start(ctx, opts));
+    // Each controller's work queues are named after it (workqueue_depth{name=...}, workqueue_adds_total).
+    .map(([name, start]) => runWithWorkQueueName(name, () => start(ctx, opts)));
   ctx.informers.start();
   return {
     async stop() {

@@ -4,6 +4,7 @@ export { formatBinaryBytes, formatGoDuration, formatGoFloat, formatNanocores } f
 export {
   formatPrometheusText,
   type MetricFamily,
+  PROMETHEUS_TEXT_TYPE,
   PrometheusParseError,
   parsePrometheusText,
   type Sample,
@@ -54,3 +55,13 @@ export {
   summaryFromSnapshot,
   type SummaryOptions,
 } from './summary.js';
+export { MetricsApiService, type MetricsApiServiceOptions } from './api-service.js';
+export {
+  type ApiRequestLabels,
+  ApiServerPrometheus,
+  concatMetrics,
+  KubeletPrometheus,
+  processRegistry,
+  SchedulerPrometheus,
+  WorkQueuePrometheus,
+} from './prometheus.js';

@@ -134,3 +134,6 @@ export function formatPrometheusText(families: MetricFamily[]): string {
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
+
+/** The Content-Type of the text exposition format (version 0.0.4), as the kubelet and prom-client send it. */
+export const PROMETHEUS_TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

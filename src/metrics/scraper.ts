@@ -24,6 +24,8 @@ export interface ScraperOptions {
   concurrency?: number;
   now?: () => number;
   log?: ScraperLog;
+  /** After each pass (Prometheus counters, benchmarks). */
+  onScrape?(report: ScrapeReport): void;
 }
 
 export interface ScrapeReport {
@@ -108,6 +110,8 @@ export class Scraper {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, nodes.length) }, worker));
-    return { nodes: nodes.length, failed, pods, durationMs: this.now() - started };
+    const report = { nodes: nodes.length, failed, pods, durationMs: this.now() - started };
+    this.opts.onScrape?.(report);
+    return report;
   }
 }

@@ -9,7 +9,7 @@ import { resourcePath } from '../client/paths.js';
 import { resources } from '../core/resources.js';
 import { rfc3339 } from '../core/time.js';
 import type { Node, Pod } from '../core/types.js';
-import { Scheduler, type SchedulerIO } from './scheduler.js';
+import { Scheduler, type SchedulerIO, type SchedulerMetricsSink } from './scheduler.js';
 
 const PODS = resources.pods;
 const NODES = resources.nodes;
@@ -20,6 +20,8 @@ export interface SchedulerHostOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Skip leader election (tests, single-process benchmarks). */
   noLeaderElection?: boolean;
+  /** Prometheus hooks (scheduler.ts `SchedulerMetricsSink`). */
+  metrics?: SchedulerMetricsSink;
 }
 
 export function schedulerIO(client: ApiClient, recorder: EventRecorder): SchedulerIO {
@@ -74,7 +76,7 @@ export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ 
   let nodes: Informer<Node> | undefined;
 
   const run = async () => {
-    const s = new Scheduler({ io: schedulerIO(client, recorder), log: opts.log });
+    const s = new Scheduler({ io: schedulerIO(client, recorder), log: opts.log, metrics: opts.metrics });
     scheduler = s;
     nodes = new Informer<Node>({ client, resource: NODES });
     pods = new Informer<Pod>({

@@ -32,6 +32,18 @@ export interface SchedulerOptions {
   housekeepingIntervalMs?: number;
   /** Structured log sink; silent by default. */
   log?: (msg: string, fields: Record<string, unknown>) => void;
+  /** scheduler_schedule_attempts_total, scheduler_scheduling_attempt_duration_seconds, scheduler_pending_pods. */
+  metrics?: SchedulerMetricsSink;
+}
+
+export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
+
+/** Where the scheduler reports its attempts (upstream pkg/scheduler/metrics); the command layer wires Prometheus. */
+export interface SchedulerMetricsSink {
+  /** One scheduling attempt ended: from taking the pod off activeQ to the bind's answer (or the failure). */
+  attempt(result: AttemptResult, profile: string, seconds: number): void;
+  /** Called once with a reader of the queue's lengths (scheduler_pending_pods by queue). */
+  pendingPods?(read: () => { active: number; backoff: number; unschedulable: number; gated: number }): void;
 }
 
 export function isBound(pod: Pod): boolean {
@@ -55,6 +67,9 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly pendingBinds = new Set<Promise<void>>();
+  private readonly metrics: SchedulerMetricsSink | undefined;
+  /** Start of the attempt in flight per pod uid (performance.now()). */
+  private readonly attemptStarted = new Map<string, number>();
 
   constructor(opts: SchedulerOptions) {
     const clock = opts.clock ?? systemClock;
@@ -64,6 +79,11 @@ export class Scheduler {
     this.cache = opts.cache ?? new SchedulerCache({ clock });
     this.housekeepingMs = opts.housekeepingIntervalMs ?? 1000;
     this.log = opts.log ?? (() => {});
+    this.metrics = opts.metrics;
+    this.metrics?.pendingPods?.(() => {
+      const l = this.queue.lengths;
+      return { active: l.active, backoff: l.backoff, unschedulable: l.unschedulable, gated: 0 };
+    });
   }
 
   private responsibleFor(pod: Pod): boolean {
@@ -160,8 +180,10 @@ export class Scheduler {
   scheduleOne(): boolean {
     const q = this.queue.pop();
     if (!q) return false;
+    this.attemptStarted.set(q.uid, performance.now());
     const pod = q.pod;
     if (isBound(pod) || this.cache.isAssumed(pod)) {
+      this.attemptStarted.delete(q.uid);
       this.queue.done(q.uid);
       return true;
     }
@@ -197,12 +219,22 @@ export class Scheduler {
       return;
     }
     this.cache.finishBinding(pod);
+    this.attemptEnded(q, 'scheduled');
     this.queue.done(q.uid);
     this.io.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${key} to ${nodeName}`);
   }
 
+  private attemptEnded(q: QueuedPod, result: AttemptResult): void {
+    const started = this.attemptStarted.get(q.uid);
+    this.attemptStarted.delete(q.uid);
+    if (started !== undefined) {
+      this.metrics?.attempt(result, this.profile.schedulerName, (performance.now() - started) / 1000);
+    }
+  }
+
   private fail(q: QueuedPod, message: string, kind: 'unschedulable' | 'error'): void {
     const pod = q.pod;
+    this.attemptEnded(q, kind);
     this.io.event(pod, 'Warning', 'FailedScheduling', message);
     this.io.markUnschedulable(pod, message).catch((err: unknown) => {
       this.log('updating PodScheduled condition failed', { pod: podKey(pod), error: String(err) });

@@ -10,6 +10,8 @@ import { resources } from '../core/resources.js';
 import { rfc3339, rfc3339Micro } from '../core/time.js';
 import type { KubeObject, Lease, Node, NodeCondition, Pod } from '../core/types.js';
 import { LABEL_ARCH, LABEL_HOSTNAME, LABEL_OS, NODE_LEASE_NAMESPACE } from '../core/well-known.js';
+import { type SimulatedUsage, SimulatedUsageMeter } from '../metrics/index.js';
+import { type SimulatedMetricsEndpoint, startSimulatedMetricsEndpoint } from './metrics-endpoint.js';
 import { simulatedNodeIP } from './node-address.js';
 
 export interface SimulatedNodesOptions {
@@ -31,6 +33,11 @@ export interface SimulatedNodesOptions {
   /** Most requests in flight at once. */
   concurrency?: number;
   log?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * Serve /metrics/resource and /stats/summary on each node's InternalIP (the scraper's bearer `token`;
+   * `port` 0 = a free one), usage from each pod's tutti.io/simulated-usage annotation. Off by default.
+   */
+  metrics?: { token: string; port?: number; nodeBase?: SimulatedUsage };
 }
 
 export const RUN_MS_ANNOTATION = 'simulated.tutti.io/run-ms';
@@ -51,8 +58,11 @@ interface SimNode {
 export class SimulatedNodes {
   readonly nodes = new Map<string, SimNode>();
   private readonly client: ApiClient;
-  private readonly opts: Required<Omit<SimulatedNodesOptions, 'client' | 'log' | 'labels' | 'capacity'>> &
-    Pick<SimulatedNodesOptions, 'labels' | 'capacity'>;
+  private readonly opts: Required<Omit<SimulatedNodesOptions, 'client' | 'log' | 'labels' | 'capacity' | 'metrics'>> &
+    Pick<SimulatedNodesOptions, 'labels' | 'capacity' | 'metrics'>;
+  private metricsEndpoint: SimulatedMetricsEndpoint | undefined;
+  /** The agent port the nodes advertise (their metrics endpoint's), once started with `metrics`. */
+  agentPort: number | undefined;
   private readonly log: (message: string, fields: Record<string, unknown>) => void;
   private pods: Informer<Pod> | undefined;
   private nodeInformer: Informer<Node> | undefined;
@@ -79,6 +89,7 @@ export class SimulatedNodes {
       podDeleteMs: opts.podDeleteMs ?? 500,
       runToCompletionMs: opts.runToCompletionMs ?? 2000,
       concurrency: opts.concurrency ?? 32,
+      metrics: opts.metrics,
     };
   }
 
@@ -104,6 +115,23 @@ export class SimulatedNodes {
         alive: true,
       });
     }
+    this.pods = new Informer<Pod>({
+      client: this.client,
+      resource: resources.pods,
+      log: this.log,
+      indexers: { node: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
+    });
+    if (this.opts.metrics) {
+      this.metricsEndpoint = await startSimulatedMetricsEndpoint({
+        nodes: new Map([...this.nodes.values()].map((n) => [n.ip, n.name])),
+        token: this.opts.metrics.token,
+        port: this.opts.metrics.port ?? 0,
+        meter: new SimulatedUsageMeter(this.opts.metrics.nodeBase ? { nodeBase: this.opts.metrics.nodeBase } : {}),
+        podsOf: (node) => this.pods?.byIndex('node', node) ?? [],
+        log: this.log,
+      });
+      this.agentPort = this.metricsEndpoint.port;
+    }
     await Promise.all(names.map((n) => this.pooled(() => this.register(this.nodes.get(n)!))));
     this.nodeInformer = new Informer<Node>({ client: this.client, resource: resources.nodes, log: this.log });
     const onNode = (n: Node) => {
@@ -111,7 +139,6 @@ export class SimulatedNodes {
       if (sim && n.spec?.podCIDR) sim.podCidr = n.spec.podCIDR;
     };
     this.nodeInformer.addEventHandler({ onAdd: onNode, onUpdate: (_o, n) => onNode(n) });
-    this.pods = new Informer<Pod>({ client: this.client, resource: resources.pods, log: this.log });
     this.pods.addEventHandler({ onAdd: (p) => this.onPod(p), onUpdate: (_o, p) => this.onPod(p) });
     this.nodeInformer.start();
     this.pods.start();
@@ -133,6 +160,7 @@ export class SimulatedNodes {
     this.podTimers.clear();
     this.pods?.stop();
     this.nodeInformer?.stop();
+    await this.metricsEndpoint?.stop();
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -167,6 +195,7 @@ export class SimulatedNodes {
           { type: 'Hostname', address: n.name },
         ],
         conditions: this.conditions(Date.now()),
+        ...(this.agentPort ? { daemonEndpoints: { kubeletEndpoint: { Port: this.agentPort } } } : {}),
         nodeInfo: {
           kubeletVersion: 'v1.32.0-tutti-sim',
           kubeProxyVersion: 'v1.32.0-tutti-sim',

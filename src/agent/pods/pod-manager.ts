@@ -33,6 +33,8 @@ export interface PodManagerOptions {
   relistMs?: number;
   /** How often running pods' configMap/secret/downwardAPI/projected volumes are refreshed (default 60 s). */
   volumeRefreshMs?: number;
+  /** A pod first reported Running, this long after its worker started (kubelet_pod_start_duration_seconds). */
+  onPodStarted?(seconds: number): void;
 }
 
 export class PodManager {
@@ -77,6 +79,7 @@ export class PodManager {
       imageBackoff: new CrashBackoff(),
       log: opts.log,
       onDone: (uid) => this.workers.delete(uid),
+      ...(opts.onPodStarted ? { onPodStarted: opts.onPodStarted } : {}),
     };
   }
 

@@ -72,6 +72,8 @@ export interface WorkerDeps {
   log: Log;
   /** Called once the worker has torn the pod down and will do nothing more. */
   onDone(uid: string): void;
+  /** The pod first reported Running, `seconds` after this agent first saw it (kubelet_pod_start_duration_seconds). */
+  onPodStarted?(seconds: number): void;
 }
 
 const RESYNC_MS = 10_000;
@@ -95,6 +97,7 @@ export class PodWorker {
   private readonly probes: ProbeManager;
   private readonly waiting = new Map<string, WaitingReason>();
   private lastStatus: PodStatus | undefined;
+  private firstSeenMs: number | undefined;
   private wakeResolve: (() => void) | undefined;
   private dirty = true;
   private timer: NodeJS.Timeout | undefined;
@@ -114,6 +117,8 @@ export class PodWorker {
     this.pod = pod;
     this.lastPod = pod;
     this.lastStatus = pod.status;
+    // Pods already running when this agent met them (adopted after a restart) do not count as starts.
+    this.firstSeenMs = pod.status?.phase === 'Running' ? undefined : performance.now();
     this.observer = new PodObserver(deps.runtime, this.uid);
     this.probes = new ProbeManager({
       runtime: deps.runtime,
@@ -637,6 +642,10 @@ export class PodWorker {
     try {
       await this.deps.client.patch(path, { status: body }, 'merge');
       this.lastStatus = status;
+      if (status.phase === 'Running' && this.firstSeenMs !== undefined) {
+        this.deps.onPodStarted?.((performance.now() - this.firstSeenMs) / 1000);
+        this.firstSeenMs = undefined;
+      }
     } catch (err) {
       if (isApiNotFound(err)) return;
       throw err;

@@ -47,6 +47,11 @@ export interface AgentServerOptions {
   /** Reach pod ports by pod IP when the runtime cannot forward (default true). */
   directPortForwardFallback?: boolean;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Authenticated GET endpoints answered with a document, by path: `/metrics/resource`, `/stats/summary`,
+   * `/metrics` (the agent wires them to its stats collector and Prometheus registry).
+   */
+  documents?: Record<string, () => Promise<{ contentType: string; body: string }>>;
 }
 
 export interface AgentServer {
@@ -138,6 +143,14 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       return;
     }
     if (!authorized(req)) throw errors.unauthorized();
+    const document = Object.hasOwn(opts.documents ?? {}, url.pathname) ? opts.documents![url.pathname] : undefined;
+    if (document) {
+      if (req.method !== 'GET') throw errors.methodNotAllowed(`the server does not allow the method ${req.method}`);
+      const { contentType, body } = await document();
+      res.writeHead(200, { 'Content-Type': contentType });
+      res.end(body);
+      return;
+    }
     if (!route) throw errors.notFoundPath();
     if (route.kind === 'logs' && req.method === 'GET') return serveLogs(route, url.searchParams, res);
     if (route.kind !== 'logs') throw errors.badRequest('Upgrade request required');
@@ -226,7 +239,9 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     wss.handleUpgrade(req, socket, head, (client) => relayExecStreams(client, upstream));
   }
 
-  const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+  // Idle connections stay open past a scrape period (metrics-server's 15 s), so scrapes reuse them (no TLS
+  // handshake per scrape), as the kubelet's Go server keeps them.
+  const server: Server = createServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 120_000 }, (req, res) => {
     handle(req, res).catch((err) => sendStatus(res, err));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -219,6 +219,22 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       r([''], ['services'], ['get', 'create']),
       r(['discovery.k8s.io'], ['endpointslices'], ['get', 'create', 'update', 'patch', 'delete']),
     ]),
+    // Upstream's role for scraping /metrics and the health endpoints (group system:monitoring).
+    role('system:monitoring', [
+      {
+        nonResourceURLs: [
+          '/healthz',
+          '/healthz/*',
+          '/livez',
+          '/livez/*',
+          '/readyz',
+          '/readyz/*',
+          '/metrics',
+          '/metrics/slis',
+        ],
+        verbs: ['get'],
+      },
+    ]),
     role('system:node-proxier', [
       r([''], ['endpoints', 'services', 'pods', 'namespaces'], ['list', 'watch']),
       r([''], ['nodes'], READ),
@@ -244,6 +260,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     ]),
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
+    binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
   ];
 }
 

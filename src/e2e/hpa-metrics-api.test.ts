@@ -1,0 +1,104 @@
+// The HPA controller of `tutti server` reads PodMetrics through the API server's own metrics.k8s.io (no
+// in-process shortcut): simulated nodes serve the usage of a Deployment's pods (annotation, 200m against a
+// 100m request), the server's scraper polls them every --metric-resolution, and an HPA targeting 50%
+// scales 1 -> 4 with upstream's event, its status naming the measured utilization.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ApiClient } from '../client/index.js';
+import { SimulatedNodes } from '../simnodes/index.js';
+import { pollUntil, startTestServer, type TestServer } from './harness.js';
+
+describe('HPA over the metrics API of tutti server', () => {
+  let s: TestServer;
+  let client: ApiClient;
+  let sim: SimulatedNodes;
+  before(async () => {
+    s = await startTestServer({ controlPlane: true, args: ['--metric-resolution', '1'] });
+    client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
+    const nodeToken = readFileSync(join(s.dataDir, 'node-token'), 'utf8').trim();
+    sim = new SimulatedNodes({ client, count: 2, prefix: 'hpa', podStartMs: 100, metrics: { token: nodeToken } });
+    await sim.start();
+  });
+  after(async () => {
+    await sim?.stop();
+    client?.close();
+    await s?.stop();
+  });
+
+  it('scales a Deployment up from PodMetrics served by the API server', async () => {
+    const applied = await s.kubectl(['apply', '-f', '-'], {
+      input: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {tutti.io/simulated-usage: "cpu=200m,memory=32Mi"}
+    spec:
+      containers:
+      - {name: app, image: busybox, resources: {requests: {cpu: 100m}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 4
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+`,
+    });
+    assert.equal(applied.code, 0, applied.stderr);
+    await pollUntil(
+      'web pod metrics',
+      async () => /web-\S+\s+200m\s+32Mi/.test((await s.kubectl(['top', 'pods', '-l', 'app=web'])).stdout),
+      30_000,
+      500,
+    );
+    // Default sync period 15 s: the first sync with metrics rescales.
+    const message = await pollUntil(
+      'SuccessfulRescale',
+      async () => {
+        const ev = JSON.parse(
+          await s.k(
+            'get',
+            'events',
+            '--field-selector',
+            'involvedObject.name=web,reason=SuccessfulRescale',
+            '-o',
+            'json',
+          ),
+        ) as { items: { message?: string }[] };
+        return ev.items[0]?.message;
+      },
+      60_000,
+      1000,
+    );
+    assert.equal(message, 'New size: 4; reason: cpu resource utilization (percentage of request) above target');
+    const hpa = JSON.parse(await s.k('get', 'hpa.v2.autoscaling', 'web', '-o', 'json')) as {
+      status: {
+        desiredReplicas: number;
+        currentMetrics?: { resource?: { current?: { averageUtilization?: number } } }[];
+      };
+    };
+    assert.equal(hpa.status.desiredReplicas, 4);
+    assert.equal(hpa.status.currentMetrics?.[0]?.resource?.current?.averageUtilization, 200);
+    const replicas = await pollUntil(
+      '4 web pods',
+      async () => {
+        const r = (await s.kubectl(['top', 'pods', '-l', 'app=web', '--no-headers'])).stdout.trim().split('\n');
+        return r.length === 4 ? r : undefined;
+      },
+      30_000,
+      1000,
+    );
+    assert.equal(replicas.length, 4);
+  });
+});
