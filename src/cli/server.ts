@@ -11,6 +11,7 @@ import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
+import { NETWORK_FLAGS, NETWORK_HELP, networkConfig, podDnsSettings, startAgentNetwork } from './network.js';
 import { type FlagSpec, boolFlag, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti server [flags]
@@ -28,7 +29,8 @@ const HELP = `Usage: tutti server [flags]
   --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
-`;
+  --disable-servicelb          do not publish node addresses for LoadBalancer Services
+${NETWORK_HELP}`;
 
 const FLAGS: FlagSpec = {
   port: 'number',
@@ -44,6 +46,8 @@ const FLAGS: FlagSpec = {
   'cluster-cidr': 'string',
   'node-monitor-grace-period': 'number',
   'compaction-interval': 'number',
+  'disable-servicelb': 'boolean',
+  ...NETWORK_FLAGS,
 };
 
 export function firstIPv4(): string {
@@ -82,6 +86,11 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
+  const net = networkConfig(
+    args,
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+    stringFlag(args, 'cluster-cidr', '10.42.0.0/16'),
+  );
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensureClusterPki(dataDir, { hostnames: [hostname()], ips: [advertise] });
   mkdirSync(join(dataDir, 'db'), { recursive: true });
@@ -106,6 +115,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     admission: {
       serviceCidr: stringFlag(args, 'service-cidr', '10.43.0.0/16'),
       defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),
+      nodePortRange: net.nodePortRange,
     },
   });
   await api.start();
@@ -147,8 +157,12 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       dataDir: join(dataDir, 'agent'),
       nodeIP: advertise,
       agentPort: numberFlag(args, 'agent-port', 10250),
+      dns: podDnsSettings(net),
     });
     stops.push(() => agent.stop());
+    // kube-proxy and the cluster DNS of this node, beside its agent (stopped before it).
+    const network = await startAgentNetwork(agent, net);
+    stops.push(() => network.stop());
   }
   if (!boolFlag(args, 'disable-scheduler')) {
     stops.push(await startComponentWorker({ ...componentData, component: 'scheduler' }));

@@ -1,0 +1,114 @@
+// The node network flags shared by `tutti server` and `tutti agent`, and the wiring of the service proxy
+// and the cluster DNS beside a node agent (src/network; the agent itself does not import it).
+import type { RunningAgent } from '../agent/agent.js';
+import type { PodDnsSettings } from '../agent/pods/pod-manager.js';
+import { parseCidr } from '../core/cidr.js';
+import { defaultClusterDns, type NodeNetwork, startNodeNetwork } from '../network/node.js';
+import { type FlagSpec, type ParsedArgs, UsageError, boolFlag, stringFlag } from './flags.js';
+
+export const NETWORK_FLAGS: FlagSpec = {
+  'disable-service-proxy': 'boolean',
+  'disable-dns': 'boolean',
+  disable: 'string',
+  'cluster-dns': 'string',
+  'cluster-domain': 'string',
+  'service-node-port-range': 'string',
+  'resolv-conf': 'string',
+};
+
+export const NETWORK_HELP = `  --cluster-dns IP             cluster DNS address: the kube-dns Service (default the 10th address of the service CIDR)
+  --cluster-domain DOMAIN      cluster domain (default cluster.local)
+  --service-node-port-range A-B  NodePort range (default 30000-32767)
+  --resolv-conf FILE           the node's resolver config: upstreams of the cluster DNS, dnsPolicy Default (default /etc/resolv.conf)
+  --disable-service-proxy      do not run the service proxy (nftables table ip tutti-proxy) on this node
+  --disable-dns                do not run the cluster DNS on this node
+  --disable LIST               comma-separated: service-proxy, dns (k3s names kube-proxy and coredns work too)
+`;
+
+export interface NetworkConfig {
+  serviceCidr: string;
+  clusterCidr: string;
+  clusterDns: string;
+  clusterDomain: string;
+  nodePortRange: [number, number];
+  resolvConf?: string;
+  disableProxy: boolean;
+  disableDns: boolean;
+}
+
+const DISABLE_NAMES: Record<string, 'proxy' | 'dns'> = {
+  'service-proxy': 'proxy',
+  'kube-proxy': 'proxy',
+  dns: 'dns',
+  coredns: 'dns',
+};
+
+export function parseNodePortRange(text: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  const lo = Number(m?.[1]);
+  const hi = Number(m?.[2]);
+  if (!m || lo < 1 || hi > 65535 || lo > hi) {
+    throw new UsageError(`flag --service-node-port-range must be FROM-TO within 1-65535, got ${JSON.stringify(text)}`);
+  }
+  return [lo, hi];
+}
+
+/** Reads the network flags (the service and cluster CIDR flags are the command's own). */
+export function networkConfig(args: ParsedArgs, serviceCidr: string, clusterCidr: string): NetworkConfig {
+  for (const [flag, cidr] of [
+    ['service-cidr', serviceCidr],
+    ['cluster-cidr', clusterCidr],
+  ]) {
+    try {
+      parseCidr(cidr);
+    } catch {
+      throw new UsageError(`flag --${flag} must be an IPv4 CIDR, got ${JSON.stringify(cidr)}`);
+    }
+  }
+  const disabled = new Set<string>();
+  for (const name of (stringFlag(args, 'disable') ?? '').split(',').map((s) => s.trim())) {
+    if (!name) continue;
+    const what = DISABLE_NAMES[name];
+    if (!what) throw new UsageError(`flag --disable: unknown component ${JSON.stringify(name)} (service-proxy, dns)`);
+    disabled.add(what);
+  }
+  return {
+    serviceCidr,
+    clusterCidr,
+    clusterDns: stringFlag(args, 'cluster-dns') ?? defaultClusterDns(serviceCidr),
+    clusterDomain: stringFlag(args, 'cluster-domain', 'cluster.local'),
+    nodePortRange: parseNodePortRange(stringFlag(args, 'service-node-port-range', '30000-32767')),
+    resolvConf: stringFlag(args, 'resolv-conf'),
+    disableProxy: boolFlag(args, 'disable-service-proxy') || disabled.has('proxy'),
+    disableDns: boolFlag(args, 'disable-dns') || disabled.has('dns'),
+  };
+}
+
+/** What the agent writes into its pods' resolv.conf. */
+export function podDnsSettings(c: NetworkConfig): PodDnsSettings {
+  return { clusterDns: [c.clusterDns], clusterDomain: c.clusterDomain, resolvConf: c.resolvConf };
+}
+
+/** Starts the service proxy and the cluster DNS beside a running agent, with the agent's API client. */
+export function startAgentNetwork(agent: RunningAgent, c: NetworkConfig): Promise<NodeNetwork> {
+  const root = process.getuid?.() === 0;
+  if (!root && !(c.disableProxy && c.disableDns)) {
+    // nftables, the service route and port 53 need root: a rootless node runs its pods without Services.
+    console.error(
+      JSON.stringify({ level: 'warn', component: 'network', msg: 'not root: no service proxy and no cluster DNS' }),
+    );
+  }
+  return startNodeNetwork({
+    client: agent.client,
+    nodeName: agent.nodeName,
+    nodeIP: agent.nodeIP,
+    clusterCidr: c.clusterCidr,
+    serviceCidr: c.serviceCidr,
+    clusterDns: c.clusterDns,
+    clusterDomain: c.clusterDomain,
+    nodePortRange: c.nodePortRange,
+    resolvConf: c.resolvConf,
+    disableProxy: c.disableProxy || !root,
+    disableDns: c.disableDns || !root,
+  });
+}
