@@ -22,6 +22,7 @@ import { type HpaControllerOptions, startHorizontalPodAutoscalerController } fro
 import { startReplicaSetController } from './replicaset/controller.js';
 import { startReplicationControllerController } from './replicationcontroller/controller.js';
 import { type ResourceQuotaControllerOptions, startResourceQuotaController } from './resourcequota/controller.js';
+import { startServiceLbController } from './servicelb/controller.js';
 import { startStatefulSetController } from './statefulset/controller.js';
 import { startVolumeController, type VolumeControllerOptions } from './volume/controller.js';
 
@@ -66,6 +67,7 @@ const CONTROLLERS: Record<string, Starter> = {
   volume: (ctx, o) => startVolumeController(ctx, o.volume),
   disruption: (ctx) => startDisruptionController(ctx),
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
+  servicelb: (ctx) => startServiceLbController(ctx),
 };
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */
