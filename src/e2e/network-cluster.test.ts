@@ -1,0 +1,353 @@
+// Services and DNS on a real single-node cluster, as the quick start runs it: `tutti server` with no network
+// flags (its agent, service proxy, cluster DNS and servicelb), run as its own "machine" inside a network
+// namespace this test makes, with a client namespace on a link of its own and the node's "outside"
+// resolver (a test resolver inside the node namespace). The node namespace has no default route: no packet
+// can leave the machine, and every ClusterIP packet is sent from a pod of that node, after the test has
+// checked that the proxy's rules and the local service route are in place there. Root + containerd.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { containerdSkipReason } from '../agent/runtime/testing/containerd-env.js';
+import { pollUntil } from './harness.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TUTTI_BIN = join(HERE, '..', '..', '..', 'bin', 'tutti.js');
+const RESOLVER = join(HERE, 'testing', 'test-resolver.js');
+
+function skipReason(): string | undefined {
+  const c = containerdSkipReason();
+  if (c) return c;
+  for (const tool of ['nsenter', 'nft', 'kubectl', 'curl', 'dig']) {
+    if (spawnSync('which', [tool]).status !== 0) return `needs ${tool}`;
+  }
+  return undefined;
+}
+const skip = skipReason();
+const log = process.env.NETWORK_E2E_LOG === '1';
+
+const PREFIX = `tn${process.pid % 100000}`;
+const NODE_NS = `${PREFIX}-node`;
+const CLIENT_NS = `${PREFIX}-cl`;
+const NODE_IP = '198.18.0.1';
+const CLIENT_IP = '198.18.0.2';
+const RESOLVER_IP = '127.0.0.53';
+const OUTSIDE_IP = '192.0.2.80';
+
+function sh(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** Runs a command in a namespace (nsenter: keeps /sys, which containerd's cgroups need). */
+function run(ns: string, cmd: string, args: string[], timeoutMs = 30_000): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', cmd, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, out });
+    });
+  });
+}
+
+describe('Services and DNS on a single-node cluster in its own namespace', { skip, timeout: 600_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tutti-net-e2e-'));
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  const procs: ChildProcess[] = [];
+  let server: ChildProcess | undefined;
+  let serverOut = '';
+
+  const k = async (...args: string[]): Promise<string> => {
+    const r = await run(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.out}`);
+    return r.out;
+  };
+  const inPod = (pod: string, ...cmd: string[]) =>
+    run(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, 'exec', pod, '--', ...cmd], 30_000);
+  const apply = async (yaml: string) => {
+    const f = join(dataDir, `manifest-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(f, yaml);
+    await k('apply', '-f', f);
+  };
+
+  before(async () => {
+    // The node "machine" and the client, joined by one link; neither has a default route.
+    for (const ns of [NODE_NS, CLIENT_NS]) sh('ip', ['netns', 'add', ns]);
+    sh('ip', ['-n', NODE_NS, 'link', 'set', 'lo', 'up']);
+    sh('ip', ['-n', CLIENT_NS, 'link', 'set', 'lo', 'up']);
+    sh('ip', ['-n', NODE_NS, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', CLIENT_NS]);
+    sh('ip', ['-n', NODE_NS, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'eth0']);
+    sh('ip', ['-n', CLIENT_NS, 'addr', 'add', `${CLIENT_IP}/24`, 'dev', 'eth0']);
+    sh('ip', ['-n', NODE_NS, 'link', 'set', 'eth0', 'up']);
+    sh('ip', ['-n', CLIENT_NS, 'link', 'set', 'eth0', 'up']);
+    // The node's upstream resolver: a test resolver on the node's loopback, named by the node's resolv.conf.
+    const records = join(dataDir, 'records.json');
+    writeFileSync(
+      records,
+      JSON.stringify({
+        'outside.example': [{ type: 'A', name: 'outside.example', ttl: 30, data: OUTSIDE_IP }],
+      }),
+    );
+    const resolvConf = join(dataDir, 'resolv.conf');
+    writeFileSync(resolvConf, `nameserver ${RESOLVER_IP}\n`);
+    const resolver = spawn(
+      'nsenter',
+      [`--net=/run/netns/${NODE_NS}`, '--', process.execPath, RESOLVER, records, RESOLVER_IP],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    procs.push(resolver);
+    await new Promise<void>((resolve, reject) => {
+      resolver.stdout!.once('data', () => resolve());
+      resolver.once('exit', (c) => reject(new Error(`test resolver exited with ${c}`)));
+    });
+    // The quick start: `tutti server` with no network flags (only where its resolv.conf is).
+    server = spawn(
+      'nsenter',
+      [
+        `--net=/run/netns/${NODE_NS}`,
+        '--',
+        process.execPath,
+        TUTTI_BIN,
+        'server',
+        '--data-dir',
+        dataDir,
+        '--resolv-conf',
+        resolvConf,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    procs.push(server);
+    server.stdout!.on('data', (d) => {
+      serverOut += d;
+      if (log) process.stderr.write(d);
+    });
+    server.stderr!.on('data', (d) => {
+      if (log) process.stderr.write(d);
+    });
+    await pollUntil('tutti server ready', async () => serverOut.includes('tutti server ready'), 120_000, 200);
+    await pollUntil(
+      'node Ready',
+      async () =>
+        (await k('get', 'nodes', '-o', 'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}')).includes(
+          'True',
+        ),
+      120_000,
+      500,
+    );
+  });
+
+  after(async () => {
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => server!.once('exit', r));
+    }
+    // Everything the node made: sandboxes, containerd, the pod bridge (the proxy removed its own on stop).
+    await run(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
+    for (const ns of [CLIENT_NS, NODE_NS]) spawnSync('ip', ['netns', 'del', ns]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  let webIP = '';
+  let podIPs: string[] = [];
+
+  it('runs a backend Deployment with its Services and a client pod', async () => {
+    await apply(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+      - name: httpd
+        image: busybox:1.35
+        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
+        ports: [{ containerPort: 8080 }]
+        readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec: { selector: { app: web }, ports: [{ name: http, port: 80, targetPort: 8080 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-np }
+spec: { type: NodePort, selector: { app: web }, ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-lb }
+spec: { type: LoadBalancer, selector: { app: web }, ports: [{ port: 8081, targetPort: 8080 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-headless }
+spec: { clusterIP: None, selector: { app: web }, ports: [{ port: 8080 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: ext }
+spec: { type: ExternalName, externalName: outside.example }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client }
+spec:
+  containers:
+  - { name: c, image: busybox:1.35, command: [sleep, '3600'] }
+`);
+    await k('wait', '--for=condition=Ready', 'pod', '-l', 'app=web', '--timeout=180s');
+    await k('wait', '--for=condition=Ready', 'pod/client', '--timeout=180s');
+    webIP = (await k('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
+    podIPs = (await k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.podIP}'))
+      .trim()
+      .split(/\s+/)
+      .sort();
+    assert.match(webIP, /^10\.43\./);
+    assert.equal(podIPs.length, 2);
+  });
+
+  it('has the kube-dns Service at 10.43.0.10 with the node as its endpoint, and pods use it', async () => {
+    const svc = JSON.parse(await k('get', 'svc', '-n', 'kube-system', 'kube-dns', '-o', 'json'));
+    assert.equal(svc.spec.clusterIP, '10.43.0.10');
+    assert.deepEqual(
+      svc.spec.ports.map((p: { name: string; protocol: string }) => `${p.name}/${p.protocol}`),
+      ['dns/UDP', 'dns-tcp/TCP'],
+    );
+    const slices = await k(
+      'get',
+      'endpointslices',
+      '-n',
+      'kube-system',
+      '-l',
+      'kubernetes.io/service-name=kube-dns',
+      '-o',
+      'jsonpath={.items[*].endpoints[*].addresses[*]}',
+    );
+    assert.equal(slices.trim(), NODE_IP);
+    const resolv = (await inPod('client', 'cat', '/etc/resolv.conf')).out;
+    assert.match(resolv, /^nameserver 10\.43\.0\.10$/m);
+    assert.match(resolv, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
+    assert.match(resolv, /ndots:5/);
+  });
+
+  it("has the proxy's rules and the local service route in the node before any ClusterIP packet", async () => {
+    const table = await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips']);
+    assert.equal(table.code, 0, table.out);
+    await pollUntil(
+      'web in service-ips',
+      async () => (await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
+      30_000,
+      200,
+    );
+    assert.match(table.out, /10\.43\.0\.10 \. udp \. 53/);
+    const route = await run(NODE_NS, 'ip', ['route', 'get', '10.43.0.10']);
+    assert.match(route.out, /dev tutti-svc/);
+    // And the root namespace was not touched.
+    assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'tutti-proxy']).status, 0);
+  });
+
+  it('a pod reaches the Service by name and by ClusterIP, and both pods answer', async () => {
+    const names = new Set<string>();
+    const byIp = new Set<string>();
+    for (let i = 0; i < 16 && (names.size < 2 || byIp.size < 2); i++) {
+      const a = await inPod('client', 'timeout', '5', 'wget', '-qO-', 'http://web/');
+      assert.equal(a.code, 0, a.out);
+      names.add(a.out.trim());
+      const b = await inPod('client', 'timeout', '5', 'wget', '-qO-', `http://${webIP}/`);
+      assert.equal(b.code, 0, b.out);
+      byIp.add(b.out.trim());
+    }
+    const pods = (await k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}'))
+      .trim()
+      .split(/\s+/);
+    assert.deepEqual([...names].sort(), pods.sort());
+    assert.deepEqual([...byIp].sort(), pods.sort());
+    const full = await inPod('client', 'timeout', '5', 'wget', '-qO-', 'http://web.default.svc.cluster.local/');
+    assert.equal(full.code, 0, full.out);
+  });
+
+  it('a NodePort and the LoadBalancer address answer from the client namespace', async () => {
+    const np = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${NODE_IP}:30080/`]);
+    assert.equal(np.code, 0, np.out);
+    assert.match(np.out, /^web-/);
+    const ingress = await pollUntil(
+      'LoadBalancer ingress',
+      async () => (await k('get', 'svc', 'web-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}')).trim(),
+      30_000,
+      300,
+    );
+    assert.equal(ingress, NODE_IP);
+    const lb = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${ingress}:8081/`]);
+    assert.equal(lb.code, 0, lb.out);
+    assert.match(lb.out, /^web-/);
+  });
+
+  it('resolves the headless Service to its pods, ExternalName to its CNAME, and outside names upstream', async () => {
+    // From the client namespace straight at the node's DNS listener (dig shows the records) ...
+    const dig = async (...args: string[]) =>
+      (await run(CLIENT_NS, 'dig', [`@${NODE_IP}`, '+short', '+time=3', '+tries=2', ...args])).out;
+    const headless = (await dig('web-headless.default.svc.cluster.local', 'A')).trim().split(/\s+/).sort();
+    assert.deepEqual(headless, podIPs);
+    const ext = (await dig('ext.default.svc.cluster.local', 'A')).trim().split(/\s+/);
+    assert.deepEqual(ext, ['outside.example.', OUTSIDE_IP]);
+    // ... and from a pod through the kube-dns ClusterIP, search path included.
+    const outside = await inPod('client', 'nslookup', 'outside.example');
+    assert.match(outside.out, new RegExp(`Address:\\s*${OUTSIDE_IP.replaceAll('.', '\\.')}`), outside.out);
+    const h = await inPod('client', 'nslookup', 'web-headless.default.svc.cluster.local');
+    for (const ip of podIPs) assert.ok(h.out.includes(ip), h.out);
+    const short = await inPod('client', 'nslookup', 'web');
+    assert.ok(short.out.includes(webIP), short.out);
+  });
+
+  it('deleting a Service removes its rules, and its address is refused on the node', async () => {
+    await k('delete', 'svc', 'web', 'web-np');
+    await pollUntil(
+      'web gone from service-ips',
+      async () => !(await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
+      30_000,
+      200,
+    );
+    const nodeports = await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-nodeports']);
+    assert.doesNotMatch(nodeports.out, /30080/);
+    // The address is now owned by no Service: rejected on the node, not sent anywhere.
+    const r = await inPod('client', 'timeout', '5', 'wget', '-qO-', `http://${webIP}/`);
+    assert.notEqual(r.code, 0);
+    const np = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '3', `http://${NODE_IP}:30080/`]);
+    assert.notEqual(np.code, 0);
+  });
+
+  it('leaves no nft table, route, device or veth of Tutti after the server stops and killall', async () => {
+    server!.kill('SIGTERM');
+    await new Promise((r) => server!.once('exit', r));
+    const killall = await run(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
+    assert.equal(killall.code, 0, killall.out);
+    const tables = await run(NODE_NS, 'nft', ['list', 'tables']);
+    assert.doesNotMatch(tables.out, /tutti/);
+    const links = await run(NODE_NS, 'ip', ['-o', 'link']);
+    assert.doesNotMatch(links.out, /tutti-svc|veth|tt-/, links.out);
+    const routes = await run(NODE_NS, 'ip', ['route']);
+    assert.doesNotMatch(routes.out, /10\.43\.|10\.42\./, routes.out);
+  });
+});
