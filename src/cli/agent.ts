@@ -92,7 +92,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     volumeRefreshIntervalMs: numberFlag(args, 'sync-frequency', 60) * 1000,
     dns: podDnsSettings(net),
   });
-  const network = await startAgentNetwork(agent, net).catch(async (err) => {
+  const network = await startAgentNetwork(agent, net, dataDir).catch(async (err) => {
     await agent.stop();
     throw err;
   });

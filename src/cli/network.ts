@@ -1,6 +1,7 @@
 // The node network flags shared by `tutti server` and `tutti agent`, and the wiring of the service proxy
 // and the cluster DNS beside a node agent (src/network; the agent itself does not import it).
 import type { RunningAgent } from '../agent/agent.js';
+import { readAgentRecord, writeAgentRecord } from '../agent/host/agent-record.js';
 import type { PodDnsSettings } from '../agent/pods/pod-manager.js';
 import { parseCidr } from '../core/cidr.js';
 import { defaultClusterDns, type NodeNetwork, startNodeNetwork } from '../network/node.js';
@@ -89,8 +90,24 @@ export function podDnsSettings(c: NetworkConfig): PodDnsSettings {
   return { clusterDns: [c.clusterDns], clusterDomain: c.clusterDomain, resolvConf: c.resolvConf };
 }
 
-/** Starts the service proxy and the cluster DNS beside a running agent, with the agent's API client. */
-export function startAgentNetwork(agent: RunningAgent, c: NetworkConfig): Promise<NodeNetwork> {
+/** The proxy's table, recorded in the agent's agent.json so that `tutti killall` deletes it after a crash. */
+export const PROXY_NFT_TABLE = 'ip tutti-proxy';
+
+function recordProxyTable(agentDataDir: string): void {
+  const record = readAgentRecord(agentDataDir);
+  if (!record || record.nftTables?.includes(PROXY_NFT_TABLE)) return;
+  writeAgentRecord(agentDataDir, { ...record, nftTables: [...(record.nftTables ?? []), PROXY_NFT_TABLE] });
+}
+
+/**
+ * Starts the service proxy and the cluster DNS beside a running agent, with the agent's API client;
+ * `agentDataDir` (the agent's data dir) learns of the proxy's table for killall.
+ */
+export async function startAgentNetwork(
+  agent: RunningAgent,
+  c: NetworkConfig,
+  agentDataDir?: string,
+): Promise<NodeNetwork> {
   const root = process.getuid?.() === 0;
   if (!root && !(c.disableProxy && c.disableDns)) {
     // nftables, the service route and port 53 need root: a rootless node runs its pods without Services.
@@ -98,6 +115,7 @@ export function startAgentNetwork(agent: RunningAgent, c: NetworkConfig): Promis
       JSON.stringify({ level: 'warn', component: 'network', msg: 'not root: no service proxy and no cluster DNS' }),
     );
   }
+  if (root && !c.disableProxy && agentDataDir) recordProxyTable(agentDataDir);
   return startNodeNetwork({
     client: agent.client,
     nodeName: agent.nodeName,

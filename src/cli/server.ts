@@ -162,7 +162,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     });
     stops.push(() => agent.stop());
     // kube-proxy and the cluster DNS of this node, beside its agent (stopped before it).
-    const network = await startAgentNetwork(agent, net);
+    const network = await startAgentNetwork(agent, net, join(dataDir, 'agent'));
     stops.push(() => network.stop());
   }
   if (!boolFlag(args, 'disable-scheduler')) {

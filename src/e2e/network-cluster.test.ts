@@ -181,7 +181,19 @@ spec:
       containers:
       - name: httpd
         image: busybox:1.35
-        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
+        command: [sh, -c]
+        args:
+        - |
+          mkdir -p /www/cgi-bin
+          hostname > /www/index.html
+          cat > /www/cgi-bin/ip <<'EOF'
+          #!/bin/sh
+          echo "Content-Type: text/plain"
+          echo
+          echo "$REMOTE_ADDR"
+          EOF
+          chmod +x /www/cgi-bin/ip
+          exec httpd -f -p 8080 -h /www
         ports: [{ containerPort: 8080 }]
         readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
 ---
@@ -194,6 +206,15 @@ apiVersion: v1
 kind: Service
 metadata: { name: web-np }
 spec: { type: NodePort, selector: { app: web }, ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-local }
+spec:
+  type: NodePort
+  externalTrafficPolicy: Local
+  selector: { app: web }
+  ports: [{ port: 80, targetPort: 8080, nodePort: 30081 }]
 ---
 apiVersion: v1
 kind: Service
@@ -246,6 +267,18 @@ spec:
       'jsonpath={.items[*].endpoints[*].addresses[*]}',
     );
     assert.equal(slices.trim(), NODE_IP);
+    const hints = await k(
+      'get',
+      'endpointslices',
+      '-n',
+      'kube-system',
+      '-l',
+      'kubernetes.io/service-name=kube-dns',
+      '-o',
+      'jsonpath={.items[*].endpoints[*].hints.forNodes[*].name}',
+    );
+    const nodeName = (await k('get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
+    assert.equal(hints.trim(), nodeName);
     const resolv = (await inPod('client', 'cat', '/etc/resolv.conf')).out;
     assert.match(resolv, /^nameserver 10\.43\.0\.10$/m);
     assert.match(resolv, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
@@ -302,6 +335,18 @@ spec:
     const lb = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${ingress}:8081/`]);
     assert.equal(lb.code, 0, lb.out);
     assert.match(lb.out, /^web-/);
+  });
+
+  it('externalTrafficPolicy Local keeps the client source address, Cluster masquerades it', async () => {
+    // busybox httpd writes IPv4 peers as [::ffff:a.b.c.d].
+    const peer = (out: string) => /(\d+\.\d+\.\d+\.\d+)/.exec(out)?.[1];
+    const local = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${NODE_IP}:30081/cgi-bin/ip`]);
+    assert.equal(local.code, 0, local.out);
+    assert.equal(peer(local.out), CLIENT_IP, local.out);
+    const cluster = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${NODE_IP}:30080/cgi-bin/ip`]);
+    assert.equal(cluster.code, 0, cluster.out);
+    assert.ok(peer(cluster.out), cluster.out);
+    assert.notEqual(peer(cluster.out), CLIENT_IP);
   });
 
   it('resolves the headless Service to its pods, ExternalName to its CNAME, and outside names upstream', async () => {

@@ -19,6 +19,7 @@ describe('kube-dns objects', () => {
     assert.notEqual(sl.metadata.labels?.['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
     assert.deepEqual(sl.endpoints[0].addresses, ['192.0.2.7']);
     assert.equal(sl.endpoints[0].nodeName, 'n1');
+    assert.deepEqual((sl.endpoints[0].hints as { forNodes?: unknown }).forNodes, [{ name: 'n1' }]);
     assert.equal(sl.metadata.ownerReferences?.[0].uid, 'u1');
   });
 });

@@ -84,12 +84,20 @@ export function kubeDnsSlice(node: Pick<Node, 'metadata'>, ip: string, port: num
         : undefined,
     },
     addressType: 'IPv4',
-    endpoints: [{ addresses: [ip], nodeName: node.metadata.name, conditions: { ready: true, serving: true } }],
+    // The node hint makes every proxy prefer its own node's DNS (PreferSameNode); a node without one uses any.
+    endpoints: [
+      {
+        addresses: [ip],
+        nodeName: node.metadata.name,
+        conditions: { ready: true, serving: true },
+        hints: { forNodes: [{ name: node.metadata.name! }] },
+      },
+    ],
     ports: [
       { name: 'dns', port, protocol: 'UDP' },
       { name: 'dns-tcp', port, protocol: 'TCP' },
     ],
-  } as EndpointSlice;
+  } as unknown as EndpointSlice; // forNodes (1.33) is newer than kubernetes-types
 }
 
 function code(err: unknown): number | undefined {
