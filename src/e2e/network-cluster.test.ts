@@ -237,9 +237,26 @@ metadata: { name: client }
 spec:
   containers:
   - { name: c, image: busybox:1.35, command: [sleep, '3600'] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: dns-default }
+spec:
+  dnsPolicy: Default
+  containers:
+  - { name: c, image: busybox:1.35, command: [sleep, '3600'] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: dns-none }
+spec:
+  dnsPolicy: None
+  dnsConfig: { nameservers: [192.0.2.53], searches: [corp.example], options: [{ name: ndots, value: '2' }] }
+  containers:
+  - { name: c, image: busybox:1.35, command: [sleep, '3600'] }
 `);
     await k('wait', '--for=condition=Ready', 'pod', '-l', 'app=web', '--timeout=180s');
-    await k('wait', '--for=condition=Ready', 'pod/client', '--timeout=180s');
+    await k('wait', '--for=condition=Ready', 'pod/client', 'pod/dns-default', 'pod/dns-none', '--timeout=180s');
     webIP = (await k('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
     podIPs = (await k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.podIP}'))
       .trim()
@@ -283,6 +300,18 @@ spec:
     assert.match(resolv, /^nameserver 10\.43\.0\.10$/m);
     assert.match(resolv, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
     assert.match(resolv, /ndots:5/);
+    // dnsPolicy Default: the node's resolv.conf (--resolv-conf); None: only its dnsConfig.
+    const def = (await inPod('dns-default', 'cat', '/etc/resolv.conf')).out;
+    assert.match(def, new RegExp(`^nameserver ${RESOLVER_IP.replaceAll('.', '\\.')}$`, 'm'));
+    assert.doesNotMatch(def, /10\.43\.0\.10|svc\.cluster\.local/);
+    const none = (await inPod('dns-none', 'cat', '/etc/resolv.conf')).out;
+    assert.deepEqual(
+      none
+        .split('\n')
+        .filter((l) => /^(nameserver|search|options)/.test(l))
+        .sort(),
+      ['nameserver 192.0.2.53', 'options ndots:2', 'search corp.example'],
+    );
   });
 
   it("has the proxy's rules and the local service route in the node before any ClusterIP packet", async () => {
