@@ -425,3 +425,256 @@ spec:
     assert.doesNotMatch(routes.out, /10\.43\.|10\.42\./, routes.out);
   });
 });
+
+// Two "machines": `tutti server` (with its agent) in one namespace, `tutti agent` in another, both on a
+// bridge in the client namespace (no default route anywhere). The routes between the two pod CIDRs are
+// added by hand, standing in for the cross-node pod network (src/network/podnet, host-gw).
+describe('Services and DNS across two nodes, each in its own namespace', { skip, timeout: 600_000 }, () => {
+  const P = `tm${process.pid % 100000}`;
+  const A = `${P}-a`;
+  const B = `${P}-b`;
+  const C = `${P}-c`;
+  const IP_A = '198.18.1.1';
+  const IP_C = '198.18.1.2';
+  const IP_B = '198.18.1.3';
+  const dirA = mkdtempSync(join(tmpdir(), 'tutti-net2-a-'));
+  const dirB = mkdtempSync(join(tmpdir(), 'tutti-net2-b-'));
+  const kubeconfig = join(dirA, 'kubeconfig.yaml');
+  const procs: ChildProcess[] = [];
+  let server: ChildProcess | undefined;
+  let agent: ChildProcess | undefined;
+  let nodeA = '';
+  const NODE_B = `${P}-nodeb`;
+
+  const k = async (...args: string[]): Promise<string> => {
+    const r = await run(A, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.out}`);
+    return r.out;
+  };
+  const inPod = (pod: string, ...cmd: string[]) =>
+    run(A, 'kubectl', ['--kubeconfig', kubeconfig, 'exec', pod, '--', ...cmd], 30_000);
+  const start = async (ns: string, args: string[], ready: string): Promise<ChildProcess> => {
+    const p = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', process.execPath, TUTTI_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    procs.push(p);
+    let out = '';
+    p.stdout!.on('data', (d) => {
+      out += d;
+      if (log) process.stderr.write(d);
+    });
+    p.stderr!.on('data', (d) => {
+      if (log) process.stderr.write(d);
+    });
+    await pollUntil(
+      ready,
+      async () => {
+        if (p.exitCode !== null) throw new Error(`${args[0]} exited with ${p.exitCode}`);
+        return out.includes(ready);
+      },
+      120_000,
+      200,
+    );
+    return p;
+  };
+  const stop = async (p: ChildProcess | undefined) => {
+    if (p && p.exitCode === null) {
+      p.kill('SIGTERM');
+      await new Promise((r) => p.once('exit', r));
+    }
+  };
+
+  before(async () => {
+    for (const ns of [A, B, C]) {
+      sh('ip', ['netns', 'add', ns]);
+      sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    sh('ip', ['-n', C, 'link', 'add', 'fab', 'type', 'bridge']);
+    sh('ip', ['-n', C, 'addr', 'add', `${IP_C}/24`, 'dev', 'fab']);
+    sh('ip', ['-n', C, 'link', 'set', 'fab', 'up']);
+    for (const [ns, ip, port] of [
+      [A, IP_A, 'pa'],
+      [B, IP_B, 'pb'],
+    ]) {
+      sh('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', port, 'netns', C]);
+      sh('ip', ['-n', ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+      sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+      sh('ip', ['-n', C, 'link', 'set', port, 'master', 'fab']);
+      sh('ip', ['-n', C, 'link', 'set', port, 'up']);
+    }
+    const resolvConf = join(dirA, 'resolv.conf');
+    writeFileSync(resolvConf, `nameserver ${RESOLVER_IP}\n`);
+    const records = join(dirA, 'records.json');
+    writeFileSync(records, JSON.stringify({}));
+    for (const ns of [A, B]) {
+      const r = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', process.execPath, RESOLVER, records, RESOLVER_IP], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      procs.push(r);
+      await new Promise<void>((resolve) => r.stdout!.once('data', () => resolve()));
+    }
+    server = await start(A, ['server', '--data-dir', dirA, '--resolv-conf', resolvConf], 'tutti server ready');
+    const token = (await run(A, 'cat', [join(dirA, 'node-token')])).out.trim();
+    const agentArgs = ['agent', '--server', `https://${IP_A}:6443`, '--token', token, '--data-dir', dirB];
+    agent = await start(B, [...agentArgs, '--node-name', NODE_B, '--resolv-conf', resolvConf], 'tutti agent ready');
+    await pollUntil(
+      'two nodes Ready',
+      async () => {
+        const s = await k('get', 'nodes', '-o', 'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}');
+        return (
+          s
+            .trim()
+            .split(/\s+/)
+            .filter((x) => x === 'True').length === 2
+        );
+      },
+      120_000,
+      500,
+    );
+    nodeA = (
+      await k('get', 'nodes', '-o', 'jsonpath={.items[?(@.metadata.name!="' + NODE_B + '")].metadata.name}')
+    ).trim();
+    // Host-gw by hand (what src/network/podnet does): each node routes the other's pod CIDR via its address.
+    const cidrOf = async (n: string) => (await k('get', 'node', n, '-o', 'jsonpath={.spec.podCIDR}')).trim();
+    sh('ip', ['-n', A, 'route', 'add', await cidrOf(NODE_B), 'via', IP_B]);
+    sh('ip', ['-n', B, 'route', 'add', await cidrOf(nodeA), 'via', IP_A]);
+  });
+
+  after(async () => {
+    await stop(agent);
+    await stop(server);
+    await run(B, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dirB], 120_000);
+    await run(A, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dirA], 120_000);
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
+    for (const ns of [C, B, A]) spawnSync('ip', ['netns', 'del', ns]);
+    rmSync(dirA, { recursive: true, force: true });
+    rmSync(dirB, { recursive: true, force: true });
+  });
+
+  it('a pod on node A reaches a Service by name and ClusterIP, and the pods of both nodes answer', async () => {
+    const f = join(dirA, 'two.yaml');
+    writeFileSync(
+      f,
+      `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: web }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+      - name: httpd
+        image: busybox:1.35
+        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
+        readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec: { type: LoadBalancer, selector: { app: web }, ports: [{ port: 80, targetPort: 8080, nodePort: 30090 }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client-a }
+spec:
+  nodeName: ${nodeA}
+  containers: [{ name: c, image: busybox:1.35, command: [sleep, '3600'] }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client-b }
+spec:
+  nodeName: ${NODE_B}
+  containers: [{ name: c, image: busybox:1.35, command: [sleep, '3600'] }]
+`,
+    );
+    await k('apply', '-f', f);
+    await pollUntil(
+      'two web pods Ready',
+      async () => (await k('get', 'ds', 'web', '-o', 'jsonpath={.status.numberReady}')).trim() === '2',
+      180_000,
+      500,
+    );
+    await k('wait', '--for=condition=Ready', 'pod/client-a', 'pod/client-b', '--timeout=180s');
+    const pods = (await k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}'))
+      .trim()
+      .split(/\s+/);
+    const webIP = (await k('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
+    // The proxy's rules are in place on node A before any ClusterIP packet.
+    await pollUntil(
+      'web in service-ips on A',
+      async () => (await run(A, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
+      30_000,
+      200,
+    );
+    const names = new Set<string>();
+    for (let i = 0; i < 24 && names.size < 2; i++) {
+      const url = i % 2 === 0 ? 'http://web/' : `http://${webIP}/`;
+      const r = await inPod('client-a', 'timeout', '5', 'wget', '-qO-', url);
+      assert.equal(r.code, 0, r.out);
+      names.add(r.out.trim());
+    }
+    assert.deepEqual([...names].sort(), pods.sort());
+    // A pod on node B resolves through its own node's DNS and reaches the Service too.
+    await pollUntil(
+      'web in service-ips on B',
+      async () => (await run(B, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
+      30_000,
+      200,
+    );
+    const rb = await inPod('client-b', 'timeout', '5', 'wget', '-qO-', 'http://web/');
+    assert.equal(rb.code, 0, rb.out);
+    assert.ok(pods.includes(rb.out.trim()), rb.out);
+  });
+
+  it('kube-dns has one endpoint per node; NodePort and LoadBalancer answer on every node from the client', async () => {
+    const addrs = await k(
+      'get',
+      'endpointslices',
+      '-n',
+      'kube-system',
+      '-l',
+      'kubernetes.io/service-name=kube-dns',
+      '-o',
+      'jsonpath={.items[*].endpoints[*].addresses[*]}',
+    );
+    assert.deepEqual(addrs.trim().split(/\s+/).sort(), [IP_A, IP_B]);
+    const ingress = await pollUntil(
+      'both nodes in the ingress',
+      async () => {
+        const s = (await k('get', 'svc', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}')).trim();
+        return s.split(/\s+/).length === 2 ? s : undefined;
+      },
+      30_000,
+      300,
+    );
+    assert.equal(ingress, `${IP_A} ${IP_B}`);
+    for (const ip of [IP_A, IP_B]) {
+      for (const port of [30090, 80]) {
+        const r = await run(C, 'curl', ['-sS', '--max-time', '5', `http://${ip}:${port}/`]);
+        assert.equal(r.code, 0, `${ip}:${port}: ${r.out}`);
+        assert.match(r.out, /^web-/);
+      }
+    }
+  });
+
+  it('an agent that stops takes its kube-dns endpoint and its rules with it', async () => {
+    await stop(agent);
+    const addrs = await k(
+      'get',
+      'endpointslices',
+      '-n',
+      'kube-system',
+      '-l',
+      'kubernetes.io/service-name=kube-dns',
+      '-o',
+      'jsonpath={.items[*].endpoints[*].addresses[*]}',
+    );
+    assert.equal(addrs.trim(), IP_A);
+    const tables = await run(B, 'nft', ['list', 'tables']);
+    assert.doesNotMatch(tables.out, /tutti/);
+    assert.doesNotMatch((await run(B, 'ip', ['-o', 'link'])).out, /tutti-svc/);
+  });
+});
