@@ -25,6 +25,14 @@ describe('tutti network flags', () => {
     assert.equal(parse(['--disable-dns']).disableProxy, false);
     assert.throws(() => parse(['--disable=traefik']), /unknown component "traefik"/);
   });
+  it('pods get the cluster DNS only where a proxy catches its address, or when it is named', () => {
+    assert.deepEqual(parse([]).podClusterDns, ['10.43.0.10']);
+    assert.deepEqual(parse(['--disable=service-proxy,dns']).podClusterDns, []);
+    assert.deepEqual(parse(['--disable-service-proxy', '--cluster-dns', '10.43.0.53']).podClusterDns, ['10.43.0.53']);
+    assert.deepEqual(parse(['--cluster-dns=']).podClusterDns, []);
+    assert.equal(parse(['--cluster-dns=']).clusterDns, '10.43.0.10');
+    assert.deepEqual(parse(['--disable-dns']).podClusterDns, ['10.43.0.10']);
+  });
   it('node port ranges', () => {
     assert.deepEqual(parseNodePortRange('31000-31010'), [31000, 31010]);
     assert.throws(() => parseNodePortRange('32000-31000'), /FROM-TO/);

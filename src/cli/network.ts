@@ -29,7 +29,10 @@ export const NETWORK_HELP = `  --cluster-dns IP             cluster DNS address:
 export interface NetworkConfig {
   serviceCidr: string;
   clusterCidr: string;
+  /** The kube-dns Service's address. */
   clusterDns: string;
+  /** What pods are told (kubelet's --cluster-dns): empty when nothing on this node routes clusterDns. */
+  podClusterDns: string[];
   clusterDomain: string;
   nodePortRange: [number, number];
   resolvConf?: string;
@@ -73,21 +76,29 @@ export function networkConfig(args: ParsedArgs, serviceCidr: string, clusterCidr
     if (!what) throw new UsageError(`flag --disable: unknown component ${JSON.stringify(name)} (service-proxy, dns)`);
     disabled.add(what);
   }
+  const disableProxy = boolFlag(args, 'disable-service-proxy') || disabled.has('proxy');
+  const explicitDns = stringFlag(args, 'cluster-dns');
+  const clusterDns = explicitDns || defaultClusterDns(serviceCidr);
+  // Without a service proxy on the node (and no --cluster-dns naming one) nothing catches the cluster DNS
+  // address: pods then use the node's resolver (upstream's MissingClusterDNS fallback), rather than send
+  // their queries to an address that would leave the node by its default route. `--cluster-dns=` means none.
+  const podClusterDns = explicitDns === '' || (disableProxy && explicitDns === undefined) ? [] : [clusterDns];
   return {
     serviceCidr,
     clusterCidr,
-    clusterDns: stringFlag(args, 'cluster-dns') ?? defaultClusterDns(serviceCidr),
+    clusterDns,
+    podClusterDns,
     clusterDomain: stringFlag(args, 'cluster-domain', 'cluster.local'),
     nodePortRange: parseNodePortRange(stringFlag(args, 'service-node-port-range', '30000-32767')),
     resolvConf: stringFlag(args, 'resolv-conf'),
-    disableProxy: boolFlag(args, 'disable-service-proxy') || disabled.has('proxy'),
+    disableProxy,
     disableDns: boolFlag(args, 'disable-dns') || disabled.has('dns'),
   };
 }
 
 /** What the agent writes into its pods' resolv.conf. */
 export function podDnsSettings(c: NetworkConfig): PodDnsSettings {
-  return { clusterDns: [c.clusterDns], clusterDomain: c.clusterDomain, resolvConf: c.resolvConf };
+  return { clusterDns: c.podClusterDns, clusterDomain: c.clusterDomain, resolvConf: c.resolvConf };
 }
 
 /** The proxy's table, recorded in the agent's agent.json so that `tutti killall` deletes it after a crash. */
