@@ -24,6 +24,8 @@ describe('tutti network flags', () => {
     assert.equal(parse(['--disable-dns']).disableDns, true);
     assert.equal(parse(['--disable-dns']).disableProxy, false);
     assert.throws(() => parse(['--disable=traefik']), /unknown component "traefik"/);
+    assert.equal(parse(['--disable=servicelb']).disableServicelb, true);
+    assert.equal(parse(['--disable=servicelb']).disableProxy, false);
   });
   it('pods get the cluster DNS only where a proxy catches its address, or when it is named', () => {
     assert.deepEqual(parse([]).podClusterDns, ['10.43.0.10']);

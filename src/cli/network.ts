@@ -23,7 +23,7 @@ export const NETWORK_HELP = `  --cluster-dns IP             cluster DNS address:
   --resolv-conf FILE           the node's resolver config: upstreams of the cluster DNS, dnsPolicy Default (default /etc/resolv.conf)
   --disable-service-proxy      do not run the service proxy (nftables table ip tutti-proxy) on this node
   --disable-dns                do not run the cluster DNS on this node
-  --disable LIST               comma-separated: service-proxy, dns (k3s names kube-proxy and coredns work too)
+  --disable LIST               comma-separated: service-proxy, dns, servicelb (k3s's kube-proxy and coredns work too)
 `;
 
 export interface NetworkConfig {
@@ -38,13 +38,16 @@ export interface NetworkConfig {
   resolvConf?: string;
   disableProxy: boolean;
   disableDns: boolean;
+  /** `--disable=servicelb` (the server's controller manager leaves the service load balancer out). */
+  disableServicelb: boolean;
 }
 
-const DISABLE_NAMES: Record<string, 'proxy' | 'dns'> = {
+const DISABLE_NAMES: Record<string, 'proxy' | 'dns' | 'servicelb'> = {
   'service-proxy': 'proxy',
   'kube-proxy': 'proxy',
   dns: 'dns',
   coredns: 'dns',
+  servicelb: 'servicelb',
 };
 
 export function parseNodePortRange(text: string): [number, number] {
@@ -73,7 +76,8 @@ export function networkConfig(args: ParsedArgs, serviceCidr: string, clusterCidr
   for (const name of (stringFlag(args, 'disable') ?? '').split(',').map((s) => s.trim())) {
     if (!name) continue;
     const what = DISABLE_NAMES[name];
-    if (!what) throw new UsageError(`flag --disable: unknown component ${JSON.stringify(name)} (service-proxy, dns)`);
+    if (!what)
+      throw new UsageError(`flag --disable: unknown component ${JSON.stringify(name)} (service-proxy, dns, servicelb)`);
     disabled.add(what);
   }
   const disableProxy = boolFlag(args, 'disable-service-proxy') || disabled.has('proxy');
@@ -93,6 +97,7 @@ export function networkConfig(args: ParsedArgs, serviceCidr: string, clusterCidr
     resolvConf: stringFlag(args, 'resolv-conf'),
     disableProxy,
     disableDns: boolFlag(args, 'disable-dns') || disabled.has('dns'),
+    disableServicelb: disabled.has('servicelb'),
   };
 }
 

@@ -144,7 +144,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         controllerOptions: {
           nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
           nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
-          disable: boolFlag(args, 'disable-servicelb') ? ['servicelb'] : [],
+          disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
         },
       }),
     );
