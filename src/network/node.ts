@@ -186,6 +186,8 @@ export async function startNodeNetwork(opts: NodeNetworkOptions): Promise<NodeNe
       log('service proxy started', { node: opts.nodeName, serviceCidr });
     }
     if (!opts.disableDns) {
+      // A node whose DNS port is taken (another resolver on the node address) runs on without cluster DNS:
+      // the other nodes' DNS still serve kube-dns, as a crashed CoreDNS pod would leave it.
       dns = await startClusterDns({
         client: opts.client,
         address: opts.nodeIP,
@@ -193,7 +195,12 @@ export async function startNodeNetwork(opts: NodeNetworkOptions): Promise<NodeNe
         zone: opts.clusterDomain ?? 'cluster.local',
         resolvConf: opts.resolvConf,
         log: (msg, fields) => log(msg, { component: 'dns', ...fields }),
+      }).catch((err: unknown) => {
+        log('cluster DNS NOT started on this node', { level: 'error', address: opts.nodeIP, port, error: String(err) });
+        return undefined;
       });
+    }
+    if (dns) {
       await retry(() => ensureKubeDnsService(opts.client, clusterDns, log));
       const node = await retry(() => opts.client.get<Node>(`/api/v1/nodes/${opts.nodeName}`));
       const slice = kubeDnsSlice(node, opts.nodeIP, dns.port);
