@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startAgent } from '../agent/index.js';
 import type { RuntimeKind } from '../agent/runtime-choice.js';
 import { defaultDataDir } from './datadir.js';
-import { NETWORK_FLAGS, NETWORK_HELP, networkConfig, podDnsSettings, startAgentNetwork } from './network.js';
+import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
@@ -23,7 +23,7 @@ const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
   --simulate N                        run N simulated nodes (no containers; see --simulate --help)
   --service-cidr CIDR                 Service ClusterIP range, as the server's (default 10.43.0.0/16)
   --cluster-cidr CIDR                 pod network, as the server's (default 10.42.0.0/16)
-${NETWORK_HELP}`;
+${networkHelp(38)}`;
 
 const FLAGS: FlagSpec = {
   server: 'string',

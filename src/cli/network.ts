@@ -17,14 +17,25 @@ export const NETWORK_FLAGS: FlagSpec = {
   'resolv-conf': 'string',
 };
 
-export const NETWORK_HELP = `  --cluster-dns IP             cluster DNS address: the kube-dns Service (default the 10th address of the service CIDR)
-  --cluster-domain DOMAIN      cluster domain (default cluster.local)
-  --service-node-port-range A-B  NodePort range (default 30000-32767)
-  --resolv-conf FILE           the node's resolver config: upstreams of the cluster DNS, dnsPolicy Default (default /etc/resolv.conf)
-  --disable-service-proxy      do not run the service proxy (nftables table ip tutti-proxy) on this node
-  --disable-dns                do not run the cluster DNS on this node
-  --disable LIST               comma-separated: service-proxy, dns, servicelb (k3s's kube-proxy and coredns work too)
-`;
+const HELP_LINES: [string, string][] = [
+  ['--cluster-dns IP', 'cluster DNS address: the kube-dns Service (default the 10th address of the service CIDR)'],
+  ['--cluster-domain DOMAIN', 'cluster domain (default cluster.local)'],
+  ['--service-node-port-range A-B', 'NodePort range (default 30000-32767)'],
+  [
+    '--resolv-conf FILE',
+    "the node's resolvers: the cluster DNS's upstreams, dnsPolicy Default (default /etc/resolv.conf)",
+  ],
+  ['--disable-service-proxy', 'do not run the service proxy (nftables table ip tutti-proxy) on this node'],
+  ['--disable-dns', 'do not run the cluster DNS on this node'],
+  ['--disable LIST', "comma-separated: service-proxy, dns, servicelb (k3s's kube-proxy and coredns work too)"],
+];
+
+/** The help lines of the network flags, their descriptions starting at `column`. */
+export function networkHelp(column: number): string {
+  return HELP_LINES.map(
+    ([flag, what]) => `  ${flag.length < column - 3 ? flag.padEnd(column - 3) : `${flag} `} ${what}\n`,
+  ).join('');
+}
 
 export interface NetworkConfig {
   serviceCidr: string;

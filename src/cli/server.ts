@@ -11,7 +11,7 @@ import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
-import { NETWORK_FLAGS, NETWORK_HELP, networkConfig, podDnsSettings, startAgentNetwork } from './network.js';
+import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import { type FlagSpec, boolFlag, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti server [flags]
@@ -30,7 +30,7 @@ const HELP = `Usage: tutti server [flags]
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
   --disable-servicelb          do not publish node addresses for LoadBalancer Services
-${NETWORK_HELP}`;
+${networkHelp(31)}`;
 
 const FLAGS: FlagSpec = {
   port: 'number',
