@@ -248,6 +248,15 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: { name: hostnet }
+spec:
+  hostNetwork: true
+  dnsPolicy: ClusterFirstWithHostNet
+  containers:
+  - { name: c, image: busybox:1.35, command: [sleep, '3600'] }
+---
+apiVersion: v1
+kind: Pod
 metadata: { name: dns-none }
 spec:
   dnsPolicy: None
@@ -256,7 +265,15 @@ spec:
   - { name: c, image: busybox:1.35, command: [sleep, '3600'] }
 `);
     await k('wait', '--for=condition=Ready', 'pod', '-l', 'app=web', '--timeout=180s');
-    await k('wait', '--for=condition=Ready', 'pod/client', 'pod/dns-default', 'pod/dns-none', '--timeout=180s');
+    await k(
+      'wait',
+      '--for=condition=Ready',
+      'pod/client',
+      'pod/dns-default',
+      'pod/dns-none',
+      'pod/hostnet',
+      '--timeout=180s',
+    );
     webIP = (await k('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
     podIPs = (await k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.podIP}'))
       .trim()
@@ -393,6 +410,11 @@ spec:
     for (const ip of podIPs) assert.ok(h.out.includes(ip), h.out);
     const short = await inPod('client', 'nslookup', 'web');
     assert.ok(short.out.includes(webIP), short.out);
+    // A host-network pod with ClusterFirstWithHostNet: from the node's own namespace through the ClusterIP.
+    const hostResolv = (await inPod('hostnet', 'cat', '/etc/resolv.conf')).out;
+    assert.match(hostResolv, /^nameserver 10\.43\.0\.10$/m);
+    const fromHost = await inPod('hostnet', 'nslookup', 'web.default.svc.cluster.local');
+    assert.ok(fromHost.out.includes(webIP), fromHost.out);
   });
 
   it('deleting a Service removes its rules, and its address is refused on the node', async () => {

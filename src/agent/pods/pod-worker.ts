@@ -372,7 +372,8 @@ export class PodWorker {
     }
     return {
       metadata: { name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default', uid: this.uid, attempt },
-      hostname: (pod.spec.hostname ?? pod.metadata.name!).slice(0, 63),
+      // A host-network pod shares the node's UTS namespace: no hostname of its own (runc refuses one), as kubelet.
+      hostname: pod.spec.hostNetwork ? undefined : (pod.spec.hostname ?? pod.metadata.name!).slice(0, 63),
       logDirectory: join(this.podDir(), 'logs'),
       portMappings: ports,
       labels: {
