@@ -467,6 +467,7 @@ describe('Services and DNS across two nodes, each in its own namespace', { skip,
   let agent: ChildProcess | undefined;
   let nodeA = '';
   const NODE_B = `${P}-nodeb`;
+  let agentArgsB: string[] = [];
 
   const k = async (...args: string[]): Promise<string> => {
     const r = await run(A, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
@@ -538,7 +539,8 @@ describe('Services and DNS across two nodes, each in its own namespace', { skip,
     server = await start(A, ['server', '--data-dir', dirA, '--resolv-conf', resolvConf], 'tutti server ready');
     const token = (await run(A, 'cat', [join(dirA, 'node-token')])).out.trim();
     const agentArgs = ['agent', '--server', `https://${IP_A}:6443`, '--token', token, '--data-dir', dirB];
-    agent = await start(B, [...agentArgs, '--node-name', NODE_B, '--resolv-conf', resolvConf], 'tutti agent ready');
+    agentArgsB = [...agentArgs, '--node-name', NODE_B, '--resolv-conf', resolvConf];
+    agent = await start(B, agentArgsB, 'tutti agent ready');
     await pollUntil(
       'two nodes Ready',
       async () => {
@@ -680,6 +682,32 @@ spec:
         assert.match(r.out, /^web-/);
       }
     }
+  });
+
+  it('kill -9 of an agent leaves its rules serving; the restarted agent takes them over', async () => {
+    agent!.kill('SIGKILL');
+    await new Promise((r) => agent!.once('exit', r));
+    // The kernel keeps the rules: node B's NodePort still answers with its agent gone.
+    const during = await run(C, 'curl', ['-sS', '--max-time', '5', `http://${IP_B}:30090/`]);
+    assert.equal(during.code, 0, during.out);
+    agent = await start(B, agentArgsB, 'tutti agent ready');
+    for (let i = 0; i < 4; i++) {
+      const r = await run(C, 'curl', ['-sS', '--max-time', '5', `http://${IP_B}:30090/`]);
+      assert.equal(r.code, 0, r.out);
+    }
+    const rb = await inPod('client-b', 'timeout', '5', 'wget', '-qO-', 'http://web/');
+    assert.equal(rb.code, 0, rb.out);
+    const addrs = await k(
+      'get',
+      'endpointslices',
+      '-n',
+      'kube-system',
+      '-l',
+      'kubernetes.io/service-name=kube-dns',
+      '-o',
+      'jsonpath={.items[*].endpoints[*].addresses[*]}',
+    );
+    assert.deepEqual(addrs.trim().split(/\s+/).sort(), [IP_A, IP_B]);
   });
 
   it('an agent that stops takes its kube-dns endpoint and its rules with it', async () => {
