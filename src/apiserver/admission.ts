@@ -68,12 +68,17 @@ export class Admission {
     }
   }
 
+  /** Checks every write of a resource may make (e.g. RBAC escalation prevention); they throw to refuse. */
+  readonly guards: ((res: ServedResource, obj: KubeObject) => void)[] = [];
+
   async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {
+    for (const g of this.guards) g(res, obj);
     if (res.group === '' && res.kind === 'Pod') this.admitPod(obj);
     if (res.group === '' && res.kind === 'Service') await this.allocateService(obj, undefined);
   }
 
   async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject): Promise<void> {
+    for (const g of this.guards) g(res, obj);
     if (res.group === '' && res.kind === 'Service') {
       const spec = (obj.spec ?? {}) as Record<string, unknown>;
       const oldSpec = (old.spec ?? {}) as Record<string, unknown>;

@@ -3,6 +3,7 @@
 import { StatusError } from '../core/status.js';
 import type { KubeObject } from '../core/types.js';
 import { apiServiceIp } from './admission.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/bootstrap-policy.js';
 import type { ObjectPipeline } from './pipeline/index.js';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -17,8 +18,8 @@ export interface BootstrapConfig {
 }
 
 /** Creates an object unless it exists (a create would re-run allocations, e.g. of the Service's IP). */
-async function ensureObject(pipeline: ObjectPipeline, resource: string, obj: KubeObject): Promise<void> {
-  const r = pipeline.registry.find('', 'v1', resource)!;
+async function ensureObject(pipeline: ObjectPipeline, resource: string, obj: KubeObject, group = ''): Promise<void> {
+  const r = pipeline.registry.find(group, group ? (obj.apiVersion ?? '').split('/')[1]! : 'v1', resource)!;
   const namespace = obj.metadata.namespace;
   try {
     await pipeline.read({ resource: r, namespace, name: obj.metadata.name! });
@@ -37,6 +38,11 @@ export async function bootstrapCluster(pipeline: ObjectPipeline, config: Bootstr
   for (const name of SYSTEM_NAMESPACES) {
     await ensureObject(pipeline, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  // upstream's default RBAC policy (plugin/pkg/auth/authorizer/rbac/bootstrappolicy)
+  const rbac = 'rbac.authorization.k8s.io';
+  for (const role of bootstrapClusterRoles()) await ensureObject(pipeline, 'clusterroles', role as KubeObject, rbac);
+  for (const b of bootstrapClusterRoleBindings())
+    await ensureObject(pipeline, 'clusterrolebindings', b as KubeObject, rbac);
   await ensureObject(pipeline, 'services', {
     apiVersion: 'v1',
     kind: 'Service',

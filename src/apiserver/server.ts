@@ -9,6 +9,7 @@ import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { errors } from '../core/status.js';
 import type { Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
+import { Authorizer, checkNoEscalation, requestAttributes, requestUser, serveAuthReview } from './authz/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
@@ -19,10 +20,8 @@ import { ObjectPipeline } from './pipeline/index.js';
 import { parseRequestPath } from './requestinfo.js';
 import { ResourceRegistry } from './resources.js';
 
-export interface UserInfo {
-  name: string;
-  groups: string[];
-}
+export type { UserInfo } from './authz/index.js';
+import type { UserInfo } from './authz/index.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -64,6 +63,8 @@ export class ApiServer {
   readonly registry = new ResourceRegistry();
   readonly admission: Admission;
   readonly pipeline: ObjectPipeline;
+  /** RBAC (system:masters may do everything); started before the server answers. */
+  readonly authorizer: Authorizer;
   private readonly nodeProxy?: (ctx: RequestContext) => Promise<void>;
   private readonly upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   private server?: Server;
@@ -78,11 +79,15 @@ export class ApiServer {
       admission: this.admission,
       now: () => new Date(),
     });
+    this.authorizer = new Authorizer(opts.store);
+    this.admission.guards.push((r, obj) => {
+      if (r.group === 'rbac.authorization.k8s.io') checkNoEscalation(this.authorizer, r.resource, obj);
+    });
     const proxy = opts.agentProxy
       ? storeNodeProxy({
           store: opts.store,
           agentToken: opts.agentProxy.agentToken,
-          authenticate: (req) => this.authenticate(req) !== undefined,
+          authenticate: (req) => this.authorizeUpgrade(req),
         })
       : undefined;
     this.nodeProxy = opts.nodeProxy ?? proxy?.serve;
@@ -132,11 +137,13 @@ export class ApiServer {
       port: this.port,
       advertiseAddress: this.opts.advertiseAddress ?? '127.0.0.1',
     });
+    await this.authorizer.start();
     this.ready = true;
   }
 
   async stop(): Promise<void> {
     this.ready = false;
+    this.authorizer.stop();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
@@ -148,7 +155,23 @@ export class ApiServer {
   authenticate(req: IncomingMessage): UserInfo | undefined {
     const h = req.headers.authorization;
     if (!h?.startsWith('Bearer ')) return undefined;
-    return this.opts.tokens.get(h.slice(7).trim());
+    const u = this.opts.tokens.get(h.slice(7).trim());
+    if (!u) return undefined;
+    return u.groups.includes('system:authenticated') ? u : { ...u, groups: [...u.groups, 'system:authenticated'] };
+  }
+
+  /** Whether an upgrade (WebSocket exec/attach/port-forward) may go on: `create` on the subresource, as upstream. */
+  private authorizeUpgrade(req: IncomingMessage): boolean {
+    const authn = this.authenticate(req);
+    if (!authn) return false;
+    try {
+      const user = this.authorizer.impersonate(authn, req);
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const a = requestAttributes(user, 'POST', parseRequestPath(url.pathname), url.pathname, url.searchParams);
+      return this.authorizer.allows(a);
+    } catch {
+      return false;
+    }
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -162,8 +185,12 @@ export class ApiServer {
     ) {
       return this.handlePublic(path, res);
     }
-    const user = this.authenticate(req);
-    if (!user) throw errors.unauthorized();
+    const authn = this.authenticate(req);
+    if (!authn) throw errors.unauthorized();
+    const user = this.authorizer.impersonate(authn, req);
+    const method = req.method ?? 'GET';
+    this.authorizer.check(requestAttributes(user, method, parseRequestPath(path), path, url.searchParams));
+    if (await serveAuthReview(this.authorizer, user, req, res, path)) return;
     if (path === '/api')
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
@@ -211,7 +238,9 @@ export class ApiServer {
       }
       return origWriteHead(...args);
     }) as ServerResponse['writeHead'];
-    await routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET');
+    await requestUser.run(user, () =>
+      routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, req.method ?? 'GET'),
+    );
   }
 
   private handlePublic(path: string, res: ServerResponse): void {

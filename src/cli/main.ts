@@ -12,6 +12,7 @@ Commands:
   image      Import an image archive into this node's containerd (image import FILE.tar)
   killall    Stop this machine's node for good: pods, containerd, the agent's network and mounts [--data-dir DIR]
   uninstall  killall, then delete the data dir [--data-dir DIR]
+  secrets-encrypt  Secrets encryption at rest: status, rotate-keys [--data-dir DIR]
 
 Run 'tutti <command> --help' for the flags of a command.`;
 
@@ -48,6 +49,10 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number | un
     case 'uninstall': {
       const { runUninstall } = await import('./killall.js');
       return runUninstall(rest);
+    }
+    case 'secrets-encrypt': {
+      const { runSecretsEncrypt } = await import('./encryption.js');
+      return runSecretsEncrypt(rest);
     }
     case 'kubectl': {
       const { runKubectl } = await import('./kubectl.js');

@@ -9,6 +9,7 @@ import { ApiServer, type UserInfo } from '../apiserver/server.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
+import { encryptionConfigPath, setUpEncryption } from './encryption.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
 import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
@@ -29,6 +30,8 @@ const HELP = `Usage: tutti server [flags]
   --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
+  --secrets-encryption=false   store secrets in clear (default: encrypted with AES-GCM, key in DATA/cred)
+  --encryption-provider-config F  an EncryptionConfiguration file (aesgcm, identity) instead of the default
   --disable-servicelb          do not publish node addresses for LoadBalancer Services
 ${networkHelp(31)}`;
 
@@ -46,6 +49,8 @@ const FLAGS: FlagSpec = {
   'cluster-cidr': 'string',
   'node-monitor-grace-period': 'number',
   'compaction-interval': 'number',
+  'secrets-encryption': 'boolean',
+  'encryption-provider-config': 'string',
   'disable-servicelb': 'boolean',
   ...NETWORK_FLAGS,
 };
@@ -94,7 +99,9 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensureClusterPki(dataDir, { hostnames: [hostname()], ips: [advertise] });
   mkdirSync(join(dataDir, 'db'), { recursive: true });
-  const store = await openSqliteStore({ path: join(dataDir, 'db', 'state.db') });
+  const sqlite = await openSqliteStore({ path: join(dataDir, 'db', 'state.db') });
+  const encryption = await setUpEncryption(sqlite, encryptionConfigPath(args, dataDir), dataDir);
+  const store = encryption.store;
   const stopCompaction = startAutoCompaction(store, {
     intervalMs: numberFlag(args, 'compaction-interval', 300) * 1000,
     retainRevisions: 10_000,
@@ -175,6 +182,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       for (const stop of stops.reverse()) await stop().catch(() => {});
       await api.stop();
       stopCompaction();
+      encryption.stop();
       await store.close();
     },
   };

@@ -13,10 +13,11 @@ import type * as eventsv1 from 'kubernetes-types/events/v1.js';
 import type * as metav1 from 'kubernetes-types/meta/v1.js';
 import type * as networkingv1 from 'kubernetes-types/networking/v1.js';
 import type * as policyv1 from 'kubernetes-types/policy/v1.js';
+import type * as rbacv1 from 'kubernetes-types/rbac/v1.js';
 import type * as storagev1 from 'kubernetes-types/storage/v1.js';
 
 export type { appsv1, autoscalingv1, autoscalingv2, batchv1, coordinationv1, corev1, discoveryv1, eventsv1, metav1 };
-export type { networkingv1, policyv1, storagev1 };
+export type { networkingv1, policyv1, rbacv1, storagev1 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -129,6 +130,12 @@ export type { Endpoint as SliceEndpoint, EndpointPort as SliceEndpointPort } fro
 export type HorizontalPodAutoscaler = Stored<autoscalingv2.HorizontalPodAutoscaler>;
 export type Scale = Stored<autoscalingv1.Scale>;
 export type NetworkPolicy = Stored<networkingv1.NetworkPolicy>;
+export type Role = Stored<rbacv1.Role>;
+export type ClusterRole = Stored<rbacv1.ClusterRole>;
+export type RoleBinding = Stored<rbacv1.RoleBinding>;
+export type ClusterRoleBinding = Stored<rbacv1.ClusterRoleBinding>;
+export type PolicyRule = rbacv1.PolicyRule;
+export type RbacSubject = rbacv1.Subject;
 export type PodDisruptionBudget = Stored<policyv1.PodDisruptionBudget>;
 export type Eviction = Stored<policyv1.Eviction>;
 export type StorageClass = Stored<storagev1.StorageClass>;

@@ -120,8 +120,8 @@ describe('cluster autoscaler, exec provider', () => {
     autoscaler = startClusterAutoscaler(ctx, {
       providers: { cloud: provider },
       scanIntervalMs: 500,
-      nodeCreateTimeoutMs: 2000,
-      maxNodeProvisionTimeMs: 4000,
+      nodeCreateTimeoutMs: 4000,
+      maxNodeProvisionTimeMs: 8000,
       backoff: { initialMs: 1500, maxMs: 6000 },
       scaleDown: { enabled: false },
     });
@@ -234,7 +234,7 @@ describe('cluster autoscaler, exec provider', () => {
     const lost = await until('Backoff after a machine that never registers', 40_000, async () => {
       const v = await status();
       const up = v.nodeGroups?.[0]?.scaleUp;
-      return up?.status === 'Backoff' && /did not register within 4s/.test(up.backoffInfo.errorMessage)
+      return up?.status === 'Backoff' && /did not register within 8s/.test(up.backoffInfo.errorMessage)
         ? up
         : undefined;
     });

@@ -96,6 +96,9 @@ export async function streamCriLogs(
   const files = [...(await rotatedLogPaths(logPath)), logPath];
   let first = 0;
   let firstOffset = 0;
+  // Without follow, the answer is a snapshot: the live file is read up to the size it had when the tail was
+  // measured, so lines written meanwhile do not make `--tail=N` return more than N lines.
+  let snapshotEnd: number | undefined;
   if (opts.tailLines === 0) {
     // Only new lines (follow): start at the current end.
     first = files.length - 1;
@@ -108,6 +111,7 @@ export async function streamCriLogs(
       if (!fh) continue;
       try {
         const { size } = await fh.stat();
+        if (i === files.length - 1 && !opts.follow) snapshotEnd = size;
         const t = await tailStart(fh, size, need);
         first = i;
         firstOffset = t.offset;
@@ -129,7 +133,14 @@ export async function streamCriLogs(
     }
   }
   if (sink.done) return;
-  await readCurrent(logPath, first === files.length - 1 ? firstOffset : 0, opts.follow === true, sink, ctl);
+  await readCurrent(
+    logPath,
+    first === files.length - 1 ? firstOffset : 0,
+    opts.follow === true,
+    sink,
+    ctl,
+    snapshotEnd,
+  );
 }
 
 async function openIfExists(path: string): Promise<FileHandle | undefined> {
@@ -141,11 +152,16 @@ async function openIfExists(path: string): Promise<FileHandle | undefined> {
 }
 
 /** Reads from `offset` to the current end; returns the new position. */
-async function readToEnd(fh: FileHandle, offset: number, sink: LogSink): Promise<number> {
+async function readToEnd(
+  fh: FileHandle,
+  offset: number,
+  sink: LogSink,
+  end = Number.POSITIVE_INFINITY,
+): Promise<number> {
   const buf = Buffer.alloc(CHUNK);
   let pos = offset;
-  while (!sink.done) {
-    const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+  while (!sink.done && pos < end) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, end - pos), pos);
     if (bytesRead === 0) break;
     pos += bytesRead;
     await sink.push(buf.subarray(0, bytesRead));
@@ -153,7 +169,14 @@ async function readToEnd(fh: FileHandle, offset: number, sink: LogSink): Promise
   return pos;
 }
 
-async function readCurrent(path: string, offset: number, follow: boolean, sink: LogSink, ctl: LogReadControl) {
+async function readCurrent(
+  path: string,
+  offset: number,
+  follow: boolean,
+  sink: LogSink,
+  ctl: LogReadControl,
+  end?: number,
+) {
   let fh = await openIfExists(path);
   let ino = fh ? (await fh.stat()).ino : -1;
   let pos = offset;
@@ -161,7 +184,7 @@ async function readCurrent(path: string, offset: number, follow: boolean, sink: 
   let lastRunningCheck = 0;
   try {
     for (;;) {
-      if (fh) pos = await readToEnd(fh, pos, sink);
+      if (fh) pos = await readToEnd(fh, pos, sink, end);
       if (!follow || sink.done) return;
       // The container's state is checked at most once a second; when it stopped, one more drain ends follow.
       if (ctl.isRunning && Date.now() - lastRunningCheck > 1000) {

@@ -45,6 +45,8 @@ async function compact(revision: number): Promise<void> {
     await yieldToMessages();
     if (closing) return;
   }
+  // Move the WAL into the database and empty it: the deleted rows' old frames leave the WAL file too.
+  db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function reply(msg: WorkerReply): void {

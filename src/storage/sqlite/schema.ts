@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS meta (
 export function configureConnection(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
+  // Deleted rows (compacted history) are overwritten, so a value that was replaced (a secret stored before
+  // encryption was turned on, or under a rotated-out key) does not linger in free pages.
+  db.pragma('secure_delete = ON');
 }
 
 /** One history row as sent to the commit worker: [key, mod, sub, create, version, deleted, value]. */

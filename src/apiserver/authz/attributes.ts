@@ -1,0 +1,68 @@
+// What a request asks to do, as upstream's authorizer.Attributes from the RequestInfoFactory: the verb
+// (get/list/watch/create/update/patch/delete/deletecollection for resources, the lower-case method for
+// other paths), API group, resource, subresource, namespace and name.
+import type { RequestInfo } from '../requestinfo.js';
+
+export interface UserInfo {
+  name: string;
+  groups: string[];
+}
+
+export interface Attributes {
+  user: UserInfo;
+  verb: string;
+  resourceRequest: boolean;
+  apiGroup: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+  /** The path of a non-resource request. */
+  path: string;
+}
+
+const WRITE_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch' };
+
+function isWatchQuery(query: URLSearchParams): boolean {
+  const w = query.get('watch');
+  return w !== null && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(w);
+}
+
+/** The attributes of one request. */
+export function requestAttributes(
+  user: UserInfo,
+  method: string,
+  info: RequestInfo,
+  path: string,
+  query: URLSearchParams,
+): Attributes {
+  const base = { user, apiGroup: '', resource: '', subresource: '', namespace: '', name: '', path: '' };
+  if (info.kind !== 'resource') return { ...base, verb: method.toLowerCase(), resourceRequest: false, path };
+  let verb: string;
+  if (method === 'GET' || method === 'HEAD') {
+    verb = info.watchPrefix || isWatchQuery(query) ? 'watch' : info.name ? 'get' : 'list';
+  } else if (method === 'DELETE') {
+    verb = info.name ? 'delete' : 'deletecollection';
+  } else {
+    verb = WRITE_VERBS[method] ?? method.toLowerCase();
+  }
+  return {
+    ...base,
+    verb,
+    resourceRequest: true,
+    apiGroup: info.group,
+    resource: info.resource,
+    subresource: info.subresource ?? '',
+    // upstream: a namespace's own path is in that namespace (so a RoleBinding there can grant `get` of it)
+    namespace: info.namespace ?? (info.resource === 'namespaces' && info.name ? info.name : ''),
+    name: info.name ?? '',
+  };
+}
+
+/** Upstream's forbidden message (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/responsewriters). */
+export function forbiddenMessage(a: Attributes): string {
+  if (!a.resourceRequest) return `User ${JSON.stringify(a.user.name)} cannot ${a.verb} path ${JSON.stringify(a.path)}`;
+  const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+  const who = `User ${JSON.stringify(a.user.name)} cannot ${a.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(a.apiGroup)}`;
+  return a.namespace ? `${who} in the namespace ${JSON.stringify(a.namespace)}` : `${who} at the cluster scope`;
+}

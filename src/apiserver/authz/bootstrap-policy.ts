@@ -1,0 +1,236 @@
+// The default roles and bindings every cluster has, after upstream's plugin/pkg/auth/authorizer/rbac/
+// bootstrappolicy: cluster-admin for system:masters, discovery and self-review for every authenticated user,
+// the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Tutti's
+// nodes still share the join token (user `system:node`, group `system:nodes`): the group is bound to
+// `system:node` and `system:node-proxier` (its service proxy, DNS and network policy run in the agent).
+import type { ClusterRole, ClusterRoleBinding, PolicyRule } from '../../core/types.js';
+
+const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
+const BOOTSTRAP = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+
+function role(name: string, rules: PolicyRule[], labels: Record<string, string> = {}): ClusterRole {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name, labels: { ...BOOTSTRAP, ...labels }, annotations: AUTOUPDATE },
+    rules,
+  };
+}
+
+function aggregated(name: string, selectorLabel: string, labels: Record<string, string> = {}): ClusterRole {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name, labels: { ...BOOTSTRAP, ...labels }, annotations: AUTOUPDATE },
+    aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [selectorLabel]: 'true' } }] },
+    rules: [],
+  };
+}
+
+function binding(
+  name: string,
+  roleName: string,
+  subjects: { kind: 'Group' | 'User'; name: string }[],
+): ClusterRoleBinding {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name, labels: BOOTSTRAP, annotations: AUTOUPDATE },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+    subjects: subjects.map((s) => ({ apiGroup: 'rbac.authorization.k8s.io', ...s })),
+  };
+}
+
+const r = (apiGroups: string[], resources: string[], verbs: string[]): PolicyRule => ({ apiGroups, resources, verbs });
+
+const VIEWABLE_CORE = [
+  'configmaps',
+  'endpoints',
+  'persistentvolumeclaims',
+  'persistentvolumeclaims/status',
+  'pods',
+  'pods/log',
+  'pods/status',
+  'replicationcontrollers',
+  'replicationcontrollers/scale',
+  'replicationcontrollers/status',
+  'serviceaccounts',
+  'services',
+  'services/status',
+  'bindings',
+  'events',
+  'limitranges',
+  'namespaces/status',
+  'pods/log',
+  'resourcequotas',
+  'resourcequotas/status',
+  'namespaces',
+];
+const WORKLOADS: [string[], string[]][] = [
+  [
+    ['apps'],
+    [
+      'controllerrevisions',
+      'daemonsets',
+      'daemonsets/scale',
+      'daemonsets/status',
+      'deployments',
+      'deployments/scale',
+      'deployments/status',
+      'replicasets',
+      'replicasets/scale',
+      'replicasets/status',
+      'statefulsets',
+      'statefulsets/scale',
+      'statefulsets/status',
+    ],
+  ],
+  [['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']],
+  [['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']],
+  [['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']],
+  [['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']],
+  [['discovery.k8s.io'], ['endpointslices']],
+];
+
+/** The default ClusterRoles. */
+export function bootstrapClusterRoles(): ClusterRole[] {
+  return [
+    role('cluster-admin', [
+      { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+      { nonResourceURLs: ['*'], verbs: ['*'] },
+    ]),
+    role('system:discovery', [
+      {
+        nonResourceURLs: [
+          '/api',
+          '/api/*',
+          '/apis',
+          '/apis/*',
+          '/healthz',
+          '/livez',
+          '/openapi',
+          '/openapi/*',
+          '/readyz',
+          '/version',
+          '/version/',
+        ],
+        verbs: ['get'],
+      },
+    ]),
+    role('system:public-info-viewer', [
+      { nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] },
+    ]),
+    role('system:basic-user', [
+      r(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']),
+      r(['authentication.k8s.io'], ['selfsubjectreviews'], ['create']),
+    ]),
+    aggregated('admin', 'rbac.authorization.k8s.io/aggregate-to-admin'),
+    aggregated('edit', 'rbac.authorization.k8s.io/aggregate-to-edit', {
+      'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+    }),
+    aggregated('view', 'rbac.authorization.k8s.io/aggregate-to-view', {
+      'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+    }),
+    role(
+      'system:aggregate-to-view',
+      [
+        r(
+          [''],
+          VIEWABLE_CORE.filter((x) => x !== 'secrets'),
+          READ,
+        ),
+        ...WORKLOADS.map(([g, rs]) => r(g, rs, READ)),
+      ],
+      {
+        'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+        'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+        'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+      },
+    ),
+    role(
+      'system:aggregate-to-edit',
+      [
+        r([''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy'], READ),
+        r([''], ['serviceaccounts'], ['impersonate']),
+        r([''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'pods/eviction'], WRITE),
+        r(
+          [''],
+          [
+            'configmaps',
+            'events',
+            'persistentvolumeclaims',
+            'replicationcontrollers',
+            'replicationcontrollers/scale',
+            'secrets',
+            'serviceaccounts',
+            'services',
+            'services/proxy',
+            'endpoints',
+          ],
+          WRITE,
+        ),
+        r([''], ['serviceaccounts/token'], ['create']),
+        ...WORKLOADS.map(([g, rs]) =>
+          r(
+            g,
+            rs.filter((x) => !x.endsWith('/status')),
+            WRITE,
+          ),
+        ),
+      ],
+      { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true', 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' },
+    ),
+    role(
+      'system:aggregate-to-admin',
+      [
+        r(['authorization.k8s.io'], ['localsubjectaccessreviews'], ['create']),
+        r(['rbac.authorization.k8s.io'], ['rolebindings', 'roles'], [...READ, ...WRITE]),
+      ],
+      { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' },
+    ),
+    role('system:node', [
+      r(['authentication.k8s.io'], ['tokenreviews'], ['create']),
+      r(['authorization.k8s.io'], ['localsubjectaccessreviews', 'subjectaccessreviews'], ['create']),
+      r([''], ['services'], READ),
+      r([''], ['nodes'], ['create', 'get', 'list', 'watch', 'patch', 'update', 'delete']),
+      r([''], ['nodes/status'], ['patch', 'update']),
+      r([''], ['events'], ['create', 'patch', 'update']),
+      r([''], ['pods'], [...READ, 'delete']),
+      r([''], ['pods/status'], ['patch', 'update']),
+      r([''], ['pods/eviction'], ['create']),
+      r([''], ['configmaps', 'secrets'], READ),
+      r([''], ['persistentvolumeclaims', 'persistentvolumes'], ['get']),
+      r([''], ['persistentvolumeclaims/status'], ['get', 'patch', 'update']),
+      r([''], ['endpoints'], ['get']),
+      r([''], ['serviceaccounts/token'], ['create']),
+      r(['certificates.k8s.io'], ['certificatesigningrequests'], ['create', 'get', 'list', 'watch']),
+      r(['coordination.k8s.io'], ['leases'], ['create', 'delete', 'get', 'patch', 'update']),
+      r(['storage.k8s.io'], ['volumeattachments'], ['get']),
+      r(['storage.k8s.io'], ['csidrivers'], READ),
+    ]),
+    role('system:node-proxier', [
+      r([''], ['endpoints', 'services', 'pods', 'namespaces'], ['list', 'watch']),
+      r([''], ['nodes'], READ),
+      r([''], ['events'], ['create', 'patch', 'update']),
+      r(['discovery.k8s.io'], ['endpointslices'], ['list', 'watch']),
+      r(['networking.k8s.io'], ['networkpolicies'], ['list', 'watch']),
+    ]),
+  ];
+}
+
+/** The default ClusterRoleBindings. */
+export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
+  return [
+    binding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: 'system:masters' }]),
+    binding('system:discovery', 'system:discovery', [{ kind: 'Group', name: 'system:authenticated' }]),
+    binding('system:basic-user', 'system:basic-user', [{ kind: 'Group', name: 'system:authenticated' }]),
+    binding('system:public-info-viewer', 'system:public-info-viewer', [
+      { kind: 'Group', name: 'system:authenticated' },
+      { kind: 'Group', name: 'system:unauthenticated' },
+    ]),
+    binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
+    binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
+  ];
+}

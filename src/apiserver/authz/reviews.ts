@@ -1,0 +1,151 @@
+// The review APIs that answer "may I?" and "who am I?" without storing anything: SelfSubjectAccessReview,
+// SubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview (authorization.k8s.io/v1, what
+// `kubectl auth can-i [--list]` calls) and SelfSubjectReview (authentication.k8s.io/v1, `kubectl auth whoami`).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors } from '../../core/status.js';
+import type { PolicyRule } from '../../core/types.js';
+import { decodeBody, readBody } from '../http/body.js';
+import { sendJson } from '../http/response.js';
+import type { Attributes, UserInfo } from './attributes.js';
+import type { Authorizer } from './index.js';
+
+interface ReviewSpec {
+  resourceAttributes?: {
+    namespace?: string;
+    verb?: string;
+    group?: string;
+    resource?: string;
+    subresource?: string;
+    name?: string;
+  };
+  nonResourceAttributes?: { path?: string; verb?: string };
+  user?: string;
+  groups?: string[];
+  namespace?: string;
+}
+
+const PATHS =
+  /^\/apis\/(authorization\.k8s\.io|authentication\.k8s\.io)\/(v1|v1beta1)\/(?:namespaces\/([^/]+)\/)?([a-z]+)$/;
+
+function reviewAttributes(user: UserInfo, spec: ReviewSpec): Attributes {
+  const base = { user, subresource: '', namespace: '', name: '', apiGroup: '', resource: '', path: '' };
+  if (spec.resourceAttributes) {
+    const r = spec.resourceAttributes;
+    return {
+      ...base,
+      resourceRequest: true,
+      verb: r.verb ?? '',
+      apiGroup: r.group ?? '',
+      resource: r.resource ?? '',
+      subresource: r.subresource ?? '',
+      namespace: r.namespace ?? '',
+      name: r.name ?? '',
+    };
+  }
+  if (spec.nonResourceAttributes)
+    return {
+      ...base,
+      resourceRequest: false,
+      verb: spec.nonResourceAttributes.verb ?? '',
+      path: spec.nonResourceAttributes.path ?? '',
+    };
+  throw errors.invalid('authorization.k8s.io', 'SelfSubjectAccessReview', '', [
+    {
+      type: 'FieldValueRequired',
+      field: 'spec.resourceAttributes',
+      message: 'exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    },
+  ]);
+}
+
+function splitRules(rules: PolicyRule[]) {
+  return {
+    resourceRules: rules
+      .filter((r) => !r.nonResourceURLs?.length)
+      .map((r) => ({
+        verbs: r.verbs,
+        apiGroups: r.apiGroups ?? [],
+        resources: r.resources ?? [],
+        ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+      })),
+    nonResourceRules: rules
+      .filter((r) => r.nonResourceURLs?.length)
+      .map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
+    incomplete: false,
+  };
+}
+
+/**
+ * Serves a review request; false when the path is not one of them. `user` is the requester (after
+ * impersonation); the request itself must be allowed (`create` on the review resource).
+ */
+export async function serveAuthReview(
+  authz: Authorizer,
+  user: UserInfo,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<boolean> {
+  const m = PATHS.exec(path);
+  if (!m) return false;
+  const [, group, version, namespace, resource] = m;
+  const kinds: Record<string, string> = {
+    'authorization.k8s.io/selfsubjectaccessreviews': 'SelfSubjectAccessReview',
+    'authorization.k8s.io/subjectaccessreviews': 'SubjectAccessReview',
+    'authorization.k8s.io/localsubjectaccessreviews': 'LocalSubjectAccessReview',
+    'authorization.k8s.io/selfsubjectrulesreviews': 'SelfSubjectRulesReview',
+    'authentication.k8s.io/selfsubjectreviews': 'SelfSubjectReview',
+  };
+  const kind = kinds[`${group}/${resource}`];
+  if (!kind) return false;
+  if ((kind === 'LocalSubjectAccessReview') !== (namespace !== undefined)) throw errors.notFoundPath();
+  if (req.method !== 'POST')
+    throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+  authz.check({
+    user,
+    verb: 'create',
+    resourceRequest: true,
+    apiGroup: group!,
+    resource: resource!,
+    subresource: '',
+    namespace: namespace ?? '',
+    name: '',
+    path: '',
+  });
+  const body = decodeBody(await readBody(req), req.headers['content-type']) as { spec?: ReviewSpec; metadata?: object };
+  if (typeof body !== 'object' || body === null) throw errors.badRequest('the request body must be an object');
+  const spec = (body.spec ?? {}) as ReviewSpec;
+  const head = {
+    apiVersion: `${group}/${version}`,
+    kind,
+    metadata: { ...(body.metadata ?? {}), creationTimestamp: null },
+  };
+  let status: unknown;
+  if (kind === 'SelfSubjectReview') {
+    status = { userInfo: { username: user.name, groups: user.groups } };
+  } else if (kind === 'SelfSubjectRulesReview') {
+    status = splitRules(authz.rulesFor(user, spec.namespace ?? ''));
+  } else {
+    let subject = user;
+    if (kind !== 'SelfSubjectAccessReview') {
+      if (!spec.user && !(spec.groups ?? []).length)
+        throw errors.invalid(group!, kind, '', [
+          {
+            type: 'FieldValueRequired',
+            field: 'spec.user',
+            message: 'at least one of user or group must be specified',
+          },
+        ]);
+      subject = { name: spec.user ?? '', groups: spec.groups ?? [] };
+    }
+    const a = reviewAttributes(subject, spec);
+    if (kind === 'LocalSubjectAccessReview') {
+      if (a.resourceRequest && a.namespace !== namespace)
+        throw errors.badRequest(`spec.resourceAttributes.namespace must match namespace: ${namespace}`);
+    }
+    const allowed = authz.allows(a);
+    status = allowed ? { allowed: true } : { allowed: false };
+  }
+  sendJson(res, 201, { ...head, spec, status });
+  return true;
+}
