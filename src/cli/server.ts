@@ -12,6 +12,8 @@ import { openSqliteStore } from '../storage/sqlite/index.js';
 import { encryptionConfigPath, setUpEncryption } from './encryption.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
+import { ApiClient } from '../client/index.js';
+import { ensureKubeDnsService } from '../network/node.js';
 import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import { type FlagSpec, boolFlag, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
@@ -155,6 +157,15 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         },
       }),
     );
+  }
+  // The kube-dns Service at the cluster DNS address (nodes publish its endpoints, but may not create Services);
+  // `--disable=dns` leaves it out, as k3s's `--disable coredns`.
+  if (!net.disableDns) {
+    const admin = new ApiClient({ server: componentData.server, caPem: pki.caCertPem, token: pki.adminToken });
+    await ensureKubeDnsService(admin, net.clusterDns).catch((err) =>
+      console.error(JSON.stringify({ level: 'warn', msg: 'kube-dns Service not created', error: String(err) })),
+    );
+    admin.close();
   }
   if (!boolFlag(args, 'disable-agent')) {
     // The server's own node: an agent in this process, talking to the API over HTTPS like any other.

@@ -104,7 +104,15 @@ function code(err: unknown): number | undefined {
   return (err as { code?: number }).code;
 }
 
-async function ensureKubeDnsService(client: ApiClient, clusterIP: string, log: NodeNetworkOptions['log']) {
+/**
+ * Creates the kube-dns Service when it is missing (the server does at start, with its own rights; a node
+ * may not create Services and just finds it). Resolves to whether it exists.
+ */
+export async function ensureKubeDnsService(
+  client: ApiClient,
+  clusterIP: string,
+  log?: NodeNetworkOptions['log'],
+): Promise<boolean> {
   const path = `/api/v1/namespaces/${KUBE_DNS_NAMESPACE}/services`;
   try {
     const existing = await client.get<Service>(`${path}/${KUBE_DNS_SERVICE}`);
@@ -114,15 +122,22 @@ async function ensureKubeDnsService(client: ApiClient, clusterIP: string, log: N
         clusterDns: clusterIP,
       });
     }
-    return;
+    return true;
   } catch (err) {
     if (code(err) !== 404) throw err;
   }
   try {
     await client.create(path, kubeDnsService(clusterIP));
   } catch (err) {
+    if (code(err) === 403) {
+      log?.('kube-dns Service is missing and this node may not create it (the server makes it at start)', {
+        level: 'warn',
+      });
+      return false;
+    }
     if (code(err) !== 409) throw err; // another node made it first
   }
+  return true;
 }
 
 async function putSlice(client: ApiClient, slice: EndpointSlice): Promise<void> {

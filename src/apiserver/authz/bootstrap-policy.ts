@@ -217,6 +217,8 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       r(['discovery.k8s.io'], ['endpointslices'], ['list', 'watch']),
       r(['networking.k8s.io'], ['networkpolicies'], ['list', 'watch']),
     ]),
+    // Each node's cluster DNS publishes its own EndpointSlice of kube-dns (src/network/node.ts).
+    role('tutti:node-dns', [r(['discovery.k8s.io'], ['endpointslices'], ['get', 'create', 'update', 'delete'])]),
   ];
 }
 
@@ -232,5 +234,6 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     ]),
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
+    binding('tutti:node-dns', 'tutti:node-dns', [{ kind: 'Group', name: 'system:nodes' }]),
   ];
 }
