@@ -3,6 +3,7 @@
 import type { KubeObject } from '../core/types.js';
 import { errors, field, type FieldError } from '../core/status.js';
 import type { Store } from '../storage/store.js';
+import { mountServiceAccountToken } from './serviceaccounts/admission.js';
 import { ObjectStorage } from './objects.js';
 import type { ServedResource } from './resources.js';
 
@@ -48,12 +49,14 @@ export function apiServiceIp(cidr: string): string {
 
 export class Admission {
   private readonly namespaces: ObjectStorage;
+  private readonly serviceAccounts: ObjectStorage;
 
   constructor(
     private readonly store: Store,
     readonly config: AdmissionConfig,
   ) {
     this.namespaces = new ObjectStorage(store, { group: '', resource: 'namespaces', namespaced: false });
+    this.serviceAccounts = new ObjectStorage(store, { group: '', resource: 'serviceaccounts', namespaced: true });
   }
 
   /** Namespaced objects may only be created in an existing namespace that is not terminating. */
@@ -73,7 +76,11 @@ export class Admission {
 
   async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {
     for (const g of this.guards) g(res, obj);
-    if (res.group === '' && res.kind === 'Pod') this.admitPod(obj);
+    if (res.group === '' && res.kind === 'Pod') {
+      this.admitPod(obj);
+      const saName = (obj.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName || 'default';
+      mountServiceAccountToken(obj, await this.serviceAccounts.get(obj.metadata.namespace, saName));
+    }
     if (res.group === '' && res.kind === 'Service') await this.allocateService(obj, undefined);
   }
 

@@ -3,7 +3,11 @@
 import { StatusError } from '../core/status.js';
 import type { KubeObject } from '../core/types.js';
 import { apiServiceIp } from './admission.js';
-import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/bootstrap-policy.js';
+import {
+  bootstrapClusterRoleBindings,
+  bootstrapClusterRoles,
+  bootstrapRoleBindings,
+} from './authz/bootstrap-policy.js';
 import type { ObjectPipeline } from './pipeline/index.js';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -43,6 +47,7 @@ export async function bootstrapCluster(pipeline: ObjectPipeline, config: Bootstr
   for (const role of bootstrapClusterRoles()) await ensureObject(pipeline, 'clusterroles', role as KubeObject, rbac);
   for (const b of bootstrapClusterRoleBindings())
     await ensureObject(pipeline, 'clusterrolebindings', b as KubeObject, rbac);
+  for (const b of bootstrapRoleBindings()) await ensureObject(pipeline, 'rolebindings', b as KubeObject, rbac);
   await ensureObject(pipeline, 'services', {
     apiVersion: 'v1',
     kind: 'Service',

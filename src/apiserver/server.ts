@@ -17,6 +17,7 @@ import { sendError, sendJson } from './http/response.js';
 import { routeResource } from './http/routes.js';
 import { storeNodeProxy } from './nodeproxy/from-store.js';
 import { ObjectPipeline } from './pipeline/index.js';
+import { serveTokenRequest, TokenIssuer } from './serviceaccounts/index.js';
 import { parseRequestPath } from './requestinfo.js';
 import { ResourceRegistry } from './resources.js';
 
@@ -43,6 +44,10 @@ export interface ApiServerOptions {
   /** Replaces the agent proxy's answer to HTTP upgrades (WebSocket exec/attach/port-forward); false: not one of its paths. */
   upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Signs and verifies ServiceAccount tokens (PKCS#8 PEM); without it TokenRequest is a 404. */
+  serviceAccountKeyPem?: string;
+  /** The `iss` of ServiceAccount tokens (upstream --service-account-issuer). */
+  serviceAccountIssuer?: string;
 }
 
 export const SERVER_VERSION = {
@@ -65,6 +70,7 @@ export class ApiServer {
   readonly pipeline: ObjectPipeline;
   /** RBAC (system:masters may do everything); started before the server answers. */
   readonly authorizer: Authorizer;
+  readonly tokenIssuer?: TokenIssuer;
   private readonly nodeProxy?: (ctx: RequestContext) => Promise<void>;
   private readonly upgradeHandler?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>;
   private server?: Server;
@@ -80,6 +86,8 @@ export class ApiServer {
       now: () => new Date(),
     });
     this.authorizer = new Authorizer(opts.store);
+    if (opts.serviceAccountKeyPem)
+      this.tokenIssuer = new TokenIssuer(opts.serviceAccountKeyPem, opts.serviceAccountIssuer);
     this.admission.guards.push((r, obj) => {
       if (r.group === 'rbac.authorization.k8s.io') checkNoEscalation(this.authorizer, r.resource, obj);
     });
@@ -152,17 +160,44 @@ export class ApiServer {
     });
   }
 
-  authenticate(req: IncomingMessage): UserInfo | undefined {
+  async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const h = req.headers.authorization;
     if (!h?.startsWith('Bearer ')) return undefined;
-    const u = this.opts.tokens.get(h.slice(7).trim());
-    if (!u) return undefined;
-    return u.groups.includes('system:authenticated') ? u : { ...u, groups: [...u.groups, 'system:authenticated'] };
+    const token = h.slice(7).trim();
+    const u = this.opts.tokens.get(token);
+    if (u)
+      return u.groups.includes('system:authenticated') ? u : { ...u, groups: [...u.groups, 'system:authenticated'] };
+    return this.authenticateServiceAccount(token);
+  }
+
+  /** A ServiceAccount token: valid, and its ServiceAccount (and bound pod or secret) still exist with the same uid. */
+  private async authenticateServiceAccount(token: string): Promise<UserInfo | undefined> {
+    const v = await this.tokenIssuer?.verify(token);
+    if (!v) return undefined;
+    const sa = await this.readObject('serviceaccounts', v.namespace, v.serviceAccount.name);
+    if (sa?.metadata.uid !== v.serviceAccount.uid) return undefined;
+    if (v.pod && (await this.readObject('pods', v.namespace, v.pod.name))?.metadata.uid !== v.pod.uid) return undefined;
+    if (v.secret && (await this.readObject('secrets', v.namespace, v.secret.name))?.metadata.uid !== v.secret.uid)
+      return undefined;
+    return {
+      name: `system:serviceaccount:${v.namespace}:${v.serviceAccount.name}`,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${v.namespace}`, 'system:authenticated'],
+    };
+  }
+
+  private async readObject(resource: 'serviceaccounts' | 'pods' | 'secrets', namespace: string, name: string) {
+    const r = this.registry.find('', 'v1', resource)!;
+    try {
+      return (await this.pipeline.read({ resource: r, namespace, name })).object;
+    } catch (err) {
+      if (err instanceof Error && (err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
   }
 
   /** Whether an upgrade (WebSocket exec/attach/port-forward) may go on: `create` on the subresource, as upstream. */
-  private authorizeUpgrade(req: IncomingMessage): boolean {
-    const authn = this.authenticate(req);
+  private async authorizeUpgrade(req: IncomingMessage): Promise<boolean> {
+    const authn = await this.authenticate(req);
     if (!authn) return false;
     try {
       const user = this.authorizer.impersonate(authn, req);
@@ -185,12 +220,16 @@ export class ApiServer {
     ) {
       return this.handlePublic(path, res);
     }
-    const authn = this.authenticate(req);
+    const authn = await this.authenticate(req);
     if (!authn) throw errors.unauthorized();
     const user = this.authorizer.impersonate(authn, req);
     const method = req.method ?? 'GET';
     this.authorizer.check(requestAttributes(user, method, parseRequestPath(path), path, url.searchParams));
     if (await serveAuthReview(this.authorizer, user, req, res, path)) return;
+    if (this.tokenIssuer && path === '/.well-known/openid-configuration')
+      return sendJson(res, 200, this.tokenIssuer.openidConfiguration());
+    if (this.tokenIssuer && path === '/openid/v1/jwks')
+      return sendJson(res, 200, await this.tokenIssuer.jwks(), 'application/jwk-set+json');
     if (path === '/api')
       return sendJson(res, 200, apiVersions(`${this.opts.advertiseAddress ?? '127.0.0.1'}:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList(this.registry));
@@ -226,6 +265,18 @@ export class ApiServer {
     if (info.kind !== 'resource') throw errors.notFoundPath();
     const resource = this.registry.find(info.group, info.version, info.resource);
     if (!resource) throw errors.notFoundPath();
+    if (this.tokenIssuer && info.resource === 'serviceaccounts' && info.subresource === 'token' && info.group === '') {
+      if (method !== 'POST')
+        throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+      return serveTokenRequest(
+        this.tokenIssuer,
+        (r, ns, name) => this.readObject(r, ns, name),
+        req,
+        res,
+        info.namespace ?? '',
+        info.name ?? '',
+      );
+    }
     const ctx: RequestContext = { req, res, query: url.searchParams, info, resource, warnings: [] };
     const origWriteHead = res.writeHead.bind(res);
     // Warnings collected while handling (e.g. unknown fields under fieldValidation=Warn) go out as headers.

@@ -11,7 +11,7 @@ export interface ComponentWorkerData {
   caPem: string;
   token: string;
   identity: string;
-  controllerOptions?: Pick<ControllerManagerOptions, 'nodeLifecycle' | 'nodeIpam' | 'disable'>;
+  controllerOptions?: Pick<ControllerManagerOptions, 'nodeLifecycle' | 'nodeIpam' | 'disable' | 'serviceAccount'>;
 }
 
 const data = workerData as ComponentWorkerData;

@@ -115,6 +115,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const api = new ApiServer({
     // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
     agentProxy: { agentToken: pki.nodeToken },
+    serviceAccountKeyPem: pki.serviceAccountKeyPem,
     store,
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
     tokens,
@@ -154,6 +155,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
           nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
           nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
           disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
+          serviceAccount: { rootCaPem: pki.caCertPem },
         },
       }),
     );

@@ -23,6 +23,7 @@ import { startReplicaSetController } from './replicaset/controller.js';
 import { startReplicationControllerController } from './replicationcontroller/controller.js';
 import { type ResourceQuotaControllerOptions, startResourceQuotaController } from './resourcequota/controller.js';
 import { startServiceLbController } from './servicelb/controller.js';
+import { type ServiceAccountControllerOptions, startServiceAccountController } from './serviceaccount/controller.js';
 import { startStatefulSetController } from './statefulset/controller.js';
 import { startVolumeController, type VolumeControllerOptions } from './volume/controller.js';
 
@@ -43,6 +44,7 @@ export interface ControllerManagerOptions {
   cronJob?: CronJobControllerOptions;
   volume?: VolumeControllerOptions;
   resourceQuota?: ResourceQuotaControllerOptions;
+  serviceAccount?: ServiceAccountControllerOptions;
 }
 
 type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController;
@@ -68,6 +70,7 @@ const CONTROLLERS: Record<string, Starter> = {
   disruption: (ctx) => startDisruptionController(ctx),
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
   servicelb: (ctx) => startServiceLbController(ctx),
+  serviceaccount: (ctx, o) => startServiceAccountController(ctx, o.serviceAccount),
 };
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */

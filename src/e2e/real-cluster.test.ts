@@ -110,6 +110,36 @@ describe('tutti server on real containers', { skip }, () => {
     );
   });
 
+  it('mounts a bound ServiceAccount token that authenticates as the pod and ends with it', async () => {
+    await until(
+      'the default ServiceAccount',
+      30_000,
+      async () => (await s.kubectl(['get', 'sa', 'default'])).code === 0,
+    );
+    await until(
+      'the root CA ConfigMap',
+      30_000,
+      async () => (await s.kubectl(['get', 'cm', 'kube-root-ca.crt'])).code === 0,
+    );
+    await s.k('run', 'tok', '--image=busybox:1.35', '--', 'sleep', '3600');
+    await until('tok running', 60_000, async () => (await pods('run=tok')).items[0]?.status?.phase === 'Running');
+    const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+    const token = (await s.k('exec', 'tok', '--', 'cat', `${dir}/token`)).trim();
+    assert.equal(await s.k('exec', 'tok', '--', 'cat', `${dir}/namespace`), 'default');
+    assert.equal(await s.k('exec', 'tok', '--', 'cat', `${dir}/ca.crt`), s.caPem);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    assert.equal(claims['kubernetes.io'].pod.name, 'tok');
+    const who = await s.kubectl(['--token', token, 'auth', 'whoami']);
+    assert.match(who.stdout, /Username\s+system:serviceaccount:default:default/, who.stderr);
+    await s.k('delete', 'pod', 'tok', '--grace-period=0', '--force');
+    await until('the token ends with its pod', 30_000, async () => {
+      const r = await s.request('GET', '/api/v1/namespaces/default/pods', undefined, {
+        Authorization: `Bearer ${token}`,
+      });
+      return r.status === 401;
+    });
+  });
+
   it('scales to zero and leaves no pod network behind', async () => {
     await s.k('scale', 'deploy', 'web', '--replicas=0');
     await s.k('delete', 'pod', 'ticker', '--grace-period=1');

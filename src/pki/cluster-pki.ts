@@ -3,6 +3,7 @@
 //   server.crt / server.key  serving certificate, 1 year; reissued when its names change or expiry nears
 //   admin.token              bearer token for the admin kubeconfig
 //   node-token               K10<ca hash>::server:<secret>, given to agents that join
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import {
   type CertificateAndKey,
@@ -23,6 +24,8 @@ export interface ClusterPki {
   serverKeyPem: string;
   adminToken: string;
   nodeToken: string;
+  /** The key that signs ServiceAccount tokens (PKCS#8 PEM, EC P-256), as upstream's --service-account-key-file. */
+  serviceAccountKeyPem: string;
   caHash: string;
 }
 
@@ -61,12 +64,20 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
     },
     (token) => parseJoinToken(token).caHash === caHashOf(ca.certPem),
   );
+  const saKeyPath = join(dir, 'service-account.key');
+  let serviceAccountKeyPem = await readIfExists(saKeyPath);
+  if (!serviceAccountKeyPem) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    serviceAccountKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await writeFileAtomic(saKeyPath, serviceAccountKeyPem, SECRET_MODE);
+  }
   return {
     caCertPem: ca.certPem,
     serverCertPem: server.certPem,
     serverKeyPem: server.keyPem,
     adminToken,
     nodeToken,
+    serviceAccountKeyPem,
     caHash: caHashOf(ca.certPem),
   };
 }

@@ -72,6 +72,7 @@ export class PodManager {
       persistentVolumeClaim: (ns, name) =>
         this.getOptional<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`),
       persistentVolume: (name) => this.getOptional<corev1.PersistentVolume>(`/api/v1/persistentvolumes/${name}`),
+      serviceAccountToken: (pod, audience, expirationSeconds) => this.token(pod, audience, expirationSeconds),
     };
     this.deps = {
       runtime: opts.runtime,
@@ -112,6 +113,37 @@ export class PodManager {
     for (const w of r.warnings) void this.opts.events.event(pod, 'Warning', w.reason, w.message);
     // Host-network pods share the node's resolver unless a policy says otherwise (as containerd does).
     return r.config;
+  }
+
+  /** Bound tokens by pod uid, audience and lifetime; renewed at 80% of their life, as the kubelet does. */
+  private readonly tokens = new Map<string, { token: string; refreshAt: number; podUid: string }>();
+
+  private async token(pod: BoundPod, audience: string | undefined, expirationSeconds: number): Promise<string> {
+    const uid = pod.metadata.uid ?? '';
+    const key = `${uid}/${audience ?? ''}/${expirationSeconds}`;
+    const cached = this.tokens.get(key);
+    if (cached && Date.now() < cached.refreshAt) return cached.token;
+    // forget the tokens of pods that are gone
+    const live = new Set(this.informer.list().map((p) => p.metadata.uid));
+    for (const [k, v] of this.tokens) if (!live.has(v.podUid)) this.tokens.delete(k);
+    const ns = pod.metadata.namespace ?? 'default';
+    const sa = pod.spec.serviceAccountName || 'default';
+    const issued = Date.now();
+    const r = (await this.deps.client.create(`/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      metadata: {},
+      spec: {
+        audiences: audience ? [audience] : [],
+        expirationSeconds,
+        boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: pod.metadata.name, uid },
+      },
+    })) as { status?: { token?: string; expirationTimestamp?: string } };
+    const token = r.status?.token;
+    if (!token) throw new Error('the TokenRequest answer has no token');
+    const expires = Date.parse(r.status?.expirationTimestamp ?? '') || issued + expirationSeconds * 1000;
+    this.tokens.set(key, { token, refreshAt: issued + 0.8 * (expires - issued), podUid: uid });
+    return token;
   }
 
   private async getOptional<T>(path: string): Promise<T | undefined> {

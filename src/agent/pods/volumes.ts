@@ -22,8 +22,13 @@ export class VolumeError extends Error {
   override readonly name = 'VolumeError';
 }
 
-/** What volumes read from the API: ConfigMaps and Secrets, claims and their volumes. */
-export type VolumeSource = ConfigSource & ClaimSource;
+/** Bound ServiceAccount tokens for projected `serviceAccountToken` sources (TokenRequest through the API). */
+export interface TokenSource {
+  serviceAccountToken(pod: BoundPod, audience: string | undefined, expirationSeconds: number): Promise<string>;
+}
+
+/** What volumes read from the API: ConfigMaps and Secrets, claims and their volumes, ServiceAccount tokens. */
+export type VolumeSource = ConfigSource & ClaimSource & Partial<TokenSource>;
 
 function safeRelative(p: string): string {
   const n = normalize(p);
@@ -163,7 +168,7 @@ async function prepareVolume(
   pod: BoundPod,
   ns: string,
   dir: string,
-  source: ConfigSource,
+  source: VolumeSource,
   facts: NodeFacts,
 ) {
   if (v.hostPath) return prepareHostPath(v.hostPath.path, v.hostPath.type ?? '');
@@ -189,6 +194,17 @@ async function prepareVolume(
         const data = await secretData(source, ns, s.secret.name, s.secret.optional);
         files.push(...keyedFiles(data, s.secret.items, `secret ${s.secret.name}`));
       } else if (s.downwardAPI) files.push(...downwardFiles(pod, s.downwardAPI.items, facts));
+      else if (s.serviceAccountToken) {
+        if (!source.serviceAccountToken) throw new VolumeError('ServiceAccount tokens are not available on this node');
+        const t = s.serviceAccountToken;
+        let token: string;
+        try {
+          token = await source.serviceAccountToken(pod, t.audience, t.expirationSeconds ?? 3600);
+        } catch (err) {
+          throw new VolumeError(`failed to fetch token: ${(err as Error).message}`);
+        }
+        files.push({ path: t.path, content: Buffer.from(token) });
+      }
     }
     writeFiles(dir, files, v.projected.defaultMode ?? 0o644);
   } else {

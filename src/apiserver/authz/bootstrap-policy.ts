@@ -3,7 +3,7 @@
 // the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Tutti's
 // nodes still share the join token (user `system:node`, group `system:nodes`): the group is bound to
 // `system:node` and `system:node-proxier` (its service proxy, DNS and network policy run in the agent).
-import type { ClusterRole, ClusterRoleBinding, PolicyRule } from '../../core/types.js';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding } from '../../core/types.js';
 
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
 const BOOTSTRAP = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
@@ -122,6 +122,9 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     role('system:public-info-viewer', [
       { nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] },
     ]),
+    role('system:service-account-issuer-discovery', [
+      { nonResourceURLs: ['/.well-known/openid-configuration', '/openid/v1/jwks'], verbs: ['get'] },
+    ]),
     role('system:basic-user', [
       r(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']),
       r(['authentication.k8s.io'], ['selfsubjectreviews'], ['create']),
@@ -210,6 +213,12 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       r(['storage.k8s.io'], ['volumeattachments'], ['get']),
       r(['storage.k8s.io'], ['csidrivers'], READ),
     ]),
+    // Tutti's own: the cluster DNS beside each agent publishes the kube-dns Service and its node's
+    // EndpointSlice in kube-system (bound there only, by bootstrapRoleBindings).
+    role('system:tutti:node-network', [
+      r([''], ['services'], ['get', 'create']),
+      r(['discovery.k8s.io'], ['endpointslices'], ['get', 'create', 'update', 'patch', 'delete']),
+    ]),
     role('system:node-proxier', [
       r([''], ['endpoints', 'services', 'pods', 'namespaces'], ['list', 'watch']),
       r([''], ['nodes'], READ),
@@ -217,8 +226,6 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       r(['discovery.k8s.io'], ['endpointslices'], ['list', 'watch']),
       r(['networking.k8s.io'], ['networkpolicies'], ['list', 'watch']),
     ]),
-    // Each node's cluster DNS publishes its own EndpointSlice of kube-dns (src/network/node.ts).
-    role('tutti:node-dns', [r(['discovery.k8s.io'], ['endpointslices'], ['get', 'create', 'update', 'delete'])]),
   ];
 }
 
@@ -232,8 +239,28 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
       { kind: 'Group', name: 'system:authenticated' },
       { kind: 'Group', name: 'system:unauthenticated' },
     ]),
+    binding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [
+      { kind: 'Group', name: 'system:serviceaccounts' },
+    ]),
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
-    binding('tutti:node-dns', 'tutti:node-dns', [{ kind: 'Group', name: 'system:nodes' }]),
+  ];
+}
+
+/** The default RoleBindings: [namespace, binding]. */
+export function bootstrapRoleBindings(): RoleBinding[] {
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: {
+        name: 'system:tutti:node-network',
+        namespace: 'kube-system',
+        labels: BOOTSTRAP,
+        annotations: AUTOUPDATE,
+      },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:tutti:node-network' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:nodes' }],
+    },
   ];
 }

@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { StatusError } from '../../core/status.js';
 import type { KubeObject, PolicyRule } from '../../core/types.js';
 import type { Attributes, UserInfo } from './attributes.js';
-import type { Authorizer } from './index.js';
+import type { Authorizer } from './authorizer.js';
 import { clusterRoleRules } from './rbac.js';
 
 /** The user of the request being served (set by the server around each request). */

@@ -7,7 +7,7 @@ import type { PolicyRule } from '../../core/types.js';
 import { decodeBody, readBody } from '../http/body.js';
 import { sendJson } from '../http/response.js';
 import type { Attributes, UserInfo } from './attributes.js';
-import type { Authorizer } from './index.js';
+import type { Authorizer } from './authorizer.js';
 
 interface ReviewSpec {
   resourceAttributes?: {

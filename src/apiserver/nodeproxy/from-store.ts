@@ -11,7 +11,7 @@ export interface StoreNodeProxyOptions {
   /** Token the agents accept (the cluster's node token). */
   agentToken: string;
   /** The API server's bearer-token check. */
-  authenticate(req: IncomingMessage): boolean;
+  authenticate(req: IncomingMessage): boolean | Promise<boolean>;
 }
 
 export function storeNodeProxy(opts: StoreNodeProxyOptions): NodeProxy {

@@ -1,0 +1,158 @@
+// ServiceAccounts through real kubectl against `tutti server`: the default ServiceAccount and the root CA
+// ConfigMap in every namespace, `kubectl create token` (TokenRequest), the token authenticating as the account
+// under RBAC, its end when the account is deleted, bad tokens, the OIDC discovery documents, and the
+// kube-api-access volume the admission adds to pods.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TokenIssuer } from '../apiserver/serviceaccounts/index.js';
+import { pollUntil, startTestServer, type TestServer } from './harness.js';
+
+describe('ServiceAccounts and tokens', { timeout: 180_000 }, () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ controlPlane: true });
+    await s.k('create', 'namespace', 'sa-a');
+    await s.k('create', 'namespace', 'sa-b');
+    await s.k('create', 'serviceaccount', 'reader', '-n', 'sa-a');
+    await s.k('create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods', '-n', 'sa-a');
+    await s.k(
+      'create',
+      'rolebinding',
+      'reader-reads',
+      '--role=pod-reader',
+      '--serviceaccount=sa-a:reader',
+      '-n',
+      'sa-a',
+    );
+  });
+  after(async () => {
+    await s?.stop();
+  });
+
+  const withToken = (token: string, ...args: string[]) => s.kubectl([`--token=${token}`, ...args]);
+
+  it('every namespace gets the default ServiceAccount and the kube-root-ca.crt ConfigMap', async () => {
+    await pollUntil(
+      'default SA in sa-b',
+      async () => (await s.kubectl(['get', 'sa', 'default', '-n', 'sa-b'])).code === 0,
+      20_000,
+    );
+    const cm = await pollUntil(
+      'root CA ConfigMap in sa-b',
+      async () => {
+        const r = await s.kubectl(['get', 'configmap', 'kube-root-ca.crt', '-n', 'sa-b', '-o', 'json']);
+        return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+      },
+      20_000,
+    );
+    assert.equal(cm.data['ca.crt'], s.caPem);
+    // deleted, it comes back
+    await s.k('delete', 'sa', 'default', '-n', 'sa-b');
+    await pollUntil(
+      'default SA re-made',
+      async () => (await s.kubectl(['get', 'sa', 'default', '-n', 'sa-b'])).code === 0,
+      20_000,
+    );
+  });
+
+  it('kubectl create token gives a token that acts as the ServiceAccount under RBAC', async () => {
+    const token = (await s.k('create', 'token', 'reader', '-n', 'sa-a')).trim();
+    const [, payload] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    assert.equal(claims.sub, 'system:serviceaccount:sa-a:reader');
+    assert.deepEqual(claims.aud, ['https://kubernetes.default.svc.cluster.local']);
+    assert.equal(claims['kubernetes.io'].namespace, 'sa-a');
+    assert.ok(claims.exp - claims.iat === 3600);
+
+    assert.equal((await withToken(token, 'get', 'pods', '-n', 'sa-a')).code, 0);
+    const who = await withToken(token, 'auth', 'whoami');
+    assert.match(who.stdout, /Username\s+system:serviceaccount:sa-a:reader/);
+    assert.match(who.stdout, /system:serviceaccounts:sa-a/);
+    const secrets = await withToken(token, 'get', 'secrets', '-n', 'sa-b');
+    assert.match(
+      secrets.stderr,
+      /secrets is forbidden: User "system:serviceaccount:sa-a:reader" cannot list resource "secrets" in API group "" in the namespace "sa-b"/,
+    );
+    const del = await withToken(token, 'delete', 'pod', 'x', '-n', 'sa-a');
+    assert.match(
+      del.stderr,
+      /pods "x" is forbidden: User "system:serviceaccount:sa-a:reader" cannot delete resource "pods"/,
+    );
+    assert.equal((await withToken(token, 'auth', 'can-i', 'list', 'pods', '-n', 'sa-a')).stdout.trim(), 'yes');
+    assert.equal((await withToken(token, 'auth', 'can-i', 'list', 'secrets', '-n', 'sa-a')).stdout.trim(), 'no');
+
+    const oidc = await s.request('GET', '/.well-known/openid-configuration', undefined, {
+      Authorization: `Bearer ${token}`,
+    });
+    assert.equal(oidc.status, 200, oidc.body);
+    assert.equal(JSON.parse(oidc.body).issuer, 'https://kubernetes.default.svc.cluster.local');
+    const jwks = JSON.parse(
+      (await s.request('GET', '/openid/v1/jwks', undefined, { Authorization: `Bearer ${token}` })).body,
+    );
+    assert.equal(jwks.keys[0].kty, 'EC');
+    assert.equal(jwks.keys[0].kid, JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid);
+
+    // the ServiceAccount deleted and made again: the old token no longer authenticates
+    await s.k('delete', 'sa', 'reader', '-n', 'sa-a');
+    await s.k('create', 'sa', 'reader', '-n', 'sa-a');
+    const gone = await withToken(token, 'get', 'pods', '-n', 'sa-a');
+    assert.match(gone.stderr, /Unauthorized|must be logged in/);
+  });
+
+  it('refuses short durations, garbage, foreign and expired tokens', async () => {
+    const short = await s.kubectl(['create', 'token', 'reader', '-n', 'sa-a', '--duration=5m']);
+    assert.match(short.stderr, /may not specify a duration less than 10 minutes/);
+    const missing = await s.kubectl(['create', 'token', 'nobody', '-n', 'sa-a']);
+    assert.match(missing.stderr, /serviceaccounts "nobody" not found/);
+    const sa = JSON.parse(await s.k('get', 'sa', 'reader', '-n', 'sa-a', '-o', 'json'));
+    const claims = {
+      namespace: 'sa-a',
+      serviceAccount: { name: 'reader', uid: sa.metadata.uid },
+      audiences: ['https://kubernetes.default.svc.cluster.local'],
+      expirationSeconds: 600,
+    };
+    const ownKey = readFileSync(join(s.dataDir, 'tls', 'service-account.key'), 'utf8');
+    const valid = (await new TokenIssuer(ownKey).issue(claims)).token;
+    assert.equal((await withToken(valid, 'get', 'pods', '-n', 'sa-a')).code, 0, 'a token made with the key works');
+    const expired = (await new TokenIssuer(ownKey).issue(claims, new Date(Date.now() - 3600_000))).token;
+    const { generateKeyPairSync } = await import('node:crypto');
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const foreign = (await new TokenIssuer(otherKey).issue(claims)).token;
+    const otherAudience = (await new TokenIssuer(ownKey).issue({ ...claims, audiences: ['vault'] })).token;
+    const [h, p] = valid.split('.');
+    for (const bad of [expired, foreign, otherAudience, 'a.b.c', `${h}.${p}.`, `${h}.${p}.${'A'.repeat(86)}`]) {
+      const r = await s.request('GET', '/api/v1/namespaces/sa-a/pods', undefined, { Authorization: `Bearer ${bad}` });
+      assert.equal(r.status, 401, bad.slice(0, 40));
+    }
+  });
+
+  it('pods get the kube-api-access projected volume, unless they opt out', async () => {
+    await pollUntil(
+      'default SA in sa-a',
+      async () => (await s.kubectl(['get', 'sa', 'default', '-n', 'sa-a'])).code === 0,
+      20_000,
+    );
+    await s.k('run', 'with-token', '--image=busybox', '-n', 'sa-a');
+    const pod = JSON.parse(await s.k('get', 'pod', 'with-token', '-n', 'sa-a', '-o', 'json'));
+    const vol = pod.spec.volumes.find((v: { name: string }) => v.name.startsWith('kube-api-access-'));
+    assert.ok(vol, JSON.stringify(pod.spec.volumes));
+    assert.deepEqual(vol.projected.sources[0], { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } });
+    assert.deepEqual(pod.spec.containers[0].volumeMounts, [
+      { name: vol.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+    ]);
+    await s.k(
+      'run',
+      'no-token',
+      '--image=busybox',
+      '-n',
+      'sa-a',
+      '--overrides={"spec":{"automountServiceAccountToken":false}}',
+    );
+    const bare = JSON.parse(await s.k('get', 'pod', 'no-token', '-n', 'sa-a', '-o', 'json'));
+    assert.equal(bare.spec.volumes, undefined);
+  });
+});
