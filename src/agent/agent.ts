@@ -19,7 +19,7 @@ import { ProcessRuntime } from './process/process-runtime.js';
 import { podCgroupParent } from './pods/cgroups.js';
 import { ContainerLogRotator } from './pods/log-rotation.js';
 import { runtimeLocator } from './pods/locator.js';
-import { PodManager } from './pods/pod-manager.js';
+import { PodManager, type PodDnsSettings } from './pods/pod-manager.js';
 import { startAgentServer, type AgentServer } from './server/agent-server.js';
 import { ResourceStatsCollector } from './stats/resource-stats.js';
 import { KubeletPrometheus, PROMETHEUS_TEXT_TYPE, RESOURCE_METRICS_PATH } from '../metrics/index.js';
@@ -74,6 +74,8 @@ export interface AgentOptions {
   volumeRefreshIntervalMs?: number;
   /** Registries the private containerd reaches over plain HTTP (default `localhost:5000`). */
   insecureRegistries?: string[];
+  /** Pods' resolv.conf per dnsPolicy (cluster DNS address, domain, the node's resolv.conf). */
+  dns?: PodDnsSettings;
   log?: Log;
 }
 
@@ -89,6 +91,9 @@ export interface RunningAgent {
   bridgeName: string;
   cgroupRoot: string;
   pods: PodManager;
+  /** The node's address (its InternalIP) and the agent's API client (closed by stop()). */
+  nodeIP: string;
+  client: ApiClient;
   /** Stops the agent; containers keep running (a restarted agent adopts them). containerd is stopped too. */
   stop(): Promise<void>;
 }
@@ -242,6 +247,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       cgroupParent: choice.kind === 'cri' ? (uid) => podCgroupParent(cgroupRoot, uid) : () => undefined,
       volumeRefreshMs: opts.volumeRefreshIntervalMs,
       onPodStarted: (seconds) => kubeletMetrics.podStarted(seconds),
+      dns: opts.dns,
       facts: () => ({
         hostIP,
         podIP: '',
@@ -268,6 +274,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       bridgeName,
       cgroupRoot,
       pods,
+      nodeIP: hostIP,
+      client,
       async stop() {
         clearInterval(runtimeTimer);
         await logRotator.stop();

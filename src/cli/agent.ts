@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startAgent } from '../agent/index.js';
 import type { RuntimeKind } from '../agent/runtime-choice.js';
 import { defaultDataDir } from './datadir.js';
+import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
@@ -20,7 +21,9 @@ const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
   --pod-cidr CIDR                     use this pod CIDR instead of the one the server assigns
   --sync-frequency S                  seconds between refreshes of configMap/secret volumes (default 60)
   --simulate N                        run N simulated nodes (no containers; see --simulate --help)
-`;
+  --service-cidr CIDR                 Service ClusterIP range, as the server's (default 10.43.0.0/16)
+  --cluster-cidr CIDR                 pod network, as the server's (default 10.42.0.0/16)
+${networkHelp(38)}`;
 
 const FLAGS: FlagSpec = {
   server: 'string',
@@ -31,6 +34,11 @@ const FLAGS: FlagSpec = {
   runtime: 'string',
   'node-ip': 'string',
   'agent-port': 'number',
+  'pod-cidr': 'string',
+  'sync-frequency': 'number',
+  'service-cidr': 'string',
+  'cluster-cidr': 'string',
+  ...NETWORK_FLAGS,
 };
 const RUNTIMES = ['auto', 'cri', 'process'];
 
@@ -66,6 +74,11 @@ export async function runAgent(argv: string[]): Promise<number> {
     throw new UsageError(`flag --runtime must be auto, cri or process, got ${JSON.stringify(runtime)}`);
   }
   const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
+  const net = networkConfig(
+    args,
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+    stringFlag(args, 'cluster-cidr', '10.42.0.0/16'),
+  );
   const agent = await startAgent({
     server,
     token,
@@ -77,6 +90,11 @@ export async function runAgent(argv: string[]): Promise<number> {
     agentPort: numberFlag(args, 'agent-port', 10250),
     podCidr: stringFlag(args, 'pod-cidr'),
     volumeRefreshIntervalMs: numberFlag(args, 'sync-frequency', 60) * 1000,
+    dns: podDnsSettings(net),
+  });
+  const network = await startAgentNetwork(agent, net, dataDir).catch(async (err) => {
+    await agent.stop();
+    throw err;
   });
   console.log(JSON.stringify({ message: 'tutti agent ready', node: agent.nodeName, runtime: agent.runtimeKind }));
   await new Promise<void>((resolve) => {
@@ -84,6 +102,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
+  await network.stop();
   await agent.stop();
   return 0;
 }

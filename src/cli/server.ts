@@ -19,6 +19,8 @@ import { encryptionConfigPath, setUpEncryption } from './encryption.js';
 import { type AuditPolicy, validateAuditPolicy } from '../apiserver/audit/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
+import { ensureKubeDnsService } from '../network/node.js';
+import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import {
   type FlagSpec,
   type ParsedArgs,
@@ -54,7 +56,8 @@ const HELP = `Usage: tutti server [flags]
   --audit-log-maxsize MB       rotate the audit log at this size (default 100)
   --audit-log-maxbackup N      rotated audit logs to keep (default 10)
   --max-object-size-bytes N    largest object the API server stores (default 1572864, etcd's 1.5 MiB)
-`;
+  --disable-servicelb          do not publish node addresses for LoadBalancer Services
+${networkHelp(31)}`;
 
 const FLAGS: FlagSpec = {
   port: 'number',
@@ -78,6 +81,8 @@ const FLAGS: FlagSpec = {
   'audit-log-maxsize': 'number',
   'audit-log-maxbackup': 'number',
   'max-object-size-bytes': 'number',
+  'disable-servicelb': 'boolean',
+  ...NETWORK_FLAGS,
 };
 
 /** `--audit-policy-file` and `--audit-log-path` together turn audit logging on, as upstream. */
@@ -157,6 +162,11 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
   const audit = auditOptions(args); // checked before anything starts
+  const net = networkConfig(
+    args,
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+    stringFlag(args, 'cluster-cidr', '10.42.0.0/16'),
+  );
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensureClusterPki(dataDir, { hostnames: [hostname()], ips: [advertise] });
   mkdirSync(join(dataDir, 'db'), { recursive: true });
@@ -216,6 +226,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     admission: {
       serviceCidr: stringFlag(args, 'service-cidr', '10.43.0.0/16'),
       defaultTolerationSeconds: numberFlag(args, 'default-toleration-seconds', 300),
+      nodePortRange: net.nodePortRange,
     },
   });
   apiForCounts = api;
@@ -267,10 +278,20 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         controllerOptions: {
           nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
           nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
+          disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
           serviceAccount: { rootCaPem: pki.caCertPem },
         },
       }),
     );
+  }
+  // The kube-dns Service at the cluster DNS address (nodes publish its endpoints, but may not create Services);
+  // `--disable=dns` leaves it out, as k3s's `--disable coredns`.
+  if (!net.disableDns) {
+    const admin = new ApiClient({ server: componentData.server, caPem: pki.caCertPem, token: pki.adminToken });
+    await ensureKubeDnsService(admin, net.clusterDns).catch((err) =>
+      console.error(JSON.stringify({ level: 'warn', msg: 'kube-dns Service not created', error: String(err) })),
+    );
+    admin.close();
   }
   if (!boolFlag(args, 'disable-agent')) {
     // The server's own node: an agent in this process, talking to the API over HTTPS like any other.
@@ -281,8 +302,12 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       dataDir: join(dataDir, 'agent'),
       nodeIP: advertise,
       agentPort: numberFlag(args, 'agent-port', 10250),
+      dns: podDnsSettings(net),
     });
     stops.push(() => agent.stop());
+    // kube-proxy and the cluster DNS of this node, beside its agent (stopped before it).
+    const network = await startAgentNetwork(agent, net, join(dataDir, 'agent'));
+    stops.push(() => network.stop());
   }
   if (!boolFlag(args, 'disable-scheduler')) {
     stops.push(await startComponentWorker({ ...componentData, component: 'scheduler' }));

@@ -22,6 +22,7 @@ import { type HpaControllerOptions, startHorizontalPodAutoscalerController } fro
 import { startReplicaSetController } from './replicaset/controller.js';
 import { startReplicationControllerController } from './replicationcontroller/controller.js';
 import { type ResourceQuotaControllerOptions, startResourceQuotaController } from './resourcequota/controller.js';
+import { startServiceLbController } from './servicelb/controller.js';
 import { type ServiceAccountControllerOptions, startServiceAccountController } from './serviceaccount/controller.js';
 import { startStatefulSetController } from './statefulset/controller.js';
 import { startVolumeController, type VolumeControllerOptions } from './volume/controller.js';
@@ -68,6 +69,7 @@ const CONTROLLERS: Record<string, Starter> = {
   volume: (ctx, o) => startVolumeController(ctx, o.volume),
   disruption: (ctx) => startDisruptionController(ctx),
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
+  servicelb: (ctx) => startServiceLbController(ctx),
   serviceaccount: (ctx, o) => startServiceAccountController(ctx, o.serviceAccount),
 };
 

@@ -19,3 +19,4 @@ export * from './intstr.js';
 export * from './cron.js';
 export * from './disruption.js';
 export * from './quota/index.js';
+export * from './resolv-conf.js';

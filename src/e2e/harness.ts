@@ -72,11 +72,14 @@ async function waitReady(proc: ChildProcess, timeoutMs: number): Promise<string>
  * server is the bare API server, so tests can run the components they exercise in their own process.
  */
 export async function startTestServer(
-  opts: { args?: string[]; dataDir?: string; controlPlane?: boolean; agent?: boolean } = {},
+  opts: { args?: string[]; dataDir?: string; controlPlane?: boolean; agent?: boolean; network?: boolean } = {},
 ): Promise<TestServer> {
   const componentArgs = [
     ...(opts.controlPlane ? [] : ['--disable-controllers', '--disable-scheduler']),
     ...(opts.agent ? ['--agent-port', '0'] : ['--disable-agent']),
+    // The node's service proxy and DNS own machine-wide things (an nft table, a route, port 53 of the node
+    // address): only tests that ask for them (in a namespace of their own) run them.
+    ...(opts.agent && !opts.network ? ['--disable=service-proxy,dns'] : []),
   ];
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tutti-e2e-'));
   const home = mkdtempSync(join(tmpdir(), 'tutti-home-'));

@@ -3,7 +3,9 @@
 // whose pod no longer exists and tears them down; sandboxes of existing pods are simply adopted by their
 // workers (labels carry the pod uid). A Service informer feeds the pods' Service environment variables.
 import { type ApiClient, type EventRecorder, Informer } from '../../client/index.js';
-import type { ContainerRuntime } from '../runtime/index.js';
+import { readFileSync } from 'node:fs';
+import type { ContainerRuntime, DnsConfig } from '../runtime/index.js';
+import { podDnsConfig } from '../../core/resolv-conf.js';
 import { resources } from '../../core/resources.js';
 import type { corev1, PersistentVolumeClaim, Service } from '../../core/types.js';
 import type { BoundPod } from '../types.js';
@@ -35,6 +37,16 @@ export interface PodManagerOptions {
   volumeRefreshMs?: number;
   /** A pod first reported Running, this long after its worker started (kubelet_pod_start_duration_seconds). */
   onPodStarted?(seconds: number): void;
+  /** Cluster DNS for pods' resolv.conf (the kubelet's --cluster-dns, --cluster-domain, --resolv-conf). */
+  dns?: PodDnsSettings;
+}
+
+export interface PodDnsSettings {
+  /** The kube-dns Service's ClusterIP(s); empty: ClusterFirst pods fall back to Default, as upstream. */
+  clusterDns: string[];
+  clusterDomain: string;
+  /** The node's resolv.conf for dnsPolicy Default (and the search list); '' for none. Default /etc/resolv.conf. */
+  resolvConf?: string;
 }
 
 export class PodManager {
@@ -71,6 +83,7 @@ export class PodManager {
       events: opts.events,
       config,
       serviceEnv: (ns, links) => serviceEnvVars(this.services.list(), ns, links),
+      podDns: opts.dns ? (pod) => this.podDns(pod, opts.dns!) : undefined,
       volumeRefreshMs: opts.volumeRefreshMs ?? DEFAULT_VOLUME_REFRESH_MS,
       podsDir: opts.podsDir,
       cgroupParent: opts.cgroupParent,
@@ -81,6 +94,28 @@ export class PodManager {
       onDone: (uid) => this.workers.delete(uid),
       ...(opts.onPodStarted ? { onPodStarted: opts.onPodStarted } : {}),
     };
+  }
+
+  /** The sandbox's resolver per dnsPolicy (kubelet's GetPodDNS); its warnings become the pod's events. */
+  private podDns(pod: BoundPod, dns: PodDnsSettings): DnsConfig | undefined {
+    const path = dns.resolvConf ?? '/etc/resolv.conf';
+    let hostResolvConf: string | undefined;
+    if (path !== '') {
+      try {
+        hostResolvConf = readFileSync(path, 'utf8');
+      } catch {
+        hostResolvConf = '';
+      }
+    }
+    const r = podDnsConfig(pod, {
+      clusterDns: dns.clusterDns,
+      clusterDomain: dns.clusterDomain,
+      hostResolvConf,
+      nodeIPs: [this.opts.facts().hostIP],
+    });
+    for (const w of r.warnings) void this.opts.events.event(pod, 'Warning', w.reason, w.message);
+    // Host-network pods share the node's resolver unless a policy says otherwise (as containerd does).
+    return r.config;
   }
 
   /** Bound tokens by pod uid, audience and lifetime; renewed at 80% of their life, as the kubelet does. */

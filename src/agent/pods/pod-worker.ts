@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { jsonEqual, stableJson } from '../../core/json.js';
 import { parseBytes, parseCpuMillis } from '../../core/quantity/index.js';
 import { type ApiClient, type EventRecorder, isNotFound as isApiNotFound } from '../../client/index.js';
-import type { ContainerConfig, ContainerRuntime, PortMapping, SandboxConfig } from '../runtime/index.js';
+import type { ContainerConfig, ContainerRuntime, DnsConfig, PortMapping, SandboxConfig } from '../runtime/index.js';
 import type { Container, PodStatus, Secret } from '../../core/types.js';
 import type { BoundPod } from '../types.js';
 import { removeCgroup } from './cgroups.js';
@@ -61,6 +61,8 @@ export interface WorkerDeps {
   config: VolumeSource;
   /** Service environment variables for a pod of this namespace (getServiceEnvVarMap). */
   serviceEnv(namespace: string, enableServiceLinks: boolean): Map<string, string>;
+  /** The sandbox's DNS config for the pod's dnsPolicy; undefined leaves it to the runtime (the node's). */
+  podDns?(pod: BoundPod): DnsConfig | undefined;
   /** How often a running pod's configMap/secret/downwardAPI/projected volumes are rewritten from the API. */
   volumeRefreshMs: number;
   /** Per-pod directories (volumes, logs) go under here. */
@@ -375,7 +377,8 @@ export class PodWorker {
     }
     return {
       metadata: { name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default', uid: this.uid, attempt },
-      hostname: (pod.spec.hostname ?? pod.metadata.name!).slice(0, 63),
+      // A host-network pod shares the node's UTS namespace: no hostname of its own (runc refuses one), as kubelet.
+      hostname: pod.spec.hostNetwork ? undefined : (pod.spec.hostname ?? pod.metadata.name!).slice(0, 63),
       logDirectory: join(this.podDir(), 'logs'),
       portMappings: ports,
       labels: {
@@ -386,6 +389,7 @@ export class PodWorker {
       annotations: {},
       cgroupParent: this.deps.cgroupParent(this.uid),
       hostNetwork: pod.spec.hostNetwork === true,
+      dns: this.deps.podDns?.(pod),
     };
   }
 

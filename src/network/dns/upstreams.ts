@@ -2,7 +2,7 @@
 // (CoreDNS `forward . /etc/resolv.conf`).
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { parseResolvConf } from './resolv-conf.js';
+import { parseResolvConf } from '../../core/resolv-conf.js';
 import type { Upstream } from './forwarder.js';
 import { canonicalIp } from './names.js';
 

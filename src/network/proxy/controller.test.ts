@@ -15,7 +15,7 @@ interface Call {
   input?: string;
 }
 
-function recorder() {
+function recorder(opts: { deviceExists?: boolean } = {}) {
   const calls: Call[] = [];
   let failNext = 0;
   const exec: Exec = async (cmd, args, input) => {
@@ -30,7 +30,9 @@ function recorder() {
     if (cmd === 'nft' && args[1] === 'list' && args[2] === 'chains')
       return { code: 0, stdout: '{"nftables": []}', stderr: '' };
     if (cmd === 'ip' && args[0] === 'link' && args[1] === 'show')
-      return { code: 1, stdout: '', stderr: 'does not exist' };
+      return opts.deviceExists
+        ? { code: 0, stdout: '', stderr: '' }
+        : { code: 1, stdout: '', stderr: 'does not exist' };
     return { code: 0, stdout: '', stderr: '' };
   };
   return {
@@ -142,5 +144,15 @@ describe('service proxy controller', () => {
     assert.equal(r.transactions().at(-1), 'add table ip tutti-proxy\ndelete table ip tutti-proxy\n');
     const ipCalls = r.calls.filter((c) => c.cmd === 'ip').map((c) => c.args.join(' '));
     assert.deepEqual(ipCalls.slice(-2), ['route del 10.43.0.0/16 proto 116', 'link del tutti-svc']);
+  });
+
+  it('takes over the tutti-svc device a crashed proxy left, and removes it when stopped', async () => {
+    const r = recorder({ deviceExists: true });
+    proxy = await startServiceProxy({ client, node: NODE, exec: r.exec, healthCheckAddress: false });
+    const ipCalls = () => r.calls.filter((c) => c.cmd === 'ip').map((c) => c.args.join(' '));
+    assert.ok(!ipCalls().some((c) => c.startsWith('link add')), 'the device is reused, not created');
+    await proxy.stop();
+    proxy = undefined;
+    assert.deepEqual(ipCalls().slice(-2), ['route del 10.43.0.0/16 proto 116', 'link del tutti-svc']);
   });
 });

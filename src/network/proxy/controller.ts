@@ -357,7 +357,11 @@ export class ServiceProxyController {
     if (this.opts.serviceRoute !== false) {
       const src = this.opts.serviceRoute?.src ?? this.opts.node.ips[0];
       const device = this.opts.serviceRoute?.device ?? SERVICE_DEVICE;
-      if (device === SERVICE_DEVICE) this.deviceAdded = (await ensureServiceDevice(this.exec)) || this.deviceAdded;
+      // `tutti-svc` is the proxy's by name: one left by a proxy that crashed is taken over and removed on stop.
+      if (device === SERVICE_DEVICE) {
+        await ensureServiceDevice(this.exec);
+        this.deviceAdded = true;
+      }
       const ours = await ensureServiceRoute(this.exec, { cidr: this.opts.node.serviceCidr, device, src });
       this.routeAdded ||= ours;
       if (!ours) this.log('a route for the service CIDR exists already; left as it is', { cidr: this.cfg.serviceCidr });

@@ -40,6 +40,7 @@ function reply(q: DecodedPacket, records: Map<string, Answer[]>): Buffer {
 export async function startTestUpstream(
   address: string,
   records: Record<string, Answer[]> = {},
+  port = 0,
 ): Promise<TestUpstream> {
   const table = new Map(Object.entries(records).map(([k, v]) => [k.toLowerCase(), v]));
   const udp = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
@@ -67,7 +68,7 @@ export async function startTestUpstream(
     const r = answer(msg);
     if (r) udp.send(r, rinfo.port, rinfo.address);
   });
-  await new Promise<void>((resolve) => udp.bind(0, address, () => resolve()));
+  await new Promise<void>((resolve) => udp.bind(port, address, () => resolve()));
   up.port = udp.address().port;
   const sockets = new Set<import('node:net').Socket>();
   const tcp = createServer((conn) => {

@@ -1,7 +1,7 @@
 // A pod's resolver configuration from its dnsPolicy and dnsConfig, as the kubelet computes it
 // (pkg/kubelet/network/dns/dns.go, with ExpandedDNSConfig, GA since 1.28): the agent puts it into the
 // CRI sandbox's DNS config. Pure.
-import type { Pod } from '../../core/types.js';
+import type { Pod } from './types.js';
 
 /** Upstream validation limits (MaxDNSNameservers, MaxDNSSearchPaths, MaxDNSSearchListChars). */
 export const MAX_NAMESERVERS = 3;

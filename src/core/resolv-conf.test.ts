@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Pod } from '../../core/types.js';
+import type { Pod } from './types.js';
 import { formatResolvConf, mergeOptions, parseResolvConf, podDnsConfig } from './resolv-conf.js';
 
 const HOST = `# generated

@@ -1,0 +1,52 @@
+// The service load balancer (k3s servicelb): LoadBalancer Services get status.loadBalancer.ingress = the
+// addresses of the Ready nodes (or of a pool annotation); every node's service proxy serves the Service's
+// ports on them.
+//
+// services, nodes ──▶ queue of service keys ──▶ sync: planIngress ──▶ PUT services/<name>/status
+
+import { isNotFound, objectKey, resourcePath, WorkQueue } from '../../client/index.js';
+import { type Node, resources, type Service } from '../../core/index.js';
+import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
+import { ingressCurrent, lbNodeAddresses, ownsService, planIngress } from './plan.js';
+
+const COMPONENT = 'service-lb-controller';
+
+export function startServiceLbController(ctx: ControllerContext, opts: { workers?: number } = {}): RunningController {
+  const { client, clock, log } = ctx;
+  const services = ctx.informers.forResource<Service>(resources.services);
+  const nodes = ctx.informers.forResource<Node>(resources.nodes);
+  const queue = new WorkQueue<string>({ clock });
+  const enqueueAll = () => {
+    for (const s of services.list()) if (ownsService(s)) queue.add(objectKey(s.metadata));
+  };
+  let lastAddresses = '';
+  const onNode = () => {
+    const now = lbNodeAddresses(nodes.list()).join(',');
+    if (now === lastAddresses) return;
+    lastAddresses = now;
+    enqueueAll();
+  };
+  services.addEventHandler({
+    onAdd: (s) => queue.add(objectKey(s.metadata)),
+    onUpdate: (_o, s) => queue.add(objectKey(s.metadata)),
+  });
+  nodes.addEventHandler({ onAdd: onNode, onUpdate: onNode, onDelete: onNode });
+
+  const sync = async (key: string) => {
+    const svc = services.get(key);
+    if (!svc) return;
+    const plan = planIngress(svc, lbNodeAddresses(nodes.list()));
+    if (ingressCurrent(svc, plan)) return;
+    const path = resourcePath(resources.services, { namespace: svc.metadata.namespace, name: svc.metadata.name });
+    try {
+      await client.updateStatus(path, {
+        ...svc,
+        status: { ...svc.status, loadBalancer: plan.ingress!.length > 0 ? { ingress: plan.ingress } : {} },
+      });
+      log('load balancer ingress', { controller: COMPONENT, service: key, ingress: plan.ingress!.map((i) => i.ip) });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  };
+  return runWorkers({ name: COMPONENT, ctx, queue, waitFor: [services, nodes], workers: opts.workers ?? 1, sync });
+}

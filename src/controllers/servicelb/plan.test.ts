@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Node, Service } from '../../core/types.js';
+import { ENABLE_LB_LABEL, LB_ADDRESSES_ANNOTATION, ingressCurrent, lbNodeAddresses, planIngress } from './plan.js';
+
+function node(name: string, ip: string, ready = true, extra: Partial<Node['metadata']> = {}, external?: string): Node {
+  return {
+    metadata: { name, ...extra },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: ip },
+        ...(external ? [{ type: 'ExternalIP', address: external }] : []),
+      ],
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+    },
+  } as Node;
+}
+
+function svc(type: string, extra: Partial<Service> = {}): Service {
+  return { metadata: { name: 's', namespace: 'd' }, spec: { type, ports: [{ port: 80 }] }, ...extra } as Service;
+}
+
+describe('servicelb plan', () => {
+  it("Ready nodes' addresses, ExternalIP first, numerically sorted, deduplicated", () => {
+    const nodes = [
+      node('a', '10.0.0.10'),
+      node('b', '10.0.0.9'),
+      node('c', '10.0.0.11', false),
+      node('d', '10.0.0.2', true, {}, '198.51.100.4'),
+      node('e', '10.0.0.9'),
+    ];
+    assert.deepEqual(lbNodeAddresses(nodes), ['10.0.0.9', '10.0.0.10', '198.51.100.4']);
+  });
+  it('the enablelb label narrows the nodes once any node has it', () => {
+    const nodes = [node('a', '10.0.0.1', true, { labels: { [ENABLE_LB_LABEL]: 'true' } }), node('b', '10.0.0.2')];
+    assert.deepEqual(lbNodeAddresses(nodes), ['10.0.0.1']);
+  });
+  it('LoadBalancer Services get the nodes, other types and other classes are left alone', () => {
+    assert.deepEqual(planIngress(svc('LoadBalancer'), ['10.0.0.1']).ingress, [{ ip: '10.0.0.1' }]);
+    assert.equal(planIngress(svc('ClusterIP'), ['10.0.0.1']).ingress, undefined);
+    const classed = svc('LoadBalancer');
+    classed.spec!.loadBalancerClass = 'example.com/other';
+    assert.equal(planIngress(classed, ['10.0.0.1']).ingress, undefined);
+  });
+  it('a Service changed away from LoadBalancer loses its ingress', () => {
+    const s = svc('ClusterIP', { status: { loadBalancer: { ingress: [{ ip: '10.0.0.1' }] } } });
+    assert.deepEqual(planIngress(s, ['10.0.0.1']).ingress, []);
+    assert.equal(ingressCurrent(s, planIngress(s, [])), false);
+  });
+  it('an address pool annotation wins over the nodes', () => {
+    const s = svc('LoadBalancer');
+    s.metadata.annotations = { [LB_ADDRESSES_ANNOTATION]: '192.0.2.5, bogus,192.0.2.6' };
+    assert.deepEqual(planIngress(s, ['10.0.0.1']).ingress, [{ ip: '192.0.2.5' }, { ip: '192.0.2.6' }]);
+  });
+  it('current when the status holds the same addresses in order', () => {
+    const s = svc('LoadBalancer', { status: { loadBalancer: { ingress: [{ ip: '10.0.0.1' }] } } });
+    assert.equal(ingressCurrent(s, planIngress(s, ['10.0.0.1'])), true);
+    assert.equal(ingressCurrent(s, planIngress(s, ['10.0.0.1', '10.0.0.2'])), false);
+  });
+});
