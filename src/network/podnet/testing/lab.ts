@@ -96,6 +96,22 @@ export class TwoNodeLab {
     }
   }
 
+  /** Another pod on a node's bridge (bridged traffic passes the IP hooks, as with the CNI bridge). */
+  addPod(node: LabNode, name: string, ip: string): string {
+    const ns = `${this.prefix}-${name}`;
+    sh('ip', ['netns', 'exec', node.ns, 'sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=1']);
+    this.addNs(ns);
+    sh('ip', ['-n', node.ns, 'link', 'add', `v${name}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+    sh('ip', ['-n', node.ns, 'link', 'set', `v${name}`, 'master', 'cni0']);
+    sh('ip', ['-n', node.ns, 'link', 'set', `v${name}`, 'up']);
+    const p = (...a: string[]) => sh('ip', ['-n', ns, ...a]);
+    p('link', 'set', 'lo', 'up');
+    p('addr', 'add', `${ip}/24`, 'dev', 'eth0');
+    p('link', 'set', 'eth0', 'up');
+    p('route', 'add', 'default', 'via', node.podCidr.replace(/0\/24$/, '1'));
+    return ns;
+  }
+
   cleanup(): void {
     for (const ns of this.namespaces.splice(0).reverse()) spawnSync('ip', ['netns', 'del', ns]);
     process.off('exit', this.onExit);
