@@ -11,6 +11,7 @@ import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
+import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
 import { type FlagSpec, boolFlag, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti server [flags]
@@ -77,8 +78,9 @@ export interface RunningServer {
 }
 
 export async function startServer(argv: string[]): Promise<RunningServer> {
-  const args = parseFlags(argv, FLAGS);
+  const args = parseFlags(argv, { ...FLAGS, ...PODNET_FLAGS });
   noPositionals(args);
+  const podnetConfig = podNetConfig(args, stringFlag(args, 'cluster-cidr', '10.42.0.0/16'));
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
@@ -148,6 +150,13 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       nodeIP: advertise,
       agentPort: numberFlag(args, 'agent-port', 10250),
     });
+    const podnet = await startAgentPodNetwork(
+      agent,
+      { server: `https://127.0.0.1:${api.port}`, token: pki.nodeToken, caPem: pki.caCertPem },
+      podnetConfig,
+      join(dataDir, 'agent'),
+    );
+    stops.push(() => podnet.stop());
     stops.push(() => agent.stop());
   }
   if (!boolFlag(args, 'disable-scheduler')) {
@@ -167,7 +176,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
 
 export async function runServer(argv: string[]): Promise<number | undefined> {
   if (wantsHelp(argv)) {
-    console.log(HELP);
+    console.log(HELP + PODNET_HELP);
     return 0;
   }
   const started = Date.now();

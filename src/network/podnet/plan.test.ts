@@ -90,6 +90,7 @@ describe('pod network plan', () => {
         { name: 'f', ip: '192.168.1.14', podCidr: '10.42.1.128/25' },
         { name: 'g', ip: '192.168.1.10', podCidr: '10.42.7.0/24' },
         { name: 'h', ip: '192.168.1.15', podCidr: 'nonsense' },
+        { name: 'i', ip: '127.0.0.3', podCidr: '10.42.9.0/24' },
       ],
       links,
       backend: 'auto',
@@ -102,6 +103,7 @@ describe('pod network plan', () => {
       { node: 'f', reason: "podCIDR 10.42.1.128/25 overlaps this node's 10.42.1.0/24" },
       { node: 'g', reason: "InternalIP 192.168.1.10 is this node's own" },
       { node: 'h', reason: 'invalid podCIDR nonsense' },
+      { node: 'i', reason: 'InternalIP 127.0.0.3 is a loopback address' },
     ]);
   });
 

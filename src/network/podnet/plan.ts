@@ -152,6 +152,11 @@ export function planPodNetwork(input: PlanInput): PodNetPlan {
       plan.skipped.push({ node: n.name, reason: `podCIDR ${cidr} is already routed to node ${owner}` });
       continue;
     }
+    if (cidrContains('127.0.0.0/8', n.ip)) {
+      // Simulated nodes advertise loopback addresses: there is no pod behind them to route to.
+      plan.skipped.push({ node: n.name, reason: `InternalIP ${n.ip} is a loopback address` });
+      continue;
+    }
     if (n.ip === self.ip) {
       plan.skipped.push({ node: n.name, reason: `InternalIP ${n.ip} is this node's own` });
       continue;
