@@ -3,7 +3,8 @@
 // 80 and 81 over TCP and UDP with upstream's port names; every case states the full 9×9 reachability
 // matrix, checked with `allows` on the computed verdicts. Then the rendered nft script for a few cases.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
 import type { Namespace, NetworkPolicy, Pod } from '../../core/index.js';
 import { allows, computePolicy, mergeRanges, type Protocol } from './compute.js';
 import { policyScript } from './nft.js';
@@ -421,3 +422,28 @@ describe('NetworkPolicy verdicts (upstream conformance cases)', () => {
     assert.match(s, /ip saddr 10\.42\.1\.10 accept/);
   });
 });
+
+const root = process.getuid?.() === 0 && spawnSync('which', ['nft']).status === 0;
+describe(
+  'every case renders a ruleset the kernel accepts (nft -c in a namespace of the test)',
+  {
+    skip: root ? undefined : 'needs root and nft',
+  },
+  () => {
+    const ns = `tnc${process.pid % 100000}`;
+    before(() => {
+      spawnSync('ip', ['netns', 'del', ns]);
+      assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
+    });
+    after(() => {
+      spawnSync('ip', ['netns', 'del', ns]);
+    });
+    for (const c of CASES) {
+      it(c.name, () => {
+        const script = policyScript(computePolicy({ policies: c.policies, pods, namespaces, node: 'node-1' }));
+        const r = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-c', '-f', '-'], { input: script, encoding: 'utf8' });
+        assert.equal(r.status, 0, `${r.stderr}\n${script}`);
+      });
+    }
+  },
+);
