@@ -102,8 +102,14 @@ export async function applyPlan(exec: Exec, plan: PodNetPlan, opts: { masquerade
       have?.linkinfo?.info_kind === 'vxlan' && d?.id === vx.vni && d?.local === vx.localIp && d?.port === vx.port;
     if (have && !same) await run(exec, 'ip', ['link', 'del', vx.device]);
     if (!same) {
+      // On the link holding the node address, the kernel sizes the MTU to it minus the 50 bytes of
+      // encapsulation; without one, 1450 as for a 1500-byte link.
+      const addrs = json<AddrJson>(await run(exec, 'ip', ['-j', '-4', 'addr', 'show']));
+      const lower = addrs.find((a) => a.addr_info?.some((i) => i.local === vx.localIp))?.ifname;
       const add = ['link', 'add', vx.device, 'type', 'vxlan', 'id', String(vx.vni), 'local', vx.localIp];
-      await run(exec, 'ip', [...add, 'dstport', String(vx.port), 'nolearning']);
+      const placement = lower && lower !== 'lo' ? ['dev', lower] : [];
+      await run(exec, 'ip', [...add, ...placement, 'dstport', String(vx.port), 'nolearning']);
+      if (placement.length === 0) await run(exec, 'ip', ['link', 'set', vx.device, 'mtu', '1450']);
     }
     if (have?.address !== vx.mac) await run(exec, 'ip', ['link', 'set', vx.device, 'address', vx.mac]);
     await run(exec, 'ip', ['addr', 'replace', `${vx.address}/32`, 'dev', vx.device]);

@@ -11,7 +11,7 @@ import { FakeApiServer } from '../../client/testing/fake-server.js';
 import type { Node } from '../../core/index.js';
 import type { Exec } from '../proxy/adapter/exec.js';
 import { hostExec } from '../proxy/adapter/exec.js';
-import { canRunNetnsTests, ECHO_SERVER, inNs, PROBE } from '../proxy/testing/netns.js';
+import { canRunNetnsTests, ECHO_SERVER, inNs, PROBE, sh } from '../proxy/testing/netns.js';
 import { type PodNetwork, startPodNetwork } from './index.js';
 import { type LabNode, TwoNodeLab } from './testing/lab.js';
 
@@ -103,7 +103,11 @@ for (const shared of [true, false]) {
       if (shared) assert.match(routeA, /10\.42\.2\.0\/24 via 198\.18\.1\.2 dev eth0/);
       else assert.match(routeA, /10\.42\.2\.0\/24 via 10\.42\.2\.0 dev tutti\.vx .*onlink/);
       if (shared) assert.doesNotMatch(ipIn(a.ns, 'link', 'show'), /tutti\.vx/);
-      else assert.match(ipIn(a.ns, '-d', 'link', 'show', 'tutti.vx'), /vxlan id 1 local 198\.18\.1\.1 .*dstport 8472/);
+      else {
+        const link = ipIn(a.ns, '-d', 'link', 'show', 'tutti.vx');
+        assert.match(link, /vxlan id 1 local 198\.18\.1\.1 dev eth0 .*dstport 8472/);
+        assert.match(link, /mtu 1450 /);
+      }
       // The fabric knows no pod CIDR: in the routed layout only encapsulated packets get through.
       assert.doesNotMatch(ipIn(lab.fabric, 'route', 'show'), /10\.42\./);
       assert.equal(get(a.podNs, b.podIP), `pod-b ${a.podIP}`);
@@ -128,13 +132,37 @@ for (const shared of [true, false]) {
 
     it('a removed Node takes its route; added back, it returns', async () => {
       api.remove('', 'nodes', undefined, b.name);
-      await until('route gone', () => !ipIn(a.ns, 'route', 'show', 'proto', '117').includes('10.42.2.0/24'));
       // auto: with no peer left behind a router, the vxlan device goes too.
-      assert.doesNotMatch(ipIn(a.ns, 'link', 'show'), /tutti\.vx/);
+      await until(
+        'route and device gone',
+        () =>
+          !ipIn(a.ns, 'route', 'show', 'proto', '117').includes('10.42.2.0/24') &&
+          !ipIn(a.ns, 'link', 'show').includes('tutti.vx'),
+      );
       assert.match(get(a.podNs, b.podIP), /^error/);
       api.put('', 'nodes', nodeObject(b));
       await until('route back', () => ipIn(a.ns, 'route', 'show', 'proto', '117').includes('10.42.2.0/24'));
       assert.equal(get(a.podNs, b.podIP), `pod-b ${a.podIP}`);
+    });
+
+    it('a re-addressed Node moves its route (and VTEP) to the new address', async () => {
+      const moved = { ...b, ip: shared ? '198.18.1.3' : '198.18.2.3' };
+      sh('ip', ['netns', 'exec', b.ns, 'sysctl', '-qw', 'net.ipv4.conf.eth0.promote_secondaries=1']);
+      sh('ip', ['-n', b.ns, 'addr', 'add', `${moved.ip}/24`, 'dev', 'eth0']);
+      sh('ip', ['-n', b.ns, 'addr', 'del', `${b.ip}/24`, 'dev', 'eth0']);
+      api.put('', 'nodes', nodeObject(moved));
+      const via = shared ? `via ${moved.ip} dev eth0` : 'via 10.42.2.0 dev tutti.vx';
+      await until('route moved', () => ipIn(a.ns, 'route', 'show', 'proto', '117').includes(`10.42.2.0/24 ${via}`));
+      if (!shared) {
+        await until('fdb moved', () =>
+          inNs(a.ns, 'bridge', ['fdb', 'show', 'dev', 'tutti.vx']).out.includes(`dst ${moved.ip}`),
+        );
+        await until('peer VTEP moved', () =>
+          ipIn(b.ns, '-d', 'link', 'show', 'tutti.vx').includes(`local ${moved.ip}`),
+        );
+      }
+      await until('pod to pod over the new address', () => get(a.podNs, b.podIP) === `pod-b ${a.podIP}`);
+      assert.equal(get(b.podNs, a.podIP), `pod-a ${b.podIP}`);
     });
 
     it('stop() removes every route, device and table it added', async () => {
