@@ -4,7 +4,7 @@
 // flannel and its policy controller beside the kubelet.
 import { readAgentRecord, writeAgentRecord } from '../agent/host/agent-record.js';
 import { ApiClient } from '../client/index.js';
-import { BACKENDS, type Backend, startPodNetwork } from '../network/podnet/index.js';
+import { BACKENDS, type Backend, removePodNetworkRoutes, startPodNetwork } from '../network/podnet/index.js';
 import { startNetworkPolicy } from '../network/policy/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError, boolFlag, stringFlag } from './flags.js';
 
@@ -44,7 +44,9 @@ const log = (component: string) => (msg: string, fields: Record<string, unknown>
 
 /**
  * Starts the pod network and NetworkPolicy enforcement for a registered agent whose node has a pod CIDR
- * (as root only: routes and nftables). `stop()` removes every route, device and table they added.
+ * (as root only: routes and nftables). `stop()` removes their tables but leaves the routes to other nodes
+ * (and the vxlan device), as the agent leaves its containers: pods keep talking across nodes while the
+ * agent restarts, and the next one adopts them. `tutti killall` removes those (removePodNetworkLeftovers).
  */
 export async function startAgentPodNetwork(
   agent: { nodeName: string; podCidr: string },
@@ -80,7 +82,7 @@ export async function startAgentPodNetwork(
         backend: c.backend,
         log: log('podnet'),
       });
-      stops.push(() => net.stop());
+      stops.push(() => net.stop({ keepRoutes: true }));
     }
     if (!c.disablePolicy) {
       const policy = await startNetworkPolicy({ client, nodeName: agent.nodeName, log: log('network-policy') });
@@ -91,4 +93,13 @@ export async function startAgentPodNetwork(
     throw err;
   }
   return { stop: stopAll };
+}
+
+/**
+ * For `tutti killall`, once the agent is gone: the routes to other nodes (proto 117) and the vxlan device
+ * that the pod network leaves for a restart. They belong to the machine's one pod network (its table names
+ * are fixed too), so they go whichever data dir is killed; as non-root there is nothing to remove.
+ */
+export async function removePodNetworkLeftovers(): Promise<void> {
+  if (process.getuid?.() === 0) await removePodNetworkRoutes();
 }

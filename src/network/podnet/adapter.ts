@@ -154,10 +154,19 @@ export async function applyPlan(exec: Exec, plan: PodNetPlan, opts: { masquerade
   await run(exec, 'nft', ['-f', '-'], nftScript(plan, opts.masquerade));
 }
 
-/** Removes everything the pod network adds: its routes, its vxlan device, its table. */
-export async function removeAll(exec: Exec, device: string): Promise<void> {
+/** Removes the routes and the vxlan device of the pod network (what carries pod traffic between nodes). */
+export async function removeRoutes(exec: Exec, device: string): Promise<void> {
   const routes = json<RouteJson>((await exec('ip', ['-j', 'route', 'show', 'proto', ROUTE_PROTO])).stdout || '[]');
   for (const r of routes) if (r.dst) await exec('ip', ['route', 'del', r.dst, 'proto', ROUTE_PROTO]);
   await exec('ip', ['link', 'del', device]);
+}
+
+export async function removeTable(exec: Exec): Promise<void> {
   await exec('nft', ['delete', 'table', FAMILY, TABLE]);
+}
+
+/** Removes everything the pod network adds: its routes, its vxlan device, its table. */
+export async function removeAll(exec: Exec, device: string): Promise<void> {
+  await removeRoutes(exec, device);
+  await removeTable(exec);
 }

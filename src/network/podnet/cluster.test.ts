@@ -68,6 +68,11 @@ describe('pod network and NetworkPolicy on a two-node cluster', { skip, timeout:
   const procs: ChildProcess[] = [];
   let node1 = '';
   const ips: Record<string, string> = {};
+  let agentArgs: string[] = [];
+  let agent: { text: string };
+  let agentProc: ChildProcess;
+  const exited = (p: ChildProcess) =>
+    new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
 
   const k = async (...args: string[]): Promise<string> => {
     const r = await run(NS.n1, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
@@ -141,23 +146,10 @@ spec:
     const server = tutti(NS.n1, ['server', '--data-dir', serverDir, '--advertise-address', IP.n1], 'server');
     await pollUntil('tutti server ready', async () => server.text.includes('tutti server ready'), 180_000, 200);
     const token = sh('cat', [join(serverDir, 'node-token')]).trim();
-    tutti(
-      NS.n2,
-      [
-        'agent',
-        '--server',
-        `https://${IP.n1}:6443`,
-        '--token',
-        token,
-        '--data-dir',
-        agentDir,
-        '--node-name',
-        'n2',
-        '--node-ip',
-        IP.n2,
-      ],
-      'agent',
-    );
+    agentArgs = ['agent', '--server', `https://${IP.n1}:6443`, '--token', token, '--data-dir', agentDir];
+    agentArgs.push('--node-name', 'n2', '--node-ip', IP.n2);
+    agent = tutti(NS.n2, agentArgs, 'agent');
+    agentProc = procs[procs.length - 1]!;
     await pollUntil(
       'two Ready nodes',
       async () => (await k('get', 'nodes', '--no-headers')).split('\n').filter((l) => / Ready /.test(l)).length === 2,
@@ -257,7 +249,28 @@ spec:
     await pollUntil('open again', async () => (await fetchFrom('other2', ips.web2!)) === 'web2', 20_000, 200);
   });
 
-  it('after the processes stop, no route, device or table of the pod network or the policy is left', async () => {
+  it('node 2 agent restarting: pods keep reaching each other across nodes, the new agent adopts the routes', async () => {
+    const route = (await run(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out;
+    assert.match(route, /via 198\.18\.7\.1 dev eth0/);
+    agentProc.kill('SIGTERM');
+    await exited(agentProc);
+    assert.equal((await run(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out, route, 'the routes stay');
+    assert.doesNotMatch((await run(NS.n2, 'nft', ['list', 'tables'])).out, /tutti-podnet|tutti-policy/);
+    assert.equal(await fetchFrom('web1', ips.web2!), 'web2', 'while no agent runs on node 2');
+    agent = tutti(NS.n2, agentArgs, 'agent');
+    agentProc = procs[procs.length - 1]!;
+    await pollUntil('agent ready again', async () => agent.text.includes('tutti agent ready'), 120_000, 200);
+    await pollUntil(
+      'tables back',
+      async () => /tutti-policy/.test((await run(NS.n2, 'nft', ['list', 'tables'])).out),
+      60_000,
+      200,
+    );
+    assert.equal((await run(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out, route);
+    assert.equal(await fetchFrom('web1', ips.web2!), 'web2');
+  });
+
+  it('stopped, the nodes keep only their routes; after tutti killall nothing of either part is left', async () => {
     await k('delete', 'pods', '--all', '--grace-period=0', '--force');
     await pollUntil(
       'no pods',
@@ -266,7 +279,16 @@ spec:
       500,
     );
     for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+    await Promise.all(procs.map(exited));
+    for (const ns of [NS.n1, NS.n2]) {
+      assert.doesNotMatch((await run(ns, 'nft', ['list', 'tables'])).out, /tutti-podnet|tutti-policy/);
+      assert.match((await run(ns, 'ip', ['route', 'show', 'proto', '117'])).out, /via/);
+    }
+    const killall = [
+      [NS.n1, serverDir],
+      [NS.n2, agentDir],
+    ];
+    for (const [ns, d] of killall) await run(ns!, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', d!], 60_000);
     for (const ns of [NS.n1, NS.n2]) {
       assert.equal((await run(ns, 'ip', ['route', 'show', 'proto', '117'])).out.trim(), '');
       assert.doesNotMatch((await run(ns, 'ip', ['link', 'show'])).out, /tutti\.vx/);

@@ -6,7 +6,7 @@ import type { ApiClient } from '../../client/index.js';
 import { Informer } from '../../client/index.js';
 import { type Node, resources } from '../../core/index.js';
 import { type Exec, hostExec } from '../proxy/adapter/exec.js';
-import { applyPlan, localLinks, removeAll } from './adapter.js';
+import { applyPlan, localLinks, removeAll, removeTable } from './adapter.js';
 import {
   type Backend,
   DEFAULT_VXLAN,
@@ -92,13 +92,14 @@ export class PodNetworkController {
     await this.running;
   }
 
-  async stop(opts: { keep?: boolean } = {}): Promise<void> {
+  async stop(opts: { keepRoutes?: boolean } = {}): Promise<void> {
     this.stopped = true;
     this.nodes.stop();
     if (this.timer) clearTimeout(this.timer);
     if (this.periodic) clearInterval(this.periodic);
     await this.running;
-    if (!opts.keep) await removeAll(this.exec, this.vxlan.device);
+    if (opts.keepRoutes) await removeTable(this.exec);
+    else await removeAll(this.exec, this.vxlan.device);
   }
 
   private schedule(): void {

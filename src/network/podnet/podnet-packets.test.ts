@@ -119,8 +119,8 @@ for (const shared of [true, false]) {
       assert.match(inNs(a.ns, 'nft', ['list', 'table', 'ip', 'tutti-podnet']).out, /masquerade/);
     });
 
-    it('a restart adopts the routes without removing or replacing any', async () => {
-      await nets[0]!.stop({ keep: true });
+    it('a restart (stop keeping the routes) adopts them without removing or replacing any', async () => {
+      await nets[0]!.stop({ keepRoutes: true });
       nets.shift();
       assert.equal(get(a.podNs, b.podIP), `pod-b ${a.podIP}`, 'traffic flows while no process runs');
       const log: string[] = [];
