@@ -161,7 +161,15 @@ for (const shared of [true, false]) {
           ipIn(b.ns, '-d', 'link', 'show', 'tutti.vx').includes(`local ${moved.ip}`),
         );
       }
-      await until('pod to pod over the new address', () => get(a.podNs, b.podIP) === `pod-b ${a.podIP}`);
+      await until('pod to pod over the new address', () => get(a.podNs, b.podIP) === `pod-b ${a.podIP}`, 20_000).catch(
+        (err) => {
+          // What each node holds, for the failure message.
+          const state = [a.ns, b.ns].map((ns) =>
+            [ipIn(ns, 'route'), ipIn(ns, 'neigh'), inNs(ns, 'bridge', ['fdb', 'show', 'dev', 'tutti.vx']).out].join(''),
+          );
+          throw new Error(`${err}\n${state.join('\n---\n')}`);
+        },
+      );
       assert.equal(get(b.podNs, a.podIP), `pod-a ${b.podIP}`);
     });
 
