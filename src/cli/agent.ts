@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { startAgent } from '../agent/index.js';
 import type { RuntimeKind } from '../agent/runtime-choice.js';
 import { defaultDataDir } from './datadir.js';
+import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 import { fetchTrustedCa } from '../pki/index.js';
 import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
-import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 
 const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
 
@@ -97,7 +97,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
-  await podnet.stop();
   await agent.stop();
+  await podnet.stop();
   return 0;
 }

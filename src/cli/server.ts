@@ -11,8 +11,8 @@ import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
-import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
 import { type FlagSpec, boolFlag, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
+import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
 
 const HELP = `Usage: tutti server [flags]
 
