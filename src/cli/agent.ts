@@ -7,6 +7,8 @@ import type { RuntimeKind } from '../agent/runtime-choice.js';
 import { defaultDataDir } from './datadir.js';
 import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
+import { fetchTrustedCa } from '../pki/index.js';
+import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
 
 const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
 
@@ -61,11 +63,12 @@ export async function runAgent(argv: string[]): Promise<number> {
     return mod.runSimulatedAgent(argv);
   }
   if (wantsHelp(argv)) {
-    console.log(HELP);
+    console.log(HELP + PODNET_HELP);
     return 0;
   }
-  const args = parseFlags(argv, FLAGS);
+  const args = parseFlags(argv, { ...FLAGS, ...PODNET_FLAGS });
   noPositionals(args);
+  const podnetConfig = podNetConfig(args);
   const server = stringFlag(args, 'server');
   const token = stringFlag(args, 'token');
   if (!server || !token) throw new UsageError('--server and --token are required');
@@ -97,6 +100,16 @@ export async function runAgent(argv: string[]): Promise<number> {
     throw err;
   });
   console.log(JSON.stringify({ message: 'tutti agent ready', node: agent.nodeName, runtime: agent.runtimeKind }));
+  // The pod network across nodes and NetworkPolicy, beside the agent (removed again on shutdown).
+  const podnet = await startAgentPodNetwork(
+    agent,
+    { server, token, caPem: await fetchTrustedCa(server, token) },
+    podnetConfig,
+    dataDir,
+  ).catch(async (err) => {
+    await agent.stop();
+    throw err;
+  });
   await new Promise<void>((resolve) => {
     const onSignal = () => resolve();
     process.once('SIGINT', onSignal);
@@ -104,5 +117,6 @@ export async function runAgent(argv: string[]): Promise<number> {
   });
   await network.stop();
   await agent.stop();
+  await podnet.stop();
   return 0;
 }

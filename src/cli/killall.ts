@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { findProcesses, type KillallReport, killallAgentHost, processArgv } from '../agent/index.js';
 import { defaultDataDir } from './datadir.js';
 import { parseArgs, stringFlag } from './flags.js';
+import { removePodNetworkLeftovers } from './podnet.js';
 
 const KILLALL_HELP = `Usage: tutti killall [--data-dir DIR]
 
@@ -95,6 +96,8 @@ async function killall(argv: string[], help: string): Promise<{ dataDir: string;
     processes: processesOf(dataDir),
     log: process.env['TUTTI_KILLALL_LOG'] ? (m, f) => console.error(JSON.stringify({ m, ...f })) : undefined,
   });
+  // With the agent stopped: the routes to other nodes' pods and the vxlan device that it leaves for a restart.
+  await removePodNetworkLeftovers();
   printReport(dataDir, report);
   return { dataDir, report };
 }

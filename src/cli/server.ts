@@ -32,6 +32,7 @@ import {
   stringFlag,
   wantsHelp,
 } from './flags.js';
+import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
 
 const HELP = `Usage: tutti server [flags]
 
@@ -156,8 +157,9 @@ export interface RunningServer {
 }
 
 export async function startServer(argv: string[]): Promise<RunningServer> {
-  const args = parseFlags(argv, FLAGS);
+  const args = parseFlags(argv, { ...FLAGS, ...PODNET_FLAGS });
   noPositionals(args);
+  const podnetConfig = podNetConfig(args, stringFlag(args, 'cluster-cidr', '10.42.0.0/16'));
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
@@ -304,6 +306,13 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       agentPort: numberFlag(args, 'agent-port', 10250),
       dns: podDnsSettings(net),
     });
+    const podnet = await startAgentPodNetwork(
+      agent,
+      { server: `https://127.0.0.1:${api.port}`, token: pki.nodeToken, caPem: pki.caCertPem },
+      podnetConfig,
+      join(dataDir, 'agent'),
+    );
+    stops.push(() => podnet.stop());
     stops.push(() => agent.stop());
     // kube-proxy and the cluster DNS of this node, beside its agent (stopped before it).
     const network = await startAgentNetwork(agent, net, join(dataDir, 'agent'));
@@ -329,7 +338,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
 
 export async function runServer(argv: string[]): Promise<number | undefined> {
   if (wantsHelp(argv)) {
-    console.log(HELP);
+    console.log(HELP + PODNET_HELP);
     return 0;
   }
   const started = Date.now();
