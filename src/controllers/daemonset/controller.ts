@@ -16,6 +16,7 @@ import { type ControllerContext, type RunningController, runWorkers } from '../c
 import { inBatches } from '../shared/batches.js';
 import { Expectations } from '../shared/expectations.js';
 import { ensureIndex, OWNER_UID_INDEX } from '../shared/indexes.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { newDaemonPod, REVISION_HASH_LABEL } from './daemon-pod.js';
 import { planHistory, templateHash } from './history.js';
 import { planDaemonSet } from './plan.js';
@@ -25,6 +26,7 @@ const COMPONENT = 'daemonset-controller';
 export function startDaemonSetController(ctx: ControllerContext, opts: { workers?: number } = {}): RunningController {
   const { client, clock, log } = ctx;
   const recorder = ctx.recorder(COMPONENT);
+  const guard = new SpecGuard(recorder, 'DaemonSet', 'apps/v1', ctx.log);
   const daemonsets = ctx.informers.forResource<DaemonSet>(resources.daemonsets);
   const nodes = ctx.informers.forResource<Node>(resources.nodes);
   const pods = ctx.informers.forResource<Pod>(resources.pods);
@@ -80,7 +82,7 @@ export function startDaemonSetController(ctx: ControllerContext, opts: { workers
 
   const sync = async (key: string) => {
     const ds = daemonsets.get(key);
-    if (!ds) return;
+    if (!ds || guard.refuse(ds)) return;
     const namespace = ds.metadata.namespace ?? '';
     const owned = pods.byIndex(OWNER_UID_INDEX, ds.metadata.uid ?? '');
     const hash = templateHash(ds.spec?.template, Number(ds.status?.collisionCount ?? 0));

@@ -22,6 +22,7 @@ import {
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
 import { slowStartBatch } from '../shared/batches.js';
 import { Expectations } from '../shared/expectations.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
 import { isPodActive } from './pods.js';
 import { type ManageError, nextAvailableCheckMs, replicaDiff, replicaSetStatus, statusEqual } from './replicas.js';
@@ -62,6 +63,7 @@ export function startReplicaSetController(
   const queue = new WorkQueue<string>({ clock: ctx.clock });
   const expectations = new Expectations(ctx.clock);
   const recorder = ctx.recorder(REPLICASET_COMPONENT);
+  const guard = new SpecGuard(recorder, 'ReplicaSet', 'apps/v1', ctx.log);
 
   /** The ReplicaSet a controller ref points at, if it is in the cache with that uid. */
   const ownerOf = (pod: Pod): ReplicaSet | undefined => {
@@ -118,6 +120,7 @@ export function startReplicaSetController(
       return;
     }
     const rs: ReplicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...cached };
+    if (guard.refuse(rs)) return;
     const selector = selectorOf(rs);
     if (!selector) {
       ctx.log('replicaset: invalid selector', { namespace: rs.metadata.namespace, name: rs.metadata.name });

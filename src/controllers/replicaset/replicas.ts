@@ -3,6 +3,7 @@
 
 import {
   isPodReady,
+  jsonEqual,
   labelSelectorFromMap,
   type Pod,
   type ReplicaSet,
@@ -98,6 +99,6 @@ export function statusEqual(a: ReplicaSetStatus | undefined, b: ReplicaSetStatus
     (a.readyReplicas ?? 0) === (b.readyReplicas ?? 0) &&
     (a.availableReplicas ?? 0) === (b.availableReplicas ?? 0) &&
     (a.observedGeneration ?? 0) === (b.observedGeneration ?? 0) &&
-    JSON.stringify(a.conditions ?? []) === JSON.stringify(b.conditions ?? [])
+    jsonEqual(a.conditions ?? [], b.conditions ?? [])
   );
 }

@@ -3,7 +3,7 @@
 // how many pods to create or delete, and the status the observed pods imply. (replicaset/replicas.ts is the
 // ReplicaSet's own copy of the same rules; it can switch to this file.)
 
-import { isPodReady, labelSelectorFromMap, type ObjectMeta, type Pod, rfc3339 } from '../../core/index.js';
+import { isPodReady, jsonEqual, labelSelectorFromMap, type ObjectMeta, type Pod, rfc3339 } from '../../core/index.js';
 import { podsToDelete } from './active-pods.js';
 import { isPodAvailable } from './pods.js';
 
@@ -119,6 +119,6 @@ export function replicaStatusEqual(a: ReplicaStatus | undefined, b: ReplicaStatu
     (a.readyReplicas ?? 0) === (b.readyReplicas ?? 0) &&
     (a.availableReplicas ?? 0) === (b.availableReplicas ?? 0) &&
     (a.observedGeneration ?? 0) === (b.observedGeneration ?? 0) &&
-    JSON.stringify(a.conditions ?? []) === JSON.stringify(b.conditions ?? [])
+    jsonEqual(a.conditions ?? [], b.conditions ?? [])
   );
 }
