@@ -29,7 +29,13 @@ export function revisionData(ds: DaemonSet): object {
   return { spec: { template: { ...structuredClone(ds.spec?.template), $patch: 'replace' } } };
 }
 
+/**
+ * The revision of the DaemonSet's current template (upstream snapshot): it carries the DaemonSet's
+ * annotations as they are then (kubernetes.io/change-cause for `kubectl rollout history`,
+ * deprecated.daemonset.template.generation), as upstream copies ds.Annotations.
+ */
 export function newRevision(ds: DaemonSet, hash: string, revision: number): ControllerRevision {
+  const annotations = ds.metadata.annotations;
   return {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',
@@ -37,6 +43,7 @@ export function newRevision(ds: DaemonSet, hash: string, revision: number): Cont
       name: `${ds.metadata.name}-${hash}`,
       namespace: ds.metadata.namespace,
       labels: { ...(ds.spec?.template.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: hash },
+      ...(annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
       ownerReferences: [
         {
           apiVersion: 'apps/v1',
