@@ -11,7 +11,10 @@ export interface ComponentWorkerData {
   caPem: string;
   token: string;
   identity: string;
-  controllerOptions?: Pick<ControllerManagerOptions, 'nodeLifecycle' | 'nodeIpam' | 'disable'>;
+  controllerOptions?: Pick<
+    ControllerManagerOptions,
+    'nodeLifecycle' | 'nodeIpam' | 'disable' | 'hpa' | 'volume' | 'clusterAutoscaler'
+  >;
 }
 
 const data = workerData as ComponentWorkerData;

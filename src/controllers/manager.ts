@@ -4,6 +4,7 @@
 // Losing the lease or stop(): stop controllers, then informers.
 
 import { hostname } from 'node:os';
+import { type ClusterAutoscalerOptions, startClusterAutoscaler } from '../autoscaler/index.js';
 import { type ApiClient, type Clock, LeaderElector } from '../client/index.js';
 import { type ControllerContext, type Log, newControllerContext, type RunningController } from './context.js';
 import { type CronJobControllerOptions, startCronJobController } from './cronjob/controller.js';
@@ -42,9 +43,15 @@ export interface ControllerManagerOptions {
   cronJob?: CronJobControllerOptions;
   volume?: VolumeControllerOptions;
   resourceQuota?: ResourceQuotaControllerOptions;
+  /**
+   * The cluster autoscaler (`src/autoscaler`): runs only when given, with at least one provider
+   * (`tutti server --autoscaler-config FILE`); its node groups come from ConfigMap kube-system/tutti-node-groups.
+   */
+  clusterAutoscaler?: ClusterAutoscalerOptions;
 }
 
-type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController;
+/** Starts one controller, or returns undefined when its options leave it off. */
+type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController | undefined;
 
 /** Every controller by name. Add new ones here. */
 const CONTROLLERS: Record<string, Starter> = {
@@ -66,7 +73,14 @@ const CONTROLLERS: Record<string, Starter> = {
   volume: (ctx, o) => startVolumeController(ctx, o.volume),
   disruption: (ctx) => startDisruptionController(ctx),
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
+  clusterautoscaler: (ctx, o) =>
+    o.clusterAutoscaler && Object.keys(o.clusterAutoscaler.providers ?? {}).length > 0
+      ? startClusterAutoscaler(ctx, o.clusterAutoscaler)
+      : undefined,
 };
+
+/** The names of every controller the manager knows (for --disable lists and tests). */
+export const CONTROLLER_NAMES: readonly string[] = Object.keys(CONTROLLERS);
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */
 export function startControllers(
@@ -76,7 +90,8 @@ export function startControllers(
   const disabled = new Set(opts.disable ?? []);
   const running = Object.entries(CONTROLLERS)
     .filter(([name]) => !disabled.has(name))
-    .map(([, start]) => start(ctx, opts));
+    .map(([, start]) => start(ctx, opts))
+    .filter((c): c is RunningController => c !== undefined);
   ctx.informers.start();
   return {
     async stop() {
