@@ -24,8 +24,14 @@ import { slowStartBatch } from '../shared/batches.js';
 import { Expectations } from '../shared/expectations.js';
 import { SpecGuard } from '../shared/spec-guard.js';
 import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
-import { isPodActive } from './pods.js';
-import { type ManageError, nextAvailableCheckMs, replicaDiff, replicaSetStatus, statusEqual } from './replicas.js';
+import { isPodActive } from '../shared/active-pods.js';
+import {
+  type ManageError,
+  nextAvailableCheckMs,
+  replicaDiff,
+  replicaStatus,
+  replicaStatusEqual,
+} from '../shared/replicas.js';
 
 export const REPLICASET_COMPONENT = 'replicaset-controller';
 
@@ -133,8 +139,8 @@ export function startReplicaSetController(
       manageError = await manageReplicas(ctx, recorder, expectations, key, rs, pods, relatedPods(rs));
     }
     const now = ctx.clock.now();
-    const status = replicaSetStatus(rs, pods, now, manageError);
-    if (!statusEqual(rs.status, status)) await writeStatus(ctx, rs, status);
+    const status = replicaStatus(rs, pods, now, manageError);
+    if (!replicaStatusEqual(rs.status, status)) await writeStatus(ctx, rs, status);
     const next = nextAvailableCheckMs(rs, pods, now);
     if (next !== undefined) queue.addAfter(key, Math.max(0, next - now) + 50);
     if (manageError) throw new Error(manageError.message);

@@ -1,7 +1,6 @@
 // The decisions of a replica owner as pure functions, for any kind with spec.replicas, a pod template and
 // the ReplicaSet status fields (ReplicaSet, ReplicationController: upstream runs one controller for both):
-// how many pods to create or delete, and the status the observed pods imply. (replicaset/replicas.ts is the
-// ReplicaSet's own copy of the same rules; it can switch to this file.)
+// how many pods to create or delete, and the status the observed pods imply.
 
 import { isPodReady, jsonEqual, labelSelectorFromMap, type ObjectMeta, type Pod, rfc3339 } from '../../core/index.js';
 import { podsToDelete } from './active-pods.js';
