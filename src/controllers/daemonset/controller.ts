@@ -15,6 +15,7 @@ import { type ControllerRevision, type DaemonSet, type Node, type Pod, resources
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
 import { inBatches } from '../shared/batches.js';
 import { Expectations } from '../shared/expectations.js';
+import { equalRevision } from '../shared/history.js';
 import { ensureIndex, OWNER_UID_INDEX } from '../shared/indexes.js';
 import { SpecGuard } from '../shared/spec-guard.js';
 import { newDaemonPod, REVISION_HASH_LABEL } from './daemon-pod.js';
@@ -159,7 +160,7 @@ export function startDaemonSetController(ctx: ControllerContext, opts: { workers
         const existing = await client.get<ControllerRevision>(
           `${collection}/${history.current.revision.metadata.name}`,
         );
-        if (JSON.stringify(existing.data) !== JSON.stringify(history.current.revision.data)) {
+        if (!equalRevision(existing, history.current.revision)) {
           const collisionCount = Number(ds.status?.collisionCount ?? 0) + 1;
           await client.patch(
             resourcePath(resources.daemonsets, { namespace, name: ds.metadata.name, subresource: 'status' }),
