@@ -15,6 +15,7 @@ const ALL = [
   'service-proxy',
   'hpa',
   'autoscaler',
+  'deployment',
 ];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 const here = dirname(fileURLToPath(import.meta.url));

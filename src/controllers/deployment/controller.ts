@@ -245,7 +245,11 @@ class DeploymentSync {
   private async syncNewReplicaSet(rs: ReplicaSet, oldRSs: ReplicaSet[]): Promise<ReplicaSet> {
     const d = this.d;
     const revision = maxRevision(oldRSs) + 1;
-    const read = structuredClone({ annotations: rs.metadata.annotations ?? {}, spec: rs.spec });
+    // An unset minReadySeconds reads back as absent (the server omits zero): compare it as 0.
+    const read = structuredClone({
+      annotations: rs.metadata.annotations ?? {},
+      spec: { ...rs.spec, minReadySeconds: rs.spec?.minReadySeconds ?? 0 },
+    });
     newReplicaSetAnnotations(d, rs, revision, false);
     const minReady = d.spec?.minReadySeconds ?? 0;
     const next = { ...(rs.spec as ReplicaSetSpec), minReadySeconds: minReady };
