@@ -20,7 +20,7 @@ import {
   resources,
 } from '../../core/index.js';
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
-import { slowStartBatch } from '../shared/batches.js';
+import { CREATE_WINDOW, slowStartPipeline } from '../shared/batches.js';
 import { Expectations } from '../shared/expectations.js';
 import { SpecGuard } from '../shared/spec-guard.js';
 import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
@@ -37,6 +37,10 @@ export const REPLICASET_COMPONENT = 'replicaset-controller';
 
 export interface ReplicaSetControllerOptions {
   workers?: number;
+  /** Most pods created or deleted in one sync (upstream burstReplicas, 500). */
+  burstReplicas?: number;
+  /** Creates in flight at once after slow start (default 64). */
+  createWindow?: number;
 }
 
 /** A pod built from the ReplicaSet's template (upstream GetPodFromTemplate). */
@@ -136,7 +140,7 @@ export function startReplicaSetController(
     const pods = await claimPods(ctx, rs, selector, candidates);
     let manageError: ManageError | undefined;
     if (expectations.satisfied(key) && !rs.metadata.deletionTimestamp) {
-      manageError = await manageReplicas(ctx, recorder, expectations, key, rs, pods, relatedPods(rs));
+      manageError = await manageReplicas(ctx, recorder, expectations, key, rs, pods, relatedPods(rs), opts);
     }
     const now = ctx.clock.now();
     const status = replicaStatus(rs, pods, now, manageError);
@@ -216,8 +220,9 @@ async function manageReplicas(
   rs: ReplicaSet,
   pods: Pod[],
   related: Pod[] | undefined,
+  opts: ReplicaSetControllerOptions,
 ): Promise<ManageError | undefined> {
-  const diff = replicaDiff(rs, pods, related);
+  const diff = replicaDiff(rs, pods, related, opts.burstReplicas);
   const ns = rs.metadata.namespace;
   const fields = { namespace: ns, name: rs.metadata.name };
   if (diff.kind === 'create') {
@@ -225,7 +230,8 @@ async function manageReplicas(
     const template = podFromTemplate(rs);
     const collection = resourcePath(resources.pods, { namespace: ns });
     let firstError: string | undefined;
-    const attempted = await slowStartBatch(
+    // Slow start proves the writes succeed (quota, admission), then a window of creates stays in flight.
+    const attempted = await slowStartPipeline(
       diff.count,
       () => ctx.client.create<Pod>(collection, structuredClone(template)),
       (r) => {
@@ -238,6 +244,7 @@ async function manageReplicas(
           void recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(r.reason)}`);
         }
       },
+      opts.createWindow ?? CREATE_WINDOW,
     );
     for (let i = attempted; i < diff.count; i++) expectations.creationObserved(key);
     ctx.log('replicaset: created pods', { ...fields, wanted: diff.count, error: firstError });

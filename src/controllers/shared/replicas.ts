@@ -40,11 +40,16 @@ export interface ReplicaStatus {
 export type ReplicaDiff = { kind: 'create'; count: number } | { kind: 'delete'; pods: Pod[] } | { kind: 'none' };
 
 /** What to do so that the active owned pods match spec.replicas (capped by BURST_REPLICAS). */
-export function replicaDiff(owner: ReplicaOwner, activePods: Pod[], relatedPods: Pod[] = activePods): ReplicaDiff {
+export function replicaDiff(
+  owner: ReplicaOwner,
+  activePods: Pod[],
+  relatedPods: Pod[] = activePods,
+  burst = BURST_REPLICAS,
+): ReplicaDiff {
   const want = owner.spec?.replicas ?? 1;
   const diff = activePods.length - want;
-  if (diff < 0) return { kind: 'create', count: Math.min(-diff, BURST_REPLICAS) };
-  if (diff > 0) return { kind: 'delete', pods: podsToDelete(activePods, Math.min(diff, BURST_REPLICAS), relatedPods) };
+  if (diff < 0) return { kind: 'create', count: Math.min(-diff, burst) };
+  if (diff > 0) return { kind: 'delete', pods: podsToDelete(activePods, Math.min(diff, burst), relatedPods) };
   return { kind: 'none' };
 }
 
