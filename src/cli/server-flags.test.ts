@@ -10,13 +10,13 @@ import { controllerOptionsFromFlags, FLAGS } from './server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tutti-server-flags-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const opts = (...argv: string[]) => controllerOptionsFromFlags(parseFlags(argv, FLAGS), '/data');
+const opts = (...argv: string[]) => controllerOptionsFromFlags(parseFlags(argv, FLAGS));
 
 describe('tutti server controller flags', () => {
-  it('defaults: no HPA overrides, local-path under the data dir, no cluster autoscaler', () => {
+  it('defaults: no HPA overrides, the volume controller picks the local-path dir, no cluster autoscaler', () => {
     const o = opts();
     assert.deepEqual(o.hpa, {});
-    assert.equal(o.volume?.localPath?.storageDir, '/data/agent/storage');
+    assert.equal(o.volume?.localPath?.storageDir, undefined);
     assert.equal(o.clusterAutoscaler, undefined);
     assert.equal(o.nodeIpam?.clusterCidr, '10.42.0.0/16');
   });

@@ -41,7 +41,7 @@ const HELP = `Usage: tutti server [flags]
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
   --default-local-storage-path DIR  where the local-path provisioner makes volumes on nodes
-                               (default <data-dir>/agent/storage)
+                               (default /var/lib/tutti/agent/storage)
   --horizontal-pod-autoscaler-sync-period D          HPA sync period (Go duration or seconds, default 15s)
   --horizontal-pod-autoscaler-tolerance F            usage ratio change that triggers scaling (default 0.1)
   --horizontal-pod-autoscaler-downscale-stabilization D  look-back for scale-down recommendations (default 5m0s)
@@ -89,10 +89,7 @@ export function durationFlag(args: ParsedArgs, name: string): number | undefined
 }
 
 /** The controller manager's options from the command line (only plain data: it goes to a worker thread). */
-export function controllerOptionsFromFlags(
-  args: ParsedArgs,
-  dataDir: string,
-): NonNullable<ComponentWorkerData['controllerOptions']> {
+export function controllerOptionsFromFlags(args: ParsedArgs): NonNullable<ComponentWorkerData['controllerOptions']> {
   const hpa: NonNullable<ComponentWorkerData['controllerOptions']>['hpa'] = {};
   const syncPeriodMs = durationFlag(args, 'horizontal-pod-autoscaler-sync-period');
   if (syncPeriodMs !== undefined) {
@@ -114,9 +111,8 @@ export function controllerOptionsFromFlags(
     nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
     nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
     hpa,
-    volume: {
-      localPath: { storageDir: stringFlag(args, 'default-local-storage-path', join(dataDir, 'agent', 'storage')) },
-    },
+    // Unset: the volume controller's default, /var/lib/tutti/agent/storage.
+    volume: { localPath: { storageDir: stringFlag(args, 'default-local-storage-path') } },
   };
   const config = stringFlag(args, 'autoscaler-config');
   if (config !== undefined) {
@@ -174,7 +170,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   noPositionals(args);
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   // Flags are checked before anything starts: a bad one is a usage error, not a half-started server.
-  const controllerOptions = controllerOptionsFromFlags(args, dataDir);
+  const controllerOptions = controllerOptionsFromFlags(args);
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
