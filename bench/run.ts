@@ -16,6 +16,7 @@ const ALL = [
   'hpa',
   'autoscaler',
   'fuzz',
+  'deployment',
 ];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 const here = dirname(fileURLToPath(import.meta.url));

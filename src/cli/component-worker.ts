@@ -13,7 +13,10 @@ export interface ComponentWorkerData {
   caPem: string;
   token: string;
   identity: string;
-  controllerOptions?: Pick<ControllerManagerOptions, 'nodeLifecycle' | 'nodeIpam' | 'disable' | 'serviceAccount'>;
+  controllerOptions?: Pick<
+    ControllerManagerOptions,
+    'nodeLifecycle' | 'nodeIpam' | 'disable' | 'hpa' | 'volume' | 'clusterAutoscaler' | 'serviceAccount'
+  >;
 }
 
 const data = workerData as ComponentWorkerData;

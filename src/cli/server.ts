@@ -12,6 +12,8 @@ import { ApiClient, Informer, NAMESPACE_INDEX, namespaceIndexFunc } from '../cli
 import { resources } from '../core/resources.js';
 import type { Node, Pod } from '../core/types.js';
 import { agentResourceMetricsFetch, ApiServerPrometheus, concatMetrics, MetricsApiService } from '../metrics/index.js';
+import { readProvidersFile } from '../autoscaler/index.js';
+import { parseGoDuration } from '../controllers/podautoscaler/go-duration.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
@@ -58,9 +60,20 @@ const HELP = `Usage: tutti server [flags]
   --audit-log-maxbackup N      rotated audit logs to keep (default 10)
   --max-object-size-bytes N    largest object the API server stores (default 1572864, etcd's 1.5 MiB)
   --disable-servicelb          do not publish node addresses for LoadBalancer Services
+  --default-local-storage-path DIR  where the local-path provisioner makes volumes on nodes
+                               (default /var/lib/tutti/agent/storage)
+  --horizontal-pod-autoscaler-sync-period D          HPA sync period (Go duration or seconds, default 15s)
+  --horizontal-pod-autoscaler-tolerance F            usage ratio change that triggers scaling (default 0.1)
+  --horizontal-pod-autoscaler-downscale-stabilization D  look-back for scale-down recommendations (default 5m0s)
+  --horizontal-pod-autoscaler-cpu-initialization-period D  CPU samples skipped after pod start (default 5m0s)
+  --horizontal-pod-autoscaler-initial-readiness-delay D   readiness changes ignored after start (default 30s)
+  --autoscaler-config FILE     run the cluster autoscaler with the providers in FILE (YAML, \`providers:\`);
+                               node groups: ConfigMap kube-system/tutti-node-groups (off without this flag)
+  --scan-interval D            cluster autoscaler pass interval (default 10s)
+  --expander NAME              cluster autoscaler expander: least-waste, random or priority (default least-waste)
 ${networkHelp(31)}`;
 
-const FLAGS: FlagSpec = {
+export const FLAGS: FlagSpec = {
   port: 'number',
   'bind-address': 'string',
   'data-dir': 'string',
@@ -84,6 +97,15 @@ const FLAGS: FlagSpec = {
   'max-object-size-bytes': 'number',
   'disable-servicelb': 'boolean',
   ...NETWORK_FLAGS,
+  'default-local-storage-path': 'string',
+  'horizontal-pod-autoscaler-sync-period': 'string',
+  'horizontal-pod-autoscaler-tolerance': 'number',
+  'horizontal-pod-autoscaler-downscale-stabilization': 'string',
+  'horizontal-pod-autoscaler-cpu-initialization-period': 'string',
+  'horizontal-pod-autoscaler-initial-readiness-delay': 'string',
+  'autoscaler-config': 'string',
+  'scan-interval': 'string',
+  expander: 'string',
 };
 
 /** `--audit-policy-file` and `--audit-log-path` together turn audit logging on, as upstream. */
@@ -104,6 +126,63 @@ function auditOptions(args: ParsedArgs): ApiServerOptions['audit'] {
     maxSizeMB: numberFlag(args, 'audit-log-maxsize', 100),
     maxBackups: numberFlag(args, 'audit-log-maxbackup', 10),
   };
+}
+
+/** A duration flag as upstream's (Go duration such as `15s`, `1m30s`; a bare number is seconds), in ms. */
+export function durationFlag(args: ParsedArgs, name: string): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : parseGoDuration(v);
+  if (ms === undefined || ms < 0)
+    throw new UsageError(`flag --${name} must be a duration such as 30s or 5m0s, got ${JSON.stringify(v)}`);
+  return ms;
+}
+
+/** The controller manager's options from the command line (only plain data: it goes to a worker thread). */
+export function controllerOptionsFromFlags(args: ParsedArgs): NonNullable<ComponentWorkerData['controllerOptions']> {
+  const hpa: NonNullable<ComponentWorkerData['controllerOptions']>['hpa'] = {};
+  const syncPeriodMs = durationFlag(args, 'horizontal-pod-autoscaler-sync-period');
+  if (syncPeriodMs !== undefined) {
+    if (syncPeriodMs <= 0) throw new UsageError('flag --horizontal-pod-autoscaler-sync-period must be positive');
+    hpa.syncPeriodMs = syncPeriodMs;
+  }
+  if (args.flags.has('horizontal-pod-autoscaler-tolerance')) {
+    const tolerance = numberFlag(args, 'horizontal-pod-autoscaler-tolerance', 0.1);
+    if (tolerance < 0) throw new UsageError('flag --horizontal-pod-autoscaler-tolerance must not be negative');
+    hpa.tolerance = tolerance;
+  }
+  const downscale = durationFlag(args, 'horizontal-pod-autoscaler-downscale-stabilization');
+  if (downscale !== undefined) hpa.downscaleStabilizationWindowMs = downscale;
+  const cpuInit = durationFlag(args, 'horizontal-pod-autoscaler-cpu-initialization-period');
+  if (cpuInit !== undefined) hpa.cpuInitializationPeriodMs = cpuInit;
+  const readiness = durationFlag(args, 'horizontal-pod-autoscaler-initial-readiness-delay');
+  if (readiness !== undefined) hpa.delayOfInitialReadinessStatusMs = readiness;
+  const opts: NonNullable<ComponentWorkerData['controllerOptions']> = {
+    nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
+    nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
+    hpa,
+    // Unset: the volume controller's default, /var/lib/tutti/agent/storage.
+    volume: { localPath: { storageDir: stringFlag(args, 'default-local-storage-path') } },
+  };
+  const config = stringFlag(args, 'autoscaler-config');
+  if (config !== undefined) {
+    const providers = readProvidersFile(config);
+    if (Object.keys(providers).length === 0) throw new UsageError(`--autoscaler-config ${config}: no providers`);
+    const expander = stringFlag(args, 'expander');
+    if (expander !== undefined && !['least-waste', 'random', 'priority'].includes(expander)) {
+      throw new UsageError(`flag --expander must be least-waste, random or priority, got ${JSON.stringify(expander)}`);
+    }
+    opts.clusterAutoscaler = {
+      providers,
+      ...(durationFlag(args, 'scan-interval') !== undefined
+        ? { scanIntervalMs: durationFlag(args, 'scan-interval') }
+        : {}),
+      ...(expander ? { expander: expander as 'least-waste' | 'random' | 'priority' } : {}),
+    };
+  } else if (args.flags.has('scan-interval') || args.flags.has('expander')) {
+    throw new UsageError('--scan-interval and --expander need --autoscaler-config');
+  }
+  return opts;
 }
 
 export function firstIPv4(): string {
@@ -161,6 +240,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   noPositionals(args);
   const podnetConfig = podNetConfig(args, stringFlag(args, 'cluster-cidr', '10.42.0.0/16'));
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
+  // Flags are checked before anything starts: a bad one is a usage error, not a half-started server.
+  const controllerOptions = controllerOptionsFromFlags(args);
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
   const audit = auditOptions(args); // checked before anything starts
@@ -278,8 +359,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         ...componentData,
         component: 'controller-manager',
         controllerOptions: {
-          nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
-          nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
+          ...controllerOptions,
           disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
           serviceAccount: { rootCaPem: pki.caCertPem },
         },

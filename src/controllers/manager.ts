@@ -5,6 +5,7 @@
 
 import { hostname } from 'node:os';
 import { type ApiClient, type Clock, LeaderElector, runWithWorkQueueName } from '../client/index.js';
+import { type ClusterAutoscalerOptions, startClusterAutoscaler } from '../autoscaler/index.js';
 import { type ControllerContext, type Log, newControllerContext, type RunningController } from './context.js';
 import { type CronJobControllerOptions, startCronJobController } from './cronjob/controller.js';
 import { startDisruptionController } from './disruption/controller.js';
@@ -45,9 +46,15 @@ export interface ControllerManagerOptions {
   volume?: VolumeControllerOptions;
   resourceQuota?: ResourceQuotaControllerOptions;
   serviceAccount?: ServiceAccountControllerOptions;
+  /**
+   * The cluster autoscaler (`src/autoscaler`): runs only when given, with at least one provider
+   * (`tutti server --autoscaler-config FILE`); its node groups come from ConfigMap kube-system/tutti-node-groups.
+   */
+  clusterAutoscaler?: ClusterAutoscalerOptions;
 }
 
-type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController;
+/** Starts one controller, or returns undefined when its options leave it off. */
+type Starter = (ctx: ControllerContext, o: ControllerManagerOptions) => RunningController | undefined;
 
 /** Every controller by name. Add new ones here. */
 const CONTROLLERS: Record<string, Starter> = {
@@ -71,7 +78,14 @@ const CONTROLLERS: Record<string, Starter> = {
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
   servicelb: (ctx) => startServiceLbController(ctx),
   serviceaccount: (ctx, o) => startServiceAccountController(ctx, o.serviceAccount),
+  clusterautoscaler: (ctx, o) =>
+    o.clusterAutoscaler && Object.keys(o.clusterAutoscaler.providers ?? {}).length > 0
+      ? startClusterAutoscaler(ctx, o.clusterAutoscaler)
+      : undefined,
 };
+
+/** The names of every controller the manager knows (for --disable lists and tests). */
+export const CONTROLLER_NAMES: readonly string[] = Object.keys(CONTROLLERS);
 
 /** Starts the named controllers on a context and its informers; no leader election (tests, embedding). */
 export function startControllers(
@@ -82,7 +96,8 @@ export function startControllers(
   const running = Object.entries(CONTROLLERS)
     .filter(([name]) => !disabled.has(name))
     // Each controller's work queues are named after it (workqueue_depth{name=...}, workqueue_adds_total).
-    .map(([name, start]) => runWithWorkQueueName(name, () => start(ctx, opts)));
+    .map(([name, start]) => runWithWorkQueueName(name, () => start(ctx, opts)))
+    .filter((c): c is RunningController => c !== undefined);
   ctx.informers.start();
   return {
     async stop() {

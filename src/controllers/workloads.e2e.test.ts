@@ -10,6 +10,7 @@ import { newControllerContext } from './context.js';
 import { startGarbageCollector } from './garbagecollector/controller.js';
 import { startNamespaceController } from './namespace/controller.js';
 import { startReplicaSetController } from './replicaset/controller.js';
+import { startDaemonSetController } from './daemonset/controller.js';
 import { startDeploymentController } from './deployment/controller.js';
 
 function deploymentYaml(name: string, replicas: number, image: string, ns = 'default'): string {
@@ -65,6 +66,7 @@ describe('workload controllers against tutti server', () => {
       startDeploymentController(ctx),
       startGarbageCollector(ctx),
       startNamespaceController(ctx),
+      startDaemonSetController(ctx),
     ];
     ctx.informers.start();
     stopControllers = async () => {
@@ -157,6 +159,15 @@ describe('workload controllers against tutti server', () => {
     assert.equal((undone.spec?.template?.spec as { containers: { image: string }[] }).containers[0]!.image, 'nginx:1');
     assert.equal(undone.metadata.annotations?.['deployment.kubernetes.io/revision'], '3');
     assert.equal((await replicaSets('default', 'web')).length, 2, 'undo reuses the old ReplicaSet');
+    // Upstream keeps the revisions a reused ReplicaSet had: revision 1 became 3, so its history is "1".
+    const reused = (await replicaSets('default', 'web')).find(
+      (rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3',
+    );
+    assert.equal(reused?.metadata.annotations?.['deployment.kubernetes.io/revision-history'], '1');
+    const afterUndo = await s.k('rollout', 'history', 'deploy/web');
+    assert.match(afterUndo, /^2\s/m);
+    assert.match(afterUndo, /^3\s/m);
+    assert.doesNotMatch(afterUndo, /^1\s/m);
     const events = await s.k(
       'get',
       'events',
@@ -167,6 +178,54 @@ describe('workload controllers against tutti server', () => {
     );
     assert.match(events, /Scaled up replica set web-\w+ to \d+ from \d+/);
     assert.match(events, /Scaled down replica set web-\w+ to \d+ from \d+/);
+  });
+
+  it('DaemonSet history: revisions carry the change-cause; rollout history and undo work as upstream', async () => {
+    const ds = (image: string, cause: string) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'agent', namespace: 'default', annotations: { 'kubernetes.io/change-cause': cause } },
+        spec: {
+          selector: { matchLabels: { app: 'agent' } },
+          template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image }] } },
+        },
+      });
+    const appliedfirst = await s.kubectl(['apply', '-f', '-'], { input: ds('busybox:1', 'first') });
+    assert.equal(appliedfirst.code, 0, appliedfirst.stderr);
+    const revisions = async () =>
+      (
+        await client.list<KubeObject & { revision: number }>('/apis/apps/v1/namespaces/default/controllerrevisions')
+      ).items
+        .filter((r) => r.metadata.ownerReferences?.[0]?.name === 'agent')
+        .sort((a, b) => a.revision - b.revision);
+    await until('first revision', async () => (await revisions()).length === 1);
+    const appliedsecond = await s.kubectl(['apply', '-f', '-'], { input: ds('busybox:2', 'second') });
+    assert.equal(appliedsecond.code, 0, appliedsecond.stderr);
+    await until('second revision', async () => (await revisions()).length === 2);
+    const [r1, r2] = await revisions();
+    assert.equal(r1!.metadata.annotations?.['kubernetes.io/change-cause'], 'first');
+    assert.equal(r2!.metadata.annotations?.['kubernetes.io/change-cause'], 'second');
+    const history = await s.k('rollout', 'history', 'ds/agent');
+    assert.match(history, /^1\s+first$/m);
+    assert.match(history, /^2\s+second$/m);
+    const shown = await s.k('rollout', 'history', 'ds/agent', '--revision=1');
+    assert.match(shown, /busybox:1/);
+
+    await s.k('rollout', 'undo', 'ds/agent');
+    const undone = await client.get<KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }>(
+      '/apis/apps/v1/namespaces/default/daemonsets/agent',
+    );
+    assert.equal(undone.spec.template.spec.containers[0]!.image, 'busybox:1');
+    // The old revision is reused and bumped to 3 (no third object), as upstream.
+    await until('revision 1 bumped to 3', async () => {
+      const rs = await revisions();
+      return rs.length === 2 && rs[1]!.metadata.name === r1!.metadata.name && rs[1]!.revision === 3;
+    });
+    const after = await s.k('rollout', 'history', 'ds/agent');
+    assert.match(after, /^2\s+second$/m);
+    assert.match(after, /^3\s+first$/m);
+    await s.k('delete', 'ds/agent');
   });
 
   it('pause holds a template change; resume and restart roll it out', async () => {

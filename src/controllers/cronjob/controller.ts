@@ -25,6 +25,7 @@ import {
   removeFromActive,
   scheduleOf,
 } from './plan.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { nextScheduleDelayMs } from './schedule-times.js';
 
 export const CRONJOB_COMPONENT = 'cronjob-controller';
@@ -39,6 +40,7 @@ export function startCronJobController(ctx: ControllerContext, opts: CronJobCont
   const { client, clock, log } = ctx;
   const zone = opts.defaultTimeZone ?? localTimeZone();
   const recorder = ctx.recorder(CRONJOB_COMPONENT);
+  const guard = new SpecGuard(recorder, 'CronJob', 'batch/v1', ctx.log);
   const cronjobs = ctx.informers.forResource<CronJob>(resources.cronjobs);
   const jobs = ctx.informers.forResource<Job>(resources.jobs);
   const queue = new WorkQueue<string>({ clock });
@@ -87,7 +89,7 @@ export function startCronJobController(ctx: ControllerContext, opts: CronJobCont
 
   const sync = async (key: string): Promise<void> => {
     const cached = cronjobs.get(key);
-    if (!cached) return;
+    if (!cached || guard.refuse(cached)) return;
     let cj = withKind(structuredClone(cached));
     const ns = cj.metadata.namespace ?? '';
     const path = resourcePath(resources.cronjobs, { namespace: ns, name: cj.metadata.name });

@@ -15,7 +15,9 @@ import { type ControllerRevision, type DaemonSet, type Node, type Pod, resources
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
 import { inBatches } from '../shared/batches.js';
 import { Expectations } from '../shared/expectations.js';
+import { equalRevision } from '../shared/history.js';
 import { ensureIndex, OWNER_UID_INDEX } from '../shared/indexes.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { newDaemonPod, REVISION_HASH_LABEL } from './daemon-pod.js';
 import { planHistory, templateHash } from './history.js';
 import { planDaemonSet } from './plan.js';
@@ -25,6 +27,7 @@ const COMPONENT = 'daemonset-controller';
 export function startDaemonSetController(ctx: ControllerContext, opts: { workers?: number } = {}): RunningController {
   const { client, clock, log } = ctx;
   const recorder = ctx.recorder(COMPONENT);
+  const guard = new SpecGuard(recorder, 'DaemonSet', 'apps/v1', ctx.log);
   const daemonsets = ctx.informers.forResource<DaemonSet>(resources.daemonsets);
   const nodes = ctx.informers.forResource<Node>(resources.nodes);
   const pods = ctx.informers.forResource<Pod>(resources.pods);
@@ -80,7 +83,7 @@ export function startDaemonSetController(ctx: ControllerContext, opts: { workers
 
   const sync = async (key: string) => {
     const ds = daemonsets.get(key);
-    if (!ds) return;
+    if (!ds || guard.refuse(ds)) return;
     const namespace = ds.metadata.namespace ?? '';
     const owned = pods.byIndex(OWNER_UID_INDEX, ds.metadata.uid ?? '');
     const hash = templateHash(ds.spec?.template, Number(ds.status?.collisionCount ?? 0));
@@ -157,7 +160,7 @@ export function startDaemonSetController(ctx: ControllerContext, opts: { workers
         const existing = await client.get<ControllerRevision>(
           `${collection}/${history.current.revision.metadata.name}`,
         );
-        if (JSON.stringify(existing.data) !== JSON.stringify(history.current.revision.data)) {
+        if (!equalRevision(existing, history.current.revision)) {
           const collisionCount = Number(ds.status?.collisionCount ?? 0) + 1;
           await client.patch(
             resourcePath(resources.daemonsets, { namespace, name: ds.metadata.name, subresource: 'status' }),

@@ -2,26 +2,13 @@
 // one revision per distinct template, named <ds>-<hash>, the current one holding the highest revision.
 
 import type { ControllerRevision, DaemonSet } from '../../core/index.js';
+import { computeHash } from '../shared/hash.js';
+import { newControllerRef } from '../shared/ownership.js';
 import { REVISION_HASH_LABEL } from './daemon-pod.js';
 
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** fnv-1a 32-bit. */
-function fnv32a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-/** Like upstream ComputeHash: a hash of the template (and collision count), in label-safe characters. */
+/** The template's hash (upstream ComputeHash, as the Deployment's pod-template-hash): pod label and revision name. */
 export function templateHash(template: unknown, collisionCount = 0): string {
-  const digits = String(fnv32a(JSON.stringify(template) + (collisionCount ? `#${collisionCount}` : '')));
-  let out = '';
-  for (const d of digits) out += SAFE_ALPHABET[d.charCodeAt(0) % SAFE_ALPHABET.length];
-  return out;
+  return computeHash(template, collisionCount);
 }
 
 /** The revision's data is a strategic merge patch that restores the template. */
@@ -29,7 +16,13 @@ export function revisionData(ds: DaemonSet): object {
   return { spec: { template: { ...structuredClone(ds.spec?.template), $patch: 'replace' } } };
 }
 
+/**
+ * The revision of the DaemonSet's current template (upstream snapshot): it carries the DaemonSet's
+ * annotations as they are then (kubernetes.io/change-cause for `kubectl rollout history`,
+ * deprecated.daemonset.template.generation), as upstream copies ds.Annotations.
+ */
 export function newRevision(ds: DaemonSet, hash: string, revision: number): ControllerRevision {
+  const annotations = ds.metadata.annotations;
   return {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',
@@ -37,16 +30,8 @@ export function newRevision(ds: DaemonSet, hash: string, revision: number): Cont
       name: `${ds.metadata.name}-${hash}`,
       namespace: ds.metadata.namespace,
       labels: { ...(ds.spec?.template.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: hash },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'DaemonSet',
-          name: ds.metadata.name ?? '',
-          uid: ds.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ...(annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
+      ownerReferences: [newControllerRef(ds, 'apps/v1', 'DaemonSet')],
     },
     data: revisionData(ds),
     revision,

@@ -2,7 +2,14 @@
 // Buckets per node: nodes needing a pod, surplus/failed/misplaced pods to delete, old-revision pods to
 // replace within maxUnavailable (or to surge past with maxSurge), and the status counts.
 
-import { type DaemonSet, type DaemonSetStatus, isPodReady, type Node, type Pod } from '../../core/index.js';
+import {
+  type DaemonSet,
+  type DaemonSetStatus,
+  isPodReady,
+  type Node,
+  type Pod,
+  scaledValueFromIntOrPercent,
+} from '../../core/index.js';
 import { isPodAvailable } from '../shared/pods.js';
 import { daemonPodSpec, REVISION_HASH_LABEL, targetNodeName } from './daemon-pod.js';
 import { nodeShouldRunDaemonPod } from './eligibility.js';
@@ -30,13 +37,14 @@ export interface DaemonSetPlan {
   status: DaemonSetCounts;
 }
 
-/** An int or a percentage of total (rounded up for maxUnavailable/maxSurge, as upstream), at least 0. */
+/**
+ * An int or a percentage of total, rounded up for maxUnavailable and maxSurge as upstream (SurgeCount,
+ * UnavailableCount), at least 0; `fallback` when unset. Other strings never get here: the spec guard
+ * refuses them (shared/spec-guard.ts).
+ */
 export function scaledValue(v: number | string | undefined, total: number, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v === 'number') return Math.max(0, v);
-  const m = /^(\d+)%$/.exec(v);
-  if (m) return Math.ceil((Number(m[1]) * total) / 100);
-  return /^\d+$/.test(v) ? Number(v) : fallback;
+  if (v === undefined || v === null) return fallback;
+  return Math.max(0, scaledValueFromIntOrPercent(v, total, true));
 }
 
 const byAge = (a: Pod, b: Pod) =>

@@ -21,9 +21,11 @@ import {
   type Pod,
   type ReplicaSet,
   type ReplicaSetSpec,
+  jsonEqual,
   resources,
 } from '../../core/index.js';
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
 import { REVISION_ANNOTATION } from './annotations.js';
 import { templatesEqualIgnoringHash } from './hash.js';
@@ -68,6 +70,7 @@ export function startDeploymentController(ctx: ControllerContext, opts: { worker
   const podInformer = ctx.informers.forResource<Pod>(resources.pods);
   const queue = new WorkQueue<string>({ clock: ctx.clock });
   const recorder = ctx.recorder(DEPLOYMENT_COMPONENT);
+  const guard = new SpecGuard(recorder, 'Deployment', 'apps/v1', ctx.log);
 
   const enqueueOwner = (obj: ReplicaSet) => {
     const ref = controllerRef(obj);
@@ -106,6 +109,7 @@ export function startDeploymentController(ctx: ControllerContext, opts: { worker
     const cached = dInformer.get(key);
     if (!cached) return;
     const d: Deployment = { apiVersion: 'apps/v1', kind: 'Deployment', ...structuredClone(cached) };
+    if (guard.refuse(d)) return;
     const selector = selectorOf(d);
     if (!selector || selector.empty()) {
       void recorder.event(
@@ -241,11 +245,18 @@ class DeploymentSync {
   private async syncNewReplicaSet(rs: ReplicaSet, oldRSs: ReplicaSet[]): Promise<ReplicaSet> {
     const d = this.d;
     const revision = maxRevision(oldRSs) + 1;
-    const changed = newReplicaSetAnnotations(d, rs, revision, false);
+    // An unset minReadySeconds reads back as absent (the server omits zero): compare it as 0.
+    const read = structuredClone({
+      annotations: rs.metadata.annotations ?? {},
+      spec: { ...rs.spec, minReadySeconds: rs.spec?.minReadySeconds ?? 0 },
+    });
+    newReplicaSetAnnotations(d, rs, revision, false);
     const minReady = d.spec?.minReadySeconds ?? 0;
-    const minReadyChanged = (rs.spec?.minReadySeconds ?? 0) !== minReady;
-    if (changed || minReadyChanged) {
-      rs.spec = { ...(rs.spec as ReplicaSetSpec), minReadySeconds: minReady };
+    const next = { ...(rs.spec as ReplicaSetSpec), minReadySeconds: minReady };
+    // Write only what differs from what was read (deep-equal): a value that never reads back equal
+    // cannot drive a write loop.
+    if (!jsonEqual(read, { annotations: rs.metadata.annotations ?? {}, spec: next })) {
+      rs.spec = next;
       const updated = await this.ctx.client.update<ReplicaSet>(this.rsPath(rs.metadata.name!), rs);
       Object.assign(rs, updated);
     }
@@ -343,12 +354,14 @@ class DeploymentSync {
     for (const a of actions) {
       const rs = rss.find((r) => r.metadata.name === a.name);
       if (!rs) continue;
-      const sizeChanged = rsReplicas(rs) !== a.to;
+      const sizeChanged = !jsonEqual(rs.spec?.replicas, a.to);
       if (!sizeChanged && !replicaAnnotationsNeedUpdate(this.d, rs)) continue;
       const body: ReplicaSet = structuredClone(rs);
       body.spec = { ...(body.spec as ReplicaSetSpec), replicas: a.to };
       body.metadata.annotations = { ...(body.metadata.annotations ?? {}) };
       setReplicaAnnotations(this.d, body.metadata.annotations);
+      // Deep-equal on what would be written against what was read: nothing to write, no write.
+      if (jsonEqual([body.spec, body.metadata.annotations], [rs.spec, rs.metadata.annotations ?? {}])) continue;
       const updated = await this.ctx.client.update<ReplicaSet>(this.rsPath(a.name), body);
       Object.assign(rs, updated);
       if (sizeChanged) {

@@ -60,15 +60,51 @@ export function newReplicaSet(d: Deployment, revision: number, replicas: number)
   return rs;
 }
 
+/** Upstream's maxRevHistoryLengthInChars: the revision-history annotation stays within 2000 characters. */
+export const MAX_REVISION_HISTORY_CHARS = 2000;
+
 /**
- * SetNewReplicaSetAnnotations: copy the deployment's annotations, raise the revision, and on creation
- * set the replica annotations. Returns true when rs changed.
+ * The revision-history annotation after rs moves from `oldRevision` to a newer one (a rollback to it):
+ * the old revision is appended, the oldest entries dropped to stay within `limit` characters.
+ */
+export function appendRevisionHistory(
+  history: string | undefined,
+  oldRevision: string,
+  limit = MAX_REVISION_HISTORY_CHARS,
+): string | undefined {
+  const old = (history ?? '').split(',');
+  if (old[0]!.length === 0) return oldRevision;
+  let total = (history ?? '').length + oldRevision.length + 1;
+  let start = 0;
+  while (total > limit && start < old.length) {
+    total -= old[start]!.length + 1;
+    start++;
+  }
+  if (total > limit) return history;
+  return [...old.slice(start), oldRevision].join(',');
+}
+
+/**
+ * SetNewReplicaSetAnnotations: copy the deployment's annotations, raise the revision (keeping the one it
+ * had in revision-history, as a rollback does), and on creation set the replica annotations. Returns true
+ * when rs changed.
  */
 export function newReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, revision: number, creating: boolean): boolean {
   const before = JSON.stringify(rs.metadata.annotations ?? {});
   const a = { ...(rs.metadata.annotations ?? {}) };
   for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) if (!NOT_COPIED.has(k)) a[k] = v;
-  if (revisionOf(rs) < revision) a[REVISION_ANNOTATION] = String(revision);
+  const oldRevision = rs.metadata.annotations?.[REVISION_ANNOTATION];
+  // A revision that is not a number is left alone, as upstream does (no raise, no history).
+  if (oldRevision === undefined || oldRevision === '' || /^[+-]?\d+$/.test(oldRevision)) {
+    const oldInt = oldRevision ? Number(oldRevision) : 0;
+    if (oldInt < revision) {
+      a[REVISION_ANNOTATION] = String(revision);
+      if (oldRevision !== undefined) {
+        const history = appendRevisionHistory(a[REVISION_HISTORY_ANNOTATION], oldRevision);
+        if (history !== undefined) a[REVISION_HISTORY_ANNOTATION] = history;
+      }
+    }
+  }
   if (creating) setReplicaAnnotations(d, a);
   rs.metadata.annotations = a;
   return JSON.stringify(a) !== before;

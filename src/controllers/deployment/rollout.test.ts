@@ -11,8 +11,8 @@ import {
   proportionalScale,
   recreateStep,
   rollingUpdateStep,
-  scaledValue,
 } from './rollout.js';
+import { scaledValueFromIntOrPercent as scaledValue } from '../../core/index.js';
 import { DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, REVISION_ANNOTATION } from './annotations.js';
 
 function deploy(

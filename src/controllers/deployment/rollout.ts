@@ -3,7 +3,13 @@
 // the ReplicaSet sizes to write; the controller writes them, and the next sync (driven by the
 // ReplicaSets' status) takes the next step. Percentages: surge rounds up, unavailable rounds down.
 
-import { type Deployment, isPodTerminal, type Pod, type ReplicaSet } from '../../core/index.js';
+import {
+  type Deployment,
+  isPodTerminal,
+  type Pod,
+  type ReplicaSet,
+  scaledValueFromIntOrPercent,
+} from '../../core/index.js';
 import { creationMs } from '../shared/pods.js';
 import { DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, REVISION_ANNOTATION } from './annotations.js';
 
@@ -31,25 +37,13 @@ export function isRollingUpdate(d: Deployment): boolean {
   return (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
 }
 
-/** intstr.GetScaledValueFromIntOrPercent. */
-export function scaledValue(v: number | string, total: number, roundUp: boolean): number {
-  if (typeof v === 'number') return v;
-  const m = /^(-?\d+)%$/.exec(v);
-  if (!m) {
-    const n = Number(v);
-    if (Number.isInteger(n)) return n;
-    throw new Error(`invalid value for IntOrString: ${v}`);
-  }
-  const x = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(x) : Math.floor(x);
-}
-
 /** Absolute surge and unavailability; both zero would deadlock, so unavailable becomes 1. */
 export function resolveFenceposts(d: Deployment): { surge: number; unavailable: number } {
   const desired = desiredReplicas(d);
   const ru = d.spec?.strategy?.rollingUpdate;
-  const surge = scaledValue(ru?.maxSurge ?? '25%', desired, true);
-  let unavailable = scaledValue(ru?.maxUnavailable ?? '25%', desired, false);
+  // Budgets other than an int or "N%" never get here: the spec guard refuses them (shared/spec-guard.ts).
+  const surge = scaledValueFromIntOrPercent(ru?.maxSurge ?? '25%', desired, true);
+  let unavailable = scaledValueFromIntOrPercent(ru?.maxUnavailable ?? '25%', desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
   return { surge, unavailable };
 }

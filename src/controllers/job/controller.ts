@@ -9,6 +9,7 @@ import { type Job, type Pod, resources, stableJson } from '../../core/index.js';
 import { inBatches } from '../shared/batches.js';
 import { Expectations } from '../shared/expectations.js';
 import { ensureIndex, OWNER_UID_INDEX } from '../shared/indexes.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { DEFAULT_JOB_PLAN_OPTIONS, type JobPlanOptions, jobExpiry, newJobPod, planJob } from './plan.js';
 
 const COMPONENT = 'job-controller';
@@ -21,6 +22,7 @@ export function startJobController(ctx: ControllerContext, opts: JobControllerOp
   const { client, clock, log } = ctx;
   const planOpts: JobPlanOptions = { ...DEFAULT_JOB_PLAN_OPTIONS, ...opts };
   const recorder = ctx.recorder(COMPONENT);
+  const guard = new SpecGuard(recorder, 'Job', 'batch/v1', ctx.log);
   const jobs = ctx.informers.forResource<Job>(resources.jobs);
   const pods = ctx.informers.forResource<Pod>(resources.pods);
   ensureIndex(pods, OWNER_UID_INDEX, ownerUidIndexFunc);
@@ -61,7 +63,7 @@ export function startJobController(ctx: ControllerContext, opts: JobControllerOp
 
   const sync = async (key: string) => {
     const job = jobs.get(key);
-    if (!job || job.metadata.deletionTimestamp) return;
+    if (!job || job.metadata.deletionTimestamp || guard.refuse(job)) return;
     const namespace = job.metadata.namespace ?? '';
     const now = clock.now();
     const expiry = jobExpiry(job);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CidrAllocator, hostAddress } from './cidr-allocator.js';
+import { hostAddress } from '../../core/index.js';
+import { CidrAllocator } from './cidr-allocator.js';
 
 test('allocates distinct /24s, skips occupied ones, reuses freed ones only after a full turn', () => {
   const a = new CidrAllocator('10.42.0.0/16', 24);

@@ -1,6 +1,8 @@
 // Hands out per-node pod CIDRs from the cluster CIDR (upstream range_allocator / cidrset): each node
 // gets one subnet of nodeMaskSize bits, never two nodes the same one. Pure, in memory; the controller
-// rebuilds it from the nodes' spec.podCIDR on start.
+// rebuilds it from the nodes' spec.podCIDR on start. CIDR arithmetic: src/core/cidr.ts.
+
+import { intToIp, parseCidr } from '../../core/index.js';
 
 export class CidrAllocator {
   private readonly base: number;
@@ -69,26 +71,4 @@ export class CidrAllocator {
     const i = offset / this.subnetSize;
     return i < this.capacity ? i : undefined;
   }
-}
-
-export function parseCidr(cidr: string): { ip: number; bits: number } {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
-  if (!m) throw new Error(`invalid IPv4 CIDR ${JSON.stringify(cidr)}`);
-  const octets = m.slice(1, 5).map(Number);
-  const bits = Number(m[5]);
-  if (octets.some((o) => o > 255) || bits > 32) throw new Error(`invalid IPv4 CIDR ${JSON.stringify(cidr)}`);
-  const ip = octets.reduce((acc, o) => acc * 256 + o, 0);
-  // Network address: clear host bits (unsigned arithmetic, no 32-bit sign trouble).
-  return { ip: ip - (ip % 2 ** (32 - bits)), bits };
-}
-
-export function intToIp(n: number): string {
-  return [Math.floor(n / 2 ** 24) % 256, Math.floor(n / 2 ** 16) % 256, Math.floor(n / 256) % 256, n % 256].join('.');
-}
-
-/** The n-th host address of a CIDR (n = 1 is the first usable one), for handing out pod IPs. */
-export function hostAddress(cidr: string, n: number): string {
-  const { ip, bits } = parseCidr(cidr);
-  if (n < 1 || n >= 2 ** (32 - bits) - 1) throw new Error(`host ${n} out of range for ${cidr}`);
-  return intToIp(ip + n);
 }

@@ -10,6 +10,7 @@ import { resources } from '../../core/resources.js';
 import type { HorizontalPodAutoscaler, Pod, Scale } from '../../core/types.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
 import { ensureIndex } from '../shared/indexes.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { type MetricsClient, RestMetricsClient } from './metrics-client.js';
 import {
   Autoscaler,
@@ -87,6 +88,7 @@ export function startHorizontalPodAutoscalerController(
   const pods = ctx.informers.forResource<Pod>(resources.pods);
   ensureIndex(pods, POD_LABEL_INDEX, podLabelIndex);
   const queue = new WorkQueue<string>({ clock });
+  const guard = new SpecGuard(ctx.recorder(HPA_COMPONENT), 'HorizontalPodAutoscaler', 'autoscaling/v2', log);
   const perNamespace = new Map<string, number>();
   const listFrom = opts.namespaceMetricsListFrom ?? 10;
   const metrics =
@@ -128,7 +130,8 @@ export function startHorizontalPodAutoscalerController(
 
   const sync = async (key: string) => {
     const hpa = hpas.get(key);
-    if (!hpa) return;
+    // An unusable spec waits for the next spec change (onUpdate queues it), without any write.
+    if (!hpa || guard.refuse(hpa)) return;
     let result: ReconcileResult;
     try {
       result = await autoscaler.reconcile(hpa, key);

@@ -19,6 +19,7 @@ import {
   stabilizeRecommendationWithBehaviors,
   storeScaleEvent,
 } from './behavior.js';
+import { isInt32 } from '../shared/spec-guard.js';
 import { type ConditionSpec, setCondition } from './conditions.js';
 import { CUSTOM_METRICS_NOT_SUPPORTED, EXTERNAL_METRICS_NOT_SUPPORTED, type MetricsClient } from './metrics-client.js';
 import {
@@ -212,13 +213,19 @@ export class Autoscaler {
       const msg = errText(firstError ?? 'unrecognized resource');
       return failGetScale(msg, `failed to query scale subresource for ${reference}: ${msg}`);
     }
+    const scaleReplicas: unknown = scale.spec?.replicas ?? 0;
+    if (!isInt32(scaleReplicas)) {
+      // A target stored with an unusable count (wrong type, beyond int32): never compute from it.
+      const msg = `invalid replica count ${JSON.stringify(scaleReplicas) ?? String(scaleReplicas)} in the scale of ${reference}`;
+      return failGetScale(msg, msg);
+    }
     cond({
       type: 'AbleToScale',
       status: 'True',
       reason: 'SucceededGetScale',
       message: "the HPA controller was able to get the target's current scale",
     });
-    const currentReplicas = scale.spec?.replicas ?? 0;
+    const currentReplicas = scaleReplicas;
     // recordInitialRecommendation: the current size is the first recommendation of a new HPA.
     let history = this.history.get(key);
     if (!history) {

@@ -20,16 +20,27 @@ import {
   resources,
 } from '../../core/index.js';
 import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
-import { slowStartBatch } from '../shared/batches.js';
+import { CREATE_WINDOW, slowStartPipeline } from '../shared/batches.js';
 import { Expectations } from '../shared/expectations.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
-import { isPodActive } from './pods.js';
-import { type ManageError, nextAvailableCheckMs, replicaDiff, replicaSetStatus, statusEqual } from './replicas.js';
+import { isPodActive } from '../shared/active-pods.js';
+import {
+  type ManageError,
+  nextAvailableCheckMs,
+  replicaDiff,
+  replicaStatus,
+  replicaStatusEqual,
+} from '../shared/replicas.js';
 
 export const REPLICASET_COMPONENT = 'replicaset-controller';
 
 export interface ReplicaSetControllerOptions {
   workers?: number;
+  /** Most pods created or deleted in one sync (upstream burstReplicas, 500). */
+  burstReplicas?: number;
+  /** Creates in flight at once after slow start (default 64). */
+  createWindow?: number;
 }
 
 /** A pod built from the ReplicaSet's template (upstream GetPodFromTemplate). */
@@ -62,6 +73,7 @@ export function startReplicaSetController(
   const queue = new WorkQueue<string>({ clock: ctx.clock });
   const expectations = new Expectations(ctx.clock);
   const recorder = ctx.recorder(REPLICASET_COMPONENT);
+  const guard = new SpecGuard(recorder, 'ReplicaSet', 'apps/v1', ctx.log);
 
   /** The ReplicaSet a controller ref points at, if it is in the cache with that uid. */
   const ownerOf = (pod: Pod): ReplicaSet | undefined => {
@@ -118,6 +130,7 @@ export function startReplicaSetController(
       return;
     }
     const rs: ReplicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...cached };
+    if (guard.refuse(rs)) return;
     const selector = selectorOf(rs);
     if (!selector) {
       ctx.log('replicaset: invalid selector', { namespace: rs.metadata.namespace, name: rs.metadata.name });
@@ -127,11 +140,11 @@ export function startReplicaSetController(
     const pods = await claimPods(ctx, rs, selector, candidates);
     let manageError: ManageError | undefined;
     if (expectations.satisfied(key) && !rs.metadata.deletionTimestamp) {
-      manageError = await manageReplicas(ctx, recorder, expectations, key, rs, pods, relatedPods(rs));
+      manageError = await manageReplicas(ctx, recorder, expectations, key, rs, pods, relatedPods(rs), opts);
     }
     const now = ctx.clock.now();
-    const status = replicaSetStatus(rs, pods, now, manageError);
-    if (!statusEqual(rs.status, status)) await writeStatus(ctx, rs, status);
+    const status = replicaStatus(rs, pods, now, manageError);
+    if (!replicaStatusEqual(rs.status, status)) await writeStatus(ctx, rs, status);
     const next = nextAvailableCheckMs(rs, pods, now);
     if (next !== undefined) queue.addAfter(key, Math.max(0, next - now) + 50);
     if (manageError) throw new Error(manageError.message);
@@ -207,8 +220,9 @@ async function manageReplicas(
   rs: ReplicaSet,
   pods: Pod[],
   related: Pod[] | undefined,
+  opts: ReplicaSetControllerOptions,
 ): Promise<ManageError | undefined> {
-  const diff = replicaDiff(rs, pods, related);
+  const diff = replicaDiff(rs, pods, related, opts.burstReplicas);
   const ns = rs.metadata.namespace;
   const fields = { namespace: ns, name: rs.metadata.name };
   if (diff.kind === 'create') {
@@ -216,7 +230,8 @@ async function manageReplicas(
     const template = podFromTemplate(rs);
     const collection = resourcePath(resources.pods, { namespace: ns });
     let firstError: string | undefined;
-    const attempted = await slowStartBatch(
+    // Slow start proves the writes succeed (quota, admission), then a window of creates stays in flight.
+    const attempted = await slowStartPipeline(
       diff.count,
       () => ctx.client.create<Pod>(collection, structuredClone(template)),
       (r) => {
@@ -229,6 +244,7 @@ async function manageReplicas(
           void recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(r.reason)}`);
         }
       },
+      opts.createWindow ?? CREATE_WINDOW,
     );
     for (let i = attempted; i < diff.count; i++) expectations.creationObserved(key);
     ctx.log('replicaset: created pods', { ...fields, wanted: diff.count, error: firstError });

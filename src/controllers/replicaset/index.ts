@@ -1,4 +1,3 @@
-export { podsToDelete } from './active-pods.js';
+export { isPodActive, podsToDelete } from '../shared/active-pods.js';
+export { replicaDiff, replicaStatus as replicaSetStatus } from '../shared/replicas.js';
 export { podFromTemplate, REPLICASET_COMPONENT, startReplicaSetController } from './controller.js';
-export { isPodActive } from './pods.js';
-export { replicaDiff, replicaSetStatus } from './replicas.js';

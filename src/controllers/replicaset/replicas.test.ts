@@ -5,9 +5,9 @@ import { labelSelectorFromObject, type Pod, type ReplicaSet } from '../../core/i
 import { slowStartBatches } from '../shared/batches.js';
 import { EXPECTATIONS_TTL_MS, Expectations } from '../shared/expectations.js';
 import { adoptPatch, claimObjects, releasePatch } from '../shared/ownership.js';
-import { podsToDelete } from './active-pods.js';
+import { podsToDelete } from '../shared/active-pods.js';
+import { replicaDiff, replicaStatus as replicaSetStatus } from '../shared/replicas.js';
 import { podFromTemplate } from './controller.js';
-import { replicaDiff, replicaSetStatus } from './replicas.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 

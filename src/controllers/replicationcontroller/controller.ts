@@ -10,6 +10,7 @@ import { isPodActive } from '../shared/active-pods.js';
 import { Expectations } from '../shared/expectations.js';
 import { controllerRef } from '../shared/ownership.js';
 import { type ManageError, nextAvailableCheckMs, replicaStatus, replicaStatusEqual } from '../shared/replicas.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { claimPods, manageReplicas, writeStatus } from './manage.js';
 
 export const REPLICATIONCONTROLLER_COMPONENT = 'replication-controller';
@@ -23,6 +24,7 @@ export function startReplicationControllerController(
   const queue = new WorkQueue<string>({ clock: ctx.clock });
   const expectations = new Expectations(ctx.clock);
   const recorder = ctx.recorder(REPLICATIONCONTROLLER_COMPONENT);
+  const guard = new SpecGuard(recorder, 'ReplicationController', 'v1', ctx.log);
   const selectorOf = (rc: ReplicationController) => labelSelectorFromMap(rc.spec?.selector ?? {});
 
   const ownerOf = (pod: Pod): ReplicationController | undefined => {
@@ -78,6 +80,7 @@ export function startReplicationControllerController(
       return;
     }
     const rc: ReplicationController = { ...cached, apiVersion: 'v1', kind: 'ReplicationController' };
+    if (guard.refuse(rc)) return;
     const candidates = pods.byIndex(NAMESPACE_INDEX, rc.metadata.namespace ?? '').filter(isPodActive);
     const owned = await claimPods(ctx, rc, selectorOf(rc), candidates);
     let manageError: ManageError | undefined;

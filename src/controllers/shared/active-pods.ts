@@ -1,7 +1,6 @@
 // Which pods count toward a replica owner and which go first on scale down (upstream
 // controller.FilterActivePods and ActivePodsWithRanks), for every owner kind that keeps N interchangeable
-// pods: ReplicaSets and ReplicationControllers. (replicaset/ still has its own copy: active-pods.ts and
-// pods.ts there can be replaced by this file.)
+// pods: ReplicaSets and ReplicationControllers.
 
 import { isPodTerminal, type Pod, podCondition } from '../../core/index.js';
 import { creationMs } from './pods.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inBatches, slowStartBatch } from './batches.js';
+import { inBatches, slowStartBatch, slowStartPipeline } from './batches.js';
 
 test('inBatches: every item once, at most `concurrency` in flight, the first error after all settle', async () => {
   let inFlight = 0;
@@ -57,4 +57,38 @@ test('slowStartBatch: batches 1, 2, 4, ...; results in call order; a failing bat
     settled.map((r) => (r.status === 'fulfilled' ? r.value : 'failed')),
     [1, 2, 'failed'],
   );
+});
+
+test('slowStartPipeline: 1, 2, 4, ... up to the window, then the window in flight; stops at a failure', async () => {
+  let inFlight = 0;
+  let most = 0;
+  let calls = 0;
+  const starts: number[] = [];
+  const fn = async () => {
+    calls++;
+    inFlight++;
+    starts.push(inFlight);
+    most = Math.max(most, inFlight);
+    await new Promise((r) => setTimeout(r, 1));
+    inFlight--;
+    return calls;
+  };
+  let settled = 0;
+  assert.equal(await slowStartPipeline(300, fn, () => settled++, 16), 300);
+  assert.equal(calls, 300);
+  assert.equal(settled, 300);
+  assert.equal(most, 16);
+  assert.deepEqual(starts.slice(0, 3), [1, 1, 2], 'slow start first');
+
+  calls = 0;
+  let failures = 0;
+  const failing = async () => {
+    calls++;
+    if (calls === 40) throw new Error('quota');
+    await new Promise((r) => setTimeout(r, 1));
+  };
+  const attempted = await slowStartPipeline(300, failing, (r) => r.status === 'rejected' && failures++, 16);
+  assert.equal(failures, 1);
+  assert.equal(attempted, calls, 'the count returned is the calls made');
+  assert.ok(calls < 60, `no new calls after the failure (made ${calls})`);
 });

@@ -1,36 +1,18 @@
 // ControllerRevision history (upstream pkg/controller/history): how a revision is named and hashed, when
-// two revisions are the same, their order and the next number. StatefulSets use it (the DaemonSet's
-// daemonset/history.ts predates it and can move here).
+// two revisions are the same, their order and the next number. StatefulSets use all of it; the DaemonSet
+// (daemonset/history.ts) names revisions by its template's ComputeHash (shared/hash.ts) as upstream does.
 
 import { type ControllerRevision, type KubeObject, stableJson } from '../../core/index.js';
+import { fnv1_32, safeEncode } from './hash.js';
 import { newControllerRef } from './ownership.js';
 
 /** Label on a revision holding its hash (apps ControllerRevisionHashLabel). */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
 
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** FNV-1 32-bit over the UTF-8 bytes (Go's fnv.New32). */
-function fnv32(bytes: Uint8Array, h = 0x811c9dc5): number {
-  for (const b of bytes) {
-    h = Math.imul(h, 0x01000193) >>> 0;
-    h = (h ^ b) >>> 0;
-  }
-  return h >>> 0;
-}
-
-/** rand.SafeEncodeString: each character mapped into an alphabet without vowels or look-alikes. */
-function safeEncode(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) out += SAFE_ALPHABET[text.charCodeAt(i) % SAFE_ALPHABET.length];
-  return out;
-}
-
 /** HashControllerRevision: the data (as stable JSON) and the collision count, label-safe. */
 export function hashRevisionData(data: unknown, collisionCount?: number): string {
-  const enc = new TextEncoder();
-  let h = fnv32(enc.encode(stableJson(data)));
-  if (collisionCount !== undefined) h = fnv32(enc.encode(String(collisionCount)), h);
+  let h = fnv1_32(stableJson(data));
+  if (collisionCount !== undefined) h = fnv1_32(String(collisionCount), h);
   return safeEncode(String(h));
 }
 

@@ -1,9 +1,8 @@
 // The decisions of a replica owner as pure functions, for any kind with spec.replicas, a pod template and
 // the ReplicaSet status fields (ReplicaSet, ReplicationController: upstream runs one controller for both):
-// how many pods to create or delete, and the status the observed pods imply. (replicaset/replicas.ts is the
-// ReplicaSet's own copy of the same rules; it can switch to this file.)
+// how many pods to create or delete, and the status the observed pods imply.
 
-import { isPodReady, labelSelectorFromMap, type ObjectMeta, type Pod, rfc3339 } from '../../core/index.js';
+import { isPodReady, jsonEqual, labelSelectorFromMap, type ObjectMeta, type Pod, rfc3339 } from '../../core/index.js';
 import { podsToDelete } from './active-pods.js';
 import { isPodAvailable } from './pods.js';
 
@@ -41,11 +40,16 @@ export interface ReplicaStatus {
 export type ReplicaDiff = { kind: 'create'; count: number } | { kind: 'delete'; pods: Pod[] } | { kind: 'none' };
 
 /** What to do so that the active owned pods match spec.replicas (capped by BURST_REPLICAS). */
-export function replicaDiff(owner: ReplicaOwner, activePods: Pod[], relatedPods: Pod[] = activePods): ReplicaDiff {
+export function replicaDiff(
+  owner: ReplicaOwner,
+  activePods: Pod[],
+  relatedPods: Pod[] = activePods,
+  burst = BURST_REPLICAS,
+): ReplicaDiff {
   const want = owner.spec?.replicas ?? 1;
   const diff = activePods.length - want;
-  if (diff < 0) return { kind: 'create', count: Math.min(-diff, BURST_REPLICAS) };
-  if (diff > 0) return { kind: 'delete', pods: podsToDelete(activePods, Math.min(diff, BURST_REPLICAS), relatedPods) };
+  if (diff < 0) return { kind: 'create', count: Math.min(-diff, burst) };
+  if (diff > 0) return { kind: 'delete', pods: podsToDelete(activePods, Math.min(diff, burst), relatedPods) };
   return { kind: 'none' };
 }
 
@@ -119,6 +123,6 @@ export function replicaStatusEqual(a: ReplicaStatus | undefined, b: ReplicaStatu
     (a.readyReplicas ?? 0) === (b.readyReplicas ?? 0) &&
     (a.availableReplicas ?? 0) === (b.availableReplicas ?? 0) &&
     (a.observedGeneration ?? 0) === (b.observedGeneration ?? 0) &&
-    JSON.stringify(a.conditions ?? []) === JSON.stringify(b.conditions ?? [])
+    jsonEqual(a.conditions ?? [], b.conditions ?? [])
   );
 }

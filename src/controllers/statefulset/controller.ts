@@ -28,6 +28,7 @@ import { type ControllerContext, keyOf, type RunningController, runWorkers } fro
 import { slowStartBatches } from '../shared/batches.js';
 import { equalRevision } from '../shared/history.js';
 import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
+import { SpecGuard } from '../shared/spec-guard.js';
 import { isMemberOf } from './identity.js';
 import { type StatefulAction, type StatefulSetStatus, planStatefulSet } from './plan.js';
 import { applyRevision, newRevision, planRevisions, revisionsToPrune } from './revisions.js';
@@ -41,6 +42,7 @@ export function startStatefulSetController(ctx: ControllerContext, opts: { worke
   const claims = ctx.informers.forResource<PersistentVolumeClaim>(resources.persistentvolumeclaims);
   const revisions = ctx.informers.forResource<ControllerRevision>(resources.controllerrevisions);
   const queue = new WorkQueue<string>({ clock });
+  const guard = new SpecGuard(ctx.recorder(STATEFULSET_COMPONENT), 'StatefulSet', 'apps/v1', log);
 
   const selectorOf = (set: StatefulSet): LabelSelector | undefined => {
     try {
@@ -93,6 +95,7 @@ export function startStatefulSetController(ctx: ControllerContext, opts: { worke
     const cached = sets.get(key);
     if (!cached) return;
     const set: StatefulSet = { ...cached, apiVersion: 'apps/v1', kind: 'StatefulSet' };
+    if (guard.refuse(set)) return;
     const ns = set.metadata.namespace ?? '';
     const selector = selectorOf(set);
     if (!selector) {

@@ -1,0 +1,102 @@
+// Issue 12: a Deployment of R replicas on N simulated nodes through the whole `tutti server` (API server,
+// controller manager, scheduler) as a user drives it: `kubectl create deployment` to readyReplicas == R as
+// `kubectl get deploy` reports it. Also: when the ReplicaSet controller had created every pod, and that no
+// pod was created twice (pods that exist at the end == R, ReplicaSet creates seen == R).
+// Run: npm run build && node dist/bench/deployment.js [nodes:replicas ...]   (default 1000:10000)
+// Server flags: --cluster-cidr 10.128.0.0/9 (a /24 for each of up to 32,768 nodes; the default /16 holds 256).
+import { readFileSync } from 'node:fs';
+import { ApiClient } from '../src/client/api-client.js';
+import type { KubeObject } from '../src/core/types.js';
+import { startTestServer } from '../src/e2e/harness.js';
+import { SimulatedNodes } from '../src/simnodes/index.js';
+
+const SERVER_FLAGS = ['--node-monitor-grace-period', '3600', '--cluster-cidr', '10.128.0.0/9'];
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function run(nodes: number, replicas: number): Promise<void> {
+  const s = await startTestServer({ controlPlane: true, args: SERVER_FLAGS });
+  const client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token, userAgent: 'bench' });
+  const sim = new SimulatedNodes({
+    client,
+    count: nodes,
+    capacity: { cpu: '64', memory: '256Gi', pods: '110' },
+    podStartMs: 0,
+    leaseRenewMs: 10_000,
+    statusUpdateMs: 60_000,
+  });
+  try {
+    const t0 = performance.now();
+    await sim.start();
+    for (;;) {
+      const l = await client.list<KubeObject & { spec?: { podCIDR?: string } }>('/api/v1/nodes');
+      if (l.items.filter((n) => n.spec?.podCIDR).length >= nodes) break;
+      await sleep(500);
+    }
+    console.log(`  ${nodes} simulated nodes with pod CIDRs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const start = performance.now();
+    await s.k('create', 'deployment', 'big', '--image=busybox:1.35', `--replicas=${replicas}`);
+    let allCreatedAt: number | undefined;
+    let readyAt: number | undefined;
+    const deadline = Date.now() + 600_000;
+    let last = '';
+    let kubectlFailures = 0;
+    while (readyAt === undefined && Date.now() < deadline) {
+      // What the user sees: kubectl get deploy (status.replicas counts the pods the ReplicaSet made).
+      // A server too busy to finish a TLS handshake in kubectl's 10 s is counted, and asked again.
+      const got = await s.kubectl([
+        'get',
+        'deploy',
+        'big',
+        '-o',
+        'jsonpath={.status.replicas} {.status.readyReplicas}',
+      ]);
+      if (got.code !== 0) {
+        kubectlFailures++;
+        continue;
+      }
+      last = got.stdout;
+      if (process.env.BENCH_VERBOSE) console.log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${last}`);
+      const [made, ready] = last.split(' ').map((x) => Number(x || 0));
+      const now = performance.now();
+      if (allCreatedAt === undefined && made! >= replicas) allCreatedAt = now;
+      if (ready! >= replicas) readyAt = now;
+      else await sleep(200);
+    }
+    if (readyAt === undefined) throw new Error(`not ready after 10 min: replicas readyReplicas = ${last}`);
+    const secs = (readyAt - start) / 1000;
+    const createdSecs = ((allCreatedAt ?? readyAt) - start) / 1000;
+    await sleep(2000);
+    const pods = (await client.list('/api/v1/namespaces/default/pods', { labelSelector: 'app=big' })).items;
+    const events = (
+      await client.list<KubeObject & { reason?: string; count?: number }>('/api/v1/namespaces/default/events', {
+        fieldSelector: 'involvedObject.kind=ReplicaSet',
+      })
+    ).items;
+    const creates = events.filter((e) => e.reason === 'SuccessfulCreate').reduce((n, e) => n + (e.count ?? 1), 0);
+    console.log(`${nodes} nodes, deployment of ${replicas} replicas (kubectl create -> readyReplicas ${replicas}):`);
+    console.log(`  ready in ${secs.toFixed(1)} s = ${(replicas / secs).toFixed(0)} pods/s end to end`);
+    console.log(
+      `  all pods created (status.replicas) after ${createdSecs.toFixed(1)} s = ${(replicas / createdSecs).toFixed(0)} pods/s`,
+    );
+    console.log(`  pods at the end: ${pods.length} (want ${replicas}); SuccessfulCreate events: ${creates}`);
+    console.log(
+      `  server RSS ${rssMb(s.process.pid!).toFixed(0)} MB; kubectl get calls that failed: ${kubectlFailures}`,
+    );
+  } finally {
+    await sim.stop();
+    client.close();
+    await s.stop();
+  }
+}
+
+const sizes = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['1000:10000']).map((a) =>
+  a.split(':').map(Number),
+);
+for (const [nodes, replicas] of sizes) await run(nodes!, replicas!);

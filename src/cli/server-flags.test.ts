@@ -1,0 +1,62 @@
+// `tutti server` flags that reach the controller manager: HPA timings, the local-path directory, the
+// cluster autoscaler (off without --autoscaler-config). Parsed as the command parses them.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { UsageError, parseFlags } from './flags.js';
+import { controllerOptionsFromFlags, FLAGS } from './server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tutti-server-flags-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const opts = (...argv: string[]) => controllerOptionsFromFlags(parseFlags(argv, FLAGS));
+
+describe('tutti server controller flags', () => {
+  it('defaults: no HPA overrides, the volume controller picks the local-path dir, no cluster autoscaler', () => {
+    const o = opts();
+    assert.deepEqual(o.hpa, {});
+    assert.equal(o.volume?.localPath?.storageDir, undefined);
+    assert.equal(o.clusterAutoscaler, undefined);
+    assert.equal(o.nodeIpam?.clusterCidr, '10.42.0.0/16');
+  });
+
+  it('HPA flags take Go durations (or seconds) as upstream kube-controller-manager', () => {
+    const o = opts(
+      '--horizontal-pod-autoscaler-sync-period=5s',
+      '--horizontal-pod-autoscaler-tolerance',
+      '0.2',
+      '--horizontal-pod-autoscaler-downscale-stabilization=1m30s',
+      '--horizontal-pod-autoscaler-cpu-initialization-period=2m',
+      '--horizontal-pod-autoscaler-initial-readiness-delay=10',
+      '--default-local-storage-path=/srv/volumes',
+    );
+    assert.deepEqual(o.hpa, {
+      syncPeriodMs: 5000,
+      tolerance: 0.2,
+      downscaleStabilizationWindowMs: 90_000,
+      cpuInitializationPeriodMs: 120_000,
+      delayOfInitialReadinessStatusMs: 10_000,
+    });
+    assert.equal(o.volume?.localPath?.storageDir, '/srv/volumes');
+    assert.throws(() => opts('--horizontal-pod-autoscaler-sync-period=soon'), UsageError);
+    assert.throws(() => opts('--horizontal-pod-autoscaler-sync-period=0s'), UsageError);
+    assert.throws(() => opts('--horizontal-pod-autoscaler-tolerance=-1'), UsageError);
+  });
+
+  it('--autoscaler-config turns the cluster autoscaler on with the providers of the file', () => {
+    const file = join(dir, 'autoscaler.yaml');
+    writeFileSync(file, 'providers:\n  sim:\n    type: simulated\n    bootMs: 50\n');
+    const o = opts(`--autoscaler-config=${file}`, '--scan-interval=2s', '--expander=priority');
+    assert.deepEqual(o.clusterAutoscaler, {
+      providers: { sim: { type: 'simulated', bootMs: 50 } },
+      scanIntervalMs: 2000,
+      expander: 'priority',
+    });
+    const empty = join(dir, 'empty.yaml');
+    writeFileSync(empty, 'providers: {}\n');
+    assert.throws(() => opts(`--autoscaler-config=${empty}`), UsageError);
+    assert.throws(() => opts(`--autoscaler-config=${file}`, '--expander=cheapest'), UsageError);
+    assert.throws(() => opts('--scan-interval=2s'), UsageError);
+  });
+});
