@@ -133,6 +133,8 @@ describe('audit log', { timeout: 120_000 }, () => {
         metadata: { name: `bulk-${i}` },
         data: { pad: 'x'.repeat(400) },
       });
+    // the last event is written when the server has sent its response: give it a moment
+    await new Promise((r) => setTimeout(r, 300));
     const files = readdirSync(dir).filter((f) => f.startsWith('audit.log'));
     assert.deepEqual(files.sort(), ['audit.log', 'audit.log.1', 'audit.log.2']);
     for (const f of files) assert.ok(readFileSync(join(dir, f)).length <= 0.05 * 1024 * 1024 + 8192);
