@@ -449,8 +449,8 @@ spec:
 });
 
 // Two "machines": `tutti server` (with its agent) in one namespace, `tutti agent` in another, both on a
-// bridge in the client namespace (no default route anywhere). The routes between the two pod CIDRs are
-// added by hand, standing in for the cross-node pod network (src/network/podnet, host-gw).
+// bridge in the client namespace (no default route anywhere). The pod network (src/network/podnet) routes the
+// two pod CIDRs between them (host-gw).
 describe('Services and DNS across two nodes, each in its own namespace', { skip, timeout: 600_000 }, () => {
   const P = `tm${process.pid % 100000}`;
   const A = `${P}-a`;
@@ -558,10 +558,19 @@ describe('Services and DNS across two nodes, each in its own namespace', { skip,
     nodeA = (
       await k('get', 'nodes', '-o', 'jsonpath={.items[?(@.metadata.name!="' + NODE_B + '")].metadata.name}')
     ).trim();
-    // Host-gw by hand (what src/network/podnet does): each node routes the other's pod CIDR via its address.
+    // The pod network (src/network/podnet, host-gw on this shared link) routes each node's pod CIDR to the other.
     const cidrOf = async (n: string) => (await k('get', 'node', n, '-o', 'jsonpath={.spec.podCIDR}')).trim();
-    sh('ip', ['-n', A, 'route', 'add', await cidrOf(NODE_B), 'via', IP_B]);
-    sh('ip', ['-n', B, 'route', 'add', await cidrOf(nodeA), 'via', IP_A]);
+    const [cidrA, cidrB] = [await cidrOf(nodeA), await cidrOf(NODE_B)];
+    await pollUntil(
+      'host-gw routes between the two nodes',
+      async () => {
+        const ra = (await run(A, 'ip', ['route', 'show', cidrB])).out;
+        const rb = (await run(B, 'ip', ['route', 'show', cidrA])).out;
+        return ra.includes(`via ${IP_B}`) && rb.includes(`via ${IP_A}`);
+      },
+      60_000,
+      500,
+    );
   });
 
   after(async () => {

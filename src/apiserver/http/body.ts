@@ -7,6 +7,13 @@ import { errors } from '../../core/status.js';
 /** Upstream's limit for a request body is 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** Requests whose body can never arrive (the connection's parser failed before a reader listened). */
+const brokenBodies = new WeakMap<IncomingMessage, string>();
+
+export function markBodyBroken(req: IncomingMessage, why: string): void {
+  brokenBodies.set(req, why);
+}
+
 /** The body each request sent, once read (the audit log's requestObject). */
 const bodies = new WeakMap<IncomingMessage, Buffer>();
 
@@ -20,6 +27,20 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     if (declared > limit) {
       req.resume();
       reject(errors.tooLarge());
+      return;
+    }
+    // The body may have failed before anyone listened (authentication is asynchronous): answer that now.
+    const broken = brokenBodies.get(req);
+    if (broken) {
+      reject(errors.badRequest(`error reading the request body: ${broken}`));
+      return;
+    }
+    if (req.errored) {
+      reject(errors.badRequest(`error reading the request body: ${req.errored.message}`));
+      return;
+    }
+    if (req.destroyed && !req.complete) {
+      reject(errors.badRequest('the request body was not complete'));
       return;
     }
     const chunks: Buffer[] = [];

@@ -2,6 +2,7 @@
 // before the socket closes, as Go's server gives one, and only after the answers to the valid requests
 // pipelined before them are out; a request line without an HTTP version (HTTP/0.9) is refused at once
 // instead of holding the socket; header and request timeouts bound slow clients.
+import { markBodyBroken } from './body.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import type { Socket } from 'node:net';
@@ -105,9 +106,11 @@ export function guardConnections(server: Server): void {
     if ((inFlight.get(socket) ?? 0) > 0) {
       afterInFlight.set(socket, () => endWith(socket, code));
       for (const req of reading.get(socket) ?? []) {
-        // Only a reader waiting for the body hears of it (an unheard 'error' would throw).
-        if (!req.complete && req.listenerCount('error') > 0)
-          req.emit('error', new Error(`malformed request (${err.code})`));
+        // Only a reader waiting for the body hears of it (an unheard 'error' would throw); one that has not
+        // started reading yet finds the request marked.
+        if (req.complete) continue;
+        if (req.listenerCount('error') > 0) req.emit('error', new Error(`malformed request (${err.code})`));
+        else markBodyBroken(req, `malformed request (${err.code})`);
       }
       // A handler that never answers must not keep the socket.
       setTimeout(() => socket.destroy(), 30_000).unref();

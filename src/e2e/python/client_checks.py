@@ -19,7 +19,9 @@ v1.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=ns)))
 cm = lambda name, **kw: client.V1ConfigMap(metadata=client.V1ObjectMeta(name=name, **kw), data={"k": "v1"})
 v1.create_namespaced_config_map(ns, cm("first"))
 listed = v1.list_namespaced_config_map(ns)
-out["listed"] = [c.metadata.name for c in listed.items]
+# every namespace also holds the cluster's kube-root-ca.crt (made by the root CA publisher, as upstream)
+ROOT_CA = "kube-root-ca.crt"
+out["listed"] = [c.metadata.name for c in listed.items if c.metadata.name != ROOT_CA]
 
 # watch: the client sends watch=True; events for objects made after the list must arrive.
 def make_later():
@@ -32,7 +34,8 @@ events = []
 w = watch.Watch()
 for ev in w.stream(v1.list_namespaced_config_map, ns, resource_version=listed.metadata.resource_version,
                    timeout_seconds=20):
-    events.append([ev["type"], ev["object"].metadata.name, (ev["object"].data or {}).get("k")])
+    if ev["object"].metadata.name != ROOT_CA:
+        events.append([ev["type"], ev["object"].metadata.name, (ev["object"].data or {}).get("k")])
     if ev["type"] == "MODIFIED" and ev["object"].metadata.name == "second":
         w.stop()
 out["events"] = events
