@@ -387,6 +387,65 @@ describe('workload controllers with simulated nodes', () => {
     assert.match(await s.k('get', 'pdb', 'guarded-pdb'), /guarded-pdb\s+2\s+N\/A\s+0\s/);
   });
 
+  it('evictions respect PodDisruptionBudgets: 429 at the budget, kubectl drain once it allows', async () => {
+    await s.k('create', 'deployment', 'drained', '--image=nginx', '--replicas=2');
+    await s.k('create', 'poddisruptionbudget', 'drained-pdb', '--selector=app=drained', '--min-available=2');
+    await until('budget observed with 2 healthy', 30_000, async () => {
+      const b = await get<{ status?: { currentHealthy?: number; disruptionsAllowed?: number } }>('pdb', 'drained-pdb');
+      return b.status?.currentHealthy === 2 && b.status.disruptionsAllowed === 0;
+    });
+    const [victim] = await pods('app=drained');
+    const evict = (dryRun: boolean) =>
+      s.request('POST', `/api/v1/namespaces/default/pods/${victim!.metadata.name}/eviction`, {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name: victim!.metadata.name, namespace: 'default' },
+        ...(dryRun ? { deleteOptions: { dryRun: ['All'] } } : {}),
+      });
+    const refused = await evict(false);
+    assert.equal(refused.status, 429, refused.body);
+    const body = JSON.parse(refused.body);
+    assert.equal(body.message, "Cannot evict pod as it would violate the pod's disruption budget.");
+    assert.deepEqual(body.details.causes, [
+      {
+        reason: 'DisruptionBudget',
+        message: 'The disruption budget drained-pdb needs 2 healthy pods and has 2 currently',
+      },
+    ]);
+    const node = victim!.spec!.nodeName!;
+    const blocked = await s.kubectl([
+      'drain',
+      node,
+      '--timeout=3s',
+      '--ignore-daemonsets',
+      '--pod-selector=app=drained',
+    ]);
+    assert.notEqual(blocked.code, 0);
+    assert.match(blocked.stderr, /Cannot evict pod as it would violate the pod's disruption budget/);
+    await s.k('uncordon', node);
+    await s.k('patch', 'pdb', 'drained-pdb', '--type=merge', '-p', '{"spec":{"minAvailable":1}}');
+    await until('one disruption allowed', 20_000, async () => {
+      const b = await get<{ status?: { disruptionsAllowed?: number } }>('pdb', 'drained-pdb');
+      return b.status?.disruptionsAllowed === 1;
+    });
+    assert.equal((await evict(true)).status, 201, 'a dry run is allowed and changes nothing');
+    assert.equal(
+      (await get<{ status?: { disruptionsAllowed?: number } }>('pdb', 'drained-pdb')).status?.disruptionsAllowed,
+      1,
+    );
+    const drained = await s.kubectl([
+      'drain',
+      node,
+      '--timeout=60s',
+      '--ignore-daemonsets',
+      '--pod-selector=app=drained',
+    ]);
+    assert.equal(drained.code, 0, drained.stderr);
+    assert.match(drained.stdout, /evicted/);
+    assert.match(drained.stdout, new RegExp(`node/${node} drained`));
+    await s.k('uncordon', node);
+  });
+
   it('reports a ResourceQuota’s usage: counts, compute requests and generic object counts', async () => {
     await s.k('create', 'namespace', 'quota-ns');
     const quota = {

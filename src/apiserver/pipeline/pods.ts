@@ -1,5 +1,8 @@
 // Pod subresources that are writes to the pod: binding (the scheduler's placement) and eviction.
-import { errors } from '../../core/status.js';
+import { decideEviction } from '../../core/disruption.js';
+import { errors, StatusError } from '../../core/status.js';
+import type { KubeObject, Pod, PodDisruptionBudget } from '../../core/types.js';
+import { list } from './read.js';
 import { rfc3339 } from '../../core/time.js';
 import { retryOnConflict } from './conflicts.js';
 import { deleteObject } from './delete.js';
@@ -56,8 +59,52 @@ export async function bind(deps: PipelineDeps, t: NamedTarget, binding: unknown,
   });
 }
 
-/** pods/eviction: a delete with the Eviction's deleteOptions (no disruption budgets are checked). */
+/**
+ * pods/eviction (upstream EvictionREST.Create): the pod's PodDisruptionBudget decides (`decideEviction` in
+ * core): a delete, a 429 TooManyRequests with a DisruptionBudget cause, or a decrement of the budget's
+ * disruptionsAllowed (its status written with a compare on its resourceVersion, retried on a conflict) and then
+ * the delete. `deleteOptions.dryRun` runs the decision and writes nothing.
+ */
 export async function evict(deps: PipelineDeps, t: NamedTarget, eviction: unknown): Promise<void> {
   const opts = (eviction as { deleteOptions?: DeleteOptions } | null)?.deleteOptions ?? {};
-  await deleteObject(deps, { ...t, subresource: undefined }, opts);
+  const dryRun = (opts.dryRun ?? []).includes('All');
+  const podTarget = { ...t, subresource: undefined };
+  const pdbs = deps.registry.find('policy', 'v1', 'poddisruptionbudgets');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { obj: pod } = await readCurrent(deps, t.resource, t.namespace, t.name);
+    const budgets = pdbs
+      ? (await list(deps, { resource: pdbs, namespace: t.namespace }, {})).items.map(
+          (i) => i.object as PodDisruptionBudget,
+        )
+      : [];
+    const d = decideEviction(pod as Pod, budgets, deps.now().getTime(), { dryRun });
+    if (d.action === 'reject') throw d.error;
+    if (d.action === 'decrement' && !dryRun) {
+      try {
+        await writeUpdate(
+          deps,
+          { resource: pdbs!, namespace: t.namespace, name: d.budget.metadata.name, subresource: 'status' },
+          {
+            old: budgets.find((b) => b.metadata.name === d.budget.metadata.name)! as KubeObject,
+            oldRev: Number(d.budget.metadata.resourceVersion),
+            incoming: d.budget as KubeObject,
+            manager: 'kube-apiserver',
+          },
+        );
+      } catch (err) {
+        if (err instanceof StatusError && err.code === 409) continue; // the budget moved: decide again
+        throw err;
+      }
+    }
+    const del: DeleteOptions =
+      d.action === 'delete' && d.resourceVersion
+        ? { ...opts, preconditions: { ...opts.preconditions, resourceVersion: d.resourceVersion } }
+        : opts;
+    if (dryRun) return;
+    await deleteObject(deps, podTarget, del);
+    return;
+  }
+  throw new StatusError(429, 'TooManyRequests', 'Cannot evict pod: the disruption budget kept changing; try again', {
+    retryAfterSeconds: 1,
+  });
 }
