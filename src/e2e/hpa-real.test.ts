@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { containerdSkipReason } from '../agent/runtime/testing/containerd-env.js';
+import { join } from 'node:path';
+import { killallAgentHost } from '../agent/index.js';
 import { pollUntil, startTestServer, TUTTI_BIN, type TestServer } from './harness.js';
 
 const SYNC_S = 3;
@@ -35,7 +37,12 @@ function wiringSkipReason(): string | undefined {
 const skip = containerdSkipReason() ?? wiringSkipReason();
 
 interface EventList {
-  items: { reason?: string; message?: string; firstTimestamp?: string; metadata: { name: string } }[];
+  items: {
+    reason?: string;
+    message?: string;
+    firstTimestamp?: string;
+    metadata: { name: string; creationTimestamp?: string };
+  }[];
 }
 interface PodList {
   items: { metadata: { name: string; deletionTimestamp?: string }; status?: { phase?: string } }[];
@@ -44,13 +51,16 @@ interface PodList {
 describe('HPA on a busybox Deployment on real containers', { skip }, () => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer({ controlPlane: true, agent: true, args: FLAGS });
+    // a pod CIDR of its own: other real-container suites may run beside it
+    s = await startTestServer({ controlPlane: true, agent: true, args: [...FLAGS, '--cluster-cidr', '10.244.0.0/16'] });
   });
   after(async () => {
     if (!s) return;
     await s.kubectl(['delete', 'hpa', '--all']);
     await s.kubectl(['delete', 'deploy', '--all', '--grace-period=1']);
     await s.kubectl(['delete', 'pods', '--all', '--grace-period=0', '--force']);
+    // Nothing of the node stays on the host (its bridge would hold this CIDR against the next run).
+    await killallAgentHost({ dataDir: join(s.dataDir, 'agent') });
     await s.stop();
   });
 
@@ -73,8 +83,9 @@ describe('HPA on a busybox Deployment on real containers', { skip }, () => {
     ).items
       .sort(
         (a, b) =>
-          (a.firstTimestamp ?? '').localeCompare(b.firstTimestamp ?? '') ||
-          a.metadata.name.localeCompare(b.metadata.name),
+          (a.firstTimestamp ?? a.metadata.creationTimestamp ?? '').localeCompare(
+            b.firstTimestamp ?? b.metadata.creationTimestamp ?? '',
+          ) || a.metadata.name.localeCompare(b.metadata.name),
       )
       .map((e) => e.message ?? '');
 
@@ -150,8 +161,13 @@ spec:
     const log = await rescales();
     console.log(`replica changes (SuccessfulRescale events):\n  ${log.join('\n  ')}`);
     console.log(await s.k('describe', 'hpa', 'burn'));
-    for (const m of log.slice(0, -1))
+    // Up while burning, then down (in one or more steps: the stabilization window keeps the highest
+    // recommendation it saw, and the pods stop one after the other) to 1.
+    const firstDown = log.findIndex((m) => m.endsWith('reason: All metrics below target'));
+    assert.ok(firstDown > 0, 'scaled up before scaling down');
+    for (const m of log.slice(0, firstDown))
       assert.match(m, /reason: cpu resource utilization \(percentage of request\) above target$/);
+    for (const m of log.slice(firstDown)) assert.match(m, /reason: All metrics below target$/);
     assert.equal(log.at(-1), 'New size: 1; reason: All metrics below target');
   });
 });

@@ -60,7 +60,12 @@ function agentGet(port: number, path: string, token: string): Promise<{ status: 
 describe('resource metrics of real containers', { skip }, () => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer({ controlPlane: true, agent: true, args: ['--metric-resolution', '2'] });
+    // a pod CIDR of its own: other real-container suites may run beside it
+    s = await startTestServer({
+      controlPlane: true,
+      agent: true,
+      args: ['--metric-resolution', '2', '--cluster-cidr', '10.246.0.0/16'],
+    });
   });
   after(async () => {
     if (!s) return;
