@@ -126,12 +126,18 @@ export const errors = {
   unauthorized: () => new StatusError(401, 'Unauthorized', 'Unauthorized'),
   forbidden: (message: string) => new StatusError(403, 'Forbidden', message),
   /** NewForbidden(qualifiedResource, name, err): `namespaces "default" is forbidden: <why>`. */
+  /** upstream NewForbidden: `<resource>.<group> "name" is forbidden: why`, without the name when there is none. */
   forbiddenObject: (group: string, resource: string, name: string, why: string) =>
-    new StatusError(403, 'Forbidden', `${resourceLabel(group, resource)} "${name}" is forbidden: ${why}`, {
-      name,
-      group,
-      kind: resource,
-    }),
+    new StatusError(
+      403,
+      'Forbidden',
+      `${resourceLabel(group, resource)}${name ? ` "${name}"` : ''} is forbidden: ${why}`,
+      {
+        name,
+        group,
+        kind: resource,
+      },
+    ),
   notFound: (group: string, resource: string, name: string) =>
     new StatusError(404, 'NotFound', `${resourceLabel(group, resource)} "${name}" not found`, {
       name,

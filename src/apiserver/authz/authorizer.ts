@@ -2,7 +2,7 @@
 // group); everyone else is decided by RBAC on the store's Roles and bindings. Also impersonation
 // (Impersonate-User / -Group headers, allowed by the `impersonate` verb) and the 403 bodies upstream sends.
 import type { IncomingMessage } from 'node:http';
-import { StatusError } from '../../core/status.js';
+import { errors, StatusError } from '../../core/status.js';
 import type { Store } from '../../storage/store.js';
 import { type Attributes, forbiddenMessage, type UserInfo } from './attributes.js';
 import { RbacCache } from './cache.js';
@@ -15,13 +15,7 @@ export const AUTHENTICATED = 'system:authenticated';
 export function forbidden(a: Attributes, reason = ''): StatusError {
   const msg = reason ? `${forbiddenMessage(a)}: ${reason}` : forbiddenMessage(a);
   if (!a.resourceRequest || !a.resource) return new StatusError(403, 'Forbidden', `forbidden: ${msg}`, {});
-  const qualified = a.apiGroup ? `${a.resource}.${a.apiGroup}` : a.resource;
-  const head = a.name ? `${qualified} ${JSON.stringify(a.name)}` : qualified;
-  return new StatusError(403, 'Forbidden', `${head} is forbidden: ${msg}`, {
-    name: a.name,
-    group: a.apiGroup,
-    kind: a.resource,
-  });
+  return errors.forbiddenObject(a.apiGroup, a.resource, a.name, msg);
 }
 
 export class Authorizer {

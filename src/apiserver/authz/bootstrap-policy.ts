@@ -63,7 +63,6 @@ const VIEWABLE_CORE = [
   'events',
   'limitranges',
   'namespaces/status',
-  'pods/log',
   'resourcequotas',
   'resourcequotas/status',
   'namespaces',
@@ -136,22 +135,11 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     aggregated('view', 'rbac.authorization.k8s.io/aggregate-to-view', {
       'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
     }),
-    role(
-      'system:aggregate-to-view',
-      [
-        r(
-          [''],
-          VIEWABLE_CORE.filter((x) => x !== 'secrets'),
-          READ,
-        ),
-        ...WORKLOADS.map(([g, rs]) => r(g, rs, READ)),
-      ],
-      {
-        'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
-        'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
-        'rbac.authorization.k8s.io/aggregate-to-view': 'true',
-      },
-    ),
+    role('system:aggregate-to-view', [r([''], VIEWABLE_CORE, READ), ...WORKLOADS.map(([g, rs]) => r(g, rs, READ))], {
+      'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+      'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+      'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+    }),
     role(
       'system:aggregate-to-edit',
       [

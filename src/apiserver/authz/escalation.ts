@@ -2,7 +2,7 @@
 // a user may create or update a Role/ClusterRole only with rules they already hold (or with the `escalate` verb
 // on it), and a binding only to a role whose rules they hold (or with the `bind` verb on that role).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { StatusError } from '../../core/status.js';
+import { errors, type StatusError } from '../../core/status.js';
 import type { KubeObject, PolicyRule } from '../../core/types.js';
 import type { Attributes, UserInfo } from './attributes.js';
 import type { Authorizer } from './authorizer.js';
@@ -56,11 +56,11 @@ function ruleString(r: PolicyRule): string {
 
 function escalationError(resource: string, name: string, user: UserInfo, missing: PolicyRule[]): StatusError {
   const groups = `[${user.groups.map((g) => JSON.stringify(g)).join(' ')}]`;
-  return new StatusError(
-    403,
-    'Forbidden',
-    `${resource}.${RBAC} ${JSON.stringify(name)} is forbidden: user ${JSON.stringify(user.name)} (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${missing.map(ruleString).join('\n')}`,
-    { name, group: RBAC, kind: resource },
+  return errors.forbiddenObject(
+    RBAC,
+    resource,
+    name,
+    `user ${JSON.stringify(user.name)} (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${missing.map(ruleString).join('\n')}`,
   );
 }
 

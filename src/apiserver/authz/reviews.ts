@@ -77,7 +77,7 @@ function splitRules(rules: PolicyRule[]) {
 
 /**
  * Serves a review request; false when the path is not one of them. `user` is the requester (after
- * impersonation); the request itself must be allowed (`create` on the review resource).
+ * impersonation); the server has already authorized the request itself (`create` on the review resource).
  */
 export async function serveAuthReview(
   authz: Authorizer,
@@ -101,17 +101,6 @@ export async function serveAuthReview(
   if ((kind === 'LocalSubjectAccessReview') !== (namespace !== undefined)) throw errors.notFoundPath();
   if (req.method !== 'POST')
     throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
-  authz.check({
-    user,
-    verb: 'create',
-    resourceRequest: true,
-    apiGroup: group!,
-    resource: resource!,
-    subresource: '',
-    namespace: namespace ?? '',
-    name: '',
-    path: '',
-  });
   const body = decodeBody(await readBody(req), req.headers['content-type']) as { spec?: ReviewSpec; metadata?: object };
   if (typeof body !== 'object' || body === null) throw errors.badRequest('the request body must be an object');
   const spec = (body.spec ?? {}) as ReviewSpec;
