@@ -84,6 +84,25 @@ describe('RBAC', { timeout: 180_000 }, () => {
     assert.match(who.stdout, /Username\s+jane/);
     assert.match(who.stdout, /Groups\s+\[system:authenticated\]/);
     assert.equal((await s.kubectl(['auth', 'can-i', '*', '*'])).stdout.trim(), 'yes', 'the admin may do everything');
+    // wrong types in a review are a 400 and answer nothing
+    const ssar = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+    for (const body of [
+      [],
+      { spec: 5 },
+      { spec: { resourceAttributes: 'x' } },
+      { spec: { resourceAttributes: { verb: [1] } } },
+    ]) {
+      const r = await s.request('POST', ssar, body);
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.body}`);
+      assert.match(
+        JSON.parse(r.body).message,
+        /cannot be handled as a SelfSubjectAccessReview: json: cannot unmarshal/,
+      );
+    }
+    const rules = await s.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+      spec: { namespace: 5 },
+    });
+    assert.equal(rules.status, 400, rules.body);
   });
 
   it('the aggregated view role reads workloads but not secrets', async () => {

@@ -104,6 +104,12 @@ describe('ServiceAccounts and tokens', { timeout: 180_000 }, () => {
   it('refuses short durations, garbage, foreign and expired tokens', async () => {
     const short = await s.kubectl(['create', 'token', 'reader', '-n', 'sa-a', '--duration=5m']);
     assert.match(short.stderr, /may not specify a duration less than 10 minutes/);
+    const tokenPath = '/api/v1/namespaces/sa-a/serviceaccounts/reader/token';
+    for (const body of [[], { spec: { audiences: 5 } }, { spec: { expirationSeconds: 'abc' } }]) {
+      const r = await s.request('POST', tokenPath, body);
+      assert.ok(r.status === 400 || r.status === 422, `${JSON.stringify(body)}: ${r.status} ${r.body}`);
+      assert.equal(JSON.parse(r.body).kind, 'Status');
+    }
     const missing = await s.kubectl(['create', 'token', 'nobody', '-n', 'sa-a']);
     assert.match(missing.stderr, /serviceaccounts "nobody" not found/);
     const sa = JSON.parse(await s.k('get', 'sa', 'reader', '-n', 'sa-a', '-o', 'json'));

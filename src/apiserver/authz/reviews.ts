@@ -75,6 +75,39 @@ function splitRules(rules: PolicyRule[]) {
   };
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The review's spec, its fields of the types upstream's decoder accepts (400 otherwise, as a decode error). */
+function checkReviewTypes(kind: string, body: unknown): ReviewSpec {
+  const bad = (field: string, type: string, v: unknown) =>
+    errors.badRequest(
+      `${kind} in version "v1" cannot be handled as a ${kind}: json: cannot unmarshal ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v} into Go struct field ${field} of type ${type}`,
+    );
+  if (!isObject(body)) throw bad(kind, 'object', body);
+  const spec = body.spec ?? {};
+  if (!isObject(spec)) throw bad(`${kind}.spec`, 'object', spec);
+  const strings = (obj: Record<string, unknown>, path: string, names: string[]) => {
+    for (const n of names)
+      if (obj[n] !== undefined && obj[n] !== null && typeof obj[n] !== 'string')
+        throw bad(`${path}.${n}`, 'string', obj[n]);
+  };
+  for (const [f, names] of [
+    ['resourceAttributes', ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name']],
+    ['nonResourceAttributes', ['path', 'verb']],
+  ] as const) {
+    const v = spec[f];
+    if (v === undefined || v === null) continue;
+    if (!isObject(v)) throw bad(`${kind}.spec.${f}`, 'object', v);
+    strings(v, `${kind}.spec.${f}`, [...names]);
+  }
+  strings(spec, `${kind}.spec`, ['user', 'uid', 'namespace']);
+  if (spec.groups !== undefined && spec.groups !== null) {
+    if (!Array.isArray(spec.groups)) throw bad(`${kind}.spec.groups`, '[]string', spec.groups);
+    for (const g of spec.groups) if (typeof g !== 'string') throw bad(`${kind}.spec.groups`, 'string', g);
+  }
+  return spec as ReviewSpec;
+}
+
 /**
  * Serves a review request; false when the path is not one of them. `user` is the requester (after
  * impersonation); the server has already authorized the request itself (`create` on the review resource).
@@ -102,8 +135,7 @@ export async function serveAuthReview(
   if (req.method !== 'POST')
     throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   const body = decodeBody(await readBody(req), req.headers['content-type']) as { spec?: ReviewSpec; metadata?: object };
-  if (typeof body !== 'object' || body === null) throw errors.badRequest('the request body must be an object');
-  const spec = (body.spec ?? {}) as ReviewSpec;
+  const spec = checkReviewTypes(kind, body);
   const head = {
     apiVersion: `${group}/${version}`,
     kind,

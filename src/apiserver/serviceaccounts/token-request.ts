@@ -2,6 +2,7 @@
 // token volumes call): a token for an existing ServiceAccount, optionally bound to a Pod or Secret of its
 // namespace (the token stops working when that object is gone), with an audience and an expiry.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeTypeError, schemaLookup } from '../../api/openapi/index.js';
 import { errors, type FieldError } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import { decodeBody, readBody } from '../http/body.js';
@@ -28,7 +29,12 @@ export async function serveTokenRequest(
   const body = decodeBody(await readBody(req), req.headers['content-type']) as {
     spec?: { audiences?: unknown; expirationSeconds?: unknown; boundObjectRef?: unknown };
   } | null;
-  if (typeof body !== 'object' || body === null) throw errors.badRequest('the request body must be a TokenRequest');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw errors.badRequest('the request body must be a TokenRequest');
+  const schema = schemaLookup('authentication.k8s.io', 'v1', 'TokenRequest');
+  const typeError = schema ? decodeTypeError(body, schema) : undefined;
+  if (typeError)
+    throw errors.badRequest(`TokenRequest in version "v1" cannot be handled as a TokenRequest: ${typeError}`);
   const spec = body.spec ?? {};
   const errs: FieldError[] = [];
   const expirationSeconds =
