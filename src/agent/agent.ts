@@ -59,6 +59,8 @@ export interface AgentOptions {
   imageCacheDir?: string;
   leaseIntervalMs?: number;
   statusIntervalMs?: number;
+  /** Client-side rate limit of the agent's API client (the kubelet's `--kube-api-qps` / `--kube-api-burst`). */
+  apiRate?: { qps: number; burst: number };
   /** Port of the agent's HTTPS endpoint for logs/exec/port-forward (default 10250; 0 picks a free one). */
   agentPort?: number;
   /** Rotate a container's log when it grows past this (default 10 MiB). */
@@ -109,7 +111,13 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const hostIP = opts.nodeIP ?? firstIPv4();
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const caPem = opts.caPem ?? (await fetchTrustedCa(opts.server, opts.token));
-  const client = new ApiClient({ server: opts.server, caPem, token: opts.token, userAgent: `tutti-agent/${nodeName}` });
+  const client = new ApiClient({
+    server: opts.server,
+    caPem,
+    token: opts.token,
+    userAgent: `tutti-agent/${nodeName}`,
+    ...opts.apiRate,
+  });
   const choice = chooseRuntime(opts.runtime ?? 'auto', opts.containerRuntimeEndpoint);
   log('runtime chosen', { node: nodeName, runtime: choice.kind, why: choice.why });
 

@@ -9,6 +9,7 @@ import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNe
 import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 import { fetchTrustedCa } from '../pki/index.js';
 import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
+import { apiRateFlags, apiRateFromFlags, apiRateHelp } from './api-rate.js';
 
 const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
 
@@ -25,6 +26,7 @@ const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
   --simulate N                        run N simulated nodes (no containers; see --simulate --help)
   --service-cidr CIDR                 Service ClusterIP range, as the server's (default 10.43.0.0/16)
   --cluster-cidr CIDR                 pod network, as the server's (default 10.42.0.0/16)
+${apiRateHelp(['agent'], false)}
 ${networkHelp(38)}`;
 
 const FLAGS: FlagSpec = {
@@ -40,6 +42,7 @@ const FLAGS: FlagSpec = {
   'sync-frequency': 'number',
   'service-cidr': 'string',
   'cluster-cidr': 'string',
+  ...apiRateFlags(['agent'], false),
   ...NETWORK_FLAGS,
 };
 const RUNTIMES = ['auto', 'cri', 'process'];
@@ -76,6 +79,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   if (!RUNTIMES.includes(runtime)) {
     throw new UsageError(`flag --runtime must be auto, cri or process, got ${JSON.stringify(runtime)}`);
   }
+  const apiRate = apiRateFromFlags(args, 'agent', false);
   const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
   const net = networkConfig(
     args,
@@ -94,6 +98,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     podCidr: stringFlag(args, 'pod-cidr'),
     volumeRefreshIntervalMs: numberFlag(args, 'sync-frequency', 60) * 1000,
     dns: podDnsSettings(net),
+    apiRate,
   });
   const network = await startAgentNetwork(agent, net, dataDir).catch(async (err) => {
     await agent.stop();

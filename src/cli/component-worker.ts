@@ -13,6 +13,8 @@ export interface ComponentWorkerData {
   caPem: string;
   token: string;
   identity: string;
+  /** Client-side rate limit of the component's API client (`--<component>-kube-api-qps/-burst`). */
+  apiRate?: { qps: number; burst: number };
   controllerOptions?: Pick<
     ControllerManagerOptions,
     'nodeLifecycle' | 'nodeIpam' | 'disable' | 'hpa' | 'volume' | 'clusterAutoscaler' | 'serviceAccount'
@@ -27,6 +29,7 @@ const client = new ApiClient({
   caPem: data.caPem,
   token: data.token,
   userAgent: `tutti-${data.component}`,
+  ...data.apiRate,
 });
 // Prometheus: this thread's registry; the API server's /metrics asks for its text ({ type: 'metrics' }).
 const schedulerMetrics = data.component === 'scheduler' ? new SchedulerPrometheus() : undefined;

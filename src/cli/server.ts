@@ -35,6 +35,7 @@ import {
   wantsHelp,
 } from './flags.js';
 import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
+import { apiRateFlags, apiRateFromFlags, apiRateHelp } from './api-rate.js';
 
 const HELP = `Usage: tutti server [flags]
 
@@ -71,6 +72,7 @@ const HELP = `Usage: tutti server [flags]
                                node groups: ConfigMap kube-system/tutti-node-groups (off without this flag)
   --scan-interval D            cluster autoscaler pass interval (default 10s)
   --expander NAME              cluster autoscaler expander: least-waste, random or priority (default least-waste)
+${apiRateHelp(['controller-manager', 'scheduler', 'agent'], true)}
 ${networkHelp(31)}`;
 
 export const FLAGS: FlagSpec = {
@@ -106,6 +108,7 @@ export const FLAGS: FlagSpec = {
   'autoscaler-config': 'string',
   'scan-interval': 'string',
   expander: 'string',
+  ...apiRateFlags(['controller-manager', 'scheduler', 'agent'], true),
 };
 
 /** `--audit-policy-file` and `--audit-log-path` together turn audit logging on, as upstream. */
@@ -242,6 +245,11 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   // Flags are checked before anything starts: a bad one is a usage error, not a half-started server.
   const controllerOptions = controllerOptionsFromFlags(args);
+  const rates = {
+    controllerManager: apiRateFromFlags(args, 'controller-manager', true),
+    scheduler: apiRateFromFlags(args, 'scheduler', true),
+    agent: apiRateFromFlags(args, 'agent', true),
+  };
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
   const audit = auditOptions(args); // checked before anything starts
@@ -358,6 +366,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       await startComponentWorker({
         ...componentData,
         component: 'controller-manager',
+        apiRate: rates.controllerManager,
         controllerOptions: {
           ...controllerOptions,
           disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
@@ -385,6 +394,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       nodeIP: advertise,
       agentPort: numberFlag(args, 'agent-port', 10250),
       dns: podDnsSettings(net),
+      apiRate: rates.agent,
     });
     const podnet = await startAgentPodNetwork(
       agent,
@@ -399,7 +409,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     stops.push(() => network.stop());
   }
   if (!boolFlag(args, 'disable-scheduler')) {
-    stops.push(await startComponentWorker({ ...componentData, component: 'scheduler' }));
+    stops.push(await startComponentWorker({ ...componentData, component: 'scheduler', apiRate: rates.scheduler }));
   }
   for (const s of stops) if ('metrics' in s && s.metrics) workerMetrics.push(s.metrics);
   return {

@@ -7,9 +7,14 @@ import type { KubeList, KubeObject } from '../core/types.js';
 import { ApiError } from './errors.js';
 import { type ConnectionOptions, loadKubeconfig } from './kubeconfig.js';
 import { type Query, queryString } from './paths.js';
+import { type RequestThrottle, throttleFor } from './throttle.js';
 import { type WatchEvent, WatchLineDecoder } from './watch-decoder.js';
 
-export type ApiClientOptions = ConnectionOptions;
+export type ApiClientOptions = ConnectionOptions & {
+  /** Client-side rate limit (client-go's QPS and Burst): requests per second, and how many may go at once. */
+  qps?: number;
+  burst?: number;
+};
 
 export interface ListOptions {
   labelSelector?: string;
@@ -65,6 +70,8 @@ export class ApiClient {
   private readonly agent: HttpAgent | HttpsAgent;
   private readonly headers: Record<string, string>;
   private readonly send: typeof httpRequest;
+  /** The client-side throttle, when options set a qps. */
+  readonly throttle: RequestThrottle | undefined;
 
   constructor(readonly options: ApiClientOptions) {
     this.server = new URL(options.server);
@@ -84,6 +91,7 @@ export class ApiClient {
       'user-agent': options.userAgent ?? 'tutti-client',
     };
     if (options.token) this.headers['authorization'] = `Bearer ${options.token}`;
+    this.throttle = throttleFor(options);
   }
 
   static fromKubeconfig(path: string, overrides: { context?: string; userAgent?: string } = {}): ApiClient {
@@ -197,7 +205,13 @@ export class ApiClient {
   }
 
   /** Sends one request and returns the status and body text; does not throw on non-2xx. */
-  raw(method: string, pathAndQuery: string, body?: string, contentType = 'application/json'): Promise<RawResponse> {
+  async raw(
+    method: string,
+    pathAndQuery: string,
+    body?: string,
+    contentType = 'application/json',
+  ): Promise<RawResponse> {
+    await this.throttle?.wait();
     const headers: Record<string, string> = { ...this.headers };
     if (body !== undefined) {
       headers['content-type'] = contentType;

@@ -42,6 +42,7 @@ export {
   type RateLimiter,
   TokenBucketRateLimiter,
 } from './rate-limiter.js';
+export { RequestThrottle, type ThrottleOptions, TokenBucket, throttleFor } from './throttle.js';
 export { type WatchEvent, type WatchEventType, WatchLineDecoder } from './watch-decoder.js';
 export {
   runWithWorkQueueName,
