@@ -9,7 +9,12 @@ test('server flags carry the component name; defaults when unset', () => {
   const args = parseFlags(['--scheduler-kube-api-qps', '300', '--scheduler-kube-api-burst=600'], serverSpec);
   assert.deepEqual(apiRateFromFlags(args, 'scheduler', true), { qps: 300, burst: 600 });
   assert.deepEqual(apiRateFromFlags(args, 'controller-manager', true), API_RATE_DEFAULTS['controller-manager']);
-  assert.match(apiRateHelp(['scheduler'], true), /--scheduler-kube-api-qps N, --scheduler-kube-api-burst N/);
+  const help = apiRateHelp(['scheduler'], true);
+  assert.match(
+    help,
+    /--scheduler-kube-api-qps N +requests\/s of the scheduler's API client \(default 2000; 0: no limit\)/,
+  );
+  assert.match(help, /--scheduler-kube-api-burst N\s+requests it may send at once \(default 4000\)/);
 });
 
 test("the agent's flags are the kubelet's names; 0 is no limit; bad values are usage errors", () => {
