@@ -2,6 +2,7 @@
 // failures through the pod's status and FailedScheduling events. Runs behind a leader election so two
 // servers never schedule at once.
 import type { ApiClient } from '../client/api-client.js';
+import { isNotFound } from '../client/errors.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
 import { LeaderElector } from '../client/leader-election.js';
@@ -63,6 +64,49 @@ export function schedulerIO(client: ApiClient, recorder: EventRecorder): Schedul
     },
     event(pod, type, reason, message) {
       void recorder.event(pod, type, reason, message);
+    },
+    async nominate(pod, nodeName) {
+      if (pod.status?.nominatedNodeName === nodeName) return;
+      const ns = pod.metadata.namespace!;
+      const name = pod.metadata.name!;
+      await client.patch(
+        resourcePath(PODS, { namespace: ns, name, subresource: 'status' }),
+        { status: { nominatedNodeName: nodeName } },
+        'merge',
+        { fieldManager: 'tutti-scheduler' },
+      );
+    },
+    async evict(victim, preemptor) {
+      // Upstream's prepareCandidate: the DisruptionTarget condition first (so the victim's owner and the
+      // kubelet see why), then a graceful delete guarded by the victim's UID.
+      const ns = victim.metadata.namespace!;
+      const name = victim.metadata.name!;
+      const path = resourcePath(PODS, { namespace: ns, name });
+      await client
+        .patch(
+          `${path}/status`,
+          {
+            status: {
+              conditions: [
+                {
+                  type: 'DisruptionTarget',
+                  status: 'True',
+                  reason: 'PreemptionByScheduler',
+                  message: `${preemptor.spec?.schedulerName ?? 'default-scheduler'}: preempting to accommodate a higher priority pod`,
+                  lastTransitionTime: rfc3339(Date.now()),
+                },
+              ],
+            },
+          },
+          'strategic',
+          { fieldManager: 'tutti-scheduler' },
+        )
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+      await client.delete(path, { preconditions: { uid: victim.metadata.uid } }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
     },
   };
 }

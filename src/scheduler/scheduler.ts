@@ -19,7 +19,16 @@ export interface SchedulerIO {
   /** Set the PodScheduled=False condition (reason Unschedulable) with this message. */
   markUnschedulable(pod: Pod, message: string): Promise<void>;
   /** Record a core/v1 Event about the pod. */
-  event(pod: Pod, type: 'Normal' | 'Warning', reason: 'Scheduled' | 'FailedScheduling', message: string): void;
+  event(
+    pod: Pod,
+    type: 'Normal' | 'Warning',
+    reason: 'Scheduled' | 'FailedScheduling' | 'Preempted',
+    message: string,
+  ): void;
+  /** Set the preemptor's status.nominatedNodeName (optional: hosts without preemption leave it out). */
+  nominate?(pod: Pod, nodeName: string): Promise<void>;
+  /** Mark the victim DisruptionTarget (PreemptionByScheduler) and delete it gracefully. */
+  evict?(victim: Pod, preemptor: Pod, nodeName: string): Promise<void>;
 }
 
 export interface SchedulerOptions {
@@ -197,6 +206,12 @@ export class Scheduler {
     }
     if ('unschedulable' in result) {
       this.fail(q, result.message, 'unschedulable');
+      if (result.preemption)
+        this.preempt(
+          pod,
+          result.preemption.node,
+          result.preemption.victims.map((v) => v.pod),
+        );
       return true;
     }
     const nodeName = result.node;
@@ -222,6 +237,36 @@ export class Scheduler {
     this.attemptEnded(q, 'scheduled');
     this.queue.done(q.uid);
     this.io.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${key} to ${nodeName}`);
+  }
+
+  /**
+   * Upstream DefaultPreemption's prepareCandidate: nominate the node, then evict the victims. The
+   * preemptor stays unschedulable; the victims' deletion (a PodDelete event) moves it back to activeQ.
+   * A pod whose nominated node still has lower-priority pods terminating waits for them instead.
+   */
+  private preempt(pod: Pod, nodeName: string, victims: Pod[]): void {
+    const { nominate, evict } = this.io;
+    if (!nominate || !evict) return;
+    if (victims.some((v) => v.metadata.deletionTimestamp)) return;
+    const prio = pod.spec?.priority ?? 0;
+    const nominated = pod.status?.nominatedNodeName;
+    if (nominated) {
+      const info = this.snapshot.get(nominated);
+      if (info?.pods.some((p) => p.priority < prio && p.pod.metadata.deletionTimestamp)) return;
+    }
+    const key = podKey(pod);
+    this.log('preempting', { pod: key, node: nodeName, victims: victims.map(podKey) });
+    const work = (async () => {
+      await nominate(pod, nodeName);
+      await Promise.all(
+        victims.map(async (v) => {
+          await evict(v, pod, nodeName);
+          this.io.event(v, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${nodeName}`);
+        }),
+      );
+    })().catch((err: unknown) => this.log('preemption failed', { pod: key, node: nodeName, error: String(err) }));
+    this.pendingBinds.add(work);
+    void work.finally(() => this.pendingBinds.delete(work));
   }
 
   private attemptEnded(q: QueuedPod, result: AttemptResult): void {

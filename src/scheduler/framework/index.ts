@@ -4,7 +4,14 @@ export { HostPortSet, NodeInfo } from './node-info.js';
 export * from './plugin.js';
 export { podKey, podUid } from './pod-key.js';
 export { type AffinityTerm, type HostPort, type PodInfo, podInfoOf, termMatchesPod } from './pod-info.js';
-export { NO_VICTIMS, PREEMPTION_NOT_HELPFUL } from './preemption.js';
+export {
+  NO_VICTIMS,
+  PREEMPTION_NOT_HELPFUL,
+  type PreemptionPlan,
+  pickPreemptionNode,
+  planPreemption,
+  selectVictimsOnNode,
+} from './preemption.js';
 export {
   MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND,
   MIN_FEASIBLE_NODES_TO_FIND,

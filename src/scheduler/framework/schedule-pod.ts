@@ -6,7 +6,7 @@ import { CycleState } from './cycle-state.js';
 import { type Diagnosis, fitErrorMessage, NO_NODES_AVAILABLE_MSG, reasonHistogram } from './fit-error.js';
 import type { NodeInfo } from './node-info.js';
 import { type PodInfo, podInfoOf } from './pod-info.js';
-import { diagnosePreemption } from './preemption.js';
+import { diagnosePreemption, type PreemptionPlan, planPreemption } from './preemption.js';
 import { numFeasibleNodesToFind, type Profile } from './profile.js';
 import type { Snapshot } from './snapshot.js';
 import { type Status, statusMessage } from './status.js';
@@ -18,8 +18,10 @@ export type ScheduleResult =
       message: string;
       /** Count of nodes per rejection reason (the histogram behind the message). */
       reasons: Map<string, number>;
-      /** Set when evicting lower-priority pods on this node would make room (not done by Tutti yet). */
+      /** Set when evicting lower-priority pods on this node would make room. */
       preemptionCandidate?: string;
+      /** The DefaultPreemption PostFilter's choice: the node to nominate and the pods to evict there. */
+      preemption?: PreemptionPlan;
     };
 
 export class SchedulingError extends Error {
@@ -56,11 +58,15 @@ export function schedulePod(pod: Pod, snapshot: Snapshot, profile: Profile): Sch
   if (feasible.nodes.length === 0) {
     const pre = diagnosePreemption(profile, state, info, snapshot, nodeStatuses, skippedFilters);
     const diagnosis: Diagnosis = { numAllNodes: n, nodeStatuses, postFilterMsg: pre.message };
+    const plan = pre.candidateNode
+      ? planPreemption(profile, state, info, snapshot, nodeStatuses, skippedFilters)
+      : undefined;
     return {
       unschedulable: true,
       message: fitErrorMessage(diagnosis),
       reasons: reasonHistogram(nodeStatuses.values()),
       ...(pre.candidateNode ? { preemptionCandidate: pre.candidateNode } : {}),
+      ...(plan ? { preemption: plan } : {}),
     };
   }
   const chosen =
