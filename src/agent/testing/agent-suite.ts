@@ -289,7 +289,9 @@ export function agentSuite(opts: SuiteOptions): void {
           const m = / line (\d+)\.(\d+) /.exec(l);
           return m ? Number(m[1]) * 1000 + Number(m[2]) : -1;
         };
-        const lastRotated = lineNo(readFileSync(`${logPath}.1`, 'utf8').trimEnd().split('\n').pop()!);
+        // A rotation renames .1 to .2 before the live file becomes .1: read .1 once it is there again.
+        const readRotated = () => waitFor('the newest rotated log', async () => readIfThere(`${logPath}.1`));
+        const lastRotated = lineNo((await readRotated()).trimEnd().split('\n').pop()!);
         const firstLive = await waitFor('lines in the fresh log', async () => {
           const first = readFileSync(logPath, 'utf8').split('\n')[0]!;
           return first ? lineNo(first) : undefined;
@@ -297,7 +299,7 @@ export function agentSuite(opts: SuiteOptions): void {
         assert.ok(lastRotated >= 0 && firstLive > lastRotated, `${firstLive} after ${lastRotated}`);
         const rotated = readdirSync(join(logPath, '..')).filter((n) => n.startsWith(`${logPath.split('/').pop()}.`));
         assert.ok(rotated.length <= 2, rotated.join(','));
-        assert.ok(readFileSync(`${logPath}.1`, 'utf8').includes(' stdout F line '));
+        assert.ok((await readRotated()).includes(' stdout F line '));
         const tail = await server.kubectl(['logs', '-n', NS, 'chatty', '--tail=150']);
         assert.equal(tail.code, 0, tail.stderr);
         const lines = tail.stdout.trimEnd().split('\n');
@@ -527,4 +529,13 @@ export function agentSuite(opts: SuiteOptions): void {
       }
     });
   });
+}
+
+function readIfThere(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }
