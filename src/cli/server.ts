@@ -14,7 +14,7 @@ import type { Node, Pod } from '../core/types.js';
 import { agentResourceMetricsFetch, ApiServerPrometheus, concatMetrics, MetricsApiService } from '../metrics/index.js';
 import { readProvidersFile } from '../autoscaler/index.js';
 import { parseGoDuration } from '../controllers/podautoscaler/go-duration.js';
-import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
+import { COMPONENT_USERS, ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import { encryptionConfigPath, setUpEncryption } from './encryption.js';
@@ -271,6 +271,11 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const tokens = new Map<string, UserInfo>([
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
     [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
+    // The server's own components, each a least-privilege user bound by the bootstrap policy (not admin).
+    ...Object.entries(pki.componentTokens).map(([component, token]): [string, UserInfo] => [
+      token,
+      { name: COMPONENT_USERS[component as keyof typeof COMPONENT_USERS], groups: [] },
+    ]),
   ]);
   // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring).
   const metricsTokenPath = join(dataDir, 'metrics-token');
@@ -333,7 +338,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const metricsClient = new ApiClient({
     server: `https://127.0.0.1:${api.port}`,
     caPem: pki.caCertPem,
-    token: pki.adminToken,
+    token: pki.componentTokens.metricsServer,
     userAgent: 'tutti-metrics-scraper',
   });
   metricsNodes = new Informer<Node>({ client: metricsClient, resource: resources.nodes });
@@ -358,13 +363,13 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const componentData = {
     server: `https://127.0.0.1:${api.port}`,
     caPem: pki.caCertPem,
-    token: pki.adminToken,
     identity,
   };
   if (!boolFlag(args, 'disable-controllers')) {
     stops.push(
       await startComponentWorker({
         ...componentData,
+        token: pki.componentTokens.controllerManager,
         component: 'controller-manager',
         apiRate: rates.controllerManager,
         controllerOptions: {
@@ -376,7 +381,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     );
   }
   // The kube-dns Service at the cluster DNS address (nodes publish its endpoints, but may not create Services);
-  // `--disable=dns` leaves it out, as k3s's `--disable coredns`.
+  // `--disable=dns` leaves it out, as k3s's `--disable coredns`. Created with the admin token: the API server's own
+  // loopback client, as upstream's apiserver (system:apiserver, in system:masters) makes the `kubernetes` Service.
   if (!net.disableDns) {
     const admin = new ApiClient({ server: componentData.server, caPem: pki.caCertPem, token: pki.adminToken });
     await ensureKubeDnsService(admin, net.clusterDns).catch((err) =>
@@ -409,7 +415,14 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     stops.push(() => network.stop());
   }
   if (!boolFlag(args, 'disable-scheduler')) {
-    stops.push(await startComponentWorker({ ...componentData, component: 'scheduler', apiRate: rates.scheduler }));
+    stops.push(
+      await startComponentWorker({
+        ...componentData,
+        token: pki.componentTokens.scheduler,
+        component: 'scheduler',
+        apiRate: rates.scheduler,
+      }),
+    );
   }
   for (const s of stops) if ('metrics' in s && s.metrics) workerMetrics.push(s.metrics);
   return {

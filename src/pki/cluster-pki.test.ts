@@ -55,7 +55,15 @@ describe('ensureClusterPki', () => {
   });
 
   it('writes keys and tokens with mode 0600', async () => {
-    for (const name of ['ca.key', 'server.key', 'admin.token', 'node-token']) {
+    for (const name of [
+      'ca.key',
+      'server.key',
+      'admin.token',
+      'node-token',
+      'kube-scheduler.token',
+      'kube-controller-manager.token',
+      'metrics-server.token',
+    ]) {
       const { mode } = await stat(join(dataDir, 'tls', name));
       assert.equal(mode & 0o777, 0o600, name);
     }
@@ -70,6 +78,12 @@ describe('ensureClusterPki', () => {
     assert.match(pki.adminToken, /^[0-9a-f]{64}$/);
   });
 
+  it('mints a distinct token per control-plane component', () => {
+    const all = [pki.adminToken, pki.nodeToken, ...Object.values(pki.componentTokens)];
+    assert.equal(new Set(all).size, 5);
+    for (const t of Object.values(pki.componentTokens)) assert.match(t, /^[0-9a-f]{64}$/);
+  });
+
   it('reuses everything on a second start with the same names', async () => {
     const again = await ensureClusterPki(dataDir, opts);
     assert.deepEqual(again, pki);
@@ -80,6 +94,7 @@ describe('ensureClusterPki', () => {
     assert.equal(changed.caCertPem, pki.caCertPem);
     assert.equal(changed.adminToken, pki.adminToken);
     assert.equal(changed.nodeToken, pki.nodeToken);
+    assert.deepEqual(changed.componentTokens, pki.componentTokens);
     assert.notEqual(changed.serverCertPem, pki.serverCertPem);
     const server = new X509Certificate(changed.serverCertPem);
     assert.equal(server.checkHost('node2.example'), 'node2.example');

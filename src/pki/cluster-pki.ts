@@ -3,6 +3,8 @@
 //   server.crt / server.key  serving certificate, 1 year; reissued when its names change or expiry nears
 //   admin.token              bearer token for the admin kubeconfig
 //   node-token               K10<ca hash>::server:<secret>, given to agents that join
+//   kube-scheduler.token, kube-controller-manager.token, metrics-server.token
+//                            bearer tokens of the server's own components (least-privilege users, not admin)
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -24,10 +26,31 @@ export interface ClusterPki {
   serverKeyPem: string;
   adminToken: string;
   nodeToken: string;
+  /** Bearer tokens of the control-plane components the server runs, each its own user (see componentUsers). */
+  componentTokens: ComponentTokens;
   /** The key that signs ServiceAccount tokens (PKCS#8 PEM, EC P-256), as upstream's --service-account-key-file. */
   serviceAccountKeyPem: string;
   caHash: string;
 }
+
+export interface ComponentTokens {
+  scheduler: string;
+  controllerManager: string;
+  metricsServer: string;
+}
+
+/** The users the component tokens authenticate as: upstream's names for the scheduler and controller manager. */
+export const COMPONENT_USERS: Record<keyof ComponentTokens, string> = {
+  scheduler: 'system:kube-scheduler',
+  controllerManager: 'system:kube-controller-manager',
+  metricsServer: 'system:tutti:metrics-server',
+};
+
+const COMPONENT_TOKEN_FILES: Record<keyof ComponentTokens, string> = {
+  scheduler: 'kube-scheduler.token',
+  controllerManager: 'kube-controller-manager.token',
+  metricsServer: 'metrics-server.token',
+};
 
 export interface ClusterPkiOptions {
   hostnames: string[];
@@ -64,6 +87,10 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
     },
     (token) => parseJoinToken(token).caHash === caHashOf(ca.certPem),
   );
+  const componentTokens = {} as ComponentTokens;
+  for (const [key, file] of Object.entries(COMPONENT_TOKEN_FILES) as [keyof ComponentTokens, string][]) {
+    componentTokens[key] = await ensureToken(join(dir, file), () => randomSecret());
+  }
   const saKeyPath = join(dir, 'service-account.key');
   let serviceAccountKeyPem = await readIfExists(saKeyPath);
   if (!serviceAccountKeyPem) {
@@ -77,6 +104,7 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
     serverKeyPem: server.keyPem,
     adminToken,
     nodeToken,
+    componentTokens,
     serviceAccountKeyPem,
     caHash: caHashOf(ca.certPem),
   };

@@ -1,5 +1,13 @@
 // Public surface of the cluster PKI: certificates, tokens, kubeconfig, and the agent's CA bootstrap.
-export { type ClusterPki, type ClusterPkiOptions, ensureClusterPki, servingSans, tlsDir } from './cluster-pki.js';
+export {
+  COMPONENT_USERS,
+  type ClusterPki,
+  type ClusterPkiOptions,
+  type ComponentTokens,
+  ensureClusterPki,
+  servingSans,
+  tlsDir,
+} from './cluster-pki.js';
 export { fetchTrustedCa } from './fetch-ca.js';
 export { type KubeconfigOptions, kubeconfigText, writeKubeconfig } from './kubeconfig.js';
 export { caHashOf, type JoinToken, parseJoinToken, tokensEqual, verifyCaHash } from './tokens.js';

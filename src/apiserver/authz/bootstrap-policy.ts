@@ -44,6 +44,89 @@ function binding(
 }
 
 const r = (apiGroups: string[], resources: string[], verbs: string[]): PolicyRule => ({ apiGroups, resources, verbs });
+const named = (apiGroups: string[], resources: string[], verbs: string[], resourceNames: string[]): PolicyRule => ({
+  apiGroups,
+  resources,
+  verbs,
+  resourceNames,
+});
+/** Upstream's eventsRule: components record events through either API. */
+const EVENTS = r(['', 'events.k8s.io'], ['events'], ['create', 'update', 'patch']);
+/** Leader election on a Lease: create any (the name is not known on create), get/update only one's own. */
+const leaseRules = (name: string): PolicyRule[] => [
+  r(['coordination.k8s.io'], ['leases'], ['create']),
+  named(['coordination.k8s.io'], ['leases'], ['get', 'update'], [name]),
+];
+
+/**
+ * The controller manager's role: the union of upstream's system:controller:* roles (controller_policy.go) of the
+ * controllers Tutti runs, plus system:kube-controller-manager's own (events, its Lease). Upstream runs each
+ * controller with its own ServiceAccount; Tutti's controllers share one identity, so each holds what the
+ * garbage collector (get/list/watch/patch/update/delete on everything) and the namespace controller (delete,
+ * deletecollection on everything) need. `create` is granted only on what some controller makes, and never on
+ * RBAC objects, so the controller manager cannot grant itself (or anyone) more.
+ */
+function controllerManagerRules(): PolicyRule[] {
+  return [
+    EVENTS,
+    ...leaseRules('tutti-controller-manager'),
+    // garbage collector, namespace controller, resource quota, the informers of every controller
+    r(['*'], ['*'], [...READ, 'patch', 'update', 'delete', 'deletecollection']),
+    // ReplicaSet, ReplicationController, DaemonSet, Job, StatefulSet: pods; Deployment: ReplicaSets;
+    // DaemonSet, StatefulSet: ControllerRevisions; CronJob: Jobs; StatefulSet: claims
+    r([''], ['pods', 'persistentvolumeclaims'], ['create']),
+    r(['apps'], ['replicasets', 'controllerrevisions'], ['create']),
+    r(['batch'], ['jobs'], ['create']),
+    // endpoints and endpointslice controllers; serviceaccount controller (and the kube-root-ca.crt ConfigMap)
+    r([''], ['endpoints', 'serviceaccounts', 'configmaps'], ['create']),
+    r(['discovery.k8s.io'], ['endpointslices'], ['create']),
+    // PV binder and the local-path provisioner (its default StorageClass)
+    r([''], ['persistentvolumes'], ['create']),
+    r(['storage.k8s.io'], ['storageclasses'], ['create']),
+    // cluster autoscaler: registers nodes of its providers, drains with evictions; the simulated provider's
+    // nodes heartbeat with Leases in kube-node-lease (covered by the lease create above)
+    r([''], ['nodes'], ['create']),
+    r([''], ['pods/eviction'], ['create']),
+    // certificates: upstream's csrapproving and csrsigning controllers (the signer names of signer.go)
+    named(['certificates.k8s.io'], ['signers'], ['approve'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+    named(
+      ['certificates.k8s.io'],
+      ['signers'],
+      ['sign'],
+      [
+        'kubernetes.io/kube-apiserver-client-kubelet',
+        'kubernetes.io/kubelet-serving',
+        'kubernetes.io/kube-apiserver-client',
+        'kubernetes.io/legacy-unknown',
+      ],
+    ),
+    r(['authentication.k8s.io'], ['tokenreviews'], ['create']),
+    r(['authorization.k8s.io'], ['subjectaccessreviews'], ['create']),
+  ];
+}
+
+/** The scheduler's role (upstream's kubeSchedulerRules). */
+function schedulerRules(): PolicyRule[] {
+  return [
+    EVENTS,
+    ...leaseRules('kube-scheduler'),
+    r([''], ['nodes'], READ),
+    // delete: preemption evicts victims
+    r([''], ['pods'], [...READ, 'delete']),
+    r([''], ['pods/binding', 'bindings'], ['create']),
+    r([''], ['pods/status'], ['patch', 'update']),
+    // things that select pods, and that pods use
+    r([''], ['services', 'replicationcontrollers'], READ),
+    r(['apps', 'extensions'], ['replicasets'], READ),
+    r(['apps'], ['statefulsets'], READ),
+    r(['policy'], ['poddisruptionbudgets'], READ),
+    r([''], ['persistentvolumeclaims', 'persistentvolumes'], READ),
+    r([''], ['namespaces'], READ),
+    r(['authentication.k8s.io'], ['tokenreviews'], ['create']),
+    r(['authorization.k8s.io'], ['subjectaccessreviews'], ['create']),
+    r(['storage.k8s.io'], ['csinodes', 'csidrivers', 'csistoragecapacities'], READ),
+  ];
+}
 
 const VIEWABLE_CORE = [
   'configmaps',
@@ -223,6 +306,14 @@ export function bootstrapClusterRoles(): ClusterRole[] {
         verbs: ['get'],
       },
     ]),
+    role('system:kube-scheduler', schedulerRules()),
+    role('system:kube-controller-manager', controllerManagerRules()),
+    // Tutti's metrics.k8s.io (metrics-server's job, in the API server): Node and Pod informers.
+    role('system:tutti:metrics-server', [r([''], ['nodes', 'pods'], READ)]),
+    role('system:volume-scheduler', [
+      r([''], ['persistentvolumes', 'persistentvolumeclaims'], [...READ, 'update']),
+      r(['storage.k8s.io'], ['storageclasses'], READ),
+    ]),
     role('system:node-proxier', [
       r([''], ['endpoints', 'services', 'pods', 'namespaces'], ['list', 'watch']),
       r([''], ['nodes'], READ),
@@ -249,6 +340,14 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
+    binding('system:kube-scheduler', 'system:kube-scheduler', [{ kind: 'User', name: 'system:kube-scheduler' }]),
+    binding('system:volume-scheduler', 'system:volume-scheduler', [{ kind: 'User', name: 'system:kube-scheduler' }]),
+    binding('system:kube-controller-manager', 'system:kube-controller-manager', [
+      { kind: 'User', name: 'system:kube-controller-manager' },
+    ]),
+    binding('system:tutti:metrics-server', 'system:tutti:metrics-server', [
+      { kind: 'User', name: 'system:tutti:metrics-server' },
+    ]),
   ];
 }
 
