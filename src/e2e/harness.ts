@@ -1,7 +1,7 @@
 // Test support: runs a real `tutti server` as a child process on a free port with its own data dir, and
 // runs the real kubectl against it with a fresh cache and HOME.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,75 @@ export interface TestServer {
   kill9(): Promise<void>;
   /** Restarts on the same data dir and port. */
   restart(): Promise<void>;
+  /**
+   * With the control plane in the server: the requests of its own components (scheduler, controller manager,
+   * metrics informers) that RBAC refused, one `user verb URI: message` line each, from an audit log the
+   * harness keeps (only the components' own clients, user agent `tutti-*`: not a test using their tokens). A refusal is a rule missing from their bootstrap roles; `stop()` fails when there is one.
+   */
+  componentForbidden(): string[];
+  /** Every request of the server's components so far (from the same audit log; empty without the control plane). */
+  componentRequests(): ComponentRequest[];
+}
+
+/** The users of the server's own components (src/pki COMPONENT_USERS). */
+export const COMPONENT_USERS = [
+  'system:kube-scheduler',
+  'system:kube-controller-manager',
+  'system:tutti:metrics-server',
+];
+
+const COMPONENT_AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: Metadata
+    users: [${COMPONENT_USERS.map((u) => JSON.stringify(u)).join(', ')}]
+  - level: None
+`;
+
+export interface ComponentRequest {
+  user: string;
+  verb: string;
+  uri: string;
+  code: number;
+  message?: string;
+  userAgent?: string;
+}
+
+function componentRequests(auditLog: string): ComponentRequest[] {
+  let text = '';
+  try {
+    text = readFileSync(auditLog, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: ComponentRequest[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const e = JSON.parse(line) as {
+      verb: string;
+      requestURI: string;
+      user: { username: string };
+      userAgent?: string;
+      responseStatus?: { code: number; message?: string };
+    };
+    const status = e.responseStatus;
+    out.push({
+      user: e.user.username,
+      verb: e.verb,
+      uri: e.requestURI,
+      code: status?.code ?? 0,
+      message: status?.message,
+      userAgent: e.userAgent,
+    });
+  }
+  return out;
+}
+
+function forbiddenIn(auditLog: string): string[] {
+  return componentRequests(auditLog)
+    .filter((r) => r.code === 403 && COMPONENT_USERS.includes(r.user) && r.userAgent?.startsWith('tutti-'))
+    .map((r) => `${r.user} ${r.verb} ${r.uri}: ${r.message ?? ''}`);
 }
 
 async function waitReady(proc: ChildProcess, timeoutMs: number): Promise<string> {
@@ -83,6 +152,13 @@ export async function startTestServer(
   ];
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tutti-e2e-'));
   const home = mkdtempSync(join(tmpdir(), 'tutti-home-'));
+  // The components' refused requests (componentForbidden), unless the test audits with a policy of its own.
+  const auditLog = join(home, 'component-audit.log');
+  const audited = !!opts.controlPlane && !(opts.args ?? []).includes('--audit-policy-file');
+  if (audited) writeFileSync(join(home, 'component-audit.yaml'), COMPONENT_AUDIT_POLICY);
+  const auditArgs = audited
+    ? ['--audit-policy-file', join(home, 'component-audit.yaml'), '--audit-log-path', auditLog]
+    : [];
   let port = 0;
   const launch = async () => {
     // TUTTI_SERVER_NODE_ARGS passes flags to the server's node (e.g. --cpu-prof for profiling).
@@ -100,6 +176,7 @@ export async function startTestServer(
         '--bind-address',
         '127.0.0.1',
         ...componentArgs,
+        ...auditArgs,
         ...(opts.args ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -196,9 +273,14 @@ export async function startTestServer(
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (proc.exitCode === null) proc.kill('SIGKILL');
       }
+      const refused = forbiddenIn(auditLog);
       rmSync(home, { recursive: true, force: true });
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (refused.length > 0)
+        throw new Error(`the server's components were refused ${refused.length} requests:\n${refused.join('\n')}`);
     },
+    componentForbidden: () => forbiddenIn(auditLog),
+    componentRequests: () => componentRequests(auditLog),
     async kill9() {
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGKILL');
