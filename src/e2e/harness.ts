@@ -109,7 +109,14 @@ function componentRequests(auditLog: string): ComponentRequest[] {
 
 function forbiddenIn(auditLog: string): string[] {
   return componentRequests(auditLog)
-    .filter((r) => r.code === 403 && COMPONENT_USERS.includes(r.user) && r.userAgent?.startsWith('tutti-'))
+    .filter(
+      (r) =>
+        r.code === 403 &&
+        COMPONENT_USERS.includes(r.user) &&
+        r.userAgent?.startsWith('tutti-') &&
+        // RBAC's refusals (upstream's messages), not admission's 403s such as a terminating namespace's
+        / cannot \S+ (resource|path) |attempting to grant RBAC permissions/.test(r.message ?? ''),
+    )
     .map((r) => `${r.user} ${r.verb} ${r.uri}: ${r.message ?? ''}`);
 }
 
