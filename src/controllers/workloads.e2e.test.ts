@@ -42,6 +42,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 describe('workload controllers against tutti server', () => {
   let s: TestServer;
   let client: ApiClient;
+  let kcm: ApiClient | undefined;
   let stopControllers: () => Promise<void>;
   let fakeKubelet = true;
   let kubeletLoop: Promise<void>;
@@ -60,7 +61,9 @@ describe('workload controllers against tutti server', () => {
   before(async () => {
     s = await startTestServer();
     client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    const ctx = newControllerContext(client, { log: () => {} });
+    // the controllers run as the controller manager does in `tutti server`: its own user, not the admin
+    kcm = new ApiClient({ server: s.url, caPem: s.caPem, token: s.componentToken('kube-controller-manager') });
+    const ctx = newControllerContext(kcm, { log: () => {} });
     const running = [
       startReplicaSetController(ctx),
       startDeploymentController(ctx),
@@ -104,6 +107,7 @@ describe('workload controllers against tutti server', () => {
     fakeKubelet = false;
     await kubeletLoop;
     await stopControllers?.();
+    kcm?.close();
     client?.close();
     await s?.stop();
   });

@@ -5,8 +5,6 @@
 // plane's work (scheduling, Deployments, Jobs, garbage collection, namespace deletion, ServiceAccounts,
 // Endpoints) done under those users without one refused request (the harness's audit log of the components).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient } from '../client/api-client.js';
 import type { Pod } from '../core/index.js';
@@ -17,11 +15,12 @@ describe('component identities', { timeout: 180_000 }, () => {
   let s: TestServer;
   let client: ApiClient;
   let sim: SimulatedNodes;
-  const token = (file: string) => readFileSync(join(s.dataDir, 'tls', file), 'utf8').trim();
-  const withToken = (file: string, ...args: string[]) => s.kubectl([`--token=${token(file)}`, ...args]);
-  const SCHED = 'kube-scheduler.token';
-  const KCM = 'kube-controller-manager.token';
-  const METRICS = 'metrics-server.token';
+  const token = (name: 'kube-scheduler' | 'kube-controller-manager' | 'metrics-server') => s.componentToken(name);
+  const withToken = (file: Parameters<typeof token>[0], ...args: string[]) =>
+    s.kubectl([`--token=${token(file)}`, ...args]);
+  const SCHED = 'kube-scheduler' as const;
+  const KCM = 'kube-controller-manager' as const;
+  const METRICS = 'metrics-server' as const;
 
   before(async () => {
     s = await startTestServer({ controlPlane: true });
@@ -45,11 +44,12 @@ describe('component identities', { timeout: 180_000 }, () => {
   });
 
   it('each component token is its own user, none of them an administrator', async () => {
-    for (const [file, user] of [
+    const cases: [Parameters<typeof token>[0], string][] = [
       [SCHED, 'system:kube-scheduler'],
       [KCM, 'system:kube-controller-manager'],
       [METRICS, 'system:tutti:metrics-server'],
-    ]) {
+    ];
+    for (const [file, user] of cases) {
       const who = await withToken(file, 'auth', 'whoami', '-o', 'json');
       assert.equal(who.code, 0, who.stderr);
       const status = (JSON.parse(who.stdout) as { status: { userInfo: { username: string; groups: string[] } } })

@@ -48,6 +48,8 @@ export interface TestServer {
    * harness keeps (only the components' own clients, user agent `tutti-*`: not a test using their tokens). A refusal is a rule missing from their bootstrap roles; `stop()` fails when there is one.
    */
   componentForbidden(): string[];
+  /** The bearer token of one of the server's own components (<data-dir>/tls/<name>.token), to run it as that user. */
+  componentToken(name: 'kube-scheduler' | 'kube-controller-manager' | 'metrics-server'): string;
   /** Every request of the server's components so far (from the same audit log; empty without the control plane). */
   componentRequests(): ComponentRequest[];
 }
@@ -287,6 +289,7 @@ export async function startTestServer(
         throw new Error(`the server's components were refused ${refused.length} requests:\n${refused.join('\n')}`);
     },
     componentForbidden: () => forbiddenIn(auditLog),
+    componentToken: (name) => readFileSync(join(dataDir, 'tls', `${name}.token`), 'utf8').trim(),
     componentRequests: () => componentRequests(auditLog),
     async kill9() {
       const exited = new Promise((r) => proc.once('exit', r));

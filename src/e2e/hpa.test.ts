@@ -27,6 +27,7 @@ const DOWN_WINDOW_S = 8;
 describe('HorizontalPodAutoscaler on simulated nodes with simulated metrics', () => {
   let s: TestServer;
   let client: ApiClient;
+  let kcm: ApiClient | undefined;
   let sim: SimulatedNodes;
   let controllers: { stop(): Promise<void> };
   let nodes: Informer<Node>;
@@ -73,7 +74,9 @@ describe('HorizontalPodAutoscaler on simulated nodes with simulated metrics', ()
       },
     };
 
-    const ctx = newControllerContext(client, { log: () => {} });
+    // the HPA controller runs as the controller manager does in `tutti server`: its own user, not the admin
+    kcm = new ApiClient({ server: s.url, caPem: s.caPem, token: s.componentToken('kube-controller-manager') });
+    const ctx = newControllerContext(kcm, { log: () => {} });
     controllers = startControllers(ctx, {
       disable: ['nodelifecycle', 'endpoints', 'endpointslice', 'daemonset', 'job', 'podgc', 'namespace'],
       hpa: {
@@ -87,6 +90,7 @@ describe('HorizontalPodAutoscaler on simulated nodes with simulated metrics', ()
 
   after(async () => {
     await controllers?.stop();
+    kcm?.close();
     await scraper?.stop();
     nodes?.stop();
     pods?.stop();
