@@ -97,6 +97,23 @@ test('a compute quota makes every container state the resource', () => {
   };
   assert.equal(podQuotaConstraints(['limits.cpu', 'pods'], two), 'must specify limits.cpu for: a,init');
   assert.equal(podQuotaConstraints(['pods', 'count/pods'], two), undefined);
+  // Pod-level resources stand in for the containers'.
+  const podLevel = { ...two, spec: { ...two.spec!, resources: { limits: { cpu: '2' } } } } as Pod;
+  assert.equal(podQuotaConstraints(['limits.cpu'], podLevel), undefined);
+});
+
+test('pod updates are charged only when they change the Terminating scope', () => {
+  const q = quota('t', { pods: '1' }, { pods: '1' }, { scopes: ['Terminating'] });
+  const old = { ...pod(), metadata: { name: 'p', namespace: 'ns', resourceVersion: '3' } };
+  const update = (obj: Pod): QuotaRequest => ({ ...create('pods', obj), operation: 'update', old });
+  assert.deepEqual(checkQuotaRequest([q], update(pod({ requests: { cpu: '1' } }))), {
+    allowed: true,
+    charged: new Map(),
+  });
+  assert.deepEqual(checkQuotaRequest([q], update(pod({}, { activeDeadlineSeconds: 30 }))), {
+    allowed: false,
+    message: 'exceeded quota: t, requested: pods=1, used: pods=1, limited: pods=1',
+  });
 });
 
 test('a quota the controller has not observed yet (no status.hard) does not apply; unknown usage refuses', () => {
@@ -108,7 +125,7 @@ test('a quota the controller has not observed yet (no status.hard) does not appl
   };
   assert.deepEqual(checkQuotaRequest([unknown], create('pods', pod())), {
     allowed: false,
-    message: 'status unknown for quota: q, resources: count/pods',
+    message: 'status unknown for quota: q, resources: count/pods,pods',
   });
 });
 

@@ -7,6 +7,7 @@
 import type { KubeObject, Pod, ResourceQuota } from '../types.js';
 import {
   exceededResources,
+  isTerminatingPod,
   formatQuotaAmount,
   matchingResources,
   objectUsage,
@@ -36,12 +37,16 @@ export type QuotaDecision =
   | { allowed: false; message: string };
 
 /**
- * Evaluator.Handles: pods on create (the pod evaluator), services and claims on create and update (a type
- * change or an expansion), every other kind (the generic object-count evaluator) on create only.
+ * Evaluator.Handles: pods on create, and on an update that moves them in or out of the Terminating scope
+ * (activeDeadlineSeconds set or cleared); services and claims on create and update (a type change, an
+ * expansion); every other kind (the generic object-count evaluator) on create only.
  */
-export function quotaHandles(group: string, resource: string, operation: QuotaOperation): boolean {
-  if (operation === 'create') return true;
-  return group === '' && (resource === 'services' || resource === 'persistentvolumeclaims');
+export function quotaHandles(req: Pick<QuotaRequest, 'group' | 'resource' | 'operation' | 'obj' | 'old'>): boolean {
+  if (req.operation === 'create') return true;
+  if (req.group !== '') return false;
+  if (req.resource === 'pods')
+    return !!req.old && isTerminatingPod(req.obj as Pod) !== isTerminatingPod(req.old as Pod);
+  return req.resource === 'services' || req.resource === 'persistentvolumeclaims';
 }
 
 /** The resources a compute quota makes every container state (the pod evaluator's validationSet). */
@@ -69,6 +74,11 @@ function containerComputeNames(c: ContainerView): Set<string> {
 
 /** podEvaluator.Constraints: `must specify limits.cpu for: a,b; requests.memory for: a`, or undefined. */
 export function podQuotaConstraints(required: readonly string[], pod: Pod): string | undefined {
+  // With pod-level resources the containers need not state them (IsPodLevelResourcesSet).
+  const podLevel = (pod.spec as { resources?: { requests?: object; limits?: object } } | undefined)?.resources;
+  if (Object.keys(podLevel?.requests ?? {}).length > 0 || Object.keys(podLevel?.limits ?? {}).length > 0) {
+    return undefined;
+  }
   const requiredSet = required.filter((r) => VALIDATION_SET.includes(r));
   if (requiredSet.length === 0) return undefined;
   const missing = new Map<string, Set<string>>();
@@ -95,14 +105,14 @@ function observed(quota: ResourceQuota): ResourceQuota {
 /**
  * CheckRequest. Quotas whose status.hard (set by the quota controller) touches the object and whose scopes
  * select it are pertinent: their constraints must hold (`failed quota: q: must specify ...`), their usage must
- * be known (`status unknown for quota: q, resources: ...`), and `used + delta` within hard
+ * be known (`status unknown for quota: q, resources: <all it restricts>`), and `used + delta` within hard
  * (`exceeded quota: q, requested: ..., used: ..., limited: ...`). On update the delta is new minus old usage,
- * never negative.
+ * never negative (the whole usage for a quota whose scopes did not select the old object).
  */
 export function checkQuotaRequest(quotas: readonly ResourceQuota[], req: QuotaRequest): QuotaDecision {
   const { group, resource, obj } = req;
   const allow: QuotaDecision = { allowed: true, charged: new Map() };
-  if (!quotaHandles(group, resource, req.operation) || quotas.length === 0) return allow;
+  if (!quotaHandles(req) || quotas.length === 0) return allow;
   const pertinent: ResourceQuota[] = [];
   for (const quota of quotas) {
     const seen = observed(quota);
@@ -114,33 +124,36 @@ export function checkQuotaRequest(quotas: readonly ResourceQuota[], req: QuotaRe
       if (failed) return { allowed: false, message: `failed quota: ${quota.metadata.name}: ${failed}` };
     }
     const used = quota.status?.used ?? {};
-    const unknown = restricted.filter((r) => used[r] === undefined).sort();
-    if (unknown.length > 0) {
+    if (restricted.some((r) => used[r] === undefined)) {
       return {
         allowed: false,
-        message: `status unknown for quota: ${quota.metadata.name}, resources: ${unknown.join(',')}`,
+        message: `status unknown for quota: ${quota.metadata.name}, resources: ${[...restricted].sort().join(',')}`,
       };
     }
     pertinent.push(quota);
   }
-  let delta: QuotaAmounts = objectUsage(group, resource, obj, req.nowMs);
-  const negative = Object.keys(delta)
-    .filter((k) => delta[k]! < 0)
+  const usage: QuotaAmounts = objectUsage(group, resource, obj, req.nowMs);
+  const negative = Object.keys(usage)
+    .filter((k) => usage[k]! < 0)
     .sort();
   if (negative.length > 0) {
     return { allowed: false, message: `quota usage is negative for resource(s): ${negative.join(',')}` };
   }
-  if (req.operation === 'update' && req.old?.metadata.resourceVersion) {
-    const prev = objectUsage(group, resource, req.old, req.nowMs);
-    delta = Object.fromEntries(Object.entries(delta).map(([k, v]) => [k, Math.max(0, v - (prev[k] ?? 0))]));
+  const nonZero = (a: QuotaAmounts) => Object.fromEntries(Object.entries(a).filter(([, v]) => v !== 0));
+  let delta = nonZero(usage);
+  const prev = req.operation === 'update' && req.old?.metadata.resourceVersion ? req.old : undefined;
+  if (prev) {
+    const before = objectUsage(group, resource, prev, req.nowMs);
+    delta = nonZero(Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, Math.max(0, v - (before[k] ?? 0))])));
   }
-  delta = Object.fromEntries(Object.entries(delta).filter(([, v]) => v !== 0));
-  if (Object.keys(delta).length === 0 || pertinent.length === 0) return allow;
+  if (pertinent.length === 0) return allow;
   for (const quota of pertinent) {
     const hard = (quota.status?.hard ?? {}) as Record<string, string>;
     const used = (quota.status?.used ?? {}) as Record<string, string>;
+    // An update that brings the object into a quota's scopes (a pod made Terminating) is its whole usage there.
+    const charge = prev && !quotaMatchesObject(observed(quota), group, resource, prev) ? nonZero(usage) : delta;
     const requested: QuotaAmounts = {};
-    for (const [k, v] of Object.entries(delta)) if (hard[k] !== undefined) requested[k] = v;
+    for (const [k, v] of Object.entries(charge)) if (hard[k] !== undefined) requested[k] = v;
     const exceeded = exceededResources(hard, used, requested);
     if (exceeded.length > 0) {
       return {

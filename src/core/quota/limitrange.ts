@@ -169,8 +169,9 @@ export function podLimitRangeErrors(lr: LimitRange, pod: Pod): string[] {
       for (const c of containers) checkItem(item, c.resources?.requests ?? {}, c.resources?.limits ?? {}, out);
     }
     if (item.type === 'Pod') {
-      // PodRequests counts a container's limits as its request when it has none (API defaulting does the same).
-      checkItem(item, amountsToList(podRequests(pod)), amountsToList(podLimits(pod)), out);
+      // The LimitRanger's own podRequests/podLimits: containers and init containers, no overhead.
+      const bare = { ...pod, spec: { ...pod.spec!, overhead: undefined } } as Pod;
+      checkItem(item, amountsToList(podRequests(bare, { excludeOverhead: true })), amountsToList(podLimits(bare)), out);
     }
   }
   return out;
