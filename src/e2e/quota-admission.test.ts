@@ -1,6 +1,6 @@
 // ResourceQuota and LimitRange admission in a real `tutti server` (control plane, no nodes) driven by kubectl:
 // a count quota refuses the pod over it with upstream's message and admits again once the controller has
-// seen a pod go; a compute quota refuses a pod without limits ("must specify"); LimitRange defaults appear
+// seen a pod go; concurrent creates never exceed it; a compute quota refuses a pod without limits ("must specify"); LimitRange defaults appear
 // on a created pod (and satisfy a compute quota); a pod below min and a claim above max are refused.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,6 +63,31 @@ describe('quota and limit range admission (kubectl)', () => {
       30_000,
       300,
     );
+  });
+
+  it('admits exactly as many of 8 concurrent pod creates as the quota has room for', async () => {
+    await s.k('create', 'namespace', 'q-race');
+    await s.k('create', 'quota', 'three', '--hard=pods=3', '-n', 'q-race');
+    await observedQuota('q-race', 'three');
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        s.request('POST', '/api/v1/namespaces/q-race/pods', {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `r${i}` },
+          spec: { containers: [{ name: 'c', image: 'busybox' }] },
+        }),
+      ),
+    );
+    const codes = results.map((r) => r.status).sort();
+    assert.deepEqual(codes, [201, 201, 201, 403, 403, 403, 403, 403]);
+    for (const r of results.filter((x) => x.status === 403)) {
+      const status = JSON.parse(r.body) as { reason: string; message: string };
+      assert.equal(status.reason, 'Forbidden');
+      assert.match(status.message, /exceeded quota: three, requested: pods=1, used: pods=3, limited: pods=3$/);
+    }
+    const pods = JSON.parse(await s.k('get', 'pods', '-n', 'q-race', '-o', 'json')) as { items: unknown[] };
+    assert.equal(pods.items.length, 3);
   });
 
   it('refuses a pod without limits under a compute quota: must specify', async () => {
