@@ -90,6 +90,44 @@ describe('quota and limit range admission (kubectl)', () => {
     assert.equal(pods.items.length, 3);
   });
 
+  it('counts custom resources: count/<plural>.<group> refuses the object over it', async () => {
+    await apply({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    });
+    await s.k('wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=30s');
+    await s.k('create', 'namespace', 'q-crd');
+    await s.k('create', 'quota', 'q', '--hard=count/widgets.example.com=1', '-n', 'q-crd');
+    const q = await observedQuota('q-crd', 'q');
+    assert.equal(q.status?.used?.['count/widgets.example.com'], '0');
+    const widget = (name: string) => ({
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name, namespace: 'q-crd' },
+    });
+    await apply(widget('w1'));
+    const second = await s.kubectl(['create', '-f', '-'], { input: JSON.stringify(widget('w2')) });
+    assert.notEqual(second.code, 0);
+    assert.match(
+      second.stderr,
+      /widgets\.example\.com "w2" is forbidden: exceeded quota: q, requested: count\/widgets\.example\.com=1, used: count\/widgets\.example\.com=1, limited: count\/widgets\.example\.com=1/,
+    );
+  });
+
   it('refuses a pod without limits under a compute quota: must specify', async () => {
     await s.k('create', 'namespace', 'q-compute');
     await s.k('create', 'quota', 'compute', '--hard=limits.cpu=2,limits.memory=1Gi', '-n', 'q-compute');
