@@ -52,6 +52,8 @@ export async function createObject(
   r.defaulter?.(obj);
   if (meta.name) await deps.admission.admitCreate(r, obj);
   validate(r, obj);
+  // Validating admission (LimitRanger, ResourceQuota) sees the object as it will be stored.
+  if (meta.name && t.subresource === undefined) await deps.admission.validateCreate(r, obj, { dryRun: step.dryRun });
   const toStore = step.managed
     ? step.managed(obj)
     : updateManagedFields({

@@ -117,6 +117,7 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   if (sub !== 'status') await deps.admission.admitUpdate(r, obj, old);
   // Status writes and bindings change what spec immutability rules protect: validate them as objects.
   validate(r, obj, sub === 'status' || step.binding ? undefined : old);
+  if (sub === undefined && !step.binding) await deps.admission.validateUpdate(r, obj, old, { dryRun: step.dryRun });
   const withFields = step.managed
     ? step.managed(obj)
     : updateManagedFields({
