@@ -28,6 +28,17 @@ function isWatchQuery(query: URLSearchParams): boolean {
   return w !== null && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(w);
 }
 
+/** The name a `fieldSelector` requires exactly (`metadata.name=x` or `==x`), as upstream's RequiresExactMatch. */
+function selectedName(query: URLSearchParams): string | undefined {
+  const selector = query.get('fieldSelector');
+  if (!selector) return undefined;
+  for (const term of selector.split(',')) {
+    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
+    if (m?.[1]) return m[1];
+  }
+  return undefined;
+}
+
 /** The attributes of one request. */
 export function requestAttributes(
   user: UserInfo,
@@ -55,7 +66,8 @@ export function requestAttributes(
     subresource: info.subresource ?? '',
     // upstream: a namespace's own path is in that namespace (so a RoleBinding there can grant `get` of it)
     namespace: info.namespace ?? (info.resource === 'namespaces' && info.name ? info.name : ''),
-    name: info.name ?? '',
+    // upstream's RequestInfoFactory: a list or watch of one name (fieldSelector=metadata.name=x) names it
+    name: info.name ?? (verb === 'list' || verb === 'watch' ? selectedName(query) : undefined) ?? '',
   };
 }
 

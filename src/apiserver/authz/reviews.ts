@@ -145,7 +145,11 @@ export async function serveAuthReview(
   if (kind === 'SelfSubjectReview') {
     status = { userInfo: { username: user.name, groups: user.groups } };
   } else if (kind === 'SelfSubjectRulesReview') {
-    status = splitRules(authz.rulesFor(user, spec.namespace ?? ''));
+    const incomplete = authz.rulesIncomplete(user);
+    status = {
+      ...splitRules(authz.rulesFor(user, spec.namespace ?? '')),
+      ...(incomplete ? { incomplete: true, evaluationError: incomplete } : {}),
+    };
   } else {
     let subject = user;
     if (kind !== 'SelfSubjectAccessReview') {
