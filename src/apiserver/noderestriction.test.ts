@@ -187,6 +187,40 @@ describe('NodeRestriction', () => {
     );
   });
 
+  it('a token request of a node is bound to a pod on it, by uid', () => {
+    const tr = (boundObjectRef: unknown) =>
+      ({ metadata: { name: 'sa' }, spec: { boundObjectRef } }) as unknown as KubeObject;
+    const p = { metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { nodeName: 'n1' } } as KubeObject;
+    const token = (object: KubeObject, old?: KubeObject) =>
+      req({
+        resource: 'serviceaccounts',
+        subresource: 'token',
+        operation: 'CREATE',
+        namespace: 'default',
+        name: 'sa',
+        object,
+        old,
+      });
+    assert.equal(refusal(token(tr({ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: 'u1' }), p)), undefined);
+    assert.equal(
+      refusal(token(tr(null))),
+      'serviceaccounts "sa" is forbidden: node requested token not bound to a pod',
+    );
+    assert.equal(
+      refusal(token(tr({ apiVersion: 'v1', kind: 'Pod', name: 'p' }), p)),
+      'serviceaccounts "sa" is forbidden: node requested token with a pod binding without a uid',
+    );
+    assert.equal(
+      refusal(token(tr({ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: 'u2' }), p)),
+      'serviceaccounts "sa" is forbidden: the UID in the bound object reference (u2) does not match the UID in record. The object might have been deleted and then recreated',
+    );
+    const elsewhere = { ...p, spec: { nodeName: 'n2' } } as KubeObject;
+    assert.equal(
+      refusal(token(tr({ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: 'u1' }), elsewhere)),
+      'serviceaccounts "sa" is forbidden: node requested token bound to a pod scheduled on a different node',
+    );
+  });
+
   it('passes everyone but nodes; a node without a name is refused', () => {
     assert.equal(refusal(req({ user: { name: 'system:node', groups: ['system:nodes'] }, name: 'n2' })), undefined);
     assert.equal(refusal(req({ user: { name: 'admin', groups: ['system:masters'] }, name: 'n2' })), undefined);

@@ -24,7 +24,7 @@ export interface NodeAdmissionRequest {
   name: string;
   /** The new object (create, update). */
   object?: KubeObject;
-  /** The object before an update, the one being deleted, or the pod an eviction addresses. */
+  /** The object before an update, the one being deleted, the pod an eviction addresses or a token binds. */
   old?: KubeObject;
   /** The UID of the requesting node's Node object (for a mirror pod's owner reference), when it exists. */
   nodeUid?: string;
@@ -120,6 +120,9 @@ export function admitNodeRestriction(r: NodeAdmissionRequest): void {
       break;
     case 'leases.coordination.k8s.io':
       admitLease(node, r, forbid);
+      break;
+    case 'serviceaccounts.':
+      if (r.operation === 'CREATE' && r.subresource === 'token') admitTokenRequest(node, r, forbid);
       break;
   }
 }
@@ -243,4 +246,23 @@ function admitLease(node: string, r: NodeAdmissionRequest, forbid: Forbid): void
     throw forbid(`can only access leases in the "${NODE_LEASE_NAMESPACE}" system namespace`);
   const name = r.operation === 'CREATE' ? r.object?.metadata.name : r.name;
   if (name !== node) throw forbid('can only access node lease with the same name as the requesting node');
+}
+
+/**
+ * serviceaccounts/token (upstream admitServiceAccount): a node's token request must be bound to a pod (by
+ * name and uid) scheduled on it; `r.object` is the TokenRequest, `r.old` that pod when it exists.
+ */
+function admitTokenRequest(node: string, r: NodeAdmissionRequest, forbid: Forbid): void {
+  const ref = (r.object as { spec?: { boundObjectRef?: Record<string, unknown> | null } } | undefined)?.spec
+    ?.boundObjectRef;
+  if (!ref || ref.apiVersion !== 'v1' || ref.kind !== 'Pod' || !ref.name)
+    throw forbid('node requested token not bound to a pod');
+  if (!ref.uid) throw forbid('node requested token with a pod binding without a uid');
+  const pod = r.old as Pod | undefined;
+  if (!pod) throw errors.notFound('', 'pods', String(ref.name));
+  if (ref.uid !== pod.metadata.uid)
+    throw forbid(
+      `the UID in the bound object reference (${String(ref.uid)}) does not match the UID in record. The object might have been deleted and then recreated`,
+    );
+  if (pod.spec?.nodeName !== node) throw forbid('node requested token bound to a pod scheduled on a different node');
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { errors } from '../core/status.js';
+import type { KubeObject } from '../core/types.js';
 import { prefixEnd, type Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, type AdmissionWrite, DEFAULT_ADMISSION } from './admission.js';
 import {
@@ -331,6 +332,24 @@ export class ApiServer {
     });
   }
 
+  /** NodeRestriction of a TokenRequest: a node's must be bound to a pod on it. */
+  private async admitNodeTokenRequest(user: UserInfo, namespace: string, name: string, ref: unknown): Promise<void> {
+    if (nodeIdentity(user) === undefined) return;
+    const podName = (ref as { name?: unknown } | null)?.name;
+    const pod = typeof podName === 'string' && podName ? await this.readObject('pods', namespace, podName) : undefined;
+    admitNodeRestriction({
+      user,
+      operation: 'CREATE',
+      group: '',
+      resource: 'serviceaccounts',
+      subresource: 'token',
+      namespace,
+      name,
+      object: { metadata: { name, namespace }, spec: { boundObjectRef: ref ?? null } } as KubeObject,
+      old: pod,
+    });
+  }
+
   /** Whether a request to the node proxy may go on (an upgrade for exec/attach/port-forward needs `create`). */
   private async authorizeUpgrade(req: IncomingMessage): Promise<boolean> {
     const authn = await this.authenticate(req);
@@ -454,6 +473,7 @@ export class ApiServer {
         res,
         info.namespace ?? '',
         info.name ?? '',
+        (ref) => this.admitNodeTokenRequest(user, info.namespace ?? '', info.name ?? '', ref),
       );
     }
     const ctx: RequestContext = { req, res, query, info, resource, warnings: [] };

@@ -176,6 +176,33 @@ describe('Node authorizer and NodeRestriction', { timeout: 180_000 }, () => {
     assert.match(elsewhere.stderr, /can only access leases in the "kube-node-lease" system namespace/);
   });
 
+  it('mints ServiceAccount tokens only bound to its own pods', async () => {
+    await s.k('create', 'serviceaccount', 'runner');
+    await s.k('create', 'serviceaccount', 'runner2');
+    const withSa = (name: string, nodeName: string, sa: string) => ({
+      ...pod(name, nodeName, 's1'),
+      spec: { ...pod(name, nodeName, 's1').spec, serviceAccountName: sa },
+    });
+    await s.kubectl(['create', '-f', '-'], {
+      input: [withSa('p4', 'n1', 'runner'), withSa('p5', 'n2', 'runner2')].map((o) => JSON.stringify(o)).join('\n'),
+    });
+    const uid = (await s.k('get', 'pod', 'p4', '-o', 'jsonpath={.metadata.uid}')).trim();
+    const bound = ['--bound-object-kind=Pod', '--bound-object-name=p4', `--bound-object-uid=${uid}`];
+    await pollUntil(
+      'n1 may create a token for runner',
+      async () => ((await n1('create', 'token', 'runner', ...bound)).code === 0 ? true : undefined),
+      10_000,
+    );
+    assert.match(
+      (await n1('create', 'token', 'runner')).stderr,
+      /serviceaccounts "runner" is forbidden: node requested token not bound to a pod/,
+    );
+    assert.match(
+      (await n1('create', 'token', 'runner2')).stderr,
+      /serviceaccounts "runner2" is forbidden: User "system:node:n1" cannot create resource "serviceaccounts\/token" in API group "" in the namespace "default": no relationship found between node 'n1' and this object/,
+    );
+  });
+
   it('the shared join token (no node name) keeps the old node rules for now', async () => {
     const token = readFileSync(join(s.dataDir, 'node-token'), 'utf8').trim();
     assert.equal((await s.kubectl([`--token=${token}`, 'get', 'secret', 's2'])).code, 0);
