@@ -19,6 +19,8 @@ export interface Attributes {
   name: string;
   /** The path of a non-resource request. */
   path: string;
+  /** The `fieldSelector` of a list, watch or deletecollection (upstream's GetFieldSelector). */
+  fieldSelector?: string;
 }
 
 const WRITE_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch' };
@@ -28,16 +30,20 @@ function isWatchQuery(query: URLSearchParams): boolean {
   return w !== null && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(w);
 }
 
-/** The name a `fieldSelector` requires exactly (`metadata.name=x` or `==x`), as upstream's RequiresExactMatch. */
-function selectedName(query: URLSearchParams): string | undefined {
-  const selector = query.get('fieldSelector');
+/** The value a field selector requires `field` to equal (`field=x` or `field==x`), as upstream's RequiresExactMatch. */
+export function selectorRequires(selector: string | undefined | null, field: string): string | undefined {
   if (!selector) return undefined;
   for (const term of selector.split(',')) {
-    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
-    if (m?.[1]) return m[1];
+    const eq = term.indexOf('=');
+    if (eq < 0 || term[eq - 1] === '!') continue;
+    if (term.slice(0, eq).trim() !== field) continue;
+    const value = term.slice(term[eq + 1] === '=' ? eq + 2 : eq + 1).trim();
+    if (value) return value;
   }
   return undefined;
 }
+
+const selectedName = (query: URLSearchParams) => selectorRequires(query.get('fieldSelector'), 'metadata.name');
 
 /** The attributes of one request. */
 export function requestAttributes(

@@ -4,7 +4,7 @@
 // are reached through it. Pure: fed pods and PVs by the watch in node-cache.ts, asked by the node authorizer.
 import type { PersistentVolume, Pod } from '../../core/types.js';
 
-export type VertexType = 'secret' | 'configmap' | 'serviceaccount' | 'pvc' | 'pv' | 'resourceclaim';
+export type VertexType = 'pod' | 'secret' | 'configmap' | 'serviceaccount' | 'pvc' | 'pv' | 'resourceclaim';
 
 type Refs = Set<string>;
 const ref = (type: VertexType, namespace: string, name: string) => `${type}/${namespace}/${name}`;
@@ -142,6 +142,7 @@ export class NodeGraph {
 
   /** Whether the node reaches the object (namespace '' for a PV). */
   hasPath(node: string, type: VertexType, namespace: string, name: string): boolean {
+    if (type === 'pod') return this.pods.get(`${namespace}/${name}`)?.node === node;
     const counts = this.byNode.get(node);
     if (!counts) return false;
     if (type === 'pv') {

@@ -224,6 +224,39 @@ describe('nodeAuthorize', () => {
     );
   });
 
+  it('its own Node and pods only to read (AuthorizeNodeWithSelectors); writes left to NodeRestriction', () => {
+    const nodes = (over: Partial<Attributes>) => attrs({ resource: 'nodes', namespace: '', ...over });
+    assert.equal(nodeAuthorize(g, RULES, nodes({ name: 'n1' })).allowed, true);
+    assert.equal(
+      nodeAuthorize(g, RULES, nodes({ name: 'n2' })).reason,
+      "node 'n1' cannot read 'n2', only its own Node object",
+    );
+    assert.equal(
+      nodeAuthorize(g, RULES, nodes({ verb: 'list' })).reason,
+      "node 'n1' cannot read all nodes, only its own Node object",
+    );
+    assert.equal(nodeAuthorize(g, RULES, nodes({ verb: 'patch', name: 'n2' })).allowed, true);
+    assert.deepEqual(nodeAuthorize(g, RULES, nodes({ verb: 'delete', name: 'n1' })), { allowed: false, reason: '' });
+    const pods = (over: Partial<Attributes>) => attrs({ resource: 'pods', ...over });
+    assert.equal(nodeAuthorize(g, RULES, pods({ name: 'p1' })).allowed, true);
+    assert.equal(
+      nodeAuthorize(g, RULES, pods({ name: 'p2' })).reason,
+      "no relationship found between node 'n1' and this object",
+    );
+    assert.equal(
+      nodeAuthorize(g, RULES, pods({ verb: 'watch', namespace: '', fieldSelector: 'spec.nodeName=n1' })).allowed,
+      true,
+    );
+    assert.equal(
+      nodeAuthorize(g, RULES, pods({ verb: 'list', fieldSelector: 'spec.nodeName=n2' })).reason,
+      'can only list/watch pods with spec.nodeName field selector',
+    );
+    assert.equal(nodeAuthorize(g, RULES, pods({ verb: 'list', fieldSelector: 'spec.nodeName!=n1' })).allowed, false);
+    assert.equal(nodeAuthorize(g, RULES, pods({ verb: 'patch', subresource: 'status', name: 'p2' })).allowed, true);
+    assert.equal(nodeAuthorize(g, RULES, pods({ verb: 'create', subresource: 'eviction', name: 'p2' })).allowed, true);
+    assert.equal(nodeAuthorize(g, RULES, pods({ verb: 'update', name: 'p1' })).allowed, false);
+  });
+
   it('anything else by the static node rules; non-nodes get no opinion', () => {
     assert.equal(
       nodeAuthorize(
@@ -233,7 +266,7 @@ describe('nodeAuthorize', () => {
       ).allowed,
       true,
     );
-    assert.equal(nodeAuthorize(g, RULES, attrs({ resource: 'pods', verb: 'list' })).allowed, true);
+    assert.equal(nodeAuthorize(g, RULES, attrs({ resource: 'events', verb: 'create' })).allowed, true);
     assert.equal(
       nodeAuthorize(g, RULES, attrs({ resource: 'deployments', apiGroup: 'apps', verb: 'list' })).allowed,
       false,

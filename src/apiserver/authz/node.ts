@@ -6,7 +6,7 @@
 // opinion RBAC decides, and RBAC binds none of those reads to nodes. NodeRestriction admission
 // (noderestriction.ts) limits the writes the static rules allow to the node's own objects.
 import type { PolicyRule } from '../../core/types.js';
-import type { Attributes, UserInfo } from './attributes.js';
+import { type Attributes, selectorRequires, type UserInfo } from './attributes.js';
 import type { NodeGraph, VertexType } from './node-graph.js';
 import { ruleAllows } from './rbac.js';
 
@@ -76,6 +76,37 @@ function authorizeLease(node: string, a: Attributes): NodeDecision {
   return ALLOW;
 }
 
+/** Nodes (upstream AuthorizeNodeWithSelectors, on by default): reads of its own Node only; writes for NodeRestriction. */
+function authorizeNode(node: string, a: Attributes): NodeDecision {
+  if (a.subresource === '') {
+    if (['create', 'update', 'patch'].includes(a.verb)) return ALLOW;
+    if (['get', 'list', 'watch'].includes(a.verb)) {
+      // the name itself, not the graph: a kubelet may read its Node before creating it
+      if (a.name === node) return ALLOW;
+      if (!a.name) return noOpinion(`node '${node}' cannot read all nodes, only its own Node object`);
+      return noOpinion(`node '${node}' cannot read '${a.name}', only its own Node object`);
+    }
+  }
+  if (a.subresource === 'status' && (a.verb === 'update' || a.verb === 'patch')) return ALLOW;
+  return noOpinion();
+}
+
+/** Pods (upstream AuthorizeNodeWithSelectors): reads of its own pods; writes for NodeRestriction. */
+function authorizePod(graph: NodeGraph, node: string, a: Attributes): NodeDecision {
+  if (a.subresource === '') {
+    if (a.verb === 'get') return authorizeGet(graph, node, 'pod', a);
+    if (a.verb === 'list' || a.verb === 'watch') {
+      if (selectorRequires(a.fieldSelector, 'spec.nodeName') === node) return ALLOW;
+      if (a.name) return authorize(graph, node, 'pod', a);
+      return noOpinion('can only list/watch pods with spec.nodeName field selector');
+    }
+    if (a.verb === 'create' || a.verb === 'delete') return ALLOW;
+  }
+  if (a.subresource === 'status' && (a.verb === 'update' || a.verb === 'patch')) return ALLOW;
+  if (a.subresource === 'eviction' && a.verb === 'create') return ALLOW;
+  return noOpinion();
+}
+
 /** The Node authorizer's decision on a request (for non-nodes: no opinion, no reason). */
 export function nodeAuthorize(graph: NodeGraph, nodeRules: readonly PolicyRule[], a: Attributes): NodeDecision {
   const node = nodeIdentity(a.user);
@@ -99,6 +130,10 @@ export function nodeAuthorize(graph: NodeGraph, nodeRules: readonly PolicyRule[]
         return authorizeCreateToken(graph, node, a);
       case 'leases.coordination.k8s.io':
         return authorizeLease(node, a);
+      case 'nodes.':
+        return authorizeNode(node, a);
+      case 'pods.':
+        return authorizePod(graph, node, a);
     }
   }
   // not subdivided: the static node rules
