@@ -19,9 +19,15 @@ export class NodeGraphCache {
   private apply(prefix: string, events: WatchEvent[]): void {
     for (const e of events) {
       const key = e.kv.key.slice(prefix.length);
-      const obj = e.type === 'delete' ? undefined : decodeKv(e.kv);
-      if (prefix === PODS) this.graph.setPod(key, obj as Pod | undefined);
-      else this.graph.setPV(key, obj as PersistentVolume | undefined);
+      try {
+        const obj = e.type === 'delete' ? undefined : decodeKv(e.kv);
+        if (prefix === PODS) this.graph.setPod(key, obj as Pod | undefined);
+        else this.graph.setPV(key, obj as PersistentVolume | undefined);
+      } catch {
+        // an object of an unexpected shape grants nothing (its old edges go)
+        if (prefix === PODS) this.graph.setPod(key, undefined);
+        else this.graph.setPV(key, undefined);
+      }
     }
   }
 
