@@ -57,6 +57,19 @@ export function apiServiceIp(cidr: string): string {
 /** Rounds of read-decide-write a quota charge gets before it answers 409 (upstream retries 3 times). */
 const QUOTA_RETRIES = 10;
 
+/** One write as admission sees it. */
+export interface AdmissionWrite {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  resource: ServedResource;
+  subresource: string;
+  namespace: string;
+  name: string;
+  /** The new object (create, update). */
+  object?: KubeObject;
+  /** The object before an update, the one deleted, or the pod of an eviction. */
+  old?: KubeObject;
+}
+
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 export class Admission {
@@ -233,6 +246,16 @@ export class Admission {
 
   /** Checks every write of a resource may make (e.g. RBAC escalation prevention); they throw to refuse. */
   readonly guards: ((res: ServedResource, obj: KubeObject) => void)[] = [];
+
+  /**
+   * Validating admission of every write with what upstream's admission.Attributes carry (operation,
+   * subresource, the old object); they throw to refuse (NodeRestriction, added by the server).
+   */
+  readonly validators: ((w: AdmissionWrite) => void | Promise<void>)[] = [];
+
+  async validateWrite(w: AdmissionWrite): Promise<void> {
+    for (const v of this.validators) await v(w);
+  }
 
   async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {
     for (const g of this.guards) g(res, obj);

@@ -1,8 +1,11 @@
 // The default roles and bindings every cluster has, after upstream's plugin/pkg/auth/authorizer/rbac/
 // bootstrappolicy: cluster-admin for system:masters, discovery and self-review for every authenticated user,
-// the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Tutti's
-// nodes still share the join token (user `system:node`, group `system:nodes`): the group is bound to
-// `system:node` and `system:node-proxier` (its service proxy, DNS and network policy run in the agent).
+// the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. As upstream,
+// the group system:nodes is not bound to `system:node`: a node's own credential (`system:node:<name>`) gets
+// those rules from the Node authorizer (authz/node.ts), its secrets, configmaps and volumes only through its
+// pods. The group is bound to `system:node-proxier` (the agent runs the service proxy, DNS and network policy).
+// INTERIM: the shared join token (user `system:node`, no node name) is no node to the Node authorizer, so the
+// `system:node` binding names that user until every node has its own credential; then drop the subject.
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding } from '../../core/types.js';
 
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
@@ -246,7 +249,8 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [
       { kind: 'Group', name: 'system:serviceaccounts' },
     ]),
-    binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
+    // INTERIM (see the top): the shared join token's user, never the group system:nodes
+    binding('system:node', 'system:node', [{ kind: 'User', name: 'system:node' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
   ];

@@ -3,4 +3,5 @@ export { type Attributes, forbiddenMessage, requestAttributes, type UserInfo } f
 export { AUTHENTICATED, Authorizer, forbidden, MASTERS } from './authorizer.js';
 export { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
 export { checkNoEscalation, requestUser } from './escalation.js';
+export { NODES_GROUP, nodeIdentity } from './node.js';
 export { serveAuthReview } from './reviews.js';
