@@ -6,10 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, EventRecorder } from '../client/index.js';
+import { ApiClient, type DelegatedAuthOptions, delegatedAuth, EventRecorder } from '../client/index.js';
 import { AGENT_CA_ANNOTATION } from '../core/well-known.js';
 import { fetchTrustedCa } from '../pki/index.js';
-import { type DelegatedAuthOptions, delegatedAuth } from './delegated-auth.js';
 import { readAgentRecord, writeAgentRecord } from './host/agent-record.js';
 import { podCidrConflict } from './host/cidr-overlap.js';
 import { bridgeAddresses } from './host/links.js';

@@ -10,6 +10,7 @@ import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, strin
 import { fetchTrustedCa } from '../pki/index.js';
 import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
 import { apiRateFlags, apiRateFromFlags, apiRateHelp } from './api-rate.js';
+import { AGENT_AUTH_FLAGS, agentAuthFromFlags, agentAuthHelp } from './agent-auth-flags.js';
 
 const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
 
@@ -26,6 +27,7 @@ const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
   --simulate N                        run N simulated nodes (no containers; see --simulate --help)
   --service-cidr CIDR                 Service ClusterIP range, as the server's (default 10.43.0.0/16)
   --cluster-cidr CIDR                 pod network, as the server's (default 10.42.0.0/16)
+${agentAuthHelp(36)}
 ${apiRateHelp(['agent'], false)}
 ${networkHelp(38)}`;
 
@@ -43,6 +45,7 @@ const FLAGS: FlagSpec = {
   'service-cidr': 'string',
   'cluster-cidr': 'string',
   ...apiRateFlags(['agent'], false),
+  ...AGENT_AUTH_FLAGS,
   ...NETWORK_FLAGS,
 };
 const RUNTIMES = ['auto', 'cri', 'process'];
@@ -80,6 +83,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     throw new UsageError(`flag --runtime must be auto, cri or process, got ${JSON.stringify(runtime)}`);
   }
   const apiRate = apiRateFromFlags(args, 'agent', false);
+  const endpointAuth = agentAuthFromFlags(args);
   const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
   const net = networkConfig(
     args,
@@ -99,6 +103,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     volumeRefreshIntervalMs: numberFlag(args, 'sync-frequency', 60) * 1000,
     dns: podDnsSettings(net),
     apiRate,
+    endpointAuth,
   });
   const network = await startAgentNetwork(agent, net, dataDir).catch(async (err) => {
     await agent.stop();

@@ -10,6 +10,11 @@ const BOOTSTRAP = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 
+/** The user of the API server's calls to node agents (upstream kubeadm's apiserver-kubelet-client CN). */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+/** The user of the metrics.k8s.io scraper's calls to node agents. */
+export const METRICS_SCRAPER_USER = 'system:tutti:metrics-scraper';
+
 function role(name: string, rules: PolicyRule[], labels: Record<string, string> = {}): ClusterRole {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -223,6 +228,14 @@ export function bootstrapClusterRoles(): ClusterRole[] {
         verbs: ['get'],
       },
     ]),
+    // Upstream's role for full access to the kubelet API (the API server's kubelet client is bound to it).
+    role('system:kubelet-api-admin', [
+      r([''], ['nodes'], ['get', 'list', 'watch', 'proxy']),
+      r([''], ['nodes/proxy', 'nodes/metrics', 'nodes/stats', 'nodes/log', 'nodes/spec'], ['*']),
+      r([''], ['nodes/pods', 'nodes/healthz', 'nodes/configz'], ['*']),
+    ]),
+    // Tutti's: what the metrics.k8s.io scraper reads of agents (upstream's metrics-server role has the same).
+    role('system:tutti:metrics-scraper', [r([''], ['nodes/metrics', 'nodes/stats'], ['get'])]),
     role('system:node-proxier', [
       r([''], ['endpoints', 'services', 'pods', 'namespaces'], ['list', 'watch']),
       r([''], ['nodes'], READ),
@@ -249,6 +262,13 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
+    // The API server's identity towards agents (k3s's kube-apiserver-kubelet-admin binding).
+    binding('system:kube-apiserver-kubelet-client', 'system:kubelet-api-admin', [
+      { kind: 'User', name: KUBELET_CLIENT_USER },
+    ]),
+    binding('system:tutti:metrics-scraper', 'system:tutti:metrics-scraper', [
+      { kind: 'User', name: METRICS_SCRAPER_USER },
+    ]),
   ];
 }
 

@@ -1,6 +1,11 @@
 // Authorization in the API server: who may do what. See authorizer.ts; this is the folder's public surface.
 export { type Attributes, forbiddenMessage, requestAttributes, type UserInfo } from './attributes.js';
 export { AUTHENTICATED, Authorizer, forbidden, MASTERS } from './authorizer.js';
-export { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
+export {
+  bootstrapClusterRoleBindings,
+  bootstrapClusterRoles,
+  KUBELET_CLIENT_USER,
+  METRICS_SCRAPER_USER,
+} from './bootstrap-policy.js';
 export { checkNoEscalation, requestUser } from './escalation.js';
 export { serveAuthReview } from './reviews.js';

@@ -2,8 +2,7 @@
 // it sends, what it makes of the answers, and the kubelet's cache TTLs (failed calls are not cached).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { delegatedAuth, type ReviewClient, TtlCache } from './delegated-auth.js';
-import type { NodeAttributes } from './server/auth.js';
+import { delegatedAuth, type ReviewAttributes, type ReviewClient, TtlCache } from './delegated-auth.js';
 
 interface Call {
   method: string;
@@ -24,13 +23,7 @@ function fakeApi(answer: (c: Call) => unknown) {
   return { client, calls };
 }
 
-const attrs = (subresource: string): NodeAttributes => ({
-  verb: 'get',
-  resource: 'nodes',
-  subresource,
-  name: 'n1',
-  path: '/x',
-});
+const attrs = (subresource: string): ReviewAttributes => ({ verb: 'get', resource: 'nodes', subresource, name: 'n1' });
 
 describe('delegated authentication (TokenReview)', () => {
   test('sends the token, maps the user, caches valid and invalid tokens for 2 minutes', async () => {

@@ -1,5 +1,5 @@
-// The agent endpoint's authenticator and authorizer, delegated to the API server as the kubelet's webhook
-// modes are (staging/src/k8s.io/apiserver/pkg/authentication/authenticatorfactory and
+// Authentication and authorization delegated to the API server, for servers that are not the API server (the
+// node agent's endpoint, the simulated nodes' one), as the kubelet's webhook modes are (staging/src/k8s.io/apiserver/pkg/authentication/authenticatorfactory and
 // pkg/authorization/authorizerfactory, delegating): a bearer token is a TokenReview, a decision is a
 // SubjectAccessReview on nodes/<subresource>. Answers are cached like the kubelet's defaults:
 // --authentication-token-webhook-cache-ttl 2m (valid and invalid tokens alike),
@@ -7,7 +7,37 @@
 // Failed calls (API unreachable, 5xx) are not cached.
 import { createHash } from 'node:crypto';
 import type { authenticationv1, authorizationv1 } from '../core/types.js';
-import type { AgentAuth, AgentUser, Decision, NodeAttributes } from './server/auth.js';
+
+/** A caller, as a TokenReview's status.user says. */
+export interface ReviewedUser {
+  name: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** What is asked of a SubjectAccessReview (a resource request; core group, v1 unless said). */
+export interface ReviewAttributes {
+  verb: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+  namespace?: string;
+  group?: string;
+  version?: string;
+}
+
+export interface Decision {
+  allowed: boolean;
+  reason?: string;
+}
+
+export interface DelegatedAuth {
+  /** The token's user, undefined when it does not authenticate; throws when the review could not be made. */
+  authenticate(token: string): Promise<ReviewedUser | undefined>;
+  /** Throws when the review could not be made (an error, not a denial). */
+  authorize(user: ReviewedUser, attrs: ReviewAttributes): Promise<Decision>;
+}
 
 export const DEFAULT_AUTHN_CACHE_TTL_MS = 120_000;
 export const DEFAULT_AUTHZ_ALLOWED_TTL_MS = 300_000;
@@ -61,7 +91,7 @@ export class TtlCache<V> {
 }
 
 /** The SubjectAccessReview the kubelet's authorizer sends for one request. */
-export function subjectAccessReview(user: AgentUser, attrs: NodeAttributes): authorizationv1.SubjectAccessReview {
+export function subjectAccessReview(user: ReviewedUser, attrs: ReviewAttributes): authorizationv1.SubjectAccessReview {
   return {
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SubjectAccessReview',
@@ -71,19 +101,20 @@ export function subjectAccessReview(user: AgentUser, attrs: NodeAttributes): aut
       groups: user.groups,
       ...(user.extra ? { extra: user.extra } : {}),
       resourceAttributes: {
+        ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
         verb: attrs.verb,
-        group: '',
-        version: 'v1',
+        group: attrs.group ?? '',
+        version: attrs.version ?? 'v1',
         resource: attrs.resource,
-        subresource: attrs.subresource,
-        name: attrs.name,
+        ...(attrs.subresource ? { subresource: attrs.subresource } : {}),
+        ...(attrs.name ? { name: attrs.name } : {}),
       },
     },
   };
 }
 
 /** The user of a TokenReview's answer, undefined when the token did not authenticate. */
-export function reviewedUser(review: authenticationv1.TokenReview): AgentUser | undefined {
+export function reviewedUser(review: authenticationv1.TokenReview): ReviewedUser | undefined {
   const s = review.status;
   if (!s?.authenticated || !s.user?.username) return undefined;
   return {
@@ -94,14 +125,14 @@ export function reviewedUser(review: authenticationv1.TokenReview): AgentUser | 
   };
 }
 
-export function delegatedAuth(client: ReviewClient, opts: DelegatedAuthOptions = {}): AgentAuth {
+export function delegatedAuth(client: ReviewClient, opts: DelegatedAuthOptions = {}): DelegatedAuth {
   const now = opts.now ?? Date.now;
   const max = opts.maxEntries ?? 1024;
   const authnTtl = opts.authnTtlMs ?? DEFAULT_AUTHN_CACHE_TTL_MS;
   const allowedTtl = opts.authzAllowedTtlMs ?? DEFAULT_AUTHZ_ALLOWED_TTL_MS;
   const deniedTtl = opts.authzDeniedTtlMs ?? DEFAULT_AUTHZ_DENIED_TTL_MS;
   // Tokens are keyed by their hash: the cache holds no credentials.
-  const tokens = new TtlCache<{ user?: AgentUser }>(max, now);
+  const tokens = new TtlCache<{ user?: ReviewedUser }>(max, now);
   const decisions = new TtlCache<Decision>(max, now);
   return {
     async authenticate(token) {
