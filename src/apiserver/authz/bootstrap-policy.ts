@@ -2,7 +2,9 @@
 // bootstrappolicy: cluster-admin for system:masters, discovery and self-review for every authenticated user,
 // the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Tutti's
 // nodes still share the join token (user `system:node`, group `system:nodes`): the group is bound to
-// `system:node` and `system:node-proxier` (its service proxy, DNS and network policy run in the agent).
+// `system:node` and `system:node-proxier` (its service proxy, DNS and network policy run in the agent). The API
+// server's calls to agents have identities of their own: kube-apiserver-kubelet-client (system:kubelet-api-admin)
+// and the metrics scraper (nodes/metrics, nodes/stats); agents authorize them with SubjectAccessReviews.
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding } from '../../core/types.js';
 
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
