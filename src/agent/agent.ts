@@ -68,6 +68,8 @@ export interface AgentOptions {
    * defaults 2 min, 5 min allowed, 30 s denied).
    */
   endpointAuth?: DelegatedAuthOptions;
+  /** Client certificates this CA issued authenticate at the endpoint too (CN/O; the kubelet's --client-ca-file). */
+  clientCaPem?: string;
   /** Rotate a container's log when it grows past this (default 10 MiB). */
   containerLogMaxSizeBytes?: number;
   /** Log files kept per container, the live one included (default 5). */
@@ -161,6 +163,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     },
     locator: runtimeLocator(() => runtime),
     auth: delegatedAuth(client, opts.endpointAuth),
+    clientCaPem: opts.clientCaPem,
     port: opts.agentPort ?? 10250,
     nodeName,
     addresses: [hostIP],

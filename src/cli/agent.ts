@@ -1,5 +1,5 @@
 // `tutti agent`: joins this machine to a server as a node (the node agent lives in src/agent).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAgent } from '../agent/index.js';
@@ -22,6 +22,7 @@ const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
   --runtime auto|cri|process          container runtime (default auto: CRI when possible, else process)
   --node-ip IP                        node address (default: first non-loopback IPv4)
   --agent-port N                      HTTPS port of the agent endpoint for logs/exec/port-forward (default 10250)
+  --client-ca-file FILE               client certificates this CA issued may call the agent endpoint (CN/O)
   --pod-cidr CIDR                     use this pod CIDR instead of the one the server assigns
   --sync-frequency S                  seconds between refreshes of configMap/secret volumes (default 60)
   --simulate N                        run N simulated nodes (no containers; see --simulate --help)
@@ -40,6 +41,7 @@ const FLAGS: FlagSpec = {
   runtime: 'string',
   'node-ip': 'string',
   'agent-port': 'number',
+  'client-ca-file': 'string',
   'pod-cidr': 'string',
   'sync-frequency': 'number',
   'service-cidr': 'string',
@@ -84,6 +86,9 @@ export async function runAgent(argv: string[]): Promise<number> {
   }
   const apiRate = apiRateFromFlags(args, 'agent', false);
   const endpointAuth = agentAuthFromFlags(args);
+  const clientCaFile = stringFlag(args, 'client-ca-file');
+  if (clientCaFile && !existsSync(clientCaFile)) throw new UsageError(`flag --client-ca-file: no file ${clientCaFile}`);
+  const clientCaPem = clientCaFile ? readFileSync(clientCaFile, 'utf8') : undefined;
   const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
   const net = networkConfig(
     args,
@@ -104,6 +109,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     dns: podDnsSettings(net),
     apiRate,
     endpointAuth,
+    clientCaPem,
   });
   const network = await startAgentNetwork(agent, net, dataDir).catch(async (err) => {
     await agent.stop();

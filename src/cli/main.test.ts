@@ -64,6 +64,11 @@ describe('tutti command line', () => {
     { args: ['agent', '--server', 'https://x', '--nope'], message: 'unknown flag --nope', command: 'agent' },
     { args: ['agent', '--token'], message: 'flag --token needs a value', command: 'agent' },
     { args: ['agent'], message: '--server and --token are required', command: 'agent' },
+    {
+      args: ['agent', '--server', 'https://x', '--token', 't', '--client-ca-file', '/nonexistent/h4-ca.crt'],
+      message: 'flag --client-ca-file: no file /nonexistent/h4-ca.crt',
+      command: 'agent',
+    },
     { args: ['image', 'export', 'x.tar'], message: 'unknown subcommand "export"', command: 'image' },
     { args: ['image', 'import'], message: 'import needs an image archive (FILE.tar)', command: 'image' },
   ];

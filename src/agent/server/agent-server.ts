@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { errors, StatusError } from '../../core/status.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
@@ -21,7 +22,7 @@ import { connectRuntimeSpdy, relayExecToSpdy } from '../streaming/exec-spdy.js';
 import { parsePorts, servePortForwardChannels } from '../streaming/portforward-channels.js';
 import { type PortDialer, servePortForwardSpdy } from '../streaming/portforward-spdy.js';
 import { serveReplayingAttach } from './attach-replay.js';
-import { type AgentAuth, checkAccess, requestAttributes } from './auth.js';
+import { type AgentAuth, checkAccess, type PeerCertificate, requestAttributes, userFromCertificate } from './auth.js';
 import type { PodLocation, PodLocator } from './locator.js';
 import { logOptionsFromQuery } from './log-query.js';
 import { streamCriLogs } from './log-reader.js';
@@ -39,6 +40,11 @@ export interface AgentServerOptions {
    * request; `sharedTokenAuth(token)` for a single trusted caller.
    */
   auth: AgentAuth;
+  /**
+   * Client certificates this CA issued authenticate too (user = CN, groups = O; before the bearer token), as the
+   * kubelet's --client-ca-file. Without it no client certificate is asked for.
+   */
+  clientCaPem?: string;
   /** Default 10250; 0 picks a free port. */
   port?: number;
   host?: string;
@@ -103,7 +109,11 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   /** 401 without valid credentials, 403 with the kubelet's message when denied, 500 when the authorizer failed. */
   async function authorize(req: IncomingMessage, pathname: string, upgrade: boolean): Promise<void> {
     const attrs = requestAttributes(req.method, pathname, nodeName, upgrade);
-    const r = await checkAccess(opts.auth, req.headers.authorization, attrs);
+    const socket = req.socket as TLSSocket;
+    const certUser = opts.clientCaPem
+      ? userFromCertificate(socket.getPeerCertificate?.() as PeerCertificate | undefined, socket.authorized === true)
+      : undefined;
+    const r = await checkAccess(opts.auth, req.headers.authorization, attrs, certUser);
     if (r.outcome === 'allowed') return;
     if (r.outcome === 'unauthenticated') {
       if (r.error) log('unable to authenticate the request', { error: r.error });
@@ -253,7 +263,11 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
 
   // Idle connections stay open past a scrape period (metrics-server's 15 s), so scrapes reuse them (no TLS
   // handshake per scrape), as the kubelet's Go server keeps them.
-  const server: Server = createServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 120_000 }, (req, res) => {
+  // With a client CA, a certificate is asked for but not required: authentication decides (a bad or missing
+  // one leaves the bearer token), so the handshake never fails on it.
+  const clientCerts = opts.clientCaPem ? { requestCert: true, rejectUnauthorized: false, ca: [opts.clientCaPem] } : {};
+  const serverOpts = { cert: tls.cert, key: tls.key, keepAliveTimeout: 120_000, ...clientCerts };
+  const server: Server = createServer(serverOpts, (req, res) => {
     handle(req, res).catch((err) => sendStatus(res, err));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -4,7 +4,15 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { after, before, describe, test } from 'node:test';
+import { webcrypto } from 'node:crypto';
 import { connect } from 'node:tls';
+import * as x509 from '@peculiar/x509';
+import {
+  type CertificateAndKey,
+  createCertificateAuthority,
+  createServingCertificate,
+  importPrivateKey,
+} from '../../pki/certificates.js';
 import { type AgentServer, startAgentServer } from './agent-server.js';
 import {
   type AgentAuth,
@@ -15,6 +23,7 @@ import {
   type NodeAttributes,
   requestAttributes,
   sharedTokenAuth,
+  userFromCertificate,
   verbFor,
 } from './auth.js';
 
@@ -258,5 +267,111 @@ describe('agent endpoint with injected authentication and authorization', () => 
     assert.match(denied, /verb=create, resource=nodes, subresource\(s\)=\[proxy\]/);
     const allowed = await upgrade('/exec/default/web/c?command=ls&stdout=1', 'admin');
     assert.match(allowed, /^HTTP\/1.1 404 /, 'past authorization, the pod is looked up');
+  });
+});
+
+/** A client certificate (clientAuth) for `subject`, signed by the CA. */
+async function clientCertificate(ca: CertificateAndKey, subject: string): Promise<CertificateAndKey> {
+  const alg = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: '0a1b2c',
+    subject,
+    issuer: caCert.subject,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
+    publicKey: keys.publicKey,
+    signingKey: await importPrivateKey(ca.keyPem),
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    extensions: [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+    ],
+  });
+  const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  return { certPem: cert.toString('pem'), keyPem: x509.PemConverter.encode(der, 'PRIVATE KEY') };
+}
+
+describe('client certificates (the kubelet --client-ca-file)', () => {
+  test('userFromCertificate: CN is the user, O the groups; unverified, serverAuth-only or CN-less: nobody', () => {
+    const peer = { subject: { CN: 'alice', O: ['devs', 'ops'] }, ext_key_usage: ['1.3.6.1.5.5.7.3.2'] };
+    assert.deepEqual(userFromCertificate(peer, true), { name: 'alice', groups: ['devs', 'ops'] });
+    assert.deepEqual(userFromCertificate({ subject: { CN: 'bob', O: 'devs' } }, true), {
+      name: 'bob',
+      groups: ['devs'],
+    });
+    assert.deepEqual(userFromCertificate({ subject: { CN: 'carol' } }, true), { name: 'carol', groups: [] });
+    assert.equal(userFromCertificate(peer, false), undefined);
+    assert.equal(userFromCertificate({ ...peer, ext_key_usage: ['1.3.6.1.5.5.7.3.1'] }, true), undefined);
+    assert.equal(userFromCertificate({ subject: { O: 'devs' } }, true), undefined);
+    assert.equal(userFromCertificate(undefined, true), undefined);
+  });
+
+  let server: AgentServer;
+  let clientCa: CertificateAndKey;
+  const seen: string[] = [];
+  before(async () => {
+    clientCa = await createCertificateAuthority('h4-client-ca');
+    server = await startAgentServer({
+      runtime: {
+        exec: async () => 'ws://127.0.0.1:1/exec',
+        attach: async () => 'ws://127.0.0.1:1/attach',
+        portForward: async () => 'ws://127.0.0.1:1/pf',
+        containerStatus: async () => ({ state: 'running' }) as never,
+      },
+      locator: { locate: async () => undefined },
+      auth: {
+        authenticate: async (t) => (t === 'tok' ? { name: 'token-user', groups: [] } : undefined),
+        authorize: async (u, a) => {
+          seen.push(`${u.name} [${u.groups.join(',')}] ${a.verb} nodes/${a.subresource}`);
+          return { allowed: u.groups.includes('devs') || u.name === 'token-user' };
+        },
+      },
+      clientCaPem: clientCa.certPem,
+      port: 0,
+      host: '127.0.0.1',
+      nodeName: 'node-cert',
+      documents: { '/metrics': async () => ({ contentType: 'text/plain', body: 'up 1\n' }) },
+    });
+  });
+  after(async () => server?.stop());
+
+  function get(path: string, client?: CertificateAndKey, token?: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path,
+          rejectUnauthorized: false,
+          ...(client ? { cert: client.certPem, key: client.keyPem } : {}),
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  test('a certificate of the client CA authenticates as CN/O; others do not; tokens still work', async () => {
+    seen.length = 0;
+    const alice = await clientCertificate(clientCa, 'CN=alice, O=devs');
+    assert.equal(await get('/metrics', alice), 200);
+    assert.deepEqual(seen, ['alice [devs] get nodes/metrics']);
+    const mallory = await clientCertificate(clientCa, 'CN=mallory, O=guests');
+    assert.equal(await get('/metrics', mallory), 403, 'authenticated, not authorized');
+    const otherCa = await createCertificateAuthority('someone-else');
+    assert.equal(await get('/metrics', await clientCertificate(otherCa, 'CN=eve, O=devs')), 401);
+    // A serving certificate of the same CA is not a client certificate.
+    const serving = await createServingCertificate(clientCa, 'alice', { dnsNames: ['localhost'], ips: [] });
+    assert.equal(await get('/metrics', serving), 401);
+    assert.equal(await get('/metrics'), 401);
+    assert.equal(await get('/metrics', undefined, 'tok'), 200);
   });
 });

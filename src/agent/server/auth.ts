@@ -98,6 +98,30 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** What Node's TLS socket says of a client certificate (`getPeerCertificate()`), the parts that matter here. */
+export interface PeerCertificate {
+  subject?: { CN?: string | string[]; O?: string | string[] };
+  ext_key_usage?: string[];
+}
+
+const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
+
+/**
+ * The user of a client certificate, as upstream's x509 authenticator maps it (CommonNameUserConversion): user =
+ * Subject CN, groups = Subject O. Only a certificate whose chain verified against the client CA (`verified`,
+ * the socket's `authorized`), usable for client authentication (no extended key usage, or clientAuth), with a
+ * common name; else undefined (the bearer token may still authenticate).
+ */
+export function userFromCertificate(peer: PeerCertificate | undefined, verified: boolean): AgentUser | undefined {
+  if (!verified || !peer?.subject) return undefined;
+  if (peer.ext_key_usage && !peer.ext_key_usage.includes(CLIENT_AUTH_EKU)) return undefined;
+  const cn = peer.subject.CN;
+  const name = Array.isArray(cn) ? cn[0] : cn;
+  if (!name) return undefined;
+  const o = peer.subject.O;
+  return { name, groups: o === undefined ? [] : Array.isArray(o) ? [...o] : [o] };
+}
+
 /** The kubelet's denial: `Forbidden (user=<u>, verb=<v>, resource=nodes, subresource(s)=[proxy])`. */
 export function forbiddenMessage(user: AgentUser, attrs: RequestAttributes): string {
   return `Forbidden (user=${user.name}, verb=${attrs.verb}, resource=nodes, subresource(s)=[${attrs.subresources.join(' ')}])`;
@@ -114,17 +138,21 @@ export type AccessResult =
   | { outcome: 'forbidden'; user: AgentUser; message: string }
   | { outcome: 'error'; user: AgentUser; message: string };
 
-/** The whole check of one request: authenticate, then the candidate attributes in order until one is allowed. */
+/**
+ * The whole check of one request: authenticate (the verified client certificate's user, else the bearer token's,
+ * as upstream's union authenticator), then the candidate attributes in order until one is allowed.
+ */
 export async function checkAccess(
   auth: AgentAuth,
   authorization: string | undefined,
   attrs: RequestAttributes,
+  certificateUser?: AgentUser,
 ): Promise<AccessResult> {
   const token = bearerToken(authorization);
-  if (!token) return { outcome: 'unauthenticated' };
-  let user: AgentUser | undefined;
+  if (!token && !certificateUser) return { outcome: 'unauthenticated' };
+  let user: AgentUser | undefined = certificateUser;
   try {
-    user = await auth.authenticate(token);
+    if (!user && token) user = await auth.authenticate(token);
   } catch (err) {
     // The kubelet answers 401 when the authenticator errs too (it cannot tell who the caller is).
     return { outcome: 'unauthenticated', error: err instanceof Error ? err.message : String(err) };
