@@ -19,7 +19,7 @@ import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import { encryptionConfigPath, setUpEncryption } from './encryption.js';
 import { type AuditPolicy, validateAuditPolicy } from '../apiserver/audit/index.js';
-import { KUBELET_CLIENT_USER, METRICS_SCRAPER_USER } from '../apiserver/authz/index.js';
+import { KUBELET_CLIENT_USER, METRICS_SCRAPER_USER, PROMETHEUS_USER } from '../apiserver/authz/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
 import { ensureKubeDnsService } from '../network/node.js';
@@ -280,13 +280,14 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     [pki.kubeletClientToken, { name: KUBELET_CLIENT_USER, groups: [] }],
     [pki.metricsScraperToken, { name: METRICS_SCRAPER_USER, groups: [] }],
   ]);
-  // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring).
+  // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring), and
+  // the agents' /metrics (nodes/metrics, nodes/stats: ClusterRole system:tutti:metrics-scraper).
   const metricsTokenPath = join(dataDir, 'metrics-token');
   const metricsToken = existsSync(metricsTokenPath)
     ? readFileSync(metricsTokenPath, 'utf8').trim()
     : randomBytes(24).toString('hex');
   writeFileSync(metricsTokenPath, `${metricsToken}\n`, { mode: 0o600 });
-  tokens.set(metricsToken, { name: 'system:tutti:prometheus', groups: ['system:monitoring'] });
+  tokens.set(metricsToken, { name: PROMETHEUS_USER, groups: ['system:monitoring'] });
   // metrics.k8s.io (metrics-server's job): a scraper of every agent's /metrics/resource with its own token (the
   // agents allow it nodes/metrics and nodes/stats), over Node and Pod informers that start with the server.
   let metricsNodes: Informer<Node> | undefined;

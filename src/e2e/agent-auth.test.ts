@@ -188,6 +188,11 @@ spec:
     const scraper = readFileSync(join(s.dataDir, 'tls', 'metrics-scraper.token'), 'utf8').trim();
     assert.equal((await agentGet(port, '/metrics/resource', scraper)).status, 200);
     assert.equal((await agentGet(port, logsPath, scraper)).status, 403);
+    // Prometheus's scrape token reads the agent's /metrics.
+    const prometheus = readFileSync(join(s.dataDir, 'metrics-token'), 'utf8').trim();
+    const prom = await agentGet(port, '/metrics', prometheus);
+    assert.equal(prom.status, 200, prom.body);
+    assert.match(prom.body, /kubelet_running_pods/);
 
     // Bind a role with nodes/proxy: allowed once the cached denial (1 s here) has expired.
     const bound = await s.kubectl(['apply', '-f', '-'], {

@@ -16,6 +16,8 @@ const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 /** The user of the metrics.k8s.io scraper's calls to node agents. */
 export const METRICS_SCRAPER_USER = 'system:tutti:metrics-scraper';
+/** The user of the Prometheus scrape token (group system:monitoring; nodes/metrics and nodes/stats of agents). */
+export const PROMETHEUS_USER = 'system:tutti:prometheus';
 
 function role(name: string, rules: PolicyRule[], labels: Record<string, string> = {}): ClusterRole {
   return {
@@ -268,8 +270,10 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:kube-apiserver-kubelet-client', 'system:kubelet-api-admin', [
       { kind: 'User', name: KUBELET_CLIENT_USER },
     ]),
+    // The scraper, and Prometheus's scrape token (`<data-dir>/metrics-token`) for the agents' /metrics.
     binding('system:tutti:metrics-scraper', 'system:tutti:metrics-scraper', [
       { kind: 'User', name: METRICS_SCRAPER_USER },
+      { kind: 'User', name: PROMETHEUS_USER },
     ]),
   ];
 }

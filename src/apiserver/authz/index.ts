@@ -6,6 +6,7 @@ export {
   bootstrapClusterRoles,
   KUBELET_CLIENT_USER,
   METRICS_SCRAPER_USER,
+  PROMETHEUS_USER,
 } from './bootstrap-policy.js';
 export { checkNoEscalation, requestUser } from './escalation.js';
 export { serveAuthReview } from './reviews.js';
