@@ -135,7 +135,9 @@ export class SimulatedNodes {
     if (this.opts.metrics) {
       this.metricsEndpoint = await startSimulatedMetricsEndpoint({
         nodes: new Map([...this.nodes.values()].map((n) => [n.ip, n.name])),
-        auth: this.opts.metrics.auth ?? delegatedAuth(this.client),
+        // One cache for all the nodes: room for a few callers' decisions per node, so thousands of nodes scraped
+        // every period are not thousands of SubjectAccessReviews.
+        auth: this.opts.metrics.auth ?? delegatedAuth(this.client, { maxEntries: 1024 + 4 * this.opts.count }),
         port: this.opts.metrics.port ?? 0,
         meter: new SimulatedUsageMeter(this.opts.metrics.nodeBase ? { nodeBase: this.opts.metrics.nodeBase } : {}),
         podsOf: (node) => this.pods?.byIndex('node', node) ?? [],
