@@ -138,6 +138,32 @@ describe('delegated authorization (SubjectAccessReview)', () => {
     assert.equal(calls.length, 2);
   });
 
+  test('concurrent questions share one review', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { client, calls } = fakeApi(async (c) => {
+      await gate;
+      return c.path.includes('tokenreviews')
+        ? { status: { authenticated: true, user: { username: 'scraper' } } }
+        : { status: { allowed: true } };
+    });
+    const auth = delegatedAuth(client);
+    const users = Promise.all([auth.authenticate('t'), auth.authenticate('t'), auth.authenticate('t')]);
+    const decisions = Promise.all([1, 2, 3].map(() => auth.authorize({ name: 's', groups: [] }, attrs('metrics'))));
+    release();
+    assert.deepEqual(
+      (await users).map((u) => u?.name),
+      ['scraper', 'scraper', 'scraper'],
+    );
+    assert.deepEqual(
+      (await decisions).map((d) => d.allowed),
+      [true, true, true],
+    );
+    assert.equal(calls.length, 2);
+  });
+
   test('TtlCache drops the oldest entry past its size', () => {
     const c = new TtlCache<number>(2, () => 0);
     c.set('a', 1, 10);

@@ -134,39 +134,54 @@ export function delegatedAuth(client: ReviewClient, opts: DelegatedAuthOptions =
   // Tokens are keyed by their hash: the cache holds no credentials.
   const tokens = new TtlCache<{ user?: ReviewedUser }>(max, now);
   const decisions = new TtlCache<Decision>(max, now);
+  // Reviews in flight, by cache key: concurrent requests of one caller (a scrape of many nodes) share one.
+  const pending = new Map<string, Promise<unknown>>();
+  function once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const inFlight = pending.get(key);
+    if (inFlight) return inFlight as Promise<T>;
+    const p = fn().finally(() => pending.delete(key));
+    pending.set(key, p);
+    return p;
+  }
+  async function reviewToken(key: string, token: string): Promise<ReviewedUser | undefined> {
+    const review = await client.requestJson<authenticationv1.TokenReview>(
+      'POST',
+      '/apis/authentication.k8s.io/v1/tokenreviews',
+      undefined,
+      JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }),
+      'application/json',
+    );
+    const user = reviewedUser(review);
+    tokens.set(key, { user }, authnTtl);
+    return user;
+  }
+  async function review(key: string, sar: authorizationv1.SubjectAccessReview): Promise<Decision> {
+    const answer = await client.requestJson<authorizationv1.SubjectAccessReview>(
+      'POST',
+      '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+      undefined,
+      JSON.stringify(sar),
+      'application/json',
+    );
+    const st = answer.status;
+    if (!st) throw new Error('SubjectAccessReview answered without a status');
+    const decision: Decision = { allowed: st.allowed === true && st.denied !== true, reason: st.reason };
+    decisions.set(key, decision, decision.allowed ? allowedTtl : deniedTtl);
+    return decision;
+  }
   return {
     async authenticate(token) {
       const key = createHash('sha256').update(token).digest('hex');
       const hit = tokens.get(key);
       if (hit) return hit.user;
-      const review = await client.requestJson<authenticationv1.TokenReview>(
-        'POST',
-        '/apis/authentication.k8s.io/v1/tokenreviews',
-        undefined,
-        JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }),
-        'application/json',
-      );
-      const user = reviewedUser(review);
-      tokens.set(key, { user }, authnTtl);
-      return user;
+      return once(`t:${key}`, () => reviewToken(key, token));
     },
     async authorize(user, attrs) {
       const sar = subjectAccessReview(user, attrs);
       const key = JSON.stringify(sar.spec);
       const hit = decisions.get(key);
       if (hit) return hit;
-      const answer = await client.requestJson<authorizationv1.SubjectAccessReview>(
-        'POST',
-        '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-        undefined,
-        JSON.stringify(sar),
-        'application/json',
-      );
-      const st = answer.status;
-      if (!st) throw new Error('SubjectAccessReview answered without a status');
-      const decision: Decision = { allowed: st.allowed === true && st.denied !== true, reason: st.reason };
-      decisions.set(key, decision, decision.allowed ? allowedTtl : deniedTtl);
-      return decision;
+      return once(`a:${key}`, () => review(key, sar));
     },
   };
 }
