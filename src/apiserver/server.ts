@@ -57,7 +57,7 @@ export interface ApiServerOptions {
   maxObjectBytes?: number;
   /**
    * Serve pods/log, exec, attach and portforward by proxying to the pod's node agent, found through the
-   * store; the agents accept `agentToken`. Without it (and without `nodeProxy`) those paths are a 404.
+   * store; `agentToken` is the bearer sent to agents (they authenticate and authorize it: kube-apiserver-kubelet-client). Without it (and without `nodeProxy`) those paths are a 404.
    */
   agentProxy?: { agentToken: string };
   /** Replaces the agent proxy's pods/log, exec, attach, portforward handler (tests with a fixed node). */
