@@ -1,6 +1,6 @@
 // The server's own components run as least-privilege users, not as administrators: the scheduler as
 // `system:kube-scheduler`, the controller manager as `system:kube-controller-manager`, the metrics.k8s.io
-// informers as `system:tutti:metrics-server`, each with its own token in <data-dir>/tls. Through a real
+// informers as `system:tutti:metrics-scraper` (the scraper's user), each with its own token in <data-dir>/tls. Through a real
 // `tutti server` with simulated nodes and kubectl: the tokens' users, what each is refused, and the control
 // plane's work (scheduling, Deployments, Jobs, garbage collection, namespace deletion, ServiceAccounts,
 // Endpoints) done under those users without one refused request (the harness's audit log of the components).
@@ -15,12 +15,12 @@ describe('component identities', { timeout: 180_000 }, () => {
   let s: TestServer;
   let client: ApiClient;
   let sim: SimulatedNodes;
-  const token = (name: 'kube-scheduler' | 'kube-controller-manager' | 'metrics-server') => s.componentToken(name);
+  const token = (name: 'kube-scheduler' | 'kube-controller-manager' | 'metrics-scraper') => s.componentToken(name);
   const withToken = (file: Parameters<typeof token>[0], ...args: string[]) =>
     s.kubectl([`--token=${token(file)}`, ...args]);
   const SCHED = 'kube-scheduler' as const;
   const KCM = 'kube-controller-manager' as const;
-  const METRICS = 'metrics-server' as const;
+  const METRICS = 'metrics-scraper' as const;
 
   before(async () => {
     s = await startTestServer({ controlPlane: true });
@@ -47,7 +47,7 @@ describe('component identities', { timeout: 180_000 }, () => {
     const cases: [Parameters<typeof token>[0], string][] = [
       [SCHED, 'system:kube-scheduler'],
       [KCM, 'system:kube-controller-manager'],
-      [METRICS, 'system:tutti:metrics-server'],
+      [METRICS, 'system:tutti:metrics-scraper'],
     ];
     for (const [file, user] of cases) {
       const who = await withToken(file, 'auth', 'whoami', '-o', 'json');
@@ -167,7 +167,7 @@ describe('component identities', { timeout: 180_000 }, () => {
     assert.ok(did('system:kube-scheduler', 'create', /\/pods\/[^/]+\/binding/), 'the scheduler bound pods');
     assert.ok(did('system:kube-controller-manager', 'create', /\/namespaces\/work\/pods/), 'the manager made pods');
     assert.ok(did('system:kube-controller-manager', 'update', /\/namespaces\/work\/finalize/), 'and finalized');
-    assert.ok(did('system:tutti:metrics-server', 'list', /^\/api\/v1\/pods/), 'the metrics informers list pods');
+    assert.ok(did('system:tutti:metrics-scraper', 'list', /^\/api\/v1\/pods/), 'the metrics informers list pods');
     assert.deepEqual(s.componentForbidden(), []);
     // the refusals of the tests above (kubectl with the components' tokens) are in the log, but not the components'
     assert.ok(requests.some((r) => r.code === 403 && r.userAgent?.startsWith('kubectl')));

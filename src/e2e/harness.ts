@@ -49,7 +49,7 @@ export interface TestServer {
    */
   componentForbidden(): string[];
   /** The bearer token of one of the server's own components (<data-dir>/tls/<name>.token), to run it as that user. */
-  componentToken(name: 'kube-scheduler' | 'kube-controller-manager' | 'metrics-server'): string;
+  componentToken(name: 'kube-scheduler' | 'kube-controller-manager' | 'metrics-scraper'): string;
   /** Every request of the server's components so far (from the same audit log; empty without the control plane). */
   componentRequests(): ComponentRequest[];
 }
@@ -58,7 +58,7 @@ export interface TestServer {
 export const COMPONENT_USERS = [
   'system:kube-scheduler',
   'system:kube-controller-manager',
-  'system:tutti:metrics-server',
+  'system:tutti:metrics-scraper',
 ];
 
 const COMPONENT_AUDIT_POLICY = `apiVersion: audit.k8s.io/v1

@@ -62,7 +62,6 @@ describe('ensureClusterPki', () => {
       'node-token',
       'kube-scheduler.token',
       'kube-controller-manager.token',
-      'metrics-server.token',
     ]) {
       const { mode } = await stat(join(dataDir, 'tls', name));
       assert.equal(mode & 0o777, 0o600, name);
@@ -79,8 +78,14 @@ describe('ensureClusterPki', () => {
   });
 
   it('mints a distinct token per control-plane component', () => {
-    const all = [pki.adminToken, pki.nodeToken, ...Object.values(pki.componentTokens)];
-    assert.equal(new Set(all).size, 5);
+    const all = [
+      pki.adminToken,
+      pki.nodeToken,
+      pki.kubeletClientToken,
+      pki.metricsScraperToken,
+      ...Object.values(pki.componentTokens),
+    ];
+    assert.equal(new Set(all).size, 6);
     for (const t of Object.values(pki.componentTokens)) assert.match(t, /^[0-9a-f]{64}$/);
   });
 

@@ -2,8 +2,10 @@
 //   ca.crt / ca.key          CA, 10 years
 //   server.crt / server.key  serving certificate, 1 year; reissued when its names change or expiry nears
 //   admin.token              bearer token for the admin kubeconfig
+//   kubelet-client.token     the API server's identity towards node agents (user kube-apiserver-kubelet-client)
+//   metrics-scraper.token    the metrics.k8s.io scraper's identity towards node agents (nodes/metrics, nodes/stats)
 //   node-token               K10<ca hash>::server:<secret>, given to agents that join
-//   kube-scheduler.token, kube-controller-manager.token, metrics-server.token
+//   kube-scheduler.token, kube-controller-manager.token
 //                            bearer tokens of the server's own components (least-privilege users, not admin)
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
@@ -28,6 +30,10 @@ export interface ClusterPki {
   nodeToken: string;
   /** Bearer tokens of the control-plane components the server runs, each its own user (see componentUsers). */
   componentTokens: ComponentTokens;
+  /** Bearer token of the API server's calls to agents (logs, exec, attach, port-forward), upstream's kubelet client. */
+  kubeletClientToken: string;
+  /** Bearer token of the metrics.k8s.io scraper's calls to agents. */
+  metricsScraperToken: string;
   /** The key that signs ServiceAccount tokens (PKCS#8 PEM, EC P-256), as upstream's --service-account-key-file. */
   serviceAccountKeyPem: string;
   caHash: string;
@@ -36,20 +42,17 @@ export interface ClusterPki {
 export interface ComponentTokens {
   scheduler: string;
   controllerManager: string;
-  metricsServer: string;
 }
 
 /** The users the component tokens authenticate as: upstream's names for the scheduler and controller manager. */
 export const COMPONENT_USERS: Record<keyof ComponentTokens, string> = {
   scheduler: 'system:kube-scheduler',
   controllerManager: 'system:kube-controller-manager',
-  metricsServer: 'system:tutti:metrics-server',
 };
 
 const COMPONENT_TOKEN_FILES: Record<keyof ComponentTokens, string> = {
   scheduler: 'kube-scheduler.token',
   controllerManager: 'kube-controller-manager.token',
-  metricsServer: 'metrics-server.token',
 };
 
 export interface ClusterPkiOptions {
@@ -78,6 +81,8 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
   const ca = await ensureCa(dir);
   const server = await ensureServingCert(dir, ca, servingSans(opts));
   const adminToken = await ensureToken(join(dir, 'admin.token'), () => randomSecret());
+  const kubeletClientToken = await ensureToken(join(dir, 'kubelet-client.token'), () => randomSecret());
+  const metricsScraperToken = await ensureToken(join(dir, 'metrics-scraper.token'), () => randomSecret());
   const nodeToken = await ensureToken(
     join(dir, 'node-token'),
     (previous) => {
@@ -105,6 +110,8 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
     adminToken,
     nodeToken,
     componentTokens,
+    kubeletClientToken,
+    metricsScraperToken,
     serviceAccountKeyPem,
     caHash: caHashOf(ca.certPem),
   };

@@ -156,9 +156,9 @@ describe('bootstrap policy', () => {
     assert.ok(!can(s, kcm, 'create', 'customresourcedefinitions', { group: 'apiextensions.k8s.io' }));
   });
 
-  it('the metrics informers may read nodes and pods only', () => {
+  it('the metrics.k8s.io identity may read nodes and pods (and, on agents, their metrics) only', () => {
     const s = snapshot();
-    const m = 'system:tutti:metrics-server';
+    const m = 'system:tutti:metrics-scraper';
     assert.ok(can(s, m, 'list', 'nodes'));
     assert.ok(can(s, m, 'watch', 'pods'));
     assert.ok(!can(s, m, 'list', 'secrets'));
