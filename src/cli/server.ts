@@ -371,6 +371,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
           ...controllerOptions,
           disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
           serviceAccount: { rootCaPem: pki.caCertPem },
+          // The client CA's key reaches the signer only through the worker's data, never through the API.
+          csrSigning: { clientCa: { certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem } },
         },
       }),
     );
