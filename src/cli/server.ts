@@ -270,7 +270,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   });
   const tokens = new Map<string, UserInfo>([
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
-    [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
+    // The join token also bootstraps: group system:bootstrappers may ask for kubelet client certificates.
+    [pki.nodeToken, { name: 'system:node', groups: ['system:nodes', 'system:bootstrappers'] }],
   ]);
   // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring).
   const metricsTokenPath = join(dataDir, 'metrics-token');
@@ -308,7 +309,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     serviceAccountKeyPem: pki.serviceAccountKeyPem,
     audit,
     store,
-    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
+    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem, clientCa: pki.clientCaCertPem },
     tokens,
     port,
     host: stringFlag(args, 'bind-address', '0.0.0.0'),
