@@ -46,6 +46,7 @@ describe('client certificates', async () => {
     assert.ok(Date.parse(cert.validFrom) <= now.getTime() - 4 * 60_000, 'backdated');
     assert.deepEqual(await verifyClientCertificate(der(pem), ca.certPem), {
       user: { name: 'alice', groups: ['devs', 'ops'] },
+      notAfter: new Date(cert.validTo),
     });
   });
 

@@ -127,7 +127,8 @@ export interface ClientIdentity {
   groups: string[];
 }
 
-export type ClientCertificateResult = { user: ClientIdentity } | { error: string } | { none: true };
+/** `notAfter`: when the certificate stops authenticating (a long-lived connection re-checks it). */
+export type ClientCertificateResult = { user: ClientIdentity; notAfter: Date } | { error: string } | { none: true };
 
 /**
  * Who a TLS peer's certificate (DER) names, as upstream's x509 authenticator: issued by the client CA,
@@ -163,7 +164,8 @@ export async function verifyClientCertificate(
   }
   const name = cert.subjectName.getField('CN')[0] ?? '';
   if (!name) return { none: true };
-  return { user: { name, groups: cert.subjectName.getField('O') } };
+  const notAfter = cert.notAfter < ca.notAfter ? cert.notAfter : ca.notAfter;
+  return { user: { name, groups: cert.subjectName.getField('O') }, notAfter };
 }
 
 /** A fresh P-256 key and a PEM CSR for the subject (tests and agents asking for a client certificate). */
