@@ -393,6 +393,20 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
     assert.equal(viaStatus.status, 200, viaStatus.body);
     assert.equal((await getCsr('for-jane')).status?.conditions?.length ?? 0, 0);
 
+    // Denied: never signed.
+    assert.match(
+      await s.k('certificate', 'deny', 'for-jane'),
+      /certificatesigningrequest.certificates.k8s.io\/for-jane denied/,
+    );
+    await new Promise((res) => setTimeout(res, 1000));
+    const deniedCsr = await getCsr('for-jane');
+    assert.deepEqual(
+      deniedCsr.status?.conditions?.map((c) => [c.type, c.reason]),
+      [['Denied', 'KubectlDeny']],
+    );
+    assert.equal(deniedCsr.status?.certificate, undefined);
+    assert.match(await s.k('get', 'csr', 'for-jane'), /Denied\s*$/m);
+
     const ready = await s.request('GET', '/readyz');
     assert.equal(ready.status, 200);
   });
