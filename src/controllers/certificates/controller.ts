@@ -142,8 +142,8 @@ export function startCsrApprovingController(
       return;
     }
     if (tried.length > 0) {
-      // upstream: an ignorable error, not retried; a later change to the CSR brings it back.
-      ctx.log('recognized csr but subject access review was not approved', { controller: name, csr: key, tried });
+      // upstream's ignorableError: requeued with back-off (RBAC may not have caught up yet).
+      throw new Error(`recognized csr "${key}" as [${tried.join(' ')}] but subject access review was not approved`);
     }
   };
   return runWorkers({ name, ctx, queue, waitFor: [informer], workers: opts.workers ?? 1, sync });
