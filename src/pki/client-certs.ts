@@ -75,6 +75,28 @@ const EXT_KEY_USAGES: Record<string, string> = {
 };
 const CLIENT_AUTH_OID = x509.ExtendedKeyUsage.clientAuth as string;
 
+interface SigningCa {
+  caCert: x509.X509Certificate;
+  caKey: webcrypto.CryptoKey;
+  authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+}
+/** The parsed CA of the last signer: a signer signs many requests with one CA. */
+let lastCa: { ca: CertificateAndKey; parsed: Promise<SigningCa> } | undefined;
+
+function signingCa(ca: CertificateAndKey): Promise<SigningCa> {
+  if (lastCa?.ca.certPem === ca.certPem && lastCa.ca.keyPem === ca.keyPem) return lastCa.parsed;
+  const parsed = (async () => {
+    const caCert = new x509.X509Certificate(ca.certPem);
+    return {
+      caCert,
+      caKey: await importPrivateKey(ca.keyPem),
+      authorityKeyId: await x509.AuthorityKeyIdentifierExtension.create(caCert),
+    };
+  })();
+  lastCa = { ca, parsed };
+  return parsed;
+}
+
 export interface SignOptions {
   /** certificates/v1 usages of the request. */
   usages: string[];
@@ -91,8 +113,7 @@ export async function signCertificateRequest(
 ): Promise<string> {
   const req = decodeRequest(requestPem);
   if (!(await req.verify())) throw new Error('x509: signature verification failure');
-  const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await importPrivateKey(ca.keyPem);
+  const { caCert, caKey, authorityKeyId } = await signingCa(ca);
   const now = (opts.now ?? new Date()).getTime();
   let notAfter = new Date(now + opts.durationMs);
   if (notAfter.getTime() > caCert.notAfter.getTime()) notAfter = caCert.notAfter;
@@ -107,7 +128,7 @@ export async function signCertificateRequest(
   if (keyBits) extensions.push(new x509.KeyUsagesExtension(keyBits, true));
   if (ekus.length) extensions.push(new x509.ExtendedKeyUsageExtension(ekus));
   if (san) extensions.push(new x509.Extension('2.5.29.17', false, san.value));
-  extensions.push(await x509.AuthorityKeyIdentifierExtension.create(caCert));
+  extensions.push(authorityKeyId);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: req.subjectName,

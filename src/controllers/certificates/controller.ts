@@ -45,6 +45,9 @@ function csrQueue(ctx: ControllerContext) {
   return { informer, queue };
 }
 
+/** upstream kube-controller-manager runs the CSR signer and approver with 5 workers each. */
+const WORKERS = 5;
+
 const path = (name: string, subresource?: string) =>
   resourcePath(resources.certificatesigningrequests, { name, subresource });
 
@@ -89,7 +92,7 @@ export function startCsrSigningController(
       if (!isConflict(err) && !isNotFound(err)) throw err;
     }
   };
-  return runWorkers({ name, ctx, queue, waitFor: [informer], workers: opts.workers ?? 1, sync });
+  return runWorkers({ name, ctx, queue, waitFor: [informer], workers: opts.workers ?? WORKERS, sync });
 }
 
 interface SubjectAccessReviewAnswer {
@@ -146,5 +149,5 @@ export function startCsrApprovingController(
       throw new Error(`recognized csr "${key}" as [${tried.join(' ')}] but subject access review was not approved`);
     }
   };
-  return runWorkers({ name, ctx, queue, waitFor: [informer], workers: opts.workers ?? 1, sync });
+  return runWorkers({ name, ctx, queue, waitFor: [informer], workers: opts.workers ?? WORKERS, sync });
 }
