@@ -151,6 +151,14 @@ export interface ClientIdentity {
 /** `notAfter`: when the certificate stops authenticating (a long-lived connection re-checks it). */
 export type ClientCertificateResult = { user: ClientIdentity; notAfter: Date } | { error: string } | { none: true };
 
+let lastClientCa: { pem: string; cert: x509.X509Certificate } | undefined;
+
+/** The client CA, parsed once (every new connection with a certificate is checked against it). */
+function parsedCa(pem: string): x509.X509Certificate {
+  if (lastClientCa?.pem !== pem) lastClientCa = { pem, cert: new x509.X509Certificate(pem) };
+  return lastClientCa.cert;
+}
+
 /**
  * Who a TLS peer's certificate (DER) names, as upstream's x509 authenticator: issued by the client CA,
  * within its validity and good for client auth; user = Subject CN (none when empty), groups = Subject O.
@@ -164,7 +172,7 @@ export async function verifyClientCertificate(
   let ca: x509.X509Certificate;
   try {
     cert = new x509.X509Certificate(der);
-    ca = new x509.X509Certificate(clientCaPem);
+    ca = parsedCa(clientCaPem);
   } catch {
     return { error: 'x509: malformed certificate' };
   }
