@@ -241,14 +241,14 @@ spec:
   });
 
   it('pod to pod across nodes keeps the source pod address (no masquerade by the CNI bridge)', async () => {
+    assert.equal(await sourceSeen('client2', ips.web1!), ips.client2, 'node 2 -> node 1');
+    assert.equal(await sourceSeen('web1', ips.web2!), ips.web1, 'node 1 -> node 2');
     for (const d of [serverDir, agentDir]) {
       const conflist = JSON.parse(
         readFileSync(join(d, 'agent', 'containerd', 'cni', 'net.d', '10-tutti.conflist'), 'utf8'),
       );
       assert.equal(conflist.plugins[0].ipMasq, false, d);
     }
-    assert.equal(await sourceSeen('client2', ips.web1!), ips.client2, 'node 2 -> node 1');
-    assert.equal(await sourceSeen('web1', ips.web2!), ips.web1, 'node 1 -> node 2');
   });
 
   it('a NetworkPolicy on node 1 lets exactly one pod of node 2 in (podSelector, then ipBlock /32)', async () => {
