@@ -347,6 +347,28 @@ spec:
     assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'tutti-proxy']).status, 0);
   });
 
+  it('a pod reaches the API server through the kubernetes Service (10.43.0.1:443, its EndpointSlice)', async () => {
+    const slice = JSON.parse(await k('get', 'endpointslice', 'kubernetes', '-o', 'json'));
+    assert.deepEqual(slice.endpoints[0].addresses, [NODE_IP]);
+    assert.deepEqual(slice.ports, [{ name: 'https', port: 6443, protocol: 'TCP' }]);
+    await pollUntil(
+      'the kubernetes Service DNATs to the API server',
+      async () =>
+        new RegExp(`${NODE_IP.replaceAll('.', '\\.')}( \\. |:)6443`).test(
+          (await run(NODE_NS, 'nft', ['list', 'table', 'ip', 'tutti-proxy'])).out,
+        ),
+      30_000,
+      200,
+    );
+    assert.match(
+      (await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out,
+      /10\.43\.0\.1 \. tcp \. 443/,
+    );
+    // A TCP connect (no TLS in busybox): refused while the Service had no endpoint, accepted now.
+    const r = await inPod('client', 'sh', '-c', 'nc -w 3 10.43.0.1 443 </dev/null && echo connected');
+    assert.match(r.out, /connected/, r.out);
+  });
+
   it('a pod reaches the Service by name and by ClusterIP, and both pods answer', async () => {
     const names = new Set<string>();
     const byIp = new Set<string>();
