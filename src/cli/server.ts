@@ -35,7 +35,7 @@ import {
   stringFlag,
   wantsHelp,
 } from './flags.js';
-import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
+import { PODNET_FLAGS, PODNET_HELP, podNetConfig, podNetMasquerades, startAgentPodNetwork } from './podnet.js';
 import { apiRateFlags, apiRateFromFlags, apiRateHelp } from './api-rate.js';
 import { AGENT_AUTH_FLAGS, agentAuthFromFlags, agentAuthHelp } from './agent-auth-flags.js';
 
@@ -245,7 +245,11 @@ export interface RunningServer {
 export async function startServer(argv: string[]): Promise<RunningServer> {
   const args = parseFlags(argv, { ...FLAGS, ...PODNET_FLAGS });
   noPositionals(args);
-  const podnetConfig = podNetConfig(args, stringFlag(args, 'cluster-cidr', '10.42.0.0/16'));
+  const podnetConfig = podNetConfig(
+    args,
+    stringFlag(args, 'cluster-cidr', '10.42.0.0/16'),
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+  );
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   // Flags are checked before anything starts: a bad one is a usage error, not a half-started server.
   const controllerOptions = controllerOptionsFromFlags(args);
@@ -401,6 +405,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       caPem: pki.caCertPem,
       dataDir: join(dataDir, 'agent'),
       nodeIP: advertise,
+      cniIpMasq: !podNetMasquerades(podnetConfig),
       agentPort: numberFlag(args, 'agent-port', 10250),
       dns: podDnsSettings(net),
       apiRate: rates.agent,
