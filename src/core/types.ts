@@ -132,6 +132,9 @@ export type { Endpoint as SliceEndpoint, EndpointPort as SliceEndpointPort } fro
 export type HorizontalPodAutoscaler = Stored<autoscalingv2.HorizontalPodAutoscaler>;
 export type Scale = Stored<autoscalingv1.Scale>;
 export type NetworkPolicy = Stored<networkingv1.NetworkPolicy>;
+export type Ingress = Stored<networkingv1.Ingress>;
+export type IngressClass = Stored<networkingv1.IngressClass>;
+export type { HTTPIngressPath, IngressBackend, IngressRule, IngressTLS } from 'kubernetes-types/networking/v1.js';
 export type Role = Stored<rbacv1.Role>;
 export type ClusterRole = Stored<rbacv1.ClusterRole>;
 export type RoleBinding = Stored<rbacv1.RoleBinding>;
