@@ -14,6 +14,7 @@ import { startDeploymentController } from './deployment/controller.js';
 import { startEndpointsController } from './endpoints/controller.js';
 import { startEndpointSliceController } from './endpointslice/controller.js';
 import { startGarbageCollector } from './garbagecollector/controller.js';
+import { startIngressStatusController } from './ingress/controller.js';
 import { type JobControllerOptions, startJobController } from './job/controller.js';
 import { startNamespaceController } from './namespace/controller.js';
 import { type NodeIpamOptions, startNodeIpamController } from './nodeipam/controller.js';
@@ -77,6 +78,7 @@ const CONTROLLERS: Record<string, Starter> = {
   disruption: (ctx) => startDisruptionController(ctx),
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
   servicelb: (ctx) => startServiceLbController(ctx),
+  ingress: (ctx) => startIngressStatusController(ctx),
   serviceaccount: (ctx, o) => startServiceAccountController(ctx, o.serviceAccount),
   clusterautoscaler: (ctx, o) =>
     o.clusterAutoscaler && Object.keys(o.clusterAutoscaler.providers ?? {}).length > 0
