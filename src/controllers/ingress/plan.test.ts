@@ -10,22 +10,21 @@ const cls: IngressClass = {
   metadata: { name: 'tutti', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
   spec: { controller: 'tutti.io/ingress' },
 };
-const ing = (className?: string, ips: string[] = []): Ingress => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'Ingress',
-  metadata: { name: 'i', namespace: 'default' },
-  spec: className ? { ingressClassName: className } : {},
-  status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
-});
+function ing(className?: string, ips: string[] = []): Ingress {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'i', namespace: 'default' },
+    spec: className ? { ingressClassName: className } : {},
+    status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
+  };
+}
 const node = (name: string, ip: string, ready = true, external?: string): Node => ({
   apiVersion: 'v1',
   kind: 'Node',
   metadata: { name },
   status: {
-    addresses: [
-      { type: 'InternalIP', address: ip },
-      ...(external ? [{ type: 'ExternalIP', address: external }] : []),
-    ],
+    addresses: [{ type: 'InternalIP', address: ip }, ...(external ? [{ type: 'ExternalIP', address: external }] : [])],
     conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
   },
 });
