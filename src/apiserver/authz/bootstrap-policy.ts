@@ -2,7 +2,8 @@
 // bootstrappolicy: cluster-admin for system:masters, discovery and self-review for every authenticated user,
 // the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Tutti's
 // nodes still share the join token (user `system:node`, group `system:nodes`): the group is bound to
-// `system:node` and `system:node-proxier` (its service proxy, DNS and network policy run in the agent).
+// `system:node`, `system:node-proxier` and `system:tutti:ingress` (its service proxy, DNS, network policy and
+// ingress run in the agent).
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding } from '../../core/types.js';
 
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
@@ -207,6 +208,10 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       r([''], ['services'], ['get', 'create']),
       r(['discovery.k8s.io'], ['endpointslices'], ['get', 'create', 'update', 'patch', 'delete']),
     ]),
+    // Tutti's own: the ingress controller beside each agent reads Ingresses and IngressClasses (Traefik's
+    // role in k3s; the Services, EndpointSlices and TLS Secrets it reads are the node's already). The
+    // controller manager writes their status, not the nodes.
+    role('system:tutti:ingress', [r(['networking.k8s.io'], ['ingresses', 'ingressclasses'], READ)]),
     // Upstream's role for scraping /metrics and the health endpoints (group system:monitoring).
     role('system:monitoring', [
       {
@@ -248,6 +253,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     ]),
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
+    binding('system:tutti:ingress', 'system:tutti:ingress', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
   ];
 }

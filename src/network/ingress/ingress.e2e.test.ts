@@ -120,6 +120,7 @@ describe('ingress controller against a real API server', { timeout: 120_000 }, (
   const dir = mkdtempSync('/tmp/h2-ingress-');
   let server: TestServer;
   let client: ApiClient;
+  let nodeClient: ApiClient;
   let ingress: IngressController;
   const backends: Server[] = [];
   let aPort = 0;
@@ -157,8 +158,14 @@ describe('ingress controller against a real API server', { timeout: 120_000 }, (
         rules: [rule('a.example', 'a', { number: 80 }), rule('b.example', 'b', { name: 'http' })],
       },
     });
+    // The listeners read the cluster with a node's identity (group system:nodes), as on an agent.
+    nodeClient = new ApiClient({
+      server: server.url,
+      token: readFileSync(join(server.dataDir, 'node-token'), 'utf8').trim(),
+      caPem: server.caPem,
+    });
     ingress = await startIngressController({
-      client,
+      client: nodeClient,
       address: '127.0.0.1',
       httpPort: HTTP_PORT,
       httpsPort: HTTPS_PORT,
@@ -175,6 +182,7 @@ describe('ingress controller against a real API server', { timeout: 120_000 }, (
       b.close();
     }
     client?.close();
+    nodeClient?.close();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
