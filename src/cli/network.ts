@@ -147,7 +147,7 @@ export function podDnsSettings(c: NetworkConfig): PodDnsSettings {
 async function ingressDefaultCertificate(nodeName: string, nodeIP: string): Promise<CertificatePem> {
   const ca = await createCertificateAuthority('tutti-ingress-default-ca', 1);
   const cert = await createServingCertificate(ca, 'TUTTI DEFAULT CERT', { dnsNames: [nodeName], ips: [nodeIP] });
-  return { cert: `${cert.certPem}${ca.certPem}`, key: cert.keyPem };
+  return { cert: `${cert.certPem.trimEnd()}\n${ca.certPem.trimEnd()}\n`, key: cert.keyPem };
 }
 
 /** The proxy's table, recorded in the agent's agent.json so that `tutti killall` deletes it after a crash. */
