@@ -33,7 +33,10 @@ const HELP_LINES: [string, string][] = [
   ['--ingress-https-port N', "the ingress controller's HTTPS port on the node address (default 443)"],
   ['--disable-service-proxy', 'do not run the service proxy (nftables table ip tutti-proxy) on this node'],
   ['--disable-dns', 'do not run the cluster DNS on this node'],
-  ['--disable LIST', "comma-separated: service-proxy, dns, servicelb, ingress (k3s's kube-proxy, coredns, traefik too)"],
+  [
+    '--disable LIST',
+    "comma-separated: service-proxy, dns, servicelb, ingress (k3s's kube-proxy, coredns, traefik too)",
+  ],
 ];
 
 /** The help lines of the network flags, their descriptions starting at `column`. */
@@ -108,7 +111,9 @@ export function networkConfig(args: ParsedArgs, serviceCidr: string, clusterCidr
     if (!name) continue;
     const what = DISABLE_NAMES[name];
     if (!what)
-      throw new UsageError(`flag --disable: unknown component ${JSON.stringify(name)} (service-proxy, dns, servicelb, ingress)`);
+      throw new UsageError(
+        `flag --disable: unknown component ${JSON.stringify(name)} (service-proxy, dns, servicelb, ingress)`,
+      );
     disabled.add(what);
   }
   const disableProxy = boolFlag(args, 'disable-service-proxy') || disabled.has('proxy');
