@@ -93,6 +93,12 @@ async function backend(name: string, slowMs = 1500): Promise<{ server: Server; p
     if (req.url?.startsWith('/slow')) setTimeout(reply, slowMs);
     else reply();
   });
+  // An upgraded connection echoes what it gets, prefixed with the backend's name.
+  server.on('upgrade', (req, socket: Socket) => {
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\n\r\n`);
+    socket.on('data', (d: Buffer) => socket.write(`${name}:${d.toString()}`));
+    socket.on('error', () => socket.destroy());
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, port: (server.address() as { port: number }).port };
 }
@@ -230,6 +236,29 @@ describe('ingress controller against a real API server', { timeout: 120_000 }, (
     const b = await getTls('b.example', 'b.example');
     assert.equal(b.cn, 'TUTTI-DEFAULT-CERT');
     assert.equal(JSON.parse(b.body).name, 'B');
+  });
+
+  it('passes an upgraded connection (WebSocket-style) through to the backend, both ways', async () => {
+    const echoed = await new Promise<string>((resolve, reject) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: HTTP_PORT,
+        path: '/ws',
+        headers: { host: 'a.example', connection: 'Upgrade', upgrade: 'echo' },
+      });
+      req.on('upgrade', (res, socket) => {
+        assert.equal(res.statusCode, 101);
+        socket.once('data', (d: Buffer) => {
+          resolve(d.toString());
+          socket.destroy();
+        });
+        socket.write('ping');
+      });
+      req.on('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(echoed, 'A:ping');
   });
 
   it('a change re-routes new requests; a request in flight and a keep-alive connection survive it', async () => {
