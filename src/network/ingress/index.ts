@@ -22,6 +22,7 @@ import {
   startIngressListeners,
 } from './proxy.js';
 import { buildRouteTable, type RouteTable } from './routes.js';
+import { SERVICE_NAME_LABEL } from '../proxy/model/endpoints.js';
 
 export type { CertificatePem, IngressListeners } from './proxy.js';
 export { buildRouteTable, matchRoute, type RouteTable, tlsSecretFor } from './routes.js';
@@ -76,6 +77,20 @@ function certificateOf(secret: Secret): CertificatePem | undefined {
   return { cert: Buffer.from(cert, 'base64').toString('utf8'), key: Buffer.from(key, 'base64').toString('utf8') };
 }
 
+/** Calls `schedule` on every add, update or delete for which `matters` holds (old or new object). */
+function onChange<T extends KubeObject>(inf: Informer<T>, matters: (o: T) => boolean, schedule: () => void): void {
+  const maybe = (o: T) => {
+    if (matters(o)) schedule();
+  };
+  inf.addEventHandler({
+    onAdd: maybe,
+    onUpdate: (old, cur) => {
+      if (matters(old) || matters(cur)) schedule();
+    },
+    onDelete: maybe,
+  });
+}
+
 export async function startIngressController(opts: IngressControllerOptions): Promise<IngressController> {
   const log = opts.log ?? (() => {});
   const listeners = await startIngressListeners(opts);
@@ -126,10 +141,20 @@ export async function startIngressController(opts: IngressControllerOptions): Pr
       }
     }, wait);
   };
-  for (const inf of all) {
-    (inf as Informer<KubeObject>).addEventHandler({ onAdd: schedule, onUpdate: schedule, onDelete: schedule });
-    inf.start();
-  }
+  // Services, slices and Secrets that no served Ingress names change nothing: a busy cluster's endpoint churn
+  // does not rebuild the table. (The names come from the Ingresses, so a Service created later still counts.)
+  const tableHas = (ns: string | undefined, name: string | undefined) =>
+    name !== undefined && listeners.table().services.has(`${ns ?? ''}/${name}`);
+  onChange(ingresses, () => true, schedule);
+  onChange(classes, () => true, schedule);
+  onChange(services, (o) => tableHas(o.metadata.namespace, o.metadata.name), schedule);
+  onChange(slices, (o) => tableHas(o.metadata.namespace, o.metadata.labels?.[SERVICE_NAME_LABEL]), schedule);
+  onChange(
+    secrets,
+    (o) => listeners.table().tls.some((t) => t.secret === `${o.metadata.namespace}/${o.metadata.name}`),
+    schedule,
+  );
+  for (const inf of all) inf.start();
   const stopInformers = () => {
     for (const inf of all) inf.stop();
   };

@@ -49,7 +49,14 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-const EMPTY: RouteTable = { hosts: new Map(), wildcards: new Map(), anyHost: [], tls: [], ingresses: [] };
+const EMPTY: RouteTable = {
+  hosts: new Map(),
+  wildcards: new Map(),
+  anyHost: [],
+  tls: [],
+  ingresses: [],
+  services: new Set(),
+};
 
 function listen(server: Server, port: number, address: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -215,7 +215,9 @@ describe('ingress backends and endpoints', () => {
     const inputs = base([
       ingress('i', [{ paths: [{ path: '/', pathType: 'Prefix', service: 'a', port: 80 }] }], { ns: 'other' }),
     ]);
-    assert.equal(matchRoute(buildRouteTable(inputs), 'x', '/')?.backend.reason, 'service-not-found');
+    const table = buildRouteTable(inputs);
+    assert.equal(matchRoute(table, 'x', '/')?.backend.reason, 'service-not-found');
+    assert.deepEqual([...table.services], ['other/a'], 'the Services whose changes matter, existing or not');
   });
 
   it('the default backend serves what no rule matches; the oldest Ingress wins conflicts', () => {
@@ -241,6 +243,7 @@ describe('ingress backends and endpoints', () => {
     assert.equal(target(inputs, 'h', '/y/1'), 'default/c:80');
     assert.equal(target(inputs, 'elsewhere', '/'), 'default/b:8080');
     assert.deepEqual(buildRouteTable(inputs).ingresses, ['default/old', 'default/young']);
+    assert.deepEqual([...buildRouteTable(inputs).services].sort(), ['default/a', 'default/b', 'default/c']);
   });
 });
 

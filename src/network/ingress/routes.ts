@@ -66,6 +66,8 @@ export interface RouteTable {
   tls: TlsRoute[];
   /** `namespace/name` of the Ingresses served, oldest first. */
   ingresses: string[];
+  /** `namespace/name` of every Service a served Ingress names (existing or not): changes to others do not matter. */
+  services: Set<string>;
 }
 
 export interface RouteInputs {
@@ -134,12 +136,17 @@ class BackendResolver {
   private readonly services = new Map<string, Service>();
   private readonly slices = new Map<string, EndpointSlice[]>();
 
-  constructor(services: readonly Service[], slices: readonly EndpointSlice[]) {
-    for (const s of services) this.services.set(key(s.metadata.namespace, s.metadata.name), s);
+  /** Indexes only the Services in `wanted` and their slices (the cluster may have many more). */
+  constructor(services: readonly Service[], slices: readonly EndpointSlice[], wanted: ReadonlySet<string>) {
+    for (const s of services) {
+      const k = key(s.metadata.namespace, s.metadata.name);
+      if (wanted.has(k)) this.services.set(k, s);
+    }
     for (const sl of slices) {
       const svc = sl.metadata.labels?.[SERVICE_NAME_LABEL];
       if (!svc) continue;
       const k = key(sl.metadata.namespace, svc);
+      if (!wanted.has(k)) continue;
       const list = this.slices.get(k);
       if (list) list.push(sl);
       else this.slices.set(k, [sl]);
@@ -183,11 +190,20 @@ function pathType(p: HTTPIngressPath): MatchType | undefined {
 
 /** Builds the route table of the Ingresses of our class. */
 export function buildRouteTable(inputs: RouteInputs): RouteTable {
-  const resolver = new BackendResolver(inputs.services, inputs.slices);
   const ingresses = inputs.ingresses
     .filter((i) => !i.metadata.deletionTimestamp && isTuttiIngress(i, inputs.classes))
     .sort(oldestFirst);
-  const table: RouteTable = { hosts: new Map(), wildcards: new Map(), anyHost: [], tls: [], ingresses: [] };
+  const services = new Set<string>();
+  for (const ing of ingresses) {
+    const ns = ing.metadata.namespace ?? 'default';
+    const refs = [
+      ing.spec?.defaultBackend,
+      ...(ing.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []).map((p) => p.backend),
+    ];
+    for (const b of refs) if (b?.service?.name) services.add(key(ns, b.service.name));
+  }
+  const resolver = new BackendResolver(inputs.services, inputs.slices, services);
+  const table: RouteTable = { hosts: new Map(), wildcards: new Map(), anyHost: [], tls: [], ingresses: [], services };
   const seen = new Set<string>();
   const tlsSeen = new Set<string>();
   for (const ing of ingresses) {
