@@ -2,6 +2,8 @@
 //   ca.crt / ca.key          CA, 10 years
 //   server.crt / server.key  serving certificate, 1 year; reissued when its names change or expiry nears
 //   admin.token              bearer token for the admin kubeconfig
+//   kubelet-client.token     the API server's identity towards node agents (user kube-apiserver-kubelet-client)
+//   metrics-scraper.token    the metrics.k8s.io scraper's identity towards node agents (nodes/metrics, nodes/stats)
 //   node-token               K10<ca hash>::server:<secret>, given to agents that join
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
@@ -24,6 +26,10 @@ export interface ClusterPki {
   serverKeyPem: string;
   adminToken: string;
   nodeToken: string;
+  /** Bearer token of the API server's calls to agents (logs, exec, attach, port-forward), upstream's kubelet client. */
+  kubeletClientToken: string;
+  /** Bearer token of the metrics.k8s.io scraper's calls to agents. */
+  metricsScraperToken: string;
   /** The key that signs ServiceAccount tokens (PKCS#8 PEM, EC P-256), as upstream's --service-account-key-file. */
   serviceAccountKeyPem: string;
   caHash: string;
@@ -55,6 +61,8 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
   const ca = await ensureCa(dir);
   const server = await ensureServingCert(dir, ca, servingSans(opts));
   const adminToken = await ensureToken(join(dir, 'admin.token'), () => randomSecret());
+  const kubeletClientToken = await ensureToken(join(dir, 'kubelet-client.token'), () => randomSecret());
+  const metricsScraperToken = await ensureToken(join(dir, 'metrics-scraper.token'), () => randomSecret());
   const nodeToken = await ensureToken(
     join(dir, 'node-token'),
     (previous) => {
@@ -77,6 +85,8 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
     serverKeyPem: server.keyPem,
     adminToken,
     nodeToken,
+    kubeletClientToken,
+    metricsScraperToken,
     serviceAccountKeyPem,
     caHash: caHashOf(ca.certPem),
   };

@@ -115,8 +115,18 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
     meta.generation = (oldMeta.generation ?? 1) + (sameJson(obj.spec, old.spec) ? 0 : 1);
   }
   if (sub !== 'status') await deps.admission.admitUpdate(r, obj, old);
+  await deps.admission.validateWrite({
+    operation: 'UPDATE',
+    resource: r,
+    subresource: sub ?? '',
+    namespace: meta.namespace ?? '',
+    name: meta.name ?? '',
+    object: obj,
+    old,
+  });
   // Status writes and bindings change what spec immutability rules protect: validate them as objects.
   validate(r, obj, sub === 'status' || step.binding ? undefined : old);
+  if (sub === undefined && !step.binding) await deps.admission.validateUpdate(r, obj, old, { dryRun: step.dryRun });
   const withFields = step.managed
     ? step.managed(obj)
     : updateManagedFields({
