@@ -321,4 +321,30 @@ describe('ingress controller against a real API server', { timeout: 120_000 }, (
     );
     assert.deepEqual(ing.status?.loadBalancer?.ingress, [{ ip: '127.0.0.1' }]);
   });
+
+  it('an Ingress made by kubectl create ingress (as the README shows) routes, and kubectl shows its address', async () => {
+    await server.k('create', 'ingress', 'by-kubectl', '--rule=c.example/api*=a:80', '--rule=c.example/exact=a:http');
+    const r = await pollUntil(
+      'c.example routed',
+      async () => {
+        const x = await get(HTTP_PORT, 'c.example', '/api/v1');
+        return x.status === 200 ? x : undefined;
+      },
+      10_000,
+      50,
+    );
+    assert.equal(JSON.parse(r.body).name, 'A');
+    assert.equal((await get(HTTP_PORT, 'c.example', '/exact')).status, 200);
+    assert.equal((await get(HTTP_PORT, 'c.example', '/exact/more')).status, 404, 'Exact is exact');
+    assert.equal((await get(HTTP_PORT, 'c.example', '/apis')).status, 404, 'Prefix is per path element');
+    const shown = await pollUntil(
+      'kubectl shows the address',
+      async () => {
+        const out = await server.k('get', 'ingress', 'by-kubectl', '--no-headers');
+        return out.includes('127.0.0.1') ? out : undefined;
+      },
+      20_000,
+    );
+    assert.match(shown, /^by-kubectl\s+<none>\s+c\.example\s+127\.0\.0\.1\s+80\s/);
+  });
 });
