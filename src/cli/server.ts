@@ -22,6 +22,7 @@ import { type AuditPolicy, validateAuditPolicy } from '../apiserver/audit/index.
 import { KUBELET_CLIENT_USER, METRICS_SCRAPER_USER, PROMETHEUS_USER } from '../apiserver/authz/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
+import { ensureTuttiIngressClass } from '../network/ingress/index.js';
 import { ensureKubeDnsService } from '../network/node.js';
 import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import {
@@ -392,7 +393,10 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         apiRate: rates.controllerManager,
         controllerOptions: {
           ...controllerOptions,
-          disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
+          disable: [
+            ...(boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : []),
+            ...(net.disableIngress ? ['ingress'] : []),
+          ],
           serviceAccount: { rootCaPem: pki.caCertPem },
           // The client CA's key reaches the signer only through the worker's data, never through the API.
           csrSigning: {
@@ -409,6 +413,15 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     const admin = new ApiClient({ server: componentData.server, caPem: pki.caCertPem, token: pki.adminToken });
     await ensureKubeDnsService(admin, net.clusterDns).catch((err) =>
       console.error(JSON.stringify({ level: 'warn', msg: 'kube-dns Service not created', error: String(err) })),
+    );
+    admin.close();
+  }
+  // The built-in ingress controller's class (k3s ships Traefik's), the cluster's default; `--disable=ingress`
+  // (or k3s's `--disable traefik`) leaves it out with the nodes' listeners and the status writer.
+  if (!net.disableIngress) {
+    const admin = new ApiClient({ server: componentData.server, caPem: pki.caCertPem, token: pki.adminToken });
+    await ensureTuttiIngressClass(admin).catch((err) =>
+      console.error(JSON.stringify({ level: 'warn', msg: 'IngressClass tutti not created', error: String(err) })),
     );
     admin.close();
   }

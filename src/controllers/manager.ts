@@ -20,6 +20,7 @@ import { startEndpointsController } from './endpoints/controller.js';
 import { startEndpointSliceController } from './endpointslice/controller.js';
 import { startEndpointSliceMirroringController } from './endpointslicemirroring/controller.js';
 import { startGarbageCollector } from './garbagecollector/controller.js';
+import { startIngressStatusController } from './ingress/controller.js';
 import { type JobControllerOptions, startJobController } from './job/controller.js';
 import { startNamespaceController } from './namespace/controller.js';
 import { type NodeIpamOptions, startNodeIpamController } from './nodeipam/controller.js';
@@ -86,6 +87,7 @@ const CONTROLLERS: Record<string, Starter> = {
   disruption: (ctx) => startDisruptionController(ctx),
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
   servicelb: (ctx) => startServiceLbController(ctx),
+  ingress: (ctx) => startIngressStatusController(ctx),
   serviceaccount: (ctx, o) => startServiceAccountController(ctx, o.serviceAccount),
   csrsigning: (ctx, o) => startCsrSigningController(ctx, o.csrSigning),
   csrapproving: (ctx) => startCsrApprovingController(ctx),

@@ -77,9 +77,9 @@ export async function startTestServer(
   const componentArgs = [
     ...(opts.controlPlane ? [] : ['--disable-controllers', '--disable-scheduler']),
     ...(opts.agent ? ['--agent-port', '0'] : ['--disable-agent']),
-    // The node's service proxy and DNS own machine-wide things (an nft table, a route, port 53 of the node
-    // address): only tests that ask for them (in a namespace of their own) run them.
-    ...(opts.agent && !opts.network ? ['--disable=service-proxy,dns'] : []),
+    // The node's service proxy, DNS and ingress own machine-wide things (an nft table, a route, ports 53, 80
+    // and 443 of the node address): only tests that ask for them (in a namespace of their own) run them.
+    ...(opts.agent && !opts.network ? ['--disable=service-proxy,dns,ingress'] : []),
   ];
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tutti-e2e-'));
   const home = mkdtempSync(join(tmpdir(), 'tutti-home-'));

@@ -3,7 +3,8 @@
 // the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. As upstream,
 // the group system:nodes is not bound to `system:node`: a node's own credential (`system:node:<name>`) gets
 // those rules from the Node authorizer (authz/node.ts), its secrets, configmaps and volumes only through its
-// pods. The group is bound to `system:node-proxier` (the agent runs the service proxy, DNS and network policy).
+// pods. The group is bound to `system:node-proxier` (the agent runs the service proxy, DNS and network policy)
+// and `system:tutti:ingress` (its ingress controller).
 // INTERIM: the shared join token (user `system:node`, no node name) is no node to the Node authorizer, so the
 // `system:node` binding names that user until every node has its own credential; then drop the subject.
 // The API server's calls to agents have identities of their own: kube-apiserver-kubelet-client
@@ -222,6 +223,10 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       r([''], ['services'], ['get', 'create']),
       r(['discovery.k8s.io'], ['endpointslices'], ['get', 'create', 'update', 'patch', 'delete']),
     ]),
+    // Tutti's own: the ingress controller beside each agent reads Ingresses and IngressClasses (Traefik's
+    // role in k3s; the Services, EndpointSlices and TLS Secrets it reads are the node's already). The
+    // controller manager writes their status, not the nodes.
+    role('system:tutti:ingress', [r(['networking.k8s.io'], ['ingresses', 'ingressclasses'], READ)]),
     // Upstream's role for scraping /metrics and the health endpoints (group system:monitoring).
     role('system:monitoring', [
       {
@@ -293,6 +298,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     // INTERIM (see the top): the shared join token's user, never the group system:nodes
     binding('system:node', 'system:node', [{ kind: 'User', name: 'system:node' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
+    binding('system:tutti:ingress', 'system:tutti:ingress', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
     // As kubeadm binds them: bootstrappers may ask for and be auto-approved a kubelet client certificate,
     // nodes may renew their own.
