@@ -50,6 +50,12 @@ export interface AgentOptions {
   nodeIP?: string;
   /** Linux bridge of the pod network (default `tutti0` for the default data dir, else one derived from it). */
   bridgeName?: string;
+  /**
+   * The private containerd's CNI bridge masquerades pod traffic that leaves the node's pod CIDR (default true).
+   * False when the pod network beside the agent masquerades pod → outside itself (src/cli/podnet.ts), so pods
+   * on other nodes see a pod's own address.
+   */
+  cniIpMasq?: boolean;
   /** Use this pod CIDR instead of waiting for spec.podCIDR. */
   podCidr?: string;
   podCidrWaitMs?: number;
@@ -230,6 +236,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
           dataDir: join(opts.dataDir, 'containerd'),
           podCidr,
           bridgeName,
+          cniIpMasq: opts.cniIpMasq,
           insecureRegistries: opts.insecureRegistries,
           log: (message, fields) => log(message, { node: nodeName, ...fields }),
         });

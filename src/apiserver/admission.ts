@@ -245,7 +245,12 @@ export class Admission {
   }
 
   /** Checks every write of a resource may make (e.g. RBAC escalation prevention); they throw to refuse. */
-  readonly guards: ((res: ServedResource, obj: KubeObject) => void)[] = [];
+  readonly guards: ((res: ServedResource, obj: KubeObject, old?: KubeObject, subresource?: string) => void)[] = [];
+
+  /** The guards alone (status writes, which skip the rest of admission). */
+  runGuards(res: ServedResource, obj: KubeObject, old?: KubeObject, subresource?: string): void {
+    for (const g of this.guards) g(res, obj, old, subresource);
+  }
 
   /**
    * Validating admission of every write with what upstream's admission.Attributes carry (operation,
@@ -258,7 +263,7 @@ export class Admission {
   }
 
   async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {
-    for (const g of this.guards) g(res, obj);
+    this.runGuards(res, obj);
     if (res.group === '' && res.kind === 'Pod') {
       // LimitRanger's defaults first: the QoS class and every later step see the defaulted resources.
       applyLimitRangeDefaults(await this.listLimitRanges(obj.metadata.namespace), obj as Pod);
@@ -270,8 +275,8 @@ export class Admission {
     if (res.group === '' && res.kind === 'Service') await this.allocateService(obj, undefined);
   }
 
-  async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject): Promise<void> {
-    for (const g of this.guards) g(res, obj);
+  async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject, subresource?: string): Promise<void> {
+    this.runGuards(res, obj, old, subresource);
     if (res.group === '' && res.kind === 'Pod') {
       this.defaultTolerations(obj);
       // The priority set on create stays (validation refuses changes to it).

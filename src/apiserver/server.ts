@@ -4,9 +4,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { errors } from '../core/status.js';
+import { verifyClientCertificate } from '../pki/index.js';
 import type { KubeObject } from '../core/types.js';
 import { prefixEnd, type Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, type AdmissionWrite, DEFAULT_ADMISSION } from './admission.js';
@@ -20,6 +22,7 @@ import {
 } from './authz/index.js';
 import { admitNodeRestriction } from './noderestriction.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { csrAdmission, isCsr } from './certificates.js';
 import { CustomResourceDefinitions } from './customresources.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
@@ -42,7 +45,11 @@ import type { UserInfo } from './authz/index.js';
 
 export interface ApiServerOptions {
   store: Store;
-  tls: { cert: string; key: string; ca: string };
+  /**
+   * Serving certificate and key, the CA served on /cacerts, and the client CA: a client certificate it issued
+   * authenticates as user = Subject CN, groups = Subject O (upstream --client-ca-file).
+   */
+  tls: { cert: string; key: string; ca: string; clientCa?: string };
   /** Bearer token -> user. */
   tokens: Map<string, UserInfo>;
   port: number;
@@ -141,6 +148,10 @@ export class ApiServer {
     this.admission.guards.push((r, obj) => {
       if (r.group === 'rbac.authorization.k8s.io') checkNoEscalation(this.authorizer, r.resource, obj);
     });
+    const certificateAdmission = csrAdmission(this.authorizer, () => requestUser.getStore());
+    this.admission.guards.push((r, obj, old, sub) => {
+      if (isCsr(r)) certificateAdmission(obj, old, sub);
+    });
     this.admission.validators.push((w) => this.admitNodeWrite(w));
     this.customResources = new CustomResourceDefinitions(this.pipeline, opts.store, opts.log);
     const proxy = opts.agentProxy
@@ -167,6 +178,11 @@ export class ApiServer {
       {
         cert: this.opts.tls.cert,
         key: this.opts.tls.key,
+        // Ask for a client certificate, but let the handshake through without one (or with one we do not
+        // trust): authentication decides, so bearer tokens keep working and a bad certificate is a 401.
+        ...(this.opts.tls.clientCa
+          ? { requestCert: true, rejectUnauthorized: false, ca: [this.opts.tls.clientCa] }
+          : {}),
         keepAliveTimeout: 60_000,
         ...serverTimeouts({
           headersTimeoutMs: this.opts.headersTimeoutMs,
@@ -259,10 +275,43 @@ export class ApiServer {
     return out;
   }
 
+  /**
+   * Who made the request, as upstream's union authenticator: the client certificate (x509), then the bearer
+   * token. A certificate that does not verify authenticates nobody, and the token may still do.
+   */
   async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
+    const fromCert = await this.authenticateClientCertificate(req);
+    if (fromCert) return fromCert;
     const h = req.headers.authorization;
     if (!h?.startsWith('Bearer ')) return undefined;
     return this.authenticateToken(h.slice(7).trim());
+  }
+
+  private readonly certUsers = new WeakMap<TLSSocket, Promise<{ user: UserInfo; notAfter: number } | undefined>>();
+
+  /** The TLS peer's certificate, verified once per connection against the client CA; its expiry on every request. */
+  private async authenticateClientCertificate(req: IncomingMessage): Promise<UserInfo | undefined> {
+    const clientCa = this.opts.tls.clientCa;
+    const socket = req.socket as TLSSocket;
+    if (!clientCa || typeof socket.getPeerCertificate !== 'function') return undefined;
+    let answer = this.certUsers.get(socket);
+    if (!answer) {
+      const peer = socket.getPeerCertificate();
+      answer =
+        peer?.raw === undefined
+          ? Promise.resolve(undefined)
+          : verifyClientCertificate(new Uint8Array(peer.raw), clientCa).then((r) => {
+              if ('user' in r) {
+                const user = { name: r.user.name, groups: [...r.user.groups, 'system:authenticated'] };
+                return { user, notAfter: r.notAfter.getTime() };
+              }
+              if ('error' in r) this.opts.log?.('Unable to authenticate the request', { error: r.error });
+              return undefined;
+            });
+      this.certUsers.set(socket, answer);
+    }
+    const verified = await answer;
+    return verified && Date.now() <= verified.notAfter ? verified.user : undefined;
   }
 
   /** Who a bearer token is: a static token, or a ServiceAccount token. */

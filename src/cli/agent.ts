@@ -8,7 +8,7 @@ import { defaultDataDir } from './datadir.js';
 import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
 import { fetchTrustedCa } from '../pki/index.js';
-import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
+import { PODNET_FLAGS, PODNET_HELP, podNetConfig, podNetMasquerades, startAgentPodNetwork } from './podnet.js';
 import { apiRateFlags, apiRateFromFlags, apiRateHelp } from './api-rate.js';
 import { AGENT_AUTH_FLAGS, agentAuthFromFlags, agentAuthHelp } from './agent-auth-flags.js';
 
@@ -76,7 +76,11 @@ export async function runAgent(argv: string[]): Promise<number> {
   }
   const args = parseFlags(argv, { ...FLAGS, ...PODNET_FLAGS });
   noPositionals(args);
-  const podnetConfig = podNetConfig(args);
+  const podnetConfig = podNetConfig(
+    args,
+    stringFlag(args, 'cluster-cidr'),
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+  );
   const server = stringFlag(args, 'server');
   const token = stringFlag(args, 'token');
   if (!server || !token) throw new UsageError('--server and --token are required');
@@ -105,6 +109,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     nodeIP: stringFlag(args, 'node-ip'),
     agentPort: numberFlag(args, 'agent-port', 10250),
     podCidr: stringFlag(args, 'pod-cidr'),
+    cniIpMasq: !podNetMasquerades(podnetConfig),
     volumeRefreshIntervalMs: numberFlag(args, 'sync-frequency', 60) * 1000,
     dns: podDnsSettings(net),
     apiRate,

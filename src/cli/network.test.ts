@@ -23,7 +23,10 @@ describe('tutti network flags', () => {
     assert.equal(parse(['--disable', 'coredns,service-proxy']).disableDns, true);
     assert.equal(parse(['--disable-dns']).disableDns, true);
     assert.equal(parse(['--disable-dns']).disableProxy, false);
-    assert.throws(() => parse(['--disable=traefik']), /unknown component "traefik"/);
+    assert.throws(() => parse(['--disable=nosuch']), /unknown component "nosuch"/);
+    assert.equal(parse(['--disable=traefik']).disableIngress, true);
+    assert.equal(parse(['--disable=ingress']).disableProxy, false);
+    assert.equal(parse([]).disableIngress, false);
     assert.equal(parse(['--disable=servicelb']).disableServicelb, true);
     assert.equal(parse(['--disable=servicelb']).disableProxy, false);
   });
@@ -34,6 +37,13 @@ describe('tutti network flags', () => {
     assert.deepEqual(parse(['--cluster-dns=']).podClusterDns, []);
     assert.equal(parse(['--cluster-dns=']).clusterDns, '10.43.0.10');
     assert.deepEqual(parse(['--disable-dns']).podClusterDns, ['10.43.0.10']);
+  });
+  it('ingress ports: 80 and 443 unless told', () => {
+    assert.deepEqual([parse([]).ingressHttpPort, parse([]).ingressHttpsPort], [80, 443]);
+    const c = parse(['--ingress-http-port', '8080', '--ingress-https-port=8443']);
+    assert.deepEqual([c.ingressHttpPort, c.ingressHttpsPort], [8080, 8443]);
+    assert.throws(() => parse(['--ingress-http-port', '0']), /--ingress-http-port must be a port/);
+    assert.throws(() => parse(['--ingress-https-port', '70000']), /--ingress-https-port must be a port/);
   });
   it('node port ranges', () => {
     assert.deepEqual(parseNodePortRange('31000-31010'), [31000, 31010]);

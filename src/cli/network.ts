@@ -4,8 +4,10 @@ import type { RunningAgent } from '../agent/agent.js';
 import { readAgentRecord, writeAgentRecord } from '../agent/host/agent-record.js';
 import type { PodDnsSettings } from '../agent/pods/pod-manager.js';
 import { parseCidr } from '../core/cidr.js';
+import type { CertificatePem } from '../network/ingress/index.js';
 import { defaultClusterDns, type NodeNetwork, startNodeNetwork } from '../network/node.js';
-import { type FlagSpec, type ParsedArgs, UsageError, boolFlag, stringFlag } from './flags.js';
+import { createCertificateAuthority, createServingCertificate } from '../pki/certificates.js';
+import { type FlagSpec, type ParsedArgs, UsageError, boolFlag, numberFlag, stringFlag } from './flags.js';
 
 export const NETWORK_FLAGS: FlagSpec = {
   'disable-service-proxy': 'boolean',
@@ -15,6 +17,8 @@ export const NETWORK_FLAGS: FlagSpec = {
   'cluster-domain': 'string',
   'service-node-port-range': 'string',
   'resolv-conf': 'string',
+  'ingress-http-port': 'number',
+  'ingress-https-port': 'number',
 };
 
 const HELP_LINES: [string, string][] = [
@@ -25,9 +29,14 @@ const HELP_LINES: [string, string][] = [
     '--resolv-conf FILE',
     "the node's resolvers: the cluster DNS's upstreams, dnsPolicy Default (default /etc/resolv.conf)",
   ],
+  ['--ingress-http-port N', "the ingress controller's HTTP port on the node address (default 80)"],
+  ['--ingress-https-port N', "the ingress controller's HTTPS port on the node address (default 443)"],
   ['--disable-service-proxy', 'do not run the service proxy (nftables table ip tutti-proxy) on this node'],
   ['--disable-dns', 'do not run the cluster DNS on this node'],
-  ['--disable LIST', "comma-separated: service-proxy, dns, servicelb (k3s's kube-proxy and coredns work too)"],
+  [
+    '--disable LIST',
+    "comma-separated: service-proxy, dns, servicelb, ingress (k3s's kube-proxy, coredns, traefik too)",
+  ],
 ];
 
 /** The help lines of the network flags, their descriptions starting at `column`. */
@@ -51,14 +60,20 @@ export interface NetworkConfig {
   disableDns: boolean;
   /** `--disable=servicelb` (the server's controller manager leaves the service load balancer out). */
   disableServicelb: boolean;
+  /** `--disable=ingress`: no ingress listeners on the node, no IngressClass nor status writer on the server. */
+  disableIngress: boolean;
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
 }
 
-const DISABLE_NAMES: Record<string, 'proxy' | 'dns' | 'servicelb'> = {
+const DISABLE_NAMES: Record<string, 'proxy' | 'dns' | 'servicelb' | 'ingress'> = {
   'service-proxy': 'proxy',
   'kube-proxy': 'proxy',
   dns: 'dns',
   coredns: 'dns',
   servicelb: 'servicelb',
+  ingress: 'ingress',
+  traefik: 'ingress',
 };
 
 export function parseNodePortRange(text: string): [number, number] {
@@ -69,6 +84,14 @@ export function parseNodePortRange(text: string): [number, number] {
     throw new UsageError(`flag --service-node-port-range must be FROM-TO within 1-65535, got ${JSON.stringify(text)}`);
   }
   return [lo, hi];
+}
+
+function portFlag(args: ParsedArgs, name: string, def: number): number {
+  const v = numberFlag(args, name, def);
+  if (!Number.isInteger(v) || v < 1 || v > 65535) {
+    throw new UsageError(`flag --${name} must be a port within 1-65535, got ${v}`);
+  }
+  return v;
 }
 
 /** Reads the network flags (the service and cluster CIDR flags are the command's own). */
@@ -88,7 +111,9 @@ export function networkConfig(args: ParsedArgs, serviceCidr: string, clusterCidr
     if (!name) continue;
     const what = DISABLE_NAMES[name];
     if (!what)
-      throw new UsageError(`flag --disable: unknown component ${JSON.stringify(name)} (service-proxy, dns, servicelb)`);
+      throw new UsageError(
+        `flag --disable: unknown component ${JSON.stringify(name)} (service-proxy, dns, servicelb, ingress)`,
+      );
     disabled.add(what);
   }
   const disableProxy = boolFlag(args, 'disable-service-proxy') || disabled.has('proxy');
@@ -109,12 +134,25 @@ export function networkConfig(args: ParsedArgs, serviceCidr: string, clusterCidr
     disableProxy,
     disableDns: boolFlag(args, 'disable-dns') || disabled.has('dns'),
     disableServicelb: disabled.has('servicelb'),
+    disableIngress: disabled.has('ingress'),
+    ingressHttpPort: portFlag(args, 'ingress-http-port', 80),
+    ingressHttpsPort: portFlag(args, 'ingress-https-port', 443),
   };
 }
 
 /** What the agent writes into its pods' resolv.conf. */
 export function podDnsSettings(c: NetworkConfig): PodDnsSettings {
   return { clusterDns: c.podClusterDns, clusterDomain: c.clusterDomain, resolvConf: c.resolvConf };
+}
+
+/**
+ * The certificate the ingress serves when no Ingress TLS Secret names the host (Traefik's default one):
+ * self-signed, made at each start, for the node's name and address.
+ */
+async function ingressDefaultCertificate(nodeName: string, nodeIP: string): Promise<CertificatePem> {
+  const ca = await createCertificateAuthority('tutti-ingress-default-ca', 1);
+  const cert = await createServingCertificate(ca, 'TUTTI DEFAULT CERT', { dnsNames: [nodeName], ips: [nodeIP] });
+  return { cert: `${cert.certPem.trimEnd()}\n${ca.certPem.trimEnd()}\n`, key: cert.keyPem };
 }
 
 /** The proxy's table, recorded in the agent's agent.json so that `tutti killall` deletes it after a crash. */
@@ -155,5 +193,12 @@ export async function startAgentNetwork(
     resolvConf: c.resolvConf,
     disableProxy: c.disableProxy || !root,
     disableDns: c.disableDns || !root,
+    ingress: c.disableIngress
+      ? undefined
+      : {
+          httpPort: c.ingressHttpPort,
+          httpsPort: c.ingressHttpsPort,
+          defaultCertificate: await ingressDefaultCertificate(agent.nodeName, agent.nodeIP),
+        },
   });
 }

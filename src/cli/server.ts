@@ -22,6 +22,7 @@ import { type AuditPolicy, validateAuditPolicy } from '../apiserver/audit/index.
 import { KUBELET_CLIENT_USER, METRICS_SCRAPER_USER, PROMETHEUS_USER } from '../apiserver/authz/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
+import { ensureTuttiIngressClass } from '../network/ingress/index.js';
 import { ensureKubeDnsService } from '../network/node.js';
 import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import {
@@ -35,7 +36,7 @@ import {
   stringFlag,
   wantsHelp,
 } from './flags.js';
-import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
+import { PODNET_FLAGS, PODNET_HELP, podNetConfig, podNetMasquerades, startAgentPodNetwork } from './podnet.js';
 import { apiRateFlags, apiRateFromFlags, apiRateHelp } from './api-rate.js';
 import { AGENT_AUTH_FLAGS, agentAuthFromFlags, agentAuthHelp } from './agent-auth-flags.js';
 
@@ -70,6 +71,7 @@ const HELP = `Usage: tutti server [flags]
   --horizontal-pod-autoscaler-downscale-stabilization D  look-back for scale-down recommendations (default 5m0s)
   --horizontal-pod-autoscaler-cpu-initialization-period D  CPU samples skipped after pod start (default 5m0s)
   --horizontal-pod-autoscaler-initial-readiness-delay D   readiness changes ignored after start (default 30s)
+  --cluster-signing-duration D  longest validity of certificates the CSR signer issues (default 8760h0m0s)
   --autoscaler-config FILE     run the cluster autoscaler with the providers in FILE (YAML, \`providers:\`);
                                node groups: ConfigMap kube-system/tutti-node-groups (off without this flag)
   --scan-interval D            cluster autoscaler pass interval (default 10s)
@@ -108,6 +110,7 @@ export const FLAGS: FlagSpec = {
   'horizontal-pod-autoscaler-downscale-stabilization': 'string',
   'horizontal-pod-autoscaler-cpu-initialization-period': 'string',
   'horizontal-pod-autoscaler-initial-readiness-delay': 'string',
+  'cluster-signing-duration': 'string',
   'autoscaler-config': 'string',
   'scan-interval': 'string',
   expander: 'string',
@@ -171,6 +174,11 @@ export function controllerOptionsFromFlags(args: ParsedArgs): NonNullable<Compon
     // Unset: the volume controller's default, /var/lib/tutti/agent/storage.
     volume: { localPath: { storageDir: stringFlag(args, 'default-local-storage-path') } },
   };
+  const signingMs = durationFlag(args, 'cluster-signing-duration');
+  if (signingMs !== undefined) {
+    if (signingMs < 600_000) throw new UsageError('flag --cluster-signing-duration must be at least 10m0s');
+    opts.csrSigning = { durationMs: signingMs };
+  }
   const config = stringFlag(args, 'autoscaler-config');
   if (config !== undefined) {
     const providers = readProvidersFile(config);
@@ -245,7 +253,11 @@ export interface RunningServer {
 export async function startServer(argv: string[]): Promise<RunningServer> {
   const args = parseFlags(argv, { ...FLAGS, ...PODNET_FLAGS });
   noPositionals(args);
-  const podnetConfig = podNetConfig(args, stringFlag(args, 'cluster-cidr', '10.42.0.0/16'));
+  const podnetConfig = podNetConfig(
+    args,
+    stringFlag(args, 'cluster-cidr', '10.42.0.0/16'),
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+  );
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   // Flags are checked before anything starts: a bad one is a usage error, not a half-started server.
   const controllerOptions = controllerOptionsFromFlags(args);
@@ -275,7 +287,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   });
   const tokens = new Map<string, UserInfo>([
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
-    [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
+    // The join token also bootstraps: group system:bootstrappers may ask for kubelet client certificates.
+    [pki.nodeToken, { name: 'system:node', groups: ['system:nodes', 'system:bootstrappers'] }],
     // The server's own components, each a least-privilege user bound by the bootstrap policy (not admin).
     ...Object.entries(pki.componentTokens).map(([component, token]): [string, UserInfo] => [
       token,
@@ -322,7 +335,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     serviceAccountKeyPem: pki.serviceAccountKeyPem,
     audit,
     store,
-    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
+    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem, clientCa: pki.clientCaCertPem },
     tokens,
     port,
     host: stringFlag(args, 'bind-address', '0.0.0.0'),
@@ -339,6 +352,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   // Where k3s users look for it: agents join with `--token $(cat <data-dir>/node-token)`.
   writeFileSync(join(dataDir, 'node-token'), `${pki.nodeToken}\n`, { mode: 0o600 });
+  // A bearer token still: with k3s's client certificate here (pki.adminCertPem/adminKeyPem), `kubectl --token=X`
+  // on this kubeconfig would send both and be the admin (x509 authenticates first), which tests rely on not being.
   await writeKubeconfig(kubeconfigPath, {
     server: `https://127.0.0.1:${api.port}`,
     caPem: pki.caCertPem,
@@ -384,8 +399,16 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         apiRate: rates.controllerManager,
         controllerOptions: {
           ...controllerOptions,
-          disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
+          disable: [
+            ...(boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : []),
+            ...(net.disableIngress ? ['ingress'] : []),
+          ],
           serviceAccount: { rootCaPem: pki.caCertPem },
+          // The client CA's key reaches the signer only through the worker's data, never through the API.
+          csrSigning: {
+            ...controllerOptions.csrSigning,
+            clientCa: { certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem },
+          },
         },
       }),
     );
@@ -400,6 +423,15 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     );
     admin.close();
   }
+  // The built-in ingress controller's class (k3s ships Traefik's), the cluster's default; `--disable=ingress`
+  // (or k3s's `--disable traefik`) leaves it out with the nodes' listeners and the status writer.
+  if (!net.disableIngress) {
+    const admin = new ApiClient({ server: componentData.server, caPem: pki.caCertPem, token: pki.adminToken });
+    await ensureTuttiIngressClass(admin).catch((err) =>
+      console.error(JSON.stringify({ level: 'warn', msg: 'IngressClass tutti not created', error: String(err) })),
+    );
+    admin.close();
+  }
   if (!boolFlag(args, 'disable-agent')) {
     // The server's own node: an agent in this process, talking to the API over HTTPS like any other.
     const agent = await startAgent({
@@ -408,6 +440,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       caPem: pki.caCertPem,
       dataDir: join(dataDir, 'agent'),
       nodeIP: advertise,
+      cniIpMasq: !podNetMasquerades(podnetConfig),
       agentPort: numberFlag(args, 'agent-port', 10250),
       dns: podDnsSettings(net),
       apiRate: rates.agent,

@@ -7,13 +7,20 @@ import { hostname } from 'node:os';
 import { type ApiClient, type Clock, LeaderElector, runWithWorkQueueName } from '../client/index.js';
 import { type ClusterAutoscalerOptions, startClusterAutoscaler } from '../autoscaler/index.js';
 import { type ControllerContext, type Log, newControllerContext, type RunningController } from './context.js';
+import {
+  type CsrSigningOptions,
+  startCsrApprovingController,
+  startCsrSigningController,
+} from './certificates/controller.js';
 import { type CronJobControllerOptions, startCronJobController } from './cronjob/controller.js';
 import { startDisruptionController } from './disruption/controller.js';
 import { startDaemonSetController } from './daemonset/controller.js';
 import { startDeploymentController } from './deployment/controller.js';
 import { startEndpointsController } from './endpoints/controller.js';
 import { startEndpointSliceController } from './endpointslice/controller.js';
+import { startEndpointSliceMirroringController } from './endpointslicemirroring/controller.js';
 import { startGarbageCollector } from './garbagecollector/controller.js';
+import { startIngressStatusController } from './ingress/controller.js';
 import { type JobControllerOptions, startJobController } from './job/controller.js';
 import { startNamespaceController } from './namespace/controller.js';
 import { type NodeIpamOptions, startNodeIpamController } from './nodeipam/controller.js';
@@ -46,6 +53,8 @@ export interface ControllerManagerOptions {
   volume?: VolumeControllerOptions;
   resourceQuota?: ResourceQuotaControllerOptions;
   serviceAccount?: ServiceAccountControllerOptions;
+  /** The CSR signer: the client CA (certificate and key) and --cluster-signing-duration; off without a CA. */
+  csrSigning?: CsrSigningOptions;
   /**
    * The cluster autoscaler (`src/autoscaler`): runs only when given, with at least one provider
    * (`tutti server --autoscaler-config FILE`); its node groups come from ConfigMap kube-system/tutti-node-groups.
@@ -62,6 +71,7 @@ const CONTROLLERS: Record<string, Starter> = {
   nodeipam: (ctx, o) => startNodeIpamController(ctx, o.nodeIpam),
   endpoints: (ctx) => startEndpointsController(ctx),
   endpointslice: (ctx) => startEndpointSliceController(ctx),
+  endpointslicemirroring: (ctx) => startEndpointSliceMirroringController(ctx),
   daemonset: (ctx) => startDaemonSetController(ctx),
   job: (ctx, o) => startJobController(ctx, o.job),
   podgc: (ctx, o) => startPodGcController(ctx, o.podGc),
@@ -77,7 +87,10 @@ const CONTROLLERS: Record<string, Starter> = {
   disruption: (ctx) => startDisruptionController(ctx),
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
   servicelb: (ctx) => startServiceLbController(ctx),
+  ingress: (ctx) => startIngressStatusController(ctx),
   serviceaccount: (ctx, o) => startServiceAccountController(ctx, o.serviceAccount),
+  csrsigning: (ctx, o) => startCsrSigningController(ctx, o.csrSigning),
+  csrapproving: (ctx) => startCsrApprovingController(ctx),
   clusterautoscaler: (ctx, o) =>
     o.clusterAutoscaler && Object.keys(o.clusterAutoscaler.providers ?? {}).length > 0
       ? startClusterAutoscaler(ctx, o.clusterAutoscaler)

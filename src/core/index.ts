@@ -20,3 +20,4 @@ export * from './cron.js';
 export * from './disruption.js';
 export * from './quota/index.js';
 export * from './resolv-conf.js';
+export * from './ingress.js';

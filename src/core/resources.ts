@@ -43,5 +43,9 @@ export const resources = {
   endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', true),
   horizontalpodautoscalers: r('autoscaling', 'v2', 'horizontalpodautoscalers', true),
   networkpolicies: r('networking.k8s.io', 'v1', 'networkpolicies', true),
+  ingresses: r('networking.k8s.io', 'v1', 'ingresses', true),
+  ingressclasses: r('networking.k8s.io', 'v1', 'ingressclasses', false),
   poddisruptionbudgets: r('policy', 'v1', 'poddisruptionbudgets', true),
+  certificatesigningrequests: r('certificates.k8s.io', 'v1', 'certificatesigningrequests', false),
+  subjectaccessreviews: r('authorization.k8s.io', 'v1', 'subjectaccessreviews', false),
 } as const satisfies Record<string, ResourceDescriptor>;

@@ -155,9 +155,9 @@ export async function startTestServer(
   const componentArgs = [
     ...(opts.controlPlane ? [] : ['--disable-controllers', '--disable-scheduler']),
     ...(opts.agent ? ['--agent-port', '0'] : ['--disable-agent']),
-    // The node's service proxy and DNS own machine-wide things (an nft table, a route, port 53 of the node
-    // address): only tests that ask for them (in a namespace of their own) run them.
-    ...(opts.agent && !opts.network ? ['--disable=service-proxy,dns'] : []),
+    // The node's service proxy, DNS and ingress own machine-wide things (an nft table, a route, ports 53, 80
+    // and 443 of the node address): only tests that ask for them (in a namespace of their own) run them.
+    ...(opts.agent && !opts.network ? ['--disable=service-proxy,dns,ingress'] : []),
   ];
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tutti-e2e-'));
   const home = mkdtempSync(join(tmpdir(), 'tutti-home-'));
@@ -197,10 +197,11 @@ export async function startTestServer(
   let { proc, url } = await launch();
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const kc = parseYaml(readFileSync(kubeconfig, 'utf8')) as {
-    users: { user: { token: string } }[];
+    users: { user: { token?: string } }[];
     clusters: { cluster: { 'certificate-authority-data': string } }[];
   };
-  const token = kc.users[0].user.token;
+  // The admin kubeconfig holds a client certificate; raw requests use the admin bearer token beside it.
+  const token = kc.users[0].user.token ?? readFileSync(join(dataDir, 'tls', 'admin.token'), 'utf8').trim();
   const caPem = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8');
 
   const kubectl: TestServer['kubectl'] = (args, o = {}) =>

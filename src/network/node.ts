@@ -5,6 +5,7 @@ import type { ApiClient } from '../client/api-client.js';
 import { hostAddress } from '../core/cidr.js';
 import type { EndpointSlice, Node, Service } from '../core/types.js';
 import { type ClusterDns, startClusterDns } from './dns/server.js';
+import { type CertificatePem, type IngressController, startIngressController } from './ingress/index.js';
 import { type ServiceProxy, startServiceProxy } from './proxy/index.js';
 
 export const KUBE_DNS_NAMESPACE = 'kube-system';
@@ -30,12 +31,15 @@ export interface NodeNetworkOptions {
   dnsPort?: number;
   disableProxy?: boolean;
   disableDns?: boolean;
+  /** The ingress controller's listeners on the node address; undefined: none. */
+  ingress?: { httpPort: number; httpsPort: number; defaultCertificate?: CertificatePem };
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface NodeNetwork {
   proxy?: ServiceProxy;
   dns?: ClusterDns;
+  ingress?: IngressController;
   clusterDns: string;
   stop(): Promise<void>;
 }
@@ -176,12 +180,14 @@ export async function startNodeNetwork(opts: NodeNetworkOptions): Promise<NodeNe
   const port = opts.dnsPort ?? 53;
   let proxy: ServiceProxy | undefined;
   let dns: ClusterDns | undefined;
+  let ingress: IngressController | undefined;
   let sliceName: string | undefined;
   const stop = async () => {
     if (sliceName) {
       const path = `/apis/discovery.k8s.io/v1/namespaces/${KUBE_DNS_NAMESPACE}/endpointslices/${sliceName}`;
       await opts.client.delete(path).catch(() => {});
     }
+    await ingress?.stop().catch(() => {});
     await dns?.stop().catch(() => {});
     await proxy?.stop().catch(() => {});
   };
@@ -215,6 +221,22 @@ export async function startNodeNetwork(opts: NodeNetworkOptions): Promise<NodeNe
         return undefined;
       });
     }
+    if (opts.ingress) {
+      // A taken (or, rootless, privileged) port leaves this node without ingress, as a crashed Traefik would.
+      const { httpPort, httpsPort, defaultCertificate } = opts.ingress;
+      ingress = await startIngressController({
+        client: opts.client,
+        address: opts.nodeIP,
+        httpPort,
+        httpsPort,
+        defaultCertificate,
+        log: (msg, fields) => log(msg, { component: 'ingress', ...fields }),
+      }).catch((err: unknown) => {
+        log('ingress NOT started on this node', { level: 'error', address: opts.nodeIP, error: String(err) });
+        return undefined;
+      });
+      if (ingress) log('ingress started', { address: opts.nodeIP, http: ingress.httpPort, https: ingress.httpsPort });
+    }
     if (dns) {
       await retry(() => ensureKubeDnsService(opts.client, clusterDns, log));
       const node = await retry(() => opts.client.get<Node>(`/api/v1/nodes/${opts.nodeName}`));
@@ -227,5 +249,5 @@ export async function startNodeNetwork(opts: NodeNetworkOptions): Promise<NodeNe
     await stop();
     throw err;
   }
-  return { proxy, dns, clusterDns, stop };
+  return { proxy, dns, ingress, clusterDns, stop };
 }

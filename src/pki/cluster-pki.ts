@@ -1,7 +1,9 @@
 // The cluster's PKI under <dataDir>/tls/: created on first start, reused afterwards.
 //   ca.crt / ca.key          CA, 10 years
+//   client-ca.crt / .key     client CA (signs client certificates: CSRs, kubelet client certs), 10 years
 //   server.crt / server.key  serving certificate, 1 year; reissued when its names change or expiry nears
-//   admin.token              bearer token for the admin kubeconfig
+//   admin.token              bearer token of the control-plane components
+//   client-admin.crt / .key  the admin kubeconfig's client certificate (CN system:admin, O system:masters; k3s), 1 year
 //   kubelet-client.token     the API server's identity towards node agents (user kube-apiserver-kubelet-client)
 //   metrics-scraper.token    the metrics.k8s.io scraper's identity towards node agents (nodes/metrics, nodes/stats)
 //   node-token               K10<ca hash>::server:<secret>, given to agents that join
@@ -19,14 +21,21 @@ import {
   sameSans,
   subjectAltNames,
 } from './certificates.js';
+import { createCertificateRequest, signCertificateRequest } from './client-certs.js';
 import { readIfExists, writeFileAtomic } from './secret-files.js';
 import { caHashOf, formatJoinToken, parseJoinToken, randomSecret } from './tokens.js';
 
 export interface ClusterPki {
   caCertPem: string;
+  /** The client CA (k3s' client-ca.crt/.key): the API server trusts client certificates it issued. */
+  clientCaCertPem: string;
+  clientCaKeyPem: string;
   serverCertPem: string;
   serverKeyPem: string;
   adminToken: string;
+  /** The admin kubeconfig's client certificate and key, issued by the client CA (k3s' client-admin.crt). */
+  adminCertPem: string;
+  adminKeyPem: string;
   nodeToken: string;
   /** Bearer tokens of the control-plane components the server runs, each its own user (see componentUsers). */
   componentTokens: ComponentTokens;
@@ -79,8 +88,10 @@ export function servingSans(opts: ClusterPkiOptions): SubjectAltNames {
 export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions): Promise<ClusterPki> {
   const dir = tlsDir(dataDir);
   const ca = await ensureCa(dir);
+  const clientCa = await ensureCa(dir, 'client-ca', 'tutti-client-ca');
   const server = await ensureServingCert(dir, ca, servingSans(opts));
   const adminToken = await ensureToken(join(dir, 'admin.token'), () => randomSecret());
+  const admin = await ensureAdminCert(dir, clientCa);
   const kubeletClientToken = await ensureToken(join(dir, 'kubelet-client.token'), () => randomSecret());
   const metricsScraperToken = await ensureToken(join(dir, 'metrics-scraper.token'), () => randomSecret());
   const nodeToken = await ensureToken(
@@ -105,9 +116,13 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
   }
   return {
     caCertPem: ca.certPem,
+    clientCaCertPem: clientCa.certPem,
+    clientCaKeyPem: clientCa.keyPem,
     serverCertPem: server.certPem,
     serverKeyPem: server.keyPem,
     adminToken,
+    adminCertPem: admin.certPem,
+    adminKeyPem: admin.keyPem,
     nodeToken,
     componentTokens,
     kubeletClientToken,
@@ -117,12 +132,12 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
   };
 }
 
-async function ensureCa(dir: string): Promise<CertificateAndKey> {
-  const certPath = join(dir, 'ca.crt');
-  const keyPath = join(dir, 'ca.key');
+async function ensureCa(dir: string, file = 'ca', name = 'tutti-ca'): Promise<CertificateAndKey> {
+  const certPath = join(dir, `${file}.crt`);
+  const keyPath = join(dir, `${file}.key`);
   const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
   if (certPem && keyPem) return { certPem, keyPem };
-  const ca = await createCertificateAuthority(`tutti-ca@${Math.floor(Date.now() / 1000)}`);
+  const ca = await createCertificateAuthority(`${name}@${Math.floor(Date.now() / 1000)}`);
   await writeFileAtomic(keyPath, ca.keyPem, SECRET_MODE);
   await writeFileAtomic(certPath, ca.certPem, PUBLIC_MODE);
   return ca;
@@ -148,6 +163,24 @@ async function ensureServingCert(
   await writeFileAtomic(keyPath, server.keyPem, SECRET_MODE);
   await writeFileAtomic(certPath, server.certPem, PUBLIC_MODE);
   return server;
+}
+
+/** The admin's client certificate: reissued when the client CA changed or under 90 days remain. */
+async function ensureAdminCert(dir: string, clientCa: CertificateAndKey): Promise<CertificateAndKey> {
+  const certPath = join(dir, 'client-admin.crt');
+  const keyPath = join(dir, 'client-admin.key');
+  const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
+  if (certPem && keyPem && (await isIssuedAndFresh(certPem, clientCa.certPem, RENEW_BEFORE_DAYS))) {
+    return { certPem, keyPem };
+  }
+  const { requestPem, keyPem: newKey } = await createCertificateRequest('system:admin', ['system:masters']);
+  const newCert = await signCertificateRequest(clientCa, requestPem, {
+    usages: ['digital signature', 'key encipherment', 'client auth'],
+    durationMs: 365 * 24 * 3600 * 1000,
+  });
+  await writeFileAtomic(keyPath, newKey, SECRET_MODE);
+  await writeFileAtomic(certPath, newCert, PUBLIC_MODE);
+  return { certPem: newCert, keyPem: newKey };
 }
 
 async function ensureToken(

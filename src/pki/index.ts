@@ -11,3 +11,13 @@ export {
 export { fetchTrustedCa } from './fetch-ca.js';
 export { type KubeconfigOptions, kubeconfigText, writeKubeconfig } from './kubeconfig.js';
 export { caHashOf, type JoinToken, parseJoinToken, tokensEqual, verifyCaHash } from './tokens.js';
+export {
+  type CertificateRequestInfo,
+  type ClientCertificateResult,
+  type ClientIdentity,
+  createCertificateRequest,
+  parseCertificateRequest,
+  signCertificateRequest,
+  verifyClientCertificate,
+} from './client-certs.js';
+export type { CertificateAndKey } from './certificates.js';

@@ -3,12 +3,15 @@
 // the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. As upstream,
 // the group system:nodes is not bound to `system:node`: a node's own credential (`system:node:<name>`) gets
 // those rules from the Node authorizer (authz/node.ts), its secrets, configmaps and volumes only through its
-// pods. The group is bound to `system:node-proxier` (the agent runs the service proxy, DNS and network policy).
+// pods. The group is bound to `system:node-proxier` (the agent runs the service proxy, DNS and network policy)
+// and `system:tutti:ingress` (its ingress controller).
 // INTERIM: the shared join token (user `system:node`, no node name) is no node to the Node authorizer, so the
 // `system:node` binding names that user until every node has its own credential; then drop the subject.
 // The API server's calls to agents have identities of their own: kube-apiserver-kubelet-client
 // (system:kubelet-api-admin) and the metrics scraper (nodes/metrics, nodes/stats); agents authorize them with
 // SubjectAccessReviews.
+// Node client certificates: bootstrappers (the join token's group system:bootstrappers) may create CSRs and
+// have kubelet client CSRs auto-approved (nodeclient); nodes may renew their own (selfnodeclient).
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding } from '../../core/types.js';
 
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
@@ -303,6 +306,10 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       r([''], ['services'], ['get', 'create']),
       r(['discovery.k8s.io'], ['endpointslices'], ['get', 'create', 'update', 'patch', 'delete']),
     ]),
+    // Tutti's own: the ingress controller beside each agent reads Ingresses and IngressClasses (Traefik's
+    // role in k3s; the Services, EndpointSlices and TLS Secrets it reads are the node's already). The
+    // controller manager writes their status, not the nodes.
+    role('system:tutti:ingress', [r(['networking.k8s.io'], ['ingresses', 'ingressclasses'], READ)]),
     // Upstream's role for scraping /metrics and the health endpoints (group system:monitoring).
     role('system:monitoring', [
       {
@@ -328,6 +335,27 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       r([''], ['persistentvolumes', 'persistentvolumeclaims'], [...READ, 'update']),
       r(['storage.k8s.io'], ['storageclasses'], READ),
     ]),
+    // Client certificates for nodes (upstream policy.go): bootstrap identities create CSRs; the csrapproving
+    // controller approves kubelet client CSRs of requesters allowed nodeclient (new) / selfnodeclient (renewal).
+    role('system:node-bootstrapper', [
+      r(['certificates.k8s.io'], ['certificatesigningrequests'], ['create', 'get', 'list', 'watch']),
+    ]),
+    role('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [
+      r(['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'], ['create']),
+    ]),
+    role('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [
+      r(['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'], ['create']),
+    ]),
+    ...[
+      ['kube-apiserver-client-approver', 'kubernetes.io/kube-apiserver-client'],
+      ['kube-apiserver-client-kubelet-approver', 'kubernetes.io/kube-apiserver-client-kubelet'],
+      ['kubelet-serving-approver', 'kubernetes.io/kubelet-serving'],
+      ['legacy-unknown-approver', 'kubernetes.io/legacy-unknown'],
+    ].map(([name, signer]) =>
+      role(`system:certificates.k8s.io:${name}`, [
+        { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: [signer!], verbs: ['approve'] },
+      ]),
+    ),
     // Upstream's role for full access to the kubelet API (the API server's kubelet client is bound to it).
     role('system:kubelet-api-admin', [
       r([''], ['nodes'], ['get', 'list', 'watch', 'proxy']),
@@ -362,6 +390,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     // INTERIM (see the top): the shared join token's user, never the group system:nodes
     binding('system:node', 'system:node', [{ kind: 'User', name: 'system:node' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
+    binding('system:tutti:ingress', 'system:tutti:ingress', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
     binding('system:kube-scheduler', 'system:kube-scheduler', [{ kind: 'User', name: 'system:kube-scheduler' }]),
     binding('system:volume-scheduler', 'system:volume-scheduler', [{ kind: 'User', name: 'system:kube-scheduler' }]),
@@ -371,6 +400,19 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:tutti:metrics-server', 'system:tutti:metrics-server', [
       { kind: 'User', name: METRICS_SCRAPER_USER },
     ]),
+    // As kubeadm binds them: bootstrappers may ask for and be auto-approved a kubelet client certificate,
+    // nodes may renew their own.
+    binding('system:node-bootstrapper', 'system:node-bootstrapper', [{ kind: 'Group', name: 'system:bootstrappers' }]),
+    binding(
+      'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
+      'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
+      [{ kind: 'Group', name: 'system:bootstrappers' }],
+    ),
+    binding(
+      'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
+      'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
+      [{ kind: 'Group', name: 'system:nodes' }],
+    ),
     // The API server's identity towards agents (k3s's kube-apiserver-kubelet-admin binding).
     binding('system:kube-apiserver-kubelet-client', 'system:kubelet-api-admin', [
       { kind: 'User', name: KUBELET_CLIENT_USER },

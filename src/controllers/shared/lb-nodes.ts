@@ -1,0 +1,38 @@
+// The nodes' addresses that load-balanced traffic is published on (k3s servicelb semantics): what the service
+// load balancer puts in a Service's status.loadBalancer and the ingress status writer in an Ingress's. Pure.
+import { isNodeReady } from '../../core/pods.js';
+import type { Node } from '../../core/types.js';
+
+/** k3s's node label: when any node has it `true`, only those nodes carry LoadBalancer traffic. */
+export const ENABLE_LB_LABEL = 'svccontroller.tutti.io/enablelb';
+
+function nodeAddress(node: Node): string | undefined {
+  const addrs = node.status?.addresses ?? [];
+  // k3s publishes a node's ExternalIP when it has one, else its InternalIP.
+  return (addrs.find((a) => a.type === 'ExternalIP') ?? addrs.find((a) => a.type === 'InternalIP'))?.address;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+function ipKey(ip: string): string {
+  const m = IPV4.exec(ip);
+  return m
+    ? m
+        .slice(1)
+        .map((p) => p.padStart(3, '0'))
+        .join('.')
+    : ip;
+}
+
+/** The addresses of the nodes that serve LoadBalancer traffic: Ready, schedulable or not, sorted. */
+export function lbNodeAddresses(nodes: readonly Node[]): string[] {
+  const labelled = nodes.some((n) => n.metadata.labels?.[ENABLE_LB_LABEL] === 'true');
+  const ips = new Set<string>();
+  for (const n of nodes) {
+    if (!isNodeReady(n) || n.metadata.deletionTimestamp) continue;
+    if (labelled && n.metadata.labels?.[ENABLE_LB_LABEL] !== 'true') continue;
+    const ip = nodeAddress(n);
+    if (ip) ips.add(ip);
+  }
+  return [...ips].sort((a, b) => (ipKey(a) < ipKey(b) ? -1 : ipKey(a) > ipKey(b) ? 1 : 0));
+}
