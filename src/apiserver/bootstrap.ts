@@ -88,12 +88,40 @@ export function reconciledObject<T extends KubeObject>(
   return out as T;
 }
 
-/** Creates the object, or updates it when its content fields differ (retried on a lost race). */
+const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdate';
+
+/** `have` with the entries of `want` it lacks (by value) added at the end; undefined when it lacks none. */
+function withMissing<T>(have: readonly T[] | undefined, want: readonly T[] | undefined): T[] | undefined {
+  const missing = (want ?? []).filter((w) => !(have ?? []).some((h) => jsonEqual(h, w)));
+  return missing.length > 0 ? [...(have ?? []), ...missing] : undefined;
+}
+
+/**
+ * Pure: upstream's reconciliation of a default RBAC object at start (pkg/registry/rbac/reconciliation, as the
+ * API server's post-start hook runs it), additive: a role gets the rules it lacks, a binding the subjects it
+ * lacks, nothing is removed. Undefined when nothing lacks, or when the existing object is annotated
+ * `rbac.authorization.kubernetes.io/autoupdate: "false"` (an administrator's choice to keep it as it is).
+ */
+export function reconciledRbacObject<T extends KubeObject & { rules?: unknown[]; subjects?: unknown[] }>(
+  existing: T,
+  desired: T,
+): T | undefined {
+  if (existing.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') return undefined;
+  const rules = withMissing(existing.rules, desired.rules);
+  const subjects = withMissing(existing.subjects, desired.subjects);
+  if (!rules && !subjects) return undefined;
+  return { ...existing, ...(rules ? { rules } : {}), ...(subjects ? { subjects } : {}) };
+}
+
+/**
+ * Creates the object, or updates it when its content fields differ, or as `fields` says when it is a function
+ * of the existing object (retried on a lost race).
+ */
 async function reconcileObject(
   pipeline: ObjectPipeline,
   resource: string,
   desired: KubeObject,
-  fields: readonly string[],
+  fields: readonly string[] | ((existing: KubeObject) => KubeObject | undefined),
   group = '',
 ): Promise<void> {
   const r = pipeline.registry.find(group, group ? (desired.apiVersion ?? '').split('/')[1]! : 'v1', resource)!;
@@ -109,7 +137,7 @@ async function reconcileObject(
         await pipeline.create({ resource: r, namespace }, desired, { fieldManager: FIELD_MANAGER });
         return;
       }
-      const update = reconciledObject(existing, desired, fields);
+      const update = typeof fields === 'function' ? fields(existing) : reconciledObject(existing, desired, fields);
       if (update) await pipeline.update({ resource: r, namespace, name }, update, { fieldManager: FIELD_MANAGER });
       return;
     } catch (err) {
@@ -178,10 +206,15 @@ export async function bootstrapCluster(pipeline: ObjectPipeline, config: Bootstr
   }
   // upstream's default RBAC policy (plugin/pkg/auth/authorizer/rbac/bootstrappolicy)
   const rbac = 'rbac.authorization.k8s.io';
-  for (const role of bootstrapClusterRoles()) await ensureObject(pipeline, 'clusterroles', role as KubeObject, rbac);
-  for (const b of bootstrapClusterRoleBindings())
-    await ensureObject(pipeline, 'clusterrolebindings', b as KubeObject, rbac);
-  for (const b of bootstrapRoleBindings()) await ensureObject(pipeline, 'rolebindings', b as KubeObject, rbac);
+  // Created, or given the rules and subjects a newer Tutti added since (a cluster made before a component's
+  // role grew keeps working after the upgrade).
+  const rbacObjects: [string, KubeObject[]][] = [
+    ['clusterroles', bootstrapClusterRoles() as KubeObject[]],
+    ['clusterrolebindings', bootstrapClusterRoleBindings() as KubeObject[]],
+    ['rolebindings', bootstrapRoleBindings() as KubeObject[]],
+  ];
+  for (const [resource, objects] of rbacObjects)
+    for (const o of objects) await reconcileObject(pipeline, resource, o, (e) => reconciledRbacObject(e, o), rbac);
   await ensureObject(pipeline, 'services', {
     apiVersion: 'v1',
     kind: 'Service',

@@ -3,7 +3,8 @@
 // informers as `system:tutti:metrics-scraper` (the scraper's user), each with its own token in <data-dir>/tls. Through a real
 // `tutti server` with simulated nodes and kubectl: the tokens' users, what each is refused, and the control
 // plane's work (scheduling, Deployments, Jobs, garbage collection, namespace deletion, ServiceAccounts,
-// Endpoints) done under those users without one refused request (the harness's audit log of the components).
+// Endpoints) done under those users without one refused request (the harness's audit log of the components);
+// a restart gives their roles back rules they lack (reconciliation of the default policy).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient } from '../client/api-client.js';
@@ -171,5 +172,39 @@ describe('component identities', { timeout: 180_000 }, () => {
     assert.deepEqual(s.componentForbidden(), []);
     // the refusals of the tests above (kubectl with the components' tokens) are in the log, but not the components'
     assert.ok(requests.some((r) => r.code === 403 && r.userAgent?.startsWith('kubectl')));
+  });
+
+  it('a restart gives the components’ roles back the rules they lack, unless autoupdate is "false"', async () => {
+    type Role = { rules: { resources?: string[] }[]; metadata: { annotations?: Record<string, string> } };
+    const role = async (name: string) => JSON.parse(await s.k('get', 'clusterrole', name, '-o', 'json')) as Role;
+    const indexOf = (r: Role, resource: string) => r.rules.findIndex((x) => x.resources?.includes(resource));
+    // an older or edited cluster: the scheduler's role without the binding rule; the volume-scheduler's without
+    // storageclasses, and its administrator asked that it be left alone
+    const sched = await role('system:kube-scheduler');
+    const remove = (i: number) => `-p=[{"op":"remove","path":"/rules/${i}"}]`;
+    await s.k('patch', 'clusterrole', 'system:kube-scheduler', '--type=json', remove(indexOf(sched, 'pods/binding')));
+    await s.k(
+      'annotate',
+      'clusterrole',
+      'system:volume-scheduler',
+      'rbac.authorization.kubernetes.io/autoupdate=false',
+      '--overwrite',
+    );
+    const vol = await role('system:volume-scheduler');
+    await s.k('patch', 'clusterrole', 'system:volume-scheduler', '--type=json', remove(indexOf(vol, 'storageclasses')));
+    assert.equal(indexOf(await role('system:kube-scheduler'), 'pods/binding'), -1);
+
+    await s.kill9();
+    await s.restart();
+    assert.notEqual(indexOf(await role('system:kube-scheduler'), 'pods/binding'), -1, 'reconciled');
+    assert.equal(indexOf(await role('system:volume-scheduler'), 'storageclasses'), -1, 'left as the admin said');
+    // and the scheduler binds again
+    await s.k('run', 'after-restart', '--image=busybox:1.36', '--restart=Never', '--', 'sleep', '3600');
+    await pollUntil(
+      'the pod scheduled after the restart',
+      async () => (await s.k('get', 'pod', 'after-restart', '-o', 'jsonpath={.spec.nodeName}')).trim() !== '',
+      60_000,
+    );
+    assert.deepEqual(s.componentForbidden(), []);
   });
 });
