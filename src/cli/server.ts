@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { startAgent } from '../agent/agent.js';
+import { apiServiceIp } from '../apiserver/admission.js';
 import { ApiServer, type ApiServerOptions, type UserInfo } from '../apiserver/server.js';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient, Informer, NAMESPACE_INDEX, namespaceIndexFunc } from '../client/index.js';
@@ -276,7 +277,12 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     stringFlag(args, 'cluster-cidr', '10.42.0.0/16'),
   );
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const pki = await ensureClusterPki(dataDir, { hostnames: [hostname()], ips: [advertise] });
+  // The serving certificate names the `kubernetes` Service's ClusterIP too, as upstream's: in-cluster clients
+  // dial https://$KUBERNETES_SERVICE_HOST (10.43.0.1) and verify it.
+  const pki = await ensureClusterPki(dataDir, {
+    hostnames: [hostname()],
+    ips: [advertise, apiServiceIp(stringFlag(args, 'service-cidr', '10.43.0.0/16'))],
+  });
   mkdirSync(join(dataDir, 'db'), { recursive: true });
   const sqlite = await openSqliteStore({ path: join(dataDir, 'db', 'state.db') });
   const encryption = await setUpEncryption(sqlite, encryptionConfigPath(args, dataDir), dataDir);

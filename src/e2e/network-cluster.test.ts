@@ -17,6 +17,8 @@ import { pollUntil } from './harness.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TUTTI_BIN = join(HERE, '..', '..', '..', 'bin', 'tutti.js');
 const RESOLVER = join(HERE, 'testing', 'test-resolver.js');
+const ROOT = join(HERE, '..', '..', '..');
+const NODE_IMAGE = 'localhost/tutti-node:host';
 
 function skipReason(): string | undefined {
   const c = containerdSkipReason();
@@ -367,6 +369,75 @@ spec:
     // A TCP connect (no TLS in busybox): refused while the Service had no endpoint, accepted now.
     const r = await inPod('client', 'sh', '-c', 'nc -w 3 10.43.0.1 443 </dev/null && echo connected');
     assert.match(r.out, /connected/, r.out);
+  });
+
+  it('an in-cluster @kubernetes/client-node lists pods through the kubernetes Service only with a RoleBinding', async () => {
+    // An image with this machine's node binary; the client library and the program come in as volumes.
+    const tar = join(dataDir, 'node-image.tar');
+    sh('bash', [join(ROOT, 'scripts', 'images', 'build-node-image.sh'), tar, NODE_IMAGE]);
+    const imported = await run(NODE_NS, process.execPath, [TUTTI_BIN, 'image', 'import', tar, '--data-dir', dataDir]);
+    assert.match(imported.out, /imported/, imported.out);
+    await apply(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: incluster}
+data:
+  main.mjs: |
+    import * as k8s from '@kubernetes/client-node';
+    const kc = new k8s.KubeConfig();
+    kc.loadFromCluster();
+    const api = kc.makeApiClient(k8s.CoreV1Api);
+    try {
+      const list = await api.listNamespacedPod({ namespace: 'default' });
+      console.log(\`listed \${list.items.length} pods from \${kc.getCurrentCluster().server}\`);
+    } catch (err) {
+      console.log(\`refused \${err.code}: \${typeof err.body === 'string' ? err.body : JSON.stringify(err.body)}\`);
+    }
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: lister}
+`);
+    const runPod = async (name: string) => {
+      await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  serviceAccountName: lister
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: ${NODE_IMAGE}
+    command: [node, /program/main.mjs]
+    volumeMounts:
+    - {name: program, mountPath: /program}
+    - {name: modules, mountPath: /node_modules, readOnly: true}
+  volumes:
+  - name: program
+    configMap: {name: incluster}
+  - name: modules
+    hostPath: {path: ${join(ROOT, 'node_modules')}, type: Directory}
+`);
+      await pollUntil(
+        `${name} done`,
+        async () => ['Succeeded', 'Failed'].includes(await k('get', 'pod', name, '-o', 'jsonpath={.status.phase}')),
+        120_000,
+        500,
+      );
+      const logs = await k('logs', name);
+      // The pod's status says why when there is no output (a missing library, an unreadable volume).
+      return logs || `no output; status: ${await k('get', 'pod', name, '-o', 'jsonpath={.status}')}`;
+    };
+    const refused = await runPod('incluster-1');
+    assert.match(
+      refused,
+      /refused 403: .*pods is forbidden: User \\?"system:serviceaccount:default:lister\\?" cannot list resource \\?"pods\\?"/,
+      refused,
+    );
+    await k('create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods');
+    await k('create', 'rolebinding', 'lister-reads', '--role=pod-reader', '--serviceaccount=default:lister');
+    const listed = await runPod('incluster-2');
+    assert.match(listed, /^listed \d+ pods from https:\/\/10\.43\.0\.1:443/, listed);
+    await k('delete', 'pod', 'incluster-1', 'incluster-2', '--grace-period=0', '--force');
   });
 
   it('a pod reaches the Service by name and by ClusterIP, and both pods answer', async () => {
