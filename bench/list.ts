@@ -1,0 +1,134 @@
+// LIST benchmark: 10,000 pods POSTed to a bare API server, then `GET /api/v1/pods` (JSON, no Table) timed
+// 10 times while pods are still being created (during load) and 10 times once they all exist (after);
+// median and p90 of each, and the server's resident memory.
+// Run: npm run build && node dist/bench/list.js   (BENCH_PODS=n for another count)
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { startTestServer } from '../src/e2e/harness.js';
+
+const CONCURRENCY = 16;
+const PODS = Number(process.env.BENCH_PODS ?? 10_000);
+const RUNS = 10;
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+function pod(name: string): unknown {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'bench', tier: 'web' } },
+    spec: {
+      containers: [
+        {
+          name: 'main',
+          image: 'busybox:1.35',
+          command: ['sh', '-c', 'sleep 3600'],
+          env: [{ name: 'MODE', value: 'bench' }],
+          resources: { requests: { cpu: '10m', memory: '16Mi' } },
+          ports: [{ containerPort: 8080 }],
+        },
+      ],
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync('/tmp/h11-bench-');
+  const s = await startTestServer({ dataDir });
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 4, ca: s.caPem });
+  const call = (method: string, path: string, body?: unknown): Promise<{ status: number; bytes: number }> =>
+    new Promise((resolve, reject) => {
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        `${s.url}${path}`,
+        {
+          method,
+          agent,
+          headers: {
+            Authorization: `Bearer ${s.token}`,
+            Accept: 'application/json',
+            ...(text ? { 'Content-Type': 'application/json' } : {}),
+          },
+        },
+        (res) => {
+          let bytes = 0;
+          res.on('data', (d: Buffer) => {
+            bytes += d.length;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+        },
+      );
+      req.on('error', reject);
+      if (text) req.write(text);
+      req.end();
+    });
+  const timeList = async (): Promise<{ ms: number; bytes: number }> => {
+    const t = performance.now();
+    const r = await call('GET', '/api/v1/pods');
+    if (r.status !== 200) throw new Error(`list failed: ${r.status}`);
+    return { ms: performance.now() - t, bytes: r.bytes };
+  };
+
+  try {
+    const idle = rssMb(s.process.pid!);
+    // Creates at a fixed concurrency; once a tenth exist, LISTs run alongside them.
+    let next = 0;
+    let created = 0;
+    let failures = 0;
+    const t0 = performance.now();
+    const creating = Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= PODS) return;
+          const r = await call('POST', '/api/v1/namespaces/default/pods', pod(`p-${i}`));
+          if (r.status === 201) created++;
+          else failures++;
+        }
+      }),
+    );
+    while (created < PODS / 2 && next < PODS) await new Promise((r) => setTimeout(r, 50));
+    const during: number[] = [];
+    let duringCount = 0;
+    for (let i = 0; i < RUNS && next < PODS; i++) {
+      during.push((await timeList()).ms);
+      duringCount = created;
+    }
+    await creating;
+    const elapsed = (performance.now() - t0) / 1000;
+    const after: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const r = await timeList();
+      after.push(r.ms);
+      bytes = r.bytes;
+    }
+    const withPods = rssMb(s.process.pid!);
+    during.sort((a, b) => a - b);
+    after.sort((a, b) => a - b);
+    const fmt = (xs: number[]) =>
+      xs.length ? `median ${pct(xs, 50).toFixed(0)} ms, p90 ${pct(xs, 90).toFixed(0)} ms (${xs.length} runs)` : 'n/a';
+    console.log(
+      `list bench (HTTPS, SQLite, ${PODS} pods, creates ${(PODS / elapsed).toFixed(0)}/s, ${failures} failures)`,
+    );
+    console.log(`  LIST /api/v1/pods JSON during load (~${duringCount} pods): ${fmt(during)}`);
+    console.log(`  LIST /api/v1/pods JSON after (${PODS} pods, ${(bytes / 1e6).toFixed(1)} MB): ${fmt(after)}`);
+    console.log(`  server RSS: idle ${idle.toFixed(0)} MB, with ${PODS} pods ${withPods.toFixed(0)} MB`);
+  } finally {
+    agent.destroy();
+    await s.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
