@@ -3,7 +3,7 @@ import { errors } from '../../core/status.js';
 import { decodeKv, keyPrefix } from '../objects.js';
 import { decodeContinue, encodeContinue } from './continue.js';
 import { objectMatcher } from './selectors.js';
-import { ParsedObject, type ServedObject, StoredObject, storageOf, toServed } from './served.js';
+import { type ServedObject, StoredObject, storageOf, toServed } from './served.js';
 import type { ListOptions, NamedTarget, PipelineDeps, Target } from './types.js';
 
 export async function read(deps: PipelineDeps, t: NamedTarget): Promise<ServedObject> {
@@ -58,7 +58,7 @@ export async function list(deps: PipelineDeps, t: Target, opts: ListOptions): Pr
         continue;
       }
       const o = toServed(r, decodeKv(kv));
-      if (match(o)) items.push(new ParsedObject(o));
+      if (match(o)) items.push(new StoredObject(r, kv, kv.modRevision, o));
     }
     nextKey = page.nextKey;
     remaining = page.remaining;
