@@ -121,6 +121,22 @@ describe('LIST and WATCH from cached encodings', () => {
     assert.deepEqual(l.items, await storedPods());
   });
 
+  it('selectors read a view of each object made once while it is unchanged, not the object parsed again', async () => {
+    const path = '/api/v1/pods?fieldSelector=metadata.name%3Dp-7,metadata.namespace%3Ddefault&labelSelector=app%3Denc';
+    const first = await list(path);
+    assert.deepEqual(
+      first.items,
+      (await storedPods()).filter((p) => p.metadata.name === 'p-7'),
+    );
+    const before = { ...encodingStats };
+    const again = await list(path);
+    assert.deepEqual(again.items, first.items);
+    assert.equal(encodingStats.views - before.views, 0);
+    const none = await list('/api/v1/pods?labelSelector=app%3Dother');
+    assert.deepEqual(none.items, []);
+    assert.equal(encodingStats.views - before.views, 0);
+  });
+
   it('a converted version is cached apart from the storage version', async () => {
     for (const name of ['h-1', 'h-2']) {
       const r = await s.call('POST', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', hpa(name));

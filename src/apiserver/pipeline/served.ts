@@ -5,6 +5,7 @@ import { errors } from '../../core/status.js';
 import type { KeyValue, Store } from '../../storage/store.js';
 import { ObjectStorage, decodeKv, withResourceVersion } from '../objects.js';
 import type { ServedResource } from '../resources.js';
+import { type SelectorView, selectorView } from './selectors.js';
 import type { PipelineDeps } from './types.js';
 
 export function storageOf(store: Store, r: ServedResource, maxObjectBytes?: number): ObjectStorage {
@@ -48,8 +49,8 @@ const encodings = new WeakMap<KeyValue, Encoded[]>();
 /** Served versions cached per object (a conversion's result per version, besides the storage version). */
 const MAX_ENCODINGS = 4;
 
-/** Objects encoded, and encodings reused, since the process started (for tests and metrics). */
-export const encodingStats = { encoded: 0, reused: 0 };
+/** Objects encoded, encodings reused and selector views made, since the process started (for tests and metrics). */
+export const encodingStats = { encoded: 0, reused: 0, views: 0 };
 
 export function frameOf(type: string, objJson: string | Buffer): Buffer {
   const head = `{"type":"${type}","object":`;
@@ -126,6 +127,28 @@ export class StoredObject implements ServedObject {
   get resourceVersion(): string {
     return String(this.revision);
   }
+}
+
+const views = new WeakMap<KeyValue, { resource: ServedResource; view: SelectorView }[]>();
+
+/**
+ * What selectors read of a stored object in a served version, computed once while the object is unchanged
+ * (like its encodings) and shared by every LIST and watcher with a selector: the object is parsed for it
+ * once, and only its labels and selectable fields are kept.
+ */
+export function selectorViewOf(r: ServedResource, kv: KeyValue): SelectorView {
+  let list = views.get(kv);
+  const hit = list?.find((e) => e.resource === r);
+  if (hit) return hit.view;
+  const view = selectorView(r, toServed(r, decodeKv(kv)));
+  encodingStats.views++;
+  if (!list) {
+    list = [];
+    views.set(kv, list);
+  }
+  if (list.length >= MAX_ENCODINGS) list.shift();
+  list.push({ resource: r, view });
+  return view;
 }
 
 /** The stored object in the served version with its revision, or a 404. */
