@@ -78,9 +78,9 @@ async function main(): Promise<void> {
       if (text) req.write(text);
       req.end();
     });
-  const timeList = async (): Promise<{ ms: number; bytes: number }> => {
+  const timeList = async (path = '/api/v1/pods'): Promise<{ ms: number; bytes: number }> => {
     const t = performance.now();
-    const r = await call('GET', '/api/v1/pods');
+    const r = await call('GET', path);
     if (r.status !== 200) throw new Error(`list failed: ${r.status}`);
     return { ms: performance.now() - t, bytes: r.bytes };
   };
@@ -119,6 +119,11 @@ async function main(): Promise<void> {
       after.push(r.ms);
       bytes = r.bytes;
     }
+    // A node's LIST: a field selector that no pod matches (every object checked, nothing written).
+    const selected: number[] = [];
+    for (let i = 0; i < RUNS; i++)
+      selected.push((await timeList('/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-x')).ms);
+    selected.sort((a, b) => a - b);
     const withPods = rssMb(s.process.pid!);
 
     // Watchers from the current revision, then creates paced so each is one event batch.
@@ -185,6 +190,7 @@ async function main(): Promise<void> {
     );
     console.log(`  LIST /api/v1/pods JSON during load (~${duringCount} pods): ${fmt(during)}`);
     console.log(`  LIST /api/v1/pods JSON after (${PODS} pods, ${(bytes / 1e6).toFixed(1)} MB): ${fmt(after)}`);
+    console.log(`  LIST /api/v1/pods?fieldSelector=spec.nodeName=node-x (no match): ${fmt(selected)}`);
     console.log(
       `  ${WATCHERS} watchers, ${WATCHED_CREATES} creates: ${watchLat.length} deliveries, delivery p50 ${pct(watchLat, 50).toFixed(1)} ms, p99 ${pct(watchLat, 99).toFixed(1)} ms, server CPU ${cpu} ms (${((cpu * 1000) / WATCHED_CREATES).toFixed(0)} us per create incl. the POST)`,
     );
