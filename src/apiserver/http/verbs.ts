@@ -17,8 +17,11 @@ export async function serveGet(p: ObjectPipeline, ctx: RequestContext): Promise<
     sendJson(ctx.res, 200, table, TABLE_CONTENT_TYPE);
     return;
   }
-  sendJson(ctx.res, 200, item.json);
+  sendJson(ctx.res, 200, item.bytes);
 }
+
+const COMMA = Buffer.from(',');
+const LIST_TAIL = Buffer.from(']}');
 
 export async function serveList(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
   const r = ctx.resource;
@@ -36,9 +39,15 @@ export async function serveList(p: ObjectPipeline, ctx: RequestContext): Promise
     sendJson(ctx.res, 200, table, TABLE_CONTENT_TYPE);
     return;
   }
-  // Items are spliced in as JSON text: most never get parsed on the way from the store.
+  // Items are spliced in as each object's cached encoding: none is parsed or encoded again while unchanged.
   const head = `{"kind":${JSON.stringify(r.listKind)},"apiVersion":${JSON.stringify(r.apiVersion)},"metadata":${JSON.stringify(result.metadata)},"items":[`;
-  sendJson(ctx.res, 200, `${head}${result.items.map((i) => i.json).join(',')}]}`);
+  const parts: Buffer[] = [Buffer.from(head)];
+  for (let i = 0; i < result.items.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(result.items[i].bytes);
+  }
+  parts.push(LIST_TAIL);
+  sendJson(ctx.res, 200, Buffer.concat(parts));
 }
 
 /** `limit` as upstream's int64 query parameter: anything but an integer is a 400 (Go's strconv message). */

@@ -1,6 +1,6 @@
 // WATCH over HTTP: the pipeline's events as newline-delimited JSON (objects or Table rows) on a chunked
 // response, with bookmarks, a timeout, and a cap on what a slow client may leave buffered.
-import type { ObjectEvent, ObjectPipeline } from '../pipeline/index.js';
+import { type ObjectEvent, type ObjectPipeline, frameOf } from '../pipeline/index.js';
 import { type RequestContext, selectorOptions, targetOf } from './context.js';
 import { queryBool, queryInt } from './query.js';
 import { TABLE_CONTENT_TYPE, outputForm } from './response.js';
@@ -38,20 +38,21 @@ export async function serveWatch(p: ObjectPipeline, ctx: RequestContext): Promis
 
   let columnsSent = false;
   let closed = false;
-  const encode = (ev: ObjectEvent): string => {
-    if (form.kind !== 'table') return ev.object.json;
+  /** The event's line: without a Table, the object's frame that every watcher of it shares. */
+  const encode = (ev: ObjectEvent): Buffer => {
+    if (form.kind !== 'table') return ev.object.frame(ev.type);
     const table = tableOf(r, [ev.object.object], form.include, ev.object.resourceVersion, Date.now());
     if (columnsSent) table.columnDefinitions = [];
     columnsSent = true;
-    return JSON.stringify(table);
+    return frameOf(ev.type, JSON.stringify(table));
   };
   let allowance = MAX_BEHIND_BYTES;
   res.on('drain', () => {
     allowance = MAX_BEHIND_BYTES;
   });
-  const send = (type: string, objJson: string) => {
+  const send = (frame: Buffer) => {
     if (closed) return;
-    res.write(`{"type":"${type}","object":${objJson}}\n`);
+    res.write(frame);
     if (res.writableLength > MAX_BUFFERED_BYTES) dropBehind();
   };
 
@@ -81,7 +82,7 @@ export async function serveWatch(p: ObjectPipeline, ctx: RequestContext): Promis
       if (initial) {
         // The initial state may be large: it is allowed on top of the usual margin until it drains.
         initial = false;
-        for (const ev of events) send(ev.type, encode(ev));
+        for (const ev of events) send(encode(ev));
         allowance = MAX_BEHIND_BYTES + res.writableLength;
         return;
       }
@@ -94,10 +95,10 @@ export async function serveWatch(p: ObjectPipeline, ctx: RequestContext): Promis
         res.cork();
         process.nextTick(() => res.uncork());
       }
-      for (const ev of events) send(ev.type, encode(ev));
+      for (const ev of events) send(encode(ev));
     },
     (err) => {
-      send('ERROR', JSON.stringify(err.toStatus()));
+      send(frameOf('ERROR', JSON.stringify(err.toStatus())));
       close();
     },
   );
@@ -108,12 +109,14 @@ export async function serveWatch(p: ObjectPipeline, ctx: RequestContext): Promis
     const tick = () => {
       if (closed) return;
       send(
-        'BOOKMARK',
-        JSON.stringify({
-          kind: r.kind,
-          apiVersion: r.apiVersion,
-          metadata: { resourceVersion: String(watch.lastRevision) },
-        }),
+        frameOf(
+          'BOOKMARK',
+          JSON.stringify({
+            kind: r.kind,
+            apiVersion: r.apiVersion,
+            metadata: { resourceVersion: String(watch.lastRevision) },
+          }),
+        ),
       );
       timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
     };

@@ -1,9 +1,9 @@
 // Reads: get one object, and list with selectors and paging (continue tokens pin the first page's revision).
 import { errors } from '../../core/status.js';
-import { decodeKv, keyPrefix } from '../objects.js';
+import { keyPrefix } from '../objects.js';
 import { decodeContinue, encodeContinue } from './continue.js';
-import { objectMatcher } from './selectors.js';
-import { ParsedObject, type ServedObject, StoredObject, storageOf, toServed } from './served.js';
+import { selectorMatcher } from './selectors.js';
+import { type ServedObject, StoredObject, selectorViewOf, storageOf } from './served.js';
 import type { ListOptions, NamedTarget, PipelineDeps, Target } from './types.js';
 
 export async function read(deps: PipelineDeps, t: NamedTarget): Promise<ServedObject> {
@@ -21,7 +21,7 @@ export interface ListResult {
 
 export async function list(deps: PipelineDeps, t: Target, opts: ListOptions): Promise<ListResult> {
   const r = t.resource;
-  const match = objectMatcher(r, opts);
+  const match = selectorMatcher(r, opts);
   const limit = opts.limit ?? 0;
   if (!Number.isSafeInteger(limit)) throw errors.badRequest(`invalid limit: ${limit}: must be an integer`);
   const storage = storageOf(deps.store, r);
@@ -53,12 +53,7 @@ export async function list(deps: PipelineDeps, t: Target, opts: ListOptions): Pr
     if (!listRev) listRev = page.revision;
     revision = listRev;
     for (const kv of page.kvs) {
-      if (!match) {
-        items.push(new StoredObject(r, kv));
-        continue;
-      }
-      const o = toServed(r, decodeKv(kv));
-      if (match(o)) items.push(new ParsedObject(o));
+      if (!match || match(selectorViewOf(r, kv))) items.push(new StoredObject(r, kv));
     }
     nextKey = page.nextKey;
     remaining = page.remaining;

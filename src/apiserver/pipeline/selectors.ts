@@ -13,8 +13,27 @@ import type { SelectorOptions } from './types.js';
 
 export type ObjectMatcher = (o: KubeObject) => boolean;
 
+/**
+ * What selectors read of an object: its labels and its selectable fields. Small, so LIST and WATCH keep
+ * one per stored object (`pipeline/served.ts`) rather than the parsed object.
+ */
+export interface SelectorView {
+  labels: Record<string, string>;
+  fields: Record<string, string>;
+}
+
+export type ViewMatcher = (v: SelectorView) => boolean;
+
+export function selectorView(r: ServedResource, o: KubeObject): SelectorView {
+  const custom = r.custom?.fields;
+  return {
+    labels: o.metadata.labels ?? {},
+    fields: custom ? custom.labels(o) : selectableFields(r.group, r.kind, o, r.namespaced),
+  };
+}
+
 /** Parses the selectors (400 when invalid); undefined when there are none, i.e. everything matches. */
-export function objectMatcher(r: ServedResource, opts: SelectorOptions): ObjectMatcher | undefined {
+export function selectorMatcher(r: ServedResource, opts: SelectorOptions): ViewMatcher | undefined {
   let labels: LabelSelector | undefined;
   let fields: FieldSelector | undefined;
   if (opts.labelSelector) labels = parseLabelSelector(opts.labelSelector);
@@ -24,12 +43,17 @@ export function objectMatcher(r: ServedResource, opts: SelectorOptions): ObjectM
     fields = custom ? checkCustomFields(custom.accepted, parsed) : convertFieldSelector(r.group, r.kind, parsed);
   }
   if (!labels && !fields) return undefined;
-  return (o) => {
-    if (labels && !labels.matches(o.metadata.labels ?? {})) return false;
-    if (fields && !fields.matches(custom ? custom.labels(o) : selectableFields(r.group, r.kind, o, r.namespaced)))
-      return false;
+  return (v) => {
+    if (labels && !labels.matches(v.labels)) return false;
+    if (fields && !fields.matches(v.fields)) return false;
     return true;
   };
+}
+
+/** `selectorMatcher` on objects. */
+export function objectMatcher(r: ServedResource, opts: SelectorOptions): ObjectMatcher | undefined {
+  const match = selectorMatcher(r, opts);
+  return match && ((o) => match(selectorView(r, o)));
 }
 
 /** A custom resource's field selector names only its selectable fields (400 otherwise, as upstream). */

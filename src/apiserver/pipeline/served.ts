@@ -5,6 +5,7 @@ import { errors } from '../../core/status.js';
 import type { KeyValue, Store } from '../../storage/store.js';
 import { ObjectStorage, decodeKv, withResourceVersion } from '../objects.js';
 import type { ServedResource } from '../resources.js';
+import { type SelectorView, selectorView } from './selectors.js';
 import type { PipelineDeps } from './types.js';
 
 export function storageOf(store: Store, r: ServedResource, maxObjectBytes?: number): ObjectStorage {
@@ -24,21 +25,52 @@ export function toStorage(r: ServedResource, obj: KubeObject): KubeObject {
 export interface ServedObject {
   readonly object: KubeObject;
   readonly json: string;
+  /** The JSON as UTF-8 bytes (shared: never modify). */
+  readonly bytes: Buffer;
   readonly resourceVersion: string;
+  /** A watch event's line, `{"type":…,"object":…}\n`, as UTF-8 bytes (shared: never modify). */
+  frame(type: string): Buffer;
 }
+
+/**
+ * The encodings of one stored object in one served version. The store hands out the same KeyValue for as
+ * long as the object is unchanged, so every LIST and every watcher reuses them: each object is encoded once
+ * per change, not once per request or per watcher. An update or delete drops the KeyValue, and its entry.
+ */
+type VersionConverter = NonNullable<ServedResource['converter']>;
+
+interface Encoded {
+  revision: number;
+  converter: VersionConverter | undefined;
+  bytes: Buffer;
+  frames: Map<string, Buffer>;
+}
+const encodings = new WeakMap<KeyValue, Encoded[]>();
+/** Served versions cached per object (a conversion's result per version, besides the storage version). */
+const MAX_ENCODINGS = 4;
+
+/** Objects encoded, encodings reused and selector views made, since the process started (for tests and metrics). */
+export const encodingStats = { encoded: 0, reused: 0, views: 0 };
+
+export function frameOf(type: string, objJson: string | Buffer): Buffer {
+  const head = `{"type":"${type}","object":`;
+  if (typeof objJson === 'string') return Buffer.from(`${head}${objJson}}\n`);
+  return Buffer.concat([Buffer.from(head), objJson, FRAME_TAIL]);
+}
+const FRAME_TAIL = Buffer.from('}\n');
 
 /**
  * An object read from the store, parsed on first use. Without a conversion its JSON is the stored text
  * with resourceVersion spliced in, unparsed, so LIST and WATCH of many objects stay cheap.
  */
 export class StoredObject implements ServedObject {
-  private parsed?: KubeObject;
-
   constructor(
     private readonly resource: ServedResource,
     private readonly kv: KeyValue,
     /** The revision to report (a deleted object's is the delete's). */
     private readonly revision = kv.modRevision,
+    /** The object in the served version when the caller already parsed it (to match a selector). */
+    private parsed?: KubeObject,
   ) {}
 
   get object(): KubeObject {
@@ -49,9 +81,47 @@ export class StoredObject implements ServedObject {
     return this.parsed;
   }
 
+  private encoded(): Encoded {
+    const converter = this.resource.converter;
+    let list = encodings.get(this.kv);
+    const hit = list?.find((e) => e.converter === converter && e.revision === this.revision);
+    if (hit) {
+      encodingStats.reused++;
+      return hit;
+    }
+    const json = converter ? JSON.stringify(this.object) : withResourceVersion(this.kv.value, this.revision);
+    const e: Encoded = { revision: this.revision, converter, bytes: Buffer.from(json), frames: new Map() };
+    encodingStats.encoded++;
+    if (!list) {
+      list = [];
+      encodings.set(this.kv, list);
+    }
+    // A delete's revision replaces the object's own; a version not cached yet goes in, the oldest out.
+    const i = list.findIndex((x) => x.converter === converter);
+    if (i >= 0) list[i] = e;
+    else {
+      if (list.length >= MAX_ENCODINGS) list.shift();
+      list.push(e);
+    }
+    return e;
+  }
+
   get json(): string {
-    if (this.resource.converter) return JSON.stringify(this.object);
-    return withResourceVersion(this.kv.value, this.revision);
+    return this.encoded().bytes.toString();
+  }
+
+  get bytes(): Buffer {
+    return this.encoded().bytes;
+  }
+
+  frame(type: string): Buffer {
+    const e = this.encoded();
+    let f = e.frames.get(type);
+    if (!f) {
+      f = frameOf(type, e.bytes);
+      e.frames.set(type, f);
+    }
+    return f;
   }
 
   get resourceVersion(): string {
@@ -59,17 +129,26 @@ export class StoredObject implements ServedObject {
   }
 }
 
-/** An object that was parsed (to match a selector): encoded from the object. */
-export class ParsedObject implements ServedObject {
-  constructor(readonly object: KubeObject) {}
+const views = new WeakMap<KeyValue, { resource: ServedResource; view: SelectorView }[]>();
 
-  get json(): string {
-    return JSON.stringify(this.object);
+/**
+ * What selectors read of a stored object in a served version, computed once while the object is unchanged
+ * (like its encodings) and shared by every LIST and watcher with a selector: the object is parsed for it
+ * once, and only its labels and selectable fields are kept.
+ */
+export function selectorViewOf(r: ServedResource, kv: KeyValue): SelectorView {
+  let list = views.get(kv);
+  const hit = list?.find((e) => e.resource === r);
+  if (hit) return hit.view;
+  const view = selectorView(r, toServed(r, decodeKv(kv)));
+  encodingStats.views++;
+  if (!list) {
+    list = [];
+    views.set(kv, list);
   }
-
-  get resourceVersion(): string {
-    return this.object.metadata.resourceVersion ?? '';
-  }
+  if (list.length >= MAX_ENCODINGS) list.shift();
+  list.push({ resource: r, view });
+  return view;
 }
 
 /** The stored object in the served version with its revision, or a 404. */

@@ -2,12 +2,10 @@
 // filtered by namespace and selectors (objects moving in or out of a selector show as ADDED / DELETED, as
 // upstream). Encoding and delivery belong to the caller.
 import { errors, type StatusError } from '../../core/status.js';
-import type { KubeObject } from '../../core/types.js';
 import { CompactedError, type KeyValue, type WatchEvent } from '../../storage/store.js';
-import { decodeKv } from '../objects.js';
 import type { ServedResource } from '../resources.js';
-import { type ObjectMatcher, objectMatcher } from './selectors.js';
-import { type ServedObject, StoredObject, storageOf, toServed } from './served.js';
+import { type ViewMatcher, selectorMatcher } from './selectors.js';
+import { type ServedObject, StoredObject, selectorViewOf, storageOf } from './served.js';
 import type { PipelineDeps, Target, WatchOptions } from './types.js';
 
 export interface ObjectEvent {
@@ -15,11 +13,8 @@ export interface ObjectEvent {
   object: ServedObject;
 }
 
-/** Parsed objects shared by all watchers (selectors only read them). */
-const parsedKvs = new WeakMap<KeyValue, KubeObject>();
-
 export class ObjectWatch {
-  private readonly match: ObjectMatcher | undefined;
+  private readonly match: ViewMatcher | undefined;
   private readonly rv: string;
   private cancelled = false;
   private watch?: { cancel(): void };
@@ -33,7 +28,7 @@ export class ObjectWatch {
     private readonly target: Target,
     opts: WatchOptions,
   ) {
-    this.match = objectMatcher(target.resource, opts);
+    this.match = selectorMatcher(target.resource, opts);
     this.rv = opts.resourceVersion ?? '';
     if (this.rv !== '' && !/^\d+$/.test(this.rv)) throw errors.badRequest(`invalid resource version: ${this.rv}`);
   }
@@ -53,7 +48,7 @@ export class ObjectWatch {
       const page = await storage.list({ namespace });
       const initial: ObjectEvent[] = [];
       for (const kv of page.kvs) {
-        if (this.match && !this.match(this.parsed(kv))) continue;
+        if (this.match && !this.match(this.view(kv))) continue;
         initial.push({ type: 'ADDED', object: new StoredObject(this.resource, kv) });
       }
       onEvents(initial);
@@ -85,7 +80,7 @@ export class ObjectWatch {
       if (ev.type === 'delete') {
         const prev = ev.prevKv;
         if (!prev) continue;
-        if (match && !match(this.parsed(prev))) continue;
+        if (match && !match(this.view(prev))) continue;
         out.push({ type: 'DELETED', object: new StoredObject(r, prev, ev.kv.modRevision) });
         continue;
       }
@@ -95,8 +90,8 @@ export class ObjectWatch {
         out.push({ type: isNew ? 'ADDED' : 'MODIFIED', object });
         continue;
       }
-      const now = match(this.parsed(ev.kv));
-      const before = !isNew && ev.prevKv ? match(this.parsed(ev.prevKv)) : false;
+      const now = match(this.view(ev.kv));
+      const before = !isNew && ev.prevKv ? match(this.view(ev.prevKv)) : false;
       if (now && before) out.push({ type: 'MODIFIED', object });
       else if (now) out.push({ type: 'ADDED', object });
       else if (before) out.push({ type: 'DELETED', object });
@@ -104,14 +99,9 @@ export class ObjectWatch {
     return out;
   }
 
-  /** The store hands every watcher the same KeyValue: parse it once for all of them. */
-  private parsed(kv: KeyValue): KubeObject {
-    let obj = parsedKvs.get(kv);
-    if (!obj) {
-      obj = toServed(this.resource, decodeKv(kv));
-      parsedKvs.set(kv, obj);
-    }
-    return obj;
+  /** The store hands every watcher the same KeyValue: what selectors read of it is computed once for all. */
+  private view(kv: KeyValue) {
+    return selectorViewOf(this.resource, kv);
   }
 
   private statusOf(err: Error): StatusError {
