@@ -26,7 +26,7 @@ export interface SubjectAltNames {
   ips: string[];
 }
 
-function randomSerial(): string {
+export function randomSerial(): string {
   const bytes = webcrypto.getRandomValues(new Uint8Array(16));
   bytes[0] &= 0x7f; // keep the DER integer positive
   return Buffer.from(bytes).toString('hex');

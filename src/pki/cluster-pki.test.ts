@@ -55,10 +55,19 @@ describe('ensureClusterPki', () => {
   });
 
   it('writes keys and tokens with mode 0600', async () => {
-    for (const name of ['ca.key', 'server.key', 'admin.token', 'node-token']) {
+    for (const name of ['ca.key', 'client-ca.key', 'server.key', 'admin.token', 'node-token']) {
       const { mode } = await stat(join(dataDir, 'tls', name));
       assert.equal(mode & 0o777, 0o600, name);
     }
+  });
+
+  it('keeps a separate client CA (k3s client-ca.crt/.key)', async () => {
+    const ca = new X509Certificate(pki.caCertPem);
+    const clientCa = new X509Certificate(pki.clientCaCertPem);
+    assert.equal(clientCa.ca, true);
+    assert.notEqual(clientCa.fingerprint256, ca.fingerprint256);
+    assert.match(clientCa.subject, /CN=tutti-client-ca@/);
+    assert.equal((await stat(join(dataDir, 'tls', 'client-ca.crt'))).mode & 0o777, 0o644);
   });
 
   it('makes a node token pinning the CA hash', () => {

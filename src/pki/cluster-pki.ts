@@ -1,5 +1,6 @@
 // The cluster's PKI under <dataDir>/tls/: created on first start, reused afterwards.
 //   ca.crt / ca.key          CA, 10 years
+//   client-ca.crt / .key     client CA (signs client certificates: CSRs, kubelet client certs), 10 years
 //   server.crt / server.key  serving certificate, 1 year; reissued when its names change or expiry nears
 //   admin.token              bearer token for the admin kubeconfig
 //   node-token               K10<ca hash>::server:<secret>, given to agents that join
@@ -20,6 +21,9 @@ import { caHashOf, formatJoinToken, parseJoinToken, randomSecret } from './token
 
 export interface ClusterPki {
   caCertPem: string;
+  /** The client CA (k3s' client-ca.crt/.key): the API server trusts client certificates it issued. */
+  clientCaCertPem: string;
+  clientCaKeyPem: string;
   serverCertPem: string;
   serverKeyPem: string;
   adminToken: string;
@@ -53,6 +57,7 @@ export function servingSans(opts: ClusterPkiOptions): SubjectAltNames {
 export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions): Promise<ClusterPki> {
   const dir = tlsDir(dataDir);
   const ca = await ensureCa(dir);
+  const clientCa = await ensureCa(dir, 'client-ca', 'tutti-client-ca');
   const server = await ensureServingCert(dir, ca, servingSans(opts));
   const adminToken = await ensureToken(join(dir, 'admin.token'), () => randomSecret());
   const nodeToken = await ensureToken(
@@ -73,6 +78,8 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
   }
   return {
     caCertPem: ca.certPem,
+    clientCaCertPem: clientCa.certPem,
+    clientCaKeyPem: clientCa.keyPem,
     serverCertPem: server.certPem,
     serverKeyPem: server.keyPem,
     adminToken,
@@ -82,12 +89,12 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
   };
 }
 
-async function ensureCa(dir: string): Promise<CertificateAndKey> {
-  const certPath = join(dir, 'ca.crt');
-  const keyPath = join(dir, 'ca.key');
+async function ensureCa(dir: string, file = 'ca', name = 'tutti-ca'): Promise<CertificateAndKey> {
+  const certPath = join(dir, `${file}.crt`);
+  const keyPath = join(dir, `${file}.key`);
   const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
   if (certPem && keyPem) return { certPem, keyPem };
-  const ca = await createCertificateAuthority(`tutti-ca@${Math.floor(Date.now() / 1000)}`);
+  const ca = await createCertificateAuthority(`${name}@${Math.floor(Date.now() / 1000)}`);
   await writeFileAtomic(keyPath, ca.keyPem, SECRET_MODE);
   await writeFileAtomic(certPath, ca.certPem, PUBLIC_MODE);
   return ca;

@@ -17,3 +17,13 @@ export {
   unusableNodeCertificate,
 } from './node-client-cert.js';
 export { writeFileAtomic } from './secret-files.js';
+export {
+  type CertificateRequestInfo,
+  type ClientCertificateResult,
+  type ClientIdentity,
+  createCertificateRequest,
+  parseCertificateRequest,
+  signCertificateRequest,
+  verifyClientCertificate,
+} from './client-certs.js';
+export type { CertificateAndKey } from './certificates.js';
