@@ -9,7 +9,7 @@ import {
   rotationDeadline,
   unusableNodeCertificate,
 } from './node-client-cert.js';
-import { signClientCsrForTest } from './testing-signer.js';
+import { signCertificateRequest } from './client-certs.js';
 
 const HOUR = 3600_000;
 
@@ -30,8 +30,13 @@ describe('node client certificates', () => {
   it('a certificate on disk is usable only for its node, with its key, and with > 20% of its lifetime left', async () => {
     const ca = await createCertificateAuthority('test-ca');
     const { csrPem, keyPem } = await createNodeCsr('n1');
-    const start = new Date(Date.now() - HOUR);
-    const certPem = await signClientCsrForTest(ca, csrPem, { notBefore: start, lifetimeMs: 10 * HOUR });
+    // signed at start + 5 min (the signer backdates 5 minutes), lasting 10 hours from there
+    const start = new Date(Date.now() - HOUR - 5 * 60_000);
+    const certPem = await signCertificateRequest(ca, csrPem, {
+      usages: ['digital signature', 'client auth'],
+      durationMs: 10 * HOUR - 5 * 60_000,
+      now: new Date(start.getTime() + 5 * 60_000),
+    });
     const t0 = start.getTime();
     assert.equal(unusableNodeCertificate(certPem, keyPem, 'n1', t0 + HOUR), undefined);
     assert.equal(unusableNodeCertificate(certPem, keyPem, 'n1', t0 + 7.9 * HOUR), undefined);

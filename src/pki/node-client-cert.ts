@@ -2,9 +2,9 @@
 // k8s.io/client-go/util/certificate): an ECDSA P-256 key, a PKCS#10 request for CN=system:node:<name>,
 // O=system:nodes, and the checks of a certificate on disk (for this node, matches the key, fresh enough) and of
 // when to renew it. Pure apart from the key generation; the CSR round trip lives in src/agent/node.
-import { createHash, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import './certificates.js'; // sets the library's crypto provider
+import { createCertificateRequest } from './client-certs.js';
 
 /** signerName of a kubelet's client certificate (certificates.k8s.io/v1). */
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
@@ -16,9 +16,6 @@ export const KUBELET_CLIENT_USAGES = ['digital signature', 'client auth'] as con
 export const NODE_USER_PREFIX = 'system:node:';
 export const NODES_GROUP = 'system:nodes';
 
-const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
-
 export interface NodeCsr {
   /** PEM `CERTIFICATE REQUEST`. */
   csrPem: string;
@@ -28,14 +25,8 @@ export interface NodeCsr {
 
 /** A fresh key and a PKCS#10 request for `system:node:<nodeName>` in `system:nodes`. */
 export async function createNodeCsr(nodeName: string): Promise<NodeCsr> {
-  const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: [{ CN: [`${NODE_USER_PREFIX}${nodeName}`] }, { O: [NODES_GROUP] }],
-    keys,
-    signingAlgorithm: SIGNING_ALGORITHM,
-  });
-  const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { csrPem: csr.toString('pem'), keyPem: x509.PemConverter.encode(der, 'PRIVATE KEY') };
+  const { requestPem, keyPem } = await createCertificateRequest(`${NODE_USER_PREFIX}${nodeName}`, [NODES_GROUP]);
+  return { csrPem: requestPem, keyPem };
 }
 
 /**
