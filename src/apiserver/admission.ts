@@ -133,10 +133,15 @@ export class Admission {
   }
 
   /** Checks every write of a resource may make (e.g. RBAC escalation prevention); they throw to refuse. */
-  readonly guards: ((res: ServedResource, obj: KubeObject) => void)[] = [];
+  readonly guards: ((res: ServedResource, obj: KubeObject, old?: KubeObject, subresource?: string) => void)[] = [];
+
+  /** The guards alone (status writes, which skip the rest of admission). */
+  runGuards(res: ServedResource, obj: KubeObject, old?: KubeObject, subresource?: string): void {
+    for (const g of this.guards) g(res, obj, old, subresource);
+  }
 
   async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {
-    for (const g of this.guards) g(res, obj);
+    this.runGuards(res, obj);
     if (res.group === '' && res.kind === 'Pod') {
       this.admitPod(obj);
       await this.admitPriority(obj);
@@ -146,8 +151,8 @@ export class Admission {
     if (res.group === '' && res.kind === 'Service') await this.allocateService(obj, undefined);
   }
 
-  async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject): Promise<void> {
-    for (const g of this.guards) g(res, obj);
+  async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject, subresource?: string): Promise<void> {
+    this.runGuards(res, obj, old, subresource);
     if (res.group === '' && res.kind === 'Pod') {
       this.defaultTolerations(obj);
       // The priority set on create stays (validation refuses changes to it).

@@ -4,13 +4,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { errors } from '../core/status.js';
+import { verifyClientCertificate } from '../pki/index.js';
 import { prefixEnd, type Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
 import { Authorizer, checkNoEscalation, requestAttributes, requestUser, serveAuthReview } from './authz/index.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { csrAdmission, isCsr } from './certificates.js';
 import { CustomResourceDefinitions } from './customresources.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import type { RequestContext } from './http/context.js';
@@ -33,7 +36,11 @@ import type { UserInfo } from './authz/index.js';
 
 export interface ApiServerOptions {
   store: Store;
-  tls: { cert: string; key: string; ca: string };
+  /**
+   * Serving certificate and key, the CA served on /cacerts, and the client CA: a client certificate it issued
+   * authenticates as user = Subject CN, groups = Subject O (upstream --client-ca-file).
+   */
+  tls: { cert: string; key: string; ca: string; clientCa?: string };
   /** Bearer token -> user. */
   tokens: Map<string, UserInfo>;
   port: number;
@@ -132,6 +139,10 @@ export class ApiServer {
     this.admission.guards.push((r, obj) => {
       if (r.group === 'rbac.authorization.k8s.io') checkNoEscalation(this.authorizer, r.resource, obj);
     });
+    const certificateAdmission = csrAdmission(this.authorizer, () => requestUser.getStore());
+    this.admission.guards.push((r, obj, old, sub) => {
+      if (isCsr(r)) certificateAdmission(obj, old, sub);
+    });
     this.customResources = new CustomResourceDefinitions(this.pipeline, opts.store, opts.log);
     const proxy = opts.agentProxy
       ? storeNodeProxy({
@@ -157,6 +168,11 @@ export class ApiServer {
       {
         cert: this.opts.tls.cert,
         key: this.opts.tls.key,
+        // Ask for a client certificate, but let the handshake through without one (or with one we do not
+        // trust): authentication decides, so bearer tokens keep working and a bad certificate is a 401.
+        ...(this.opts.tls.clientCa
+          ? { requestCert: true, rejectUnauthorized: false, ca: [this.opts.tls.clientCa] }
+          : {}),
         keepAliveTimeout: 60_000,
         ...serverTimeouts({
           headersTimeoutMs: this.opts.headersTimeoutMs,
@@ -249,10 +265,39 @@ export class ApiServer {
     return out;
   }
 
+  /**
+   * Who made the request, as upstream's union authenticator: the client certificate (x509), then the bearer
+   * token. A certificate that does not verify authenticates nobody, and the token may still do.
+   */
   async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
+    const fromCert = await this.authenticateClientCertificate(req);
+    if (fromCert) return fromCert;
     const h = req.headers.authorization;
     if (!h?.startsWith('Bearer ')) return undefined;
     return this.authenticateToken(h.slice(7).trim());
+  }
+
+  private readonly certUsers = new WeakMap<TLSSocket, Promise<UserInfo | undefined>>();
+
+  /** The TLS peer's certificate, checked once per connection against the client CA. */
+  private authenticateClientCertificate(req: IncomingMessage): Promise<UserInfo | undefined> {
+    const clientCa = this.opts.tls.clientCa;
+    const socket = req.socket as TLSSocket;
+    if (!clientCa || typeof socket.getPeerCertificate !== 'function') return Promise.resolve(undefined);
+    let answer = this.certUsers.get(socket);
+    if (!answer) {
+      const peer = socket.getPeerCertificate();
+      answer =
+        peer?.raw === undefined
+          ? Promise.resolve(undefined)
+          : verifyClientCertificate(new Uint8Array(peer.raw), clientCa).then((r) => {
+              if ('user' in r) return { name: r.user.name, groups: [...r.user.groups, 'system:authenticated'] };
+              if ('error' in r) this.opts.log?.('Unable to authenticate the request', { error: r.error });
+              return undefined;
+            });
+      this.certUsers.set(socket, answer);
+    }
+    return answer;
   }
 
   /** Who a bearer token is: a static token, or a ServiceAccount token. */

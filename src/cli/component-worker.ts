@@ -17,7 +17,7 @@ export interface ComponentWorkerData {
   apiRate?: { qps: number; burst: number };
   controllerOptions?: Pick<
     ControllerManagerOptions,
-    'nodeLifecycle' | 'nodeIpam' | 'disable' | 'hpa' | 'volume' | 'clusterAutoscaler' | 'serviceAccount'
+    'nodeLifecycle' | 'nodeIpam' | 'disable' | 'hpa' | 'volume' | 'clusterAutoscaler' | 'serviceAccount' | 'csrSigning'
   >;
 }
 

@@ -44,6 +44,13 @@ describe('tutti server controller flags', () => {
     assert.throws(() => opts('--horizontal-pod-autoscaler-tolerance=-1'), UsageError);
   });
 
+  it('--cluster-signing-duration bounds the certificates the CSR signer issues (at least 10 minutes)', () => {
+    assert.equal(opts().csrSigning, undefined);
+    assert.deepEqual(opts('--cluster-signing-duration=720h').csrSigning, { durationMs: 720 * 3600_000 });
+    assert.throws(() => opts('--cluster-signing-duration=5m'), UsageError);
+    assert.throws(() => opts('--cluster-signing-duration=long'), UsageError);
+  });
+
   it('--autoscaler-config turns the cluster autoscaler on with the providers of the file', () => {
     const file = join(dir, 'autoscaler.yaml');
     writeFileSync(file, 'providers:\n  sim:\n    type: simulated\n    bootMs: 50\n');

@@ -68,6 +68,7 @@ const HELP = `Usage: tutti server [flags]
   --horizontal-pod-autoscaler-downscale-stabilization D  look-back for scale-down recommendations (default 5m0s)
   --horizontal-pod-autoscaler-cpu-initialization-period D  CPU samples skipped after pod start (default 5m0s)
   --horizontal-pod-autoscaler-initial-readiness-delay D   readiness changes ignored after start (default 30s)
+  --cluster-signing-duration D  longest validity of certificates the CSR signer issues (default 8760h0m0s)
   --autoscaler-config FILE     run the cluster autoscaler with the providers in FILE (YAML, \`providers:\`);
                                node groups: ConfigMap kube-system/tutti-node-groups (off without this flag)
   --scan-interval D            cluster autoscaler pass interval (default 10s)
@@ -105,6 +106,7 @@ export const FLAGS: FlagSpec = {
   'horizontal-pod-autoscaler-downscale-stabilization': 'string',
   'horizontal-pod-autoscaler-cpu-initialization-period': 'string',
   'horizontal-pod-autoscaler-initial-readiness-delay': 'string',
+  'cluster-signing-duration': 'string',
   'autoscaler-config': 'string',
   'scan-interval': 'string',
   expander: 'string',
@@ -167,6 +169,11 @@ export function controllerOptionsFromFlags(args: ParsedArgs): NonNullable<Compon
     // Unset: the volume controller's default, /var/lib/tutti/agent/storage.
     volume: { localPath: { storageDir: stringFlag(args, 'default-local-storage-path') } },
   };
+  const signingMs = durationFlag(args, 'cluster-signing-duration');
+  if (signingMs !== undefined) {
+    if (signingMs < 600_000) throw new UsageError('flag --cluster-signing-duration must be at least 10m0s');
+    opts.csrSigning = { durationMs: signingMs };
+  }
   const config = stringFlag(args, 'autoscaler-config');
   if (config !== undefined) {
     const providers = readProvidersFile(config);
@@ -270,7 +277,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   });
   const tokens = new Map<string, UserInfo>([
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
-    [pki.nodeToken, { name: 'system:node', groups: ['system:nodes'] }],
+    // The join token also bootstraps: group system:bootstrappers may ask for kubelet client certificates.
+    [pki.nodeToken, { name: 'system:node', groups: ['system:nodes', 'system:bootstrappers'] }],
   ]);
   // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring).
   const metricsTokenPath = join(dataDir, 'metrics-token');
@@ -308,7 +316,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     serviceAccountKeyPem: pki.serviceAccountKeyPem,
     audit,
     store,
-    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem },
+    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem, clientCa: pki.clientCaCertPem },
     tokens,
     port,
     host: stringFlag(args, 'bind-address', '0.0.0.0'),
@@ -371,6 +379,11 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
           ...controllerOptions,
           disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
           serviceAccount: { rootCaPem: pki.caCertPem },
+          // The client CA's key reaches the signer only through the worker's data, never through the API.
+          csrSigning: {
+            ...controllerOptions.csrSigning,
+            clientCa: { certPem: pki.clientCaCertPem, keyPem: pki.clientCaKeyPem },
+          },
         },
       }),
     );

@@ -7,6 +7,11 @@ import { hostname } from 'node:os';
 import { type ApiClient, type Clock, LeaderElector, runWithWorkQueueName } from '../client/index.js';
 import { type ClusterAutoscalerOptions, startClusterAutoscaler } from '../autoscaler/index.js';
 import { type ControllerContext, type Log, newControllerContext, type RunningController } from './context.js';
+import {
+  type CsrSigningOptions,
+  startCsrApprovingController,
+  startCsrSigningController,
+} from './certificates/controller.js';
 import { type CronJobControllerOptions, startCronJobController } from './cronjob/controller.js';
 import { startDisruptionController } from './disruption/controller.js';
 import { startDaemonSetController } from './daemonset/controller.js';
@@ -46,6 +51,8 @@ export interface ControllerManagerOptions {
   volume?: VolumeControllerOptions;
   resourceQuota?: ResourceQuotaControllerOptions;
   serviceAccount?: ServiceAccountControllerOptions;
+  /** The CSR signer: the client CA (certificate and key) and --cluster-signing-duration; off without a CA. */
+  csrSigning?: CsrSigningOptions;
   /**
    * The cluster autoscaler (`src/autoscaler`): runs only when given, with at least one provider
    * (`tutti server --autoscaler-config FILE`); its node groups come from ConfigMap kube-system/tutti-node-groups.
@@ -78,6 +85,8 @@ const CONTROLLERS: Record<string, Starter> = {
   resourcequota: (ctx, o) => startResourceQuotaController(ctx, o.resourceQuota),
   servicelb: (ctx) => startServiceLbController(ctx),
   serviceaccount: (ctx, o) => startServiceAccountController(ctx, o.serviceAccount),
+  csrsigning: (ctx, o) => startCsrSigningController(ctx, o.csrSigning),
+  csrapproving: (ctx) => startCsrApprovingController(ctx),
   clusterautoscaler: (ctx, o) =>
     o.clusterAutoscaler && Object.keys(o.clusterAutoscaler.providers ?? {}).length > 0
       ? startClusterAutoscaler(ctx, o.clusterAutoscaler)

@@ -44,4 +44,6 @@ export const resources = {
   horizontalpodautoscalers: r('autoscaling', 'v2', 'horizontalpodautoscalers', true),
   networkpolicies: r('networking.k8s.io', 'v1', 'networkpolicies', true),
   poddisruptionbudgets: r('policy', 'v1', 'poddisruptionbudgets', true),
+  certificatesigningrequests: r('certificates.k8s.io', 'v1', 'certificatesigningrequests', false),
+  subjectaccessreviews: r('authorization.k8s.io', 'v1', 'subjectaccessreviews', false),
 } as const satisfies Record<string, ResourceDescriptor>;

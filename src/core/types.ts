@@ -7,6 +7,7 @@ import type * as appsv1 from 'kubernetes-types/apps/v1.js';
 import type * as autoscalingv1 from 'kubernetes-types/autoscaling/v1.js';
 import type * as autoscalingv2 from 'kubernetes-types/autoscaling/v2.js';
 import type * as batchv1 from 'kubernetes-types/batch/v1.js';
+import type * as certificatesv1 from 'kubernetes-types/certificates/v1.js';
 import type * as coordinationv1 from 'kubernetes-types/coordination/v1.js';
 import type * as corev1 from 'kubernetes-types/core/v1.js';
 import type * as discoveryv1 from 'kubernetes-types/discovery/v1.js';
@@ -19,7 +20,7 @@ import type * as storagev1 from 'kubernetes-types/storage/v1.js';
 
 export type { appsv1, autoscalingv1, autoscalingv2, batchv1, coordinationv1, corev1, discoveryv1, eventsv1, metav1 };
 export type { networkingv1, policyv1, rbacv1, storagev1 };
-export type { apiextensionsv1 };
+export type { apiextensionsv1, certificatesv1 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -132,6 +133,8 @@ export type { Endpoint as SliceEndpoint, EndpointPort as SliceEndpointPort } fro
 export type HorizontalPodAutoscaler = Stored<autoscalingv2.HorizontalPodAutoscaler>;
 export type Scale = Stored<autoscalingv1.Scale>;
 export type NetworkPolicy = Stored<networkingv1.NetworkPolicy>;
+export type CertificateSigningRequest = Stored<certificatesv1.CertificateSigningRequest>;
+export type { CertificateSigningRequestCondition } from 'kubernetes-types/certificates/v1.js';
 export type Role = Stored<rbacv1.Role>;
 export type ClusterRole = Stored<rbacv1.ClusterRole>;
 export type RoleBinding = Stored<rbacv1.RoleBinding>;

@@ -77,7 +77,8 @@ export function messageToJson(type: protobuf.Type, msg: Decoded): unknown {
       if (present) out[tag.jsonName] = scalarToJson(raw);
       continue;
     }
-    const value = scalarToJson(present ? raw : f.typeDefault);
+    // An absent []byte is Go's nil (null); protobufjs' default for bytes is an empty array.
+    const value = scalarToJson(present ? raw : f.type === 'bytes' ? null : f.typeDefault);
     if (tag.omitEmpty && isZeroScalar(value)) continue;
     out[tag.jsonName] = value;
   }

@@ -1,7 +1,7 @@
 // The default roles and bindings every cluster has, after upstream's plugin/pkg/auth/authorizer/rbac/
 // bootstrappolicy: cluster-admin for system:masters, discovery and self-review for every authenticated user,
 // the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Tutti's
-// nodes still share the join token (user `system:node`, group `system:nodes`): the group is bound to
+// nodes still share the join token (user `system:node`, groups `system:nodes` and `system:bootstrappers`): the group is bound to
 // `system:node` and `system:node-proxier` (its service proxy, DNS and network policy run in the agent).
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding } from '../../core/types.js';
 
@@ -223,6 +223,27 @@ export function bootstrapClusterRoles(): ClusterRole[] {
         verbs: ['get'],
       },
     ]),
+    // Client certificates for nodes (upstream policy.go): bootstrap identities create CSRs; the csrapproving
+    // controller approves kubelet client CSRs of requesters allowed nodeclient (new) / selfnodeclient (renewal).
+    role('system:node-bootstrapper', [
+      r(['certificates.k8s.io'], ['certificatesigningrequests'], ['create', 'get', 'list', 'watch']),
+    ]),
+    role('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [
+      r(['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'], ['create']),
+    ]),
+    role('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [
+      r(['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'], ['create']),
+    ]),
+    ...[
+      ['kube-apiserver-client-approver', 'kubernetes.io/kube-apiserver-client'],
+      ['kube-apiserver-client-kubelet-approver', 'kubernetes.io/kube-apiserver-client-kubelet'],
+      ['kubelet-serving-approver', 'kubernetes.io/kubelet-serving'],
+      ['legacy-unknown-approver', 'kubernetes.io/legacy-unknown'],
+    ].map(([name, signer]) =>
+      role(`system:certificates.k8s.io:${name}`, [
+        { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: [signer!], verbs: ['approve'] },
+      ]),
+    ),
     role('system:node-proxier', [
       r([''], ['endpoints', 'services', 'pods', 'namespaces'], ['list', 'watch']),
       r([''], ['nodes'], READ),
@@ -249,6 +270,19 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
+    // As kubeadm binds them: bootstrappers may ask for and be auto-approved a kubelet client certificate,
+    // nodes may renew their own.
+    binding('system:node-bootstrapper', 'system:node-bootstrapper', [{ kind: 'Group', name: 'system:bootstrappers' }]),
+    binding(
+      'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
+      'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
+      [{ kind: 'Group', name: 'system:bootstrappers' }],
+    ),
+    binding(
+      'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
+      'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
+      [{ kind: 'Group', name: 'system:nodes' }],
+    ),
   ];
 }
 

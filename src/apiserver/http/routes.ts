@@ -37,6 +37,11 @@ export async function routeResource(deps: RouteDeps, ctx: RequestContext, method
         if (method === 'PUT') return serveUpdate(p, ctx);
         if (method === 'PATCH') return servePatch(p, ctx);
         break;
+      case 'approval':
+        if (method === 'GET') return serveGet(p, ctx);
+        if (method === 'PUT') return serveUpdate(p, ctx);
+        if (method === 'PATCH') return servePatch(p, ctx);
+        break;
       case 'finalize':
         if (method === 'PUT') return serveUpdate(p, ctx);
         break;

@@ -5,6 +5,7 @@ import { updateManagedFields } from '../../apimachinery/patch/index.js';
 import { errors, field } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
+import { isCsr, prepareCsrUpdate } from '../certificates.js';
 import { decodeKv } from '../objects.js';
 import { schemaFor, type ServedResource } from '../resources.js';
 import { isPrecondition, modifiedConflict } from './conflicts.js';
@@ -75,7 +76,9 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   const sub = t.subresource;
   const { old, oldRev, incoming } = step;
   let obj: KubeObject;
-  if (sub === 'status') {
+  if (isCsr(r)) {
+    obj = prepareCsrUpdate(sub, incoming, old, rfc3339(deps.now()));
+  } else if (sub === 'status') {
     // Status writes change only status (and nothing of metadata but labels/annotations churn is ignored).
     obj = structuredClone(old);
     obj.status = incoming.status;
@@ -114,9 +117,10 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   if (r.tracksGeneration) {
     meta.generation = (oldMeta.generation ?? 1) + (sameJson(obj.spec, old.spec) ? 0 : 1);
   }
-  if (sub !== 'status') await deps.admission.admitUpdate(r, obj, old);
-  // Status writes and bindings change what spec immutability rules protect: validate them as objects.
-  validate(r, obj, sub === 'status' || step.binding ? undefined : old);
+  if (sub !== 'status') await deps.admission.admitUpdate(r, obj, old, sub);
+  else deps.admission.runGuards(r, obj, old, sub);
+  // Status writes, approvals and bindings change what update rules protect: validate them as objects.
+  validate(r, obj, sub === 'status' || sub === 'approval' || step.binding ? undefined : old);
   const withFields = step.managed
     ? step.managed(obj)
     : updateManagedFields({
