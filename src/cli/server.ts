@@ -13,6 +13,7 @@ import { resources } from '../core/resources.js';
 import type { Node, Pod } from '../core/types.js';
 import { agentResourceMetricsFetch, ApiServerPrometheus, concatMetrics, MetricsApiService } from '../metrics/index.js';
 import { readProvidersFile } from '../autoscaler/index.js';
+import { CONTROLLER_NAMES } from '../controllers/manager.js';
 import { parseGoDuration } from '../controllers/podautoscaler/go-duration.js';
 import { ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
@@ -49,6 +50,8 @@ const HELP = `Usage: tutti server [flags]
   --agent-port N               HTTPS port of this node's agent endpoint (default 10250)
   --disable-scheduler          do not run the scheduler in this process
   --disable-controllers        do not run the controller manager in this process
+  --controllers LIST           controllers to run, as kube-controller-manager's: '*' (default) for all, a name to
+                               enable, '-name' to disable (e.g. csrsigning,csrapproving: only node certificates)
   --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
@@ -87,6 +90,7 @@ export const FLAGS: FlagSpec = {
   'agent-port': 'number',
   'disable-scheduler': 'boolean',
   'disable-controllers': 'boolean',
+  controllers: 'string',
   'cluster-cidr': 'string',
   'node-monitor-grace-period': 'number',
   'compaction-interval': 'number',
@@ -144,6 +148,25 @@ export function durationFlag(args: ParsedArgs, name: string): number | undefined
 }
 
 /** The controller manager's options from the command line (only plain data: it goes to a worker thread). */
+/**
+ * kube-controller-manager's --controllers: '*' turns on every controller, 'name' one, '-name' turns one off;
+ * returns the names left off. Unknown names are a usage error.
+ */
+export function controllersDisabledBy(list: string): string[] {
+  const items = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s);
+  for (const item of items) {
+    const name = item.replace(/^-/, '');
+    if (name !== '*' && !CONTROLLER_NAMES.includes(name)) {
+      throw new UsageError(`flag --controllers: unknown controller ${JSON.stringify(name)}`);
+    }
+  }
+  const all = items.includes('*');
+  return CONTROLLER_NAMES.filter((n) => items.includes(`-${n}`) || (!all && !items.includes(n)));
+}
+
 export function controllerOptionsFromFlags(args: ParsedArgs): NonNullable<ComponentWorkerData['controllerOptions']> {
   const hpa: NonNullable<ComponentWorkerData['controllerOptions']>['hpa'] = {};
   const syncPeriodMs = durationFlag(args, 'horizontal-pod-autoscaler-sync-period');
@@ -252,6 +275,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   // Flags are checked before anything starts: a bad one is a usage error, not a half-started server.
   const controllerOptions = controllerOptionsFromFlags(args);
+  const disabledControllers = controllersDisabledBy(stringFlag(args, 'controllers', '*'));
   const rates = {
     controllerManager: apiRateFromFlags(args, 'controller-manager', true),
     scheduler: apiRateFromFlags(args, 'scheduler', true),
@@ -377,7 +401,10 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         apiRate: rates.controllerManager,
         controllerOptions: {
           ...controllerOptions,
-          disable: boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : [],
+          disable: [
+            ...disabledControllers,
+            ...(boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : []),
+          ],
           serviceAccount: { rootCaPem: pki.caCertPem },
           // The client CA's key reaches the signer only through the worker's data, never through the API.
           csrSigning: {
@@ -409,12 +436,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       dns: podDnsSettings(net),
       apiRate: rates.agent,
     });
-    const podnet = await startAgentPodNetwork(
-      agent,
-      { server: `https://127.0.0.1:${api.port}`, token: pki.nodeToken, caPem: pki.caCertPem },
-      podnetConfig,
-      join(dataDir, 'agent'),
-    );
+    const podnet = await startAgentPodNetwork(agent, agent.credential, podnetConfig, join(dataDir, 'agent'));
     stops.push(() => podnet.stop());
     stops.push(() => agent.stop());
     // kube-proxy and the cluster DNS of this node, beside its agent (stopped before it).
