@@ -180,6 +180,28 @@ export function waitForCertificate(
   });
 }
 
+/**
+ * Client certificates for many nodes at once (simulated nodes): one CSR per node with `client` (the join token),
+ * at most `concurrency` waiting at a time. Returns them by node name; fails on the first that fails.
+ */
+export async function requestNodeCertificates(
+  client: ApiClient,
+  nodeNames: readonly string[],
+  opts: { concurrency?: number; timeoutMs?: number } = {},
+): Promise<Map<string, NodeCertificate>> {
+  const out = new Map<string, NodeCertificate>();
+  let next = 0;
+  const worker = async () => {
+    while (next < nodeNames.length) {
+      const nodeName = nodeNames[next++]!;
+      const got = await requestNodeCertificate(client, { nodeName, bootstrapName: true, timeoutMs: opts.timeoutMs });
+      out.set(nodeName, { certPem: got.certPem, keyPem: got.keyPem });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 32, nodeNames.length) }, worker));
+  return out;
+}
+
 export interface NodeCredentialOptions {
   server: string;
   caPem: string;
