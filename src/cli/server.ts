@@ -152,6 +152,9 @@ export function durationFlag(args: ParsedArgs, name: string): number | undefined
  * kube-controller-manager's --controllers: '*' turns on every controller, 'name' one, '-name' turns one off;
  * returns the names left off. Unknown names are a usage error.
  */
+/** Who the join token is: a bootstrapper (upstream's bootstrap tokens are system:bootstrap:<token id>). */
+export const JOIN_TOKEN_USER = 'system:bootstrap:node';
+
 export function controllersDisabledBy(list: string): string[] {
   const items = list
     .split(',')
@@ -301,8 +304,9 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   });
   const tokens = new Map<string, UserInfo>([
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
-    // The join token also bootstraps: group system:bootstrappers may ask for kubelet client certificates.
-    [pki.nodeToken, { name: 'system:node', groups: ['system:nodes', 'system:bootstrappers'] }],
+    // The join token only bootstraps (as a kubeadm bootstrap token): it may ask for a kubelet client certificate
+    // (group system:bootstrappers) and nothing else; each node then acts as system:node:<name> with its certificate.
+    [pki.nodeToken, { name: JOIN_TOKEN_USER, groups: ['system:bootstrappers'] }],
   ]);
   // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring).
   const metricsTokenPath = join(dataDir, 'metrics-token');

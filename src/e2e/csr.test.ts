@@ -238,7 +238,8 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
     assert.equal(r.code, 0, r.stderr);
     const certPem = await issued('node-csr-node1');
     const csr = await getCsr('node-csr-node1');
-    assert.equal(csr.spec.username, 'system:node');
+    assert.equal(csr.spec.username, 'system:bootstrap:node');
+    assert.deepEqual(csr.spec.groups, ['system:bootstrappers', 'system:authenticated']);
     const approved = csr.status?.conditions?.find((c) => c.type === 'Approved');
     assert.equal(approved?.reason, 'AutoApproved');
     assert.equal(approved?.message, 'Auto approving kubelet client certificate after SubjectAccessReview.');

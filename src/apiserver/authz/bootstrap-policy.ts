@@ -1,8 +1,9 @@
 // The default roles and bindings every cluster has, after upstream's plugin/pkg/auth/authorizer/rbac/
 // bootstrappolicy: cluster-admin for system:masters, discovery and self-review for every authenticated user,
-// the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Tutti's
-// nodes still share the join token (user `system:node`, groups `system:nodes` and `system:bootstrappers`): the group is bound to
-// `system:node` and `system:node-proxier` (its service proxy, DNS and network policy run in the agent).
+// the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Each node acts
+// as `system:node:<name>` in group `system:nodes` with its client certificate; the group is bound to `system:node`
+// and `system:node-proxier` (its service proxy, DNS and network policy run in the agent). The join token is only a
+// bootstrapper (user `system:bootstrap:node`, group `system:bootstrappers`): it may ask for a node certificate.
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding } from '../../core/types.js';
 
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
