@@ -277,13 +277,13 @@ export class ApiServer {
     return this.authenticateToken(h.slice(7).trim());
   }
 
-  private readonly certUsers = new WeakMap<TLSSocket, Promise<UserInfo | undefined>>();
+  private readonly certUsers = new WeakMap<TLSSocket, Promise<{ user: UserInfo; notAfter: number } | undefined>>();
 
-  /** The TLS peer's certificate, checked once per connection against the client CA. */
-  private authenticateClientCertificate(req: IncomingMessage): Promise<UserInfo | undefined> {
+  /** The TLS peer's certificate, verified once per connection against the client CA; its expiry on every request. */
+  private async authenticateClientCertificate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const clientCa = this.opts.tls.clientCa;
     const socket = req.socket as TLSSocket;
-    if (!clientCa || typeof socket.getPeerCertificate !== 'function') return Promise.resolve(undefined);
+    if (!clientCa || typeof socket.getPeerCertificate !== 'function') return undefined;
     let answer = this.certUsers.get(socket);
     if (!answer) {
       const peer = socket.getPeerCertificate();
@@ -291,13 +291,17 @@ export class ApiServer {
         peer?.raw === undefined
           ? Promise.resolve(undefined)
           : verifyClientCertificate(new Uint8Array(peer.raw), clientCa).then((r) => {
-              if ('user' in r) return { name: r.user.name, groups: [...r.user.groups, 'system:authenticated'] };
+              if ('user' in r) {
+                const user = { name: r.user.name, groups: [...r.user.groups, 'system:authenticated'] };
+                return { user, notAfter: r.notAfter.getTime() };
+              }
               if ('error' in r) this.opts.log?.('Unable to authenticate the request', { error: r.error });
               return undefined;
             });
       this.certUsers.set(socket, answer);
     }
-    return answer;
+    const verified = await answer;
+    return verified && Date.now() <= verified.notAfter ? verified.user : undefined;
   }
 
   /** Who a bearer token is: a static token, or a ServiceAccount token. */

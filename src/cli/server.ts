@@ -361,6 +361,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   // Where k3s users look for it: agents join with `--token $(cat <data-dir>/node-token)`.
   writeFileSync(join(dataDir, 'node-token'), `${pki.nodeToken}\n`, { mode: 0o600 });
+  // A bearer token still: with k3s's client certificate here (pki.adminCertPem/adminKeyPem), `kubectl --token=X`
+  // on this kubeconfig would send both and be the admin (x509 authenticates first), which tests rely on not being.
   await writeKubeconfig(kubeconfigPath, {
     server: `https://127.0.0.1:${api.port}`,
     caPem: pki.caCertPem,

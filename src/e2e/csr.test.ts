@@ -212,6 +212,17 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
       ],
       { cwd: dir, stdio: 'pipe' },
     );
+    // TokenReview still reviews bearer tokens only: the join token is system:node, now also a bootstrapper.
+    const review = await s.request('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token: nodeToken },
+    });
+    assert.equal(review.status, 201, review.body);
+    assert.deepEqual((JSON.parse(review.body) as { status: unknown }).status, {
+      authenticated: true,
+      user: { username: 'system:node', groups: ['system:nodes', 'system:bootstrappers', 'system:authenticated'] },
+    });
     for (const name of ['self', 'forged']) {
       const certPem = readFileSync(join(dir, `${name}.crt`), 'utf8');
       const keyPem = readFileSync(join(dir, `${name}.key`), 'utf8');
@@ -248,6 +259,30 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
     ) as { status: { userInfo: { username: string; groups: string[] } } };
     assert.equal(who.status.userInfo.username, 'system:node:node1');
     assert.deepEqual(who.status.userInfo.groups, ['system:nodes', 'system:authenticated']);
+    // Renewal with the node's own certificate: selfnodeclient. Asking for another node's name is not approved.
+    const nodeKc = certKubeconfig('node1', certPem);
+    const renew = makeCsr('node1-renew', '/CN=system:node:node1/O=system:nodes');
+    await s.kubectl(['--kubeconfig', nodeKc, 'create', '-f', '-'], {
+      input: csrManifest('node1-renew', renew, {
+        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+        usages: KUBELET_USAGES,
+      }),
+    });
+    await issued('node1-renew');
+    const renewed = await getCsr('node1-renew');
+    assert.equal(renewed.spec.username, 'system:node:node1');
+    assert.equal(
+      renewed.status?.conditions?.find((c) => c.type === 'Approved')?.message,
+      'Auto approving self kubelet client certificate after SubjectAccessReview.',
+    );
+    const steal = makeCsr('node1-steal', '/CN=system:node:node3/O=system:nodes');
+    const stealing = await s.kubectl(['--kubeconfig', nodeKc, 'create', '-f', '-'], {
+      input: csrManifest('node1-steal', steal, {
+        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+        usages: KUBELET_USAGES,
+      }),
+    });
+    assert.equal(stealing.code, 0, stealing.stderr);
     // A client-signer CSR from the same bootstrap identity is not auto-approved.
     const other = makeCsr('node2', '/CN=system:node:node2/O=system:nodes');
     await s.kubectl(['--token', nodeToken, 'create', '-f', '-'], {
@@ -258,6 +293,7 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
     });
     await new Promise((res) => setTimeout(res, 1500));
     assert.equal((await getCsr('node2-client')).status?.conditions?.length ?? 0, 0);
+    assert.equal((await getCsr('node1-steal')).status?.conditions?.length ?? 0, 0);
   });
 
   it('bad requests are 422s with upstream messages; system:masters and wrong usages are refused', async () => {
@@ -368,6 +404,20 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
     );
     assert.equal(viaStatus.status, 200, viaStatus.body);
     assert.equal((await getCsr('for-jane')).status?.conditions?.length ?? 0, 0);
+
+    // Denied: never signed.
+    assert.match(
+      await s.k('certificate', 'deny', 'for-jane'),
+      /certificatesigningrequest.certificates.k8s.io\/for-jane denied/,
+    );
+    await new Promise((res) => setTimeout(res, 1000));
+    const deniedCsr = await getCsr('for-jane');
+    assert.deepEqual(
+      deniedCsr.status?.conditions?.map((c) => [c.type, c.reason]),
+      [['Denied', 'KubectlDeny']],
+    );
+    assert.equal(deniedCsr.status?.certificate, undefined);
+    assert.match(await s.k('get', 'csr', 'for-jane'), /Denied\s*$/m);
 
     const ready = await s.request('GET', '/readyz');
     assert.equal(ready.status, 200);

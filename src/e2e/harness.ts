@@ -123,10 +123,11 @@ export async function startTestServer(
   let { proc, url } = await launch();
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const kc = parseYaml(readFileSync(kubeconfig, 'utf8')) as {
-    users: { user: { token: string } }[];
+    users: { user: { token?: string } }[];
     clusters: { cluster: { 'certificate-authority-data': string } }[];
   };
-  const token = kc.users[0].user.token;
+  // The admin kubeconfig holds a client certificate; raw requests use the admin bearer token beside it.
+  const token = kc.users[0].user.token ?? readFileSync(join(dataDir, 'tls', 'admin.token'), 'utf8').trim();
   const caPem = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8');
 
   const kubectl: TestServer['kubectl'] = (args, o = {}) =>

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createCertificateAuthority } from './certificates.js';
 import {
@@ -46,7 +50,41 @@ describe('client certificates', async () => {
     assert.ok(Date.parse(cert.validFrom) <= now.getTime() - 4 * 60_000, 'backdated');
     assert.deepEqual(await verifyClientCertificate(der(pem), ca.certPem), {
       user: { name: 'alice', groups: ['devs', 'ops'] },
+      notAfter: new Date(cert.validTo),
     });
+  });
+
+  it('signs RSA requests too (the default key type of openssl)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'h3-rsa-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-new',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          join(dir, 'k'),
+          '-subj',
+          '/CN=carol/O=qa',
+          '-out',
+          join(dir, 'r'),
+        ],
+        { stdio: 'pipe' },
+      );
+      const pem = await signCertificateRequest(ca, readFileSync(join(dir, 'r'), 'utf8'), {
+        usages: ['client auth', 'key encipherment', 'digital signature'],
+        durationMs: DAY,
+      });
+      assert.equal(new X509Certificate(pem).publicKey.asymmetricKeyType, 'rsa');
+      const result = await verifyClientCertificate(der(pem), ca.certPem);
+      assert.ok('user' in result);
+      assert.deepEqual(result.user, { name: 'carol', groups: ['qa'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('never signs beyond the CA', async () => {

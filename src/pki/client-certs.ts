@@ -75,6 +75,28 @@ const EXT_KEY_USAGES: Record<string, string> = {
 };
 const CLIENT_AUTH_OID = x509.ExtendedKeyUsage.clientAuth as string;
 
+interface SigningCa {
+  caCert: x509.X509Certificate;
+  caKey: webcrypto.CryptoKey;
+  authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+}
+/** The parsed CA of the last signer: a signer signs many requests with one CA. */
+let lastCa: { ca: CertificateAndKey; parsed: Promise<SigningCa> } | undefined;
+
+function signingCa(ca: CertificateAndKey): Promise<SigningCa> {
+  if (lastCa?.ca.certPem === ca.certPem && lastCa.ca.keyPem === ca.keyPem) return lastCa.parsed;
+  const parsed = (async () => {
+    const caCert = new x509.X509Certificate(ca.certPem);
+    return {
+      caCert,
+      caKey: await importPrivateKey(ca.keyPem),
+      authorityKeyId: await x509.AuthorityKeyIdentifierExtension.create(caCert),
+    };
+  })();
+  lastCa = { ca, parsed };
+  return parsed;
+}
+
 export interface SignOptions {
   /** certificates/v1 usages of the request. */
   usages: string[];
@@ -91,8 +113,7 @@ export async function signCertificateRequest(
 ): Promise<string> {
   const req = decodeRequest(requestPem);
   if (!(await req.verify())) throw new Error('x509: signature verification failure');
-  const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await importPrivateKey(ca.keyPem);
+  const { caCert, caKey, authorityKeyId } = await signingCa(ca);
   const now = (opts.now ?? new Date()).getTime();
   let notAfter = new Date(now + opts.durationMs);
   if (notAfter.getTime() > caCert.notAfter.getTime()) notAfter = caCert.notAfter;
@@ -107,7 +128,7 @@ export async function signCertificateRequest(
   if (keyBits) extensions.push(new x509.KeyUsagesExtension(keyBits, true));
   if (ekus.length) extensions.push(new x509.ExtendedKeyUsageExtension(ekus));
   if (san) extensions.push(new x509.Extension('2.5.29.17', false, san.value));
-  extensions.push(await x509.AuthorityKeyIdentifierExtension.create(caCert));
+  extensions.push(authorityKeyId);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: req.subjectName,
@@ -127,7 +148,16 @@ export interface ClientIdentity {
   groups: string[];
 }
 
-export type ClientCertificateResult = { user: ClientIdentity } | { error: string } | { none: true };
+/** `notAfter`: when the certificate stops authenticating (a long-lived connection re-checks it). */
+export type ClientCertificateResult = { user: ClientIdentity; notAfter: Date } | { error: string } | { none: true };
+
+let lastClientCa: { pem: string; cert: x509.X509Certificate } | undefined;
+
+/** The client CA, parsed once (every new connection with a certificate is checked against it). */
+function parsedCa(pem: string): x509.X509Certificate {
+  if (lastClientCa?.pem !== pem) lastClientCa = { pem, cert: new x509.X509Certificate(pem) };
+  return lastClientCa.cert;
+}
 
 /**
  * Who a TLS peer's certificate (DER) names, as upstream's x509 authenticator: issued by the client CA,
@@ -142,7 +172,7 @@ export async function verifyClientCertificate(
   let ca: x509.X509Certificate;
   try {
     cert = new x509.X509Certificate(der);
-    ca = new x509.X509Certificate(clientCaPem);
+    ca = parsedCa(clientCaPem);
   } catch {
     return { error: 'x509: malformed certificate' };
   }
@@ -163,7 +193,8 @@ export async function verifyClientCertificate(
   }
   const name = cert.subjectName.getField('CN')[0] ?? '';
   if (!name) return { none: true };
-  return { user: { name, groups: cert.subjectName.getField('O') } };
+  const notAfter = cert.notAfter < ca.notAfter ? cert.notAfter : ca.notAfter;
+  return { user: { name, groups: cert.subjectName.getField('O') }, notAfter };
 }
 
 /** A fresh P-256 key and a PEM CSR for the subject (tests and agents asking for a client certificate). */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createServingCertificate } from './certificates.js';
+import { verifyClientCertificate } from './client-certs.js';
 import { type ClusterPki, ensureClusterPki } from './cluster-pki.js';
 import { startTlsServer } from './testing.js';
 import { caHashOf, parseJoinToken, verifyCaHash } from './tokens.js';
@@ -55,7 +56,7 @@ describe('ensureClusterPki', () => {
   });
 
   it('writes keys and tokens with mode 0600', async () => {
-    for (const name of ['ca.key', 'client-ca.key', 'server.key', 'admin.token', 'node-token']) {
+    for (const name of ['ca.key', 'client-ca.key', 'client-admin.key', 'server.key', 'admin.token', 'node-token']) {
       const { mode } = await stat(join(dataDir, 'tls', name));
       assert.equal(mode & 0o777, 0o600, name);
     }
@@ -68,6 +69,17 @@ describe('ensureClusterPki', () => {
     assert.notEqual(clientCa.fingerprint256, ca.fingerprint256);
     assert.match(clientCa.subject, /CN=tutti-client-ca@/);
     assert.equal((await stat(join(dataDir, 'tls', 'client-ca.crt'))).mode & 0o777, 0o644);
+  });
+
+  it('issues the admin a client certificate of the client CA: system:admin in system:masters', async () => {
+    const result = await verifyClientCertificate(
+      new Uint8Array(new X509Certificate(pki.adminCertPem).raw),
+      pki.clientCaCertPem,
+    );
+    assert.ok('user' in result);
+    assert.deepEqual(result.user, { name: 'system:admin', groups: ['system:masters'] });
+    const days = (result.notAfter.getTime() - Date.now()) / 86400_000;
+    assert.ok(days > 364 && days < 366, `admin cert valid for ${days} days`);
   });
 
   it('makes a node token pinning the CA hash', () => {

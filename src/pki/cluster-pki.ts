@@ -2,7 +2,8 @@
 //   ca.crt / ca.key          CA, 10 years
 //   client-ca.crt / .key     client CA (signs client certificates: CSRs, kubelet client certs), 10 years
 //   server.crt / server.key  serving certificate, 1 year; reissued when its names change or expiry nears
-//   admin.token              bearer token for the admin kubeconfig
+//   admin.token              bearer token of the control-plane components
+//   client-admin.crt / .key  the admin kubeconfig's client certificate (CN system:admin, O system:masters; k3s), 1 year
 //   node-token               K10<ca hash>::server:<secret>, given to agents that join
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import {
   sameSans,
   subjectAltNames,
 } from './certificates.js';
+import { createCertificateRequest, signCertificateRequest } from './client-certs.js';
 import { readIfExists, writeFileAtomic } from './secret-files.js';
 import { caHashOf, formatJoinToken, parseJoinToken, randomSecret } from './tokens.js';
 
@@ -27,6 +29,9 @@ export interface ClusterPki {
   serverCertPem: string;
   serverKeyPem: string;
   adminToken: string;
+  /** The admin kubeconfig's client certificate and key, issued by the client CA (k3s' client-admin.crt). */
+  adminCertPem: string;
+  adminKeyPem: string;
   nodeToken: string;
   /** The key that signs ServiceAccount tokens (PKCS#8 PEM, EC P-256), as upstream's --service-account-key-file. */
   serviceAccountKeyPem: string;
@@ -60,6 +65,7 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
   const clientCa = await ensureCa(dir, 'client-ca', 'tutti-client-ca');
   const server = await ensureServingCert(dir, ca, servingSans(opts));
   const adminToken = await ensureToken(join(dir, 'admin.token'), () => randomSecret());
+  const admin = await ensureAdminCert(dir, clientCa);
   const nodeToken = await ensureToken(
     join(dir, 'node-token'),
     (previous) => {
@@ -83,6 +89,8 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
     serverCertPem: server.certPem,
     serverKeyPem: server.keyPem,
     adminToken,
+    adminCertPem: admin.certPem,
+    adminKeyPem: admin.keyPem,
     nodeToken,
     serviceAccountKeyPem,
     caHash: caHashOf(ca.certPem),
@@ -120,6 +128,24 @@ async function ensureServingCert(
   await writeFileAtomic(keyPath, server.keyPem, SECRET_MODE);
   await writeFileAtomic(certPath, server.certPem, PUBLIC_MODE);
   return server;
+}
+
+/** The admin's client certificate: reissued when the client CA changed or under 90 days remain. */
+async function ensureAdminCert(dir: string, clientCa: CertificateAndKey): Promise<CertificateAndKey> {
+  const certPath = join(dir, 'client-admin.crt');
+  const keyPath = join(dir, 'client-admin.key');
+  const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
+  if (certPem && keyPem && (await isIssuedAndFresh(certPem, clientCa.certPem, RENEW_BEFORE_DAYS))) {
+    return { certPem, keyPem };
+  }
+  const { requestPem, keyPem: newKey } = await createCertificateRequest('system:admin', ['system:masters']);
+  const newCert = await signCertificateRequest(clientCa, requestPem, {
+    usages: ['digital signature', 'key encipherment', 'client auth'],
+    durationMs: 365 * 24 * 3600 * 1000,
+  });
+  await writeFileAtomic(keyPath, newKey, SECRET_MODE);
+  await writeFileAtomic(certPath, newCert, PUBLIC_MODE);
+  return { certPem: newCert, keyPem: newKey };
 }
 
 async function ensureToken(

@@ -77,6 +77,21 @@ describe('kubeconfig', () => {
     assert.deepEqual(doc.users, [{ name: 'admin', user: { token: 'tok' } }]);
   });
 
+  it('renders a client certificate and key instead of a token', () => {
+    const doc = parse(
+      kubeconfigText({
+        server: 'https://x',
+        caPem: 'ca',
+        clientCertPem: pki.adminCertPem,
+        clientKeyPem: pki.adminKeyPem,
+      }),
+    );
+    const user = doc.users[0].user;
+    assert.equal(user.token, undefined);
+    assert.equal(Buffer.from(user['client-certificate-data'], 'base64').toString(), pki.adminCertPem);
+    assert.equal(Buffer.from(user['client-key-data'], 'base64').toString(), pki.adminKeyPem);
+  });
+
   it('honours clusterName and user', () => {
     const doc = parse(kubeconfigText({ server: 'https://x', caPem: 'ca', token: 't', clusterName: 'c1', user: 'u1' }));
     assert.equal(doc['current-context'], 'c1');

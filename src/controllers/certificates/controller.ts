@@ -45,6 +45,9 @@ function csrQueue(ctx: ControllerContext) {
   return { informer, queue };
 }
 
+/** upstream kube-controller-manager runs the CSR signer and approver with 5 workers each. */
+const WORKERS = 5;
+
 const path = (name: string, subresource?: string) =>
   resourcePath(resources.certificatesigningrequests, { name, subresource });
 
@@ -89,7 +92,7 @@ export function startCsrSigningController(
       if (!isConflict(err) && !isNotFound(err)) throw err;
     }
   };
-  return runWorkers({ name, ctx, queue, waitFor: [informer], workers: opts.workers ?? 1, sync });
+  return runWorkers({ name, ctx, queue, waitFor: [informer], workers: opts.workers ?? WORKERS, sync });
 }
 
 interface SubjectAccessReviewAnswer {
@@ -142,9 +145,9 @@ export function startCsrApprovingController(
       return;
     }
     if (tried.length > 0) {
-      // upstream: an ignorable error, not retried; a later change to the CSR brings it back.
-      ctx.log('recognized csr but subject access review was not approved', { controller: name, csr: key, tried });
+      // upstream's ignorableError: requeued with back-off (RBAC may not have caught up yet).
+      throw new Error(`recognized csr "${key}" as [${tried.join(' ')}] but subject access review was not approved`);
     }
   };
-  return runWorkers({ name, ctx, queue, waitFor: [informer], workers: opts.workers ?? 1, sync });
+  return runWorkers({ name, ctx, queue, waitFor: [informer], workers: opts.workers ?? WORKERS, sync });
 }
