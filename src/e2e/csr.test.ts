@@ -212,7 +212,7 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
       ],
       { cwd: dir, stdio: 'pipe' },
     );
-    // TokenReview still reviews bearer tokens only: the join token is system:node, now also a bootstrapper.
+    // TokenReview still reviews bearer tokens only: the join token is only a bootstrapper.
     const review = await s.request('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenReview',
@@ -221,7 +221,7 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
     assert.equal(review.status, 201, review.body);
     assert.deepEqual((JSON.parse(review.body) as { status: unknown }).status, {
       authenticated: true,
-      user: { username: 'system:node', groups: ['system:nodes', 'system:bootstrappers', 'system:authenticated'] },
+      user: { username: 'system:bootstrap:node', groups: ['system:bootstrappers', 'system:authenticated'] },
     });
     for (const name of ['self', 'forged']) {
       const certPem = readFileSync(join(dir, `${name}.crt`), 'utf8');
