@@ -98,6 +98,19 @@ describe('NodeCredential (kubelet TLS bootstrap) against a fake API server with 
     assert.notEqual(other.certificate.certPem, cred.certificate.certPem);
   });
 
+  it('a certificate on disk that the server refuses (401: another cluster) is replaced by a new one', async () => {
+    const opts = { server: fake.url, caPem: '', bootstrapToken: 't', nodeName: 'n7', dataDir: join(dir, 'n7') };
+    const first = await NodeCredential.obtain(opts);
+    fake.fault = (r) => (r.path.endsWith('/selfsubjectreviews') ? 401 : undefined);
+    try {
+      const again = await NodeCredential.obtain(opts);
+      assert.match(again.csrName ?? '', /^node-csr-/, 'asked anew');
+      assert.notEqual(again.certificate.certPem, first.certificate.certPem);
+    } finally {
+      fake.fault = undefined;
+    }
+  });
+
   it('renews with a new CSR (generateName csr-) made with the current certificate, and rewrites the files', async () => {
     const opts = { server: fake.url, caPem: '', bootstrapToken: 't', nodeName: 'n3', dataDir: join(dir, 'n3') };
     const cred = await NodeCredential.obtain(opts);

@@ -8,7 +8,7 @@
 //          ApiClient swaps to the new one (setCredentials) without a restart.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiClient, type ApiClientOptions, isAlreadyExists, isNotFound } from '../../client/index.js';
+import { ApiClient, type ApiClientOptions, isAlreadyExists, isApiError, isNotFound } from '../../client/index.js';
 import type { Stored } from '../../core/types.js';
 import type * as certificatesv1 from 'kubernetes-types/certificates/v1.js';
 import {
@@ -237,11 +237,18 @@ export class NodeCredential {
   static async obtain(opts: NodeCredentialOptions): Promise<NodeCredential> {
     const log = opts.log ?? (() => {});
     const found = readNodeCertificate(opts.dataDir, opts.nodeName);
+    let why = found.why;
     if (found.cert) {
-      log('using the node certificate on disk', { node: opts.nodeName, ...expiry(found.cert) });
-      return new NodeCredential(opts, found.cert, undefined);
+      // A certificate of another cluster (the server's data dir was reset) is refused with a 401: ask anew.
+      // Any other failure (the server not up yet) keeps it, as the kubelet does.
+      const refused = await refusedByServer(opts, found.cert);
+      if (!refused) {
+        log('using the node certificate on disk', { node: opts.nodeName, ...expiry(found.cert) });
+        return new NodeCredential(opts, found.cert, undefined);
+      }
+      why = `the server refuses the certificate on disk: ${refused}`;
     }
-    log('requesting a node certificate', { node: opts.nodeName, why: found.why });
+    log('requesting a node certificate', { node: opts.nodeName, why });
     const bootstrap = new ApiClient({
       server: opts.server,
       caPem: opts.caPem,
@@ -343,6 +350,28 @@ export class NodeCredential {
       );
     }, delay);
     this.timer.unref();
+  }
+}
+
+/** The server's 401 message when it does not accept the certificate; undefined when it does or cannot tell. */
+async function refusedByServer(opts: NodeCredentialOptions, cert: NodeCertificate): Promise<string | undefined> {
+  const probe = new ApiClient({
+    server: opts.server,
+    caPem: opts.caPem,
+    ...cert,
+    userAgent: `tutti-agent/${opts.nodeName}`,
+  });
+  try {
+    await probe.create('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'SelfSubjectReview',
+      metadata: {},
+    });
+    return undefined;
+  } catch (err) {
+    return isApiError(err) && err.code === 401 ? err.message : undefined;
+  } finally {
+    probe.close();
   }
 }
 
