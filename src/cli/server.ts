@@ -431,6 +431,17 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     admin.close();
   }
   if (!boolFlag(args, 'disable-agent')) {
+    if (
+      boolFlag(args, 'disable-controllers') ||
+      disabledControllers.some((c) => c === 'csrsigning' || c === 'csrapproving')
+    ) {
+      console.error(
+        JSON.stringify({
+          level: 'warn',
+          msg: "this server's node needs a certificate, but the CSR signer or approver is off: approve it by hand (kubectl certificate approve) or run them elsewhere",
+        }),
+      );
+    }
     // The server's own node: an agent in this process, talking to the API over HTTPS like any other.
     const agent = await startAgent({
       server: `https://127.0.0.1:${api.port}`,
