@@ -339,7 +339,10 @@ async function serveSimulatedNodes(count: number, podsPerNode: number): Promise<
   }
   const ep = await startSimulatedMetricsEndpoint({
     nodes,
-    token: TOKEN,
+    auth: {
+      authenticate: async (t) => (t === TOKEN ? { name: 'bench', groups: [] } : undefined),
+      authorize: async () => ({ allowed: true }),
+    },
     meter: new SimulatedUsageMeter({ nodeBase: { cpuMillis: 100, memoryBytes: 512 * 2 ** 20 } }),
     podsOf: (node) => pods.get(node) ?? [],
   });

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { type ApiClient, EventRecorder } from '../client/index.js';
+import { type ApiClient, type DelegatedAuthOptions, delegatedAuth, EventRecorder } from '../client/index.js';
 import { AGENT_CA_ANNOTATION } from '../core/well-known.js';
 import { fetchTrustedCa } from '../pki/index.js';
 import { readAgentRecord, writeAgentRecord } from './host/agent-record.js';
@@ -57,6 +57,12 @@ export interface AgentOptions {
   nodeIP?: string;
   /** Linux bridge of the pod network (default `tutti0` for the default data dir, else one derived from it). */
   bridgeName?: string;
+  /**
+   * The private containerd's CNI bridge masquerades pod traffic that leaves the node's pod CIDR (default true).
+   * False when the pod network beside the agent masquerades pod → outside itself (src/cli/podnet.ts), so pods
+   * on other nodes see a pod's own address.
+   */
+  cniIpMasq?: boolean;
   /** Use this pod CIDR instead of waiting for spec.podCIDR. */
   podCidr?: string;
   podCidrWaitMs?: number;
@@ -70,6 +76,13 @@ export interface AgentOptions {
   apiRate?: { qps: number; burst: number };
   /** Port of the agent's HTTPS endpoint for logs/exec/port-forward (default 10250; 0 picks a free one). */
   agentPort?: number;
+  /**
+   * Cache TTLs of the endpoint's TokenReviews and SubjectAccessReviews (the kubelet's webhook cache flags;
+   * defaults 2 min, 5 min allowed, 30 s denied).
+   */
+  endpointAuth?: DelegatedAuthOptions;
+  /** Client certificates this CA issued authenticate at the endpoint too (CN/O; the kubelet's --client-ca-file). */
+  clientCaPem?: string;
   /** Rotate a container's log when it grows past this (default 10 MiB). */
   containerLogMaxSizeBytes?: number;
   /** Log files kept per container, the live one included (default 5). */
@@ -141,7 +154,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     ready: false,
     message: 'container runtime is starting',
   };
-  // The endpoint the API server proxies logs/exec/port-forward to; the bearer it expects is the join token.
+  // The endpoint the API server proxies logs/exec/port-forward to: callers are authenticated with a TokenReview
+  // and authorized with a SubjectAccessReview on nodes/<subresource> of this node, through this agent's client.
   let endpoint: AgentServer | undefined;
   const rtNow = () => {
     if (!runtime) throw new Error('container runtime is not ready');
@@ -167,7 +181,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       containerStatus: (id) => rtNow().containerStatus(id),
     },
     locator: runtimeLocator(() => runtime),
-    token: opts.token,
+    auth: delegatedAuth(client, opts.endpointAuth),
+    clientCaPem: opts.clientCaPem,
     port: opts.agentPort ?? 10250,
     nodeName,
     addresses: [hostIP],
@@ -235,6 +250,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
           dataDir: join(opts.dataDir, 'containerd'),
           podCidr,
           bridgeName,
+          cniIpMasq: opts.cniIpMasq,
           insecureRegistries: opts.insecureRegistries,
           log: (message, fields) => log(message, { node: nodeName, ...fields }),
         });

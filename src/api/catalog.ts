@@ -160,8 +160,19 @@ export const CATALOG: ResourceInfo[] = [
     categories: ['api-extensions'],
     subresources: ['status'],
   }),
-  // Virtual: a create answers whether a bearer token authenticates (src/apiserver/http/reviews.ts); never stored.
+  // Virtual: creates answered and never stored. A TokenReview says whether a bearer token authenticates
+  // (src/apiserver/http/reviews.ts); the self and access reviews are answered by src/apiserver/authz/reviews.ts
+  // before any resource routing: they are listed here for discovery and OpenAPI.
+  res('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
   res('authentication.k8s.io', 'v1', 'TokenReview', 'tokenreviews', false, { verbs: ['create'] }),
+  res('authorization.k8s.io', 'v1', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true, {
+    verbs: ['create'],
+  }),
+  res('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, {
+    verbs: ['create'],
+  }),
+  res('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'] }),
+  res('authorization.k8s.io', 'v1', 'SubjectAccessReview', 'subjectaccessreviews', false, { verbs: ['create'] }),
   res('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, {
     shortNames: ['csr'],
     subresources: ['approval', 'status'],

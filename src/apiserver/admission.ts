@@ -1,9 +1,16 @@
 // Admission steps that need more than one object: namespace lifecycle, pod defaults that depend on
-// configuration (default tolerations), QoS class, and Service IP / NodePort allocation.
-import type { KubeObject } from '../core/types.js';
+// configuration (default tolerations), QoS class, Service IP / NodePort allocation, and the LimitRanger and
+// ResourceQuota plugins (the decisions are pure, in src/core/quota; here they meet the store).
+import {
+  applyLimitRangeDefaults,
+  checkQuotaRequest,
+  limitRangeViolation,
+  type QuotaOperation,
+} from '../core/quota/index.js';
+import type { KubeObject, LimitRange, Pod, ResourceQuota } from '../core/types.js';
 import { errors, field, type FieldError } from '../core/status.js';
-import type { Store } from '../storage/store.js';
-import { ObjectStorage, decodeKv } from './objects.js';
+import type { Compare, Store, TxnOp } from '../storage/store.js';
+import { ObjectStorage, decodeKv, encodeForStorage } from './objects.js';
 import { mountServiceAccountToken } from './serviceaccounts/admission.js';
 import type { ServedResource } from './resources.js';
 
@@ -47,12 +54,30 @@ export function apiServiceIp(cidr: string): string {
   return intToIp(serviceCidrRange(cidr).first + 1);
 }
 
+/** Rounds of read-decide-write a quota charge gets before it answers 409 (upstream retries 3 times). */
+const QUOTA_RETRIES = 10;
+
+/** One write as admission sees it. */
+export interface AdmissionWrite {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  resource: ServedResource;
+  subresource: string;
+  namespace: string;
+  name: string;
+  /** The new object (create, update). */
+  object?: KubeObject;
+  /** The object before an update, the one deleted, or the pod of an eviction. */
+  old?: KubeObject;
+}
+
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 export class Admission {
   private readonly namespaces: ObjectStorage;
   private readonly serviceAccounts: ObjectStorage;
   private readonly priorityClasses: ObjectStorage;
+  private readonly limitRanges: ObjectStorage;
+  private readonly quotas: ObjectStorage;
 
   constructor(
     private readonly store: Store,
@@ -65,6 +90,93 @@ export class Admission {
       resource: 'priorityclasses',
       namespaced: false,
     });
+    this.limitRanges = new ObjectStorage(store, { group: '', resource: 'limitranges', namespaced: true });
+    this.quotas = new ObjectStorage(store, { group: '', resource: 'resourcequotas', namespaced: true });
+  }
+
+  private async listLimitRanges(namespace: string | undefined): Promise<LimitRange[]> {
+    if (!namespace) return [];
+    const page = await this.limitRanges.list({ namespace });
+    return page.kvs.map((kv) => decodeKv(kv) as LimitRange);
+  }
+
+  /**
+   * The validating half of admission, after the object passed validation and before it is stored:
+   * LimitRanger (min/max/ratio of pods, min/max storage of claims) and ResourceQuota (charge the quotas,
+   * unless dry-run). Subresource writes do not come here.
+   */
+  async validateCreate(res: ServedResource, obj: KubeObject, opts: { dryRun?: boolean } = {}): Promise<void> {
+    if (!res.namespaced || !obj.metadata.namespace) return;
+    if (res.group === '' && (res.resource === 'pods' || res.resource === 'persistentvolumeclaims')) {
+      const why = limitRangeViolation(await this.listLimitRanges(obj.metadata.namespace), res.resource, obj);
+      if (why) throw errors.forbiddenObject(res.group, res.resource, obj.metadata.name ?? '', why);
+    }
+    await this.chargeQuota(res, 'create', obj, undefined, opts.dryRun);
+  }
+
+  /** validateCreate for updates: claims against LimitRanges (unless being deleted), services and claims against quota. */
+  async validateUpdate(
+    res: ServedResource,
+    obj: KubeObject,
+    old: KubeObject,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<void> {
+    if (!res.namespaced || !obj.metadata.namespace) return;
+    if (res.group === '' && res.resource === 'persistentvolumeclaims' && !old.metadata.deletionTimestamp) {
+      const why = limitRangeViolation(await this.listLimitRanges(obj.metadata.namespace), res.resource, obj);
+      if (why) throw errors.forbiddenObject(res.group, res.resource, obj.metadata.name ?? '', why);
+    }
+    await this.chargeQuota(res, 'update', obj, old, opts.dryRun);
+  }
+
+  /**
+   * ResourceQuota admission: decide on the quotas as stored, then write the new status.used of every quota
+   * charged in one transaction that holds only if none of them changed since read; on a lost race, read and
+   * decide again, so concurrent creates cannot both take the last unit.
+   */
+  private async chargeQuota(
+    res: ServedResource,
+    operation: QuotaOperation,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    dryRun: boolean | undefined,
+  ): Promise<void> {
+    const namespace = obj.metadata.namespace!;
+    let contended = '';
+    for (let attempt = 0; attempt < QUOTA_RETRIES; attempt++) {
+      const page = await this.quotas.list({ namespace });
+      if (page.kvs.length === 0) return;
+      const read = page.kvs.map((kv) => ({ kv, quota: decodeKv(kv) as ResourceQuota }));
+      const decision = checkQuotaRequest(
+        read.map((r) => r.quota),
+        { group: res.group, resource: res.resource, operation, obj, old, nowMs: Date.now() },
+      );
+      if (!decision.allowed) {
+        throw errors.forbiddenObject(res.group, res.resource, obj.metadata.name ?? '', decision.message);
+      }
+      if (decision.charged.size === 0 || dryRun) return;
+      const compare: Compare[] = [];
+      const puts: TxnOp[] = [];
+      for (const { kv, quota } of read) {
+        const used = decision.charged.get(quota.metadata.name ?? '');
+        if (!used) continue;
+        compare.push({ key: kv.key, target: 'mod', result: '=', value: kv.modRevision });
+        puts.push({
+          type: 'put',
+          key: kv.key,
+          value: encodeForStorage({ ...quota, status: { ...quota.status, used } }),
+        });
+      }
+      const r = await this.store.txn(compare, puts);
+      if (r.succeeded) return;
+      contended = [...decision.charged.keys()][0] ?? '';
+    }
+    throw errors.conflict(
+      '',
+      'resourcequotas',
+      contended,
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
   }
 
   /**
@@ -140,9 +252,21 @@ export class Admission {
     for (const g of this.guards) g(res, obj, old, subresource);
   }
 
+  /**
+   * Validating admission of every write with what upstream's admission.Attributes carry (operation,
+   * subresource, the old object); they throw to refuse (NodeRestriction, added by the server).
+   */
+  readonly validators: ((w: AdmissionWrite) => void | Promise<void>)[] = [];
+
+  async validateWrite(w: AdmissionWrite): Promise<void> {
+    for (const v of this.validators) await v(w);
+  }
+
   async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {
     this.runGuards(res, obj);
     if (res.group === '' && res.kind === 'Pod') {
+      // LimitRanger's defaults first: the QoS class and every later step see the defaulted resources.
+      applyLimitRangeDefaults(await this.listLimitRanges(obj.metadata.namespace), obj as Pod);
       this.admitPod(obj);
       await this.admitPriority(obj);
       const saName = (obj.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName || 'default';

@@ -1,7 +1,10 @@
-// Objects every cluster has from its first start: the system namespaces and the `kubernetes` Service and
-// Endpoints, created through the object pipeline like any client's.
+// Objects every cluster has from its first start: the system namespaces and the `kubernetes` Service with its
+// Endpoints and EndpointSlice, written through the object pipeline like any client's. The Endpoints and the
+// slice follow the advertise address and port at every start (upstream's apiserver endpoint reconciler,
+// pkg/controlplane/reconcilers), so a restart with another address or port moves the `kubernetes` Service too.
+import { jsonEqual } from '../core/json.js';
 import { StatusError } from '../core/status.js';
-import type { KubeObject } from '../core/types.js';
+import type { EndpointSlice, Endpoints, KubeObject, Service } from '../core/types.js';
 import { apiServiceIp } from './admission.js';
 import {
   bootstrapClusterRoleBindings,
@@ -37,6 +40,96 @@ async function ensureObject(pipeline: ObjectPipeline, resource: string, obj: Kub
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 409)) throw err;
   }
+}
+
+/** Label that keeps the EndpointSlice mirroring controller off an Endpoints object (discovery.LabelSkipMirror). */
+export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** Pure: the `default/kubernetes` Endpoints and EndpointSlice for this server's address and secure port. */
+export function kubernetesEndpointObjects(
+  advertiseAddress: string,
+  port: number,
+): { endpoints: Endpoints; slice: EndpointSlice } {
+  const endpoints: Endpoints = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { [SKIP_MIRROR_LABEL]: 'true' } },
+    subsets: [{ addresses: [{ ip: advertiseAddress }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+  };
+  // As upstream's endpointSliceFromEndpoints: same name, the service-name label only, one ready endpoint.
+  const slice: EndpointSlice = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'kubernetes' } },
+    addressType: advertiseAddress.includes(':') ? 'IPv6' : 'IPv4',
+    endpoints: [{ addresses: [advertiseAddress], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  return { endpoints, slice };
+}
+
+/**
+ * Pure: the object to write so `existing` holds what `desired` says (its labels merged over the existing
+ * ones, its content fields replacing theirs), or undefined when it already does.
+ */
+export function reconciledObject<T extends KubeObject>(
+  existing: T,
+  desired: T,
+  fields: readonly string[],
+): T | undefined {
+  const labels = { ...existing.metadata.labels, ...desired.metadata.labels };
+  const e = existing as Record<string, unknown>;
+  const d = desired as Record<string, unknown>;
+  const same = jsonEqual(labels, existing.metadata.labels ?? {}) && fields.every((f) => jsonEqual(e[f], d[f]));
+  if (same) return undefined;
+  const out: Record<string, unknown> = { ...existing, metadata: { ...existing.metadata, labels } };
+  for (const f of fields) out[f] = d[f];
+  return out as T;
+}
+
+/** Creates the object, or updates it when its content fields differ (retried on a lost race). */
+async function reconcileObject(
+  pipeline: ObjectPipeline,
+  resource: string,
+  desired: KubeObject,
+  fields: readonly string[],
+  group = '',
+): Promise<void> {
+  const r = pipeline.registry.find(group, group ? (desired.apiVersion ?? '').split('/')[1]! : 'v1', resource)!;
+  const namespace = desired.metadata.namespace;
+  const name = desired.metadata.name!;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      let existing: KubeObject;
+      try {
+        existing = await pipeline.get({ resource: r, namespace, name });
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 404)) throw err;
+        await pipeline.create({ resource: r, namespace }, desired, { fieldManager: FIELD_MANAGER });
+        return;
+      }
+      const update = reconciledObject(existing, desired, fields);
+      if (update) await pipeline.update({ resource: r, namespace, name }, update, { fieldManager: FIELD_MANAGER });
+      return;
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 409) || attempt >= 4) throw err;
+    }
+  }
+}
+
+/**
+ * Pure: the `kubernetes` Service with its https port's targetPort moved to the secure port, or undefined when
+ * it already points there (upstream's CreateOrUpdateMasterServiceIfNeeded reconciles the ports the same way).
+ */
+export function kubernetesServiceUpdate(existing: Service, port: number): Service | undefined {
+  const ports = existing.spec?.ports ?? [];
+  const https = ports.find((p) => p.name === 'https');
+  if (!https || https.targetPort === port) return undefined;
+  return {
+    ...existing,
+    spec: { ...existing.spec, ports: ports.map((p) => (p === https ? { ...p, targetPort: port } : p)) },
+  };
 }
 
 /** The PriorityClasses upstream's scheduling REST storage creates at start-up (scheduling.SystemPriorityClasses). */
@@ -99,14 +192,16 @@ export async function bootstrapCluster(pipeline: ObjectPipeline, config: Bootstr
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: config.port }],
     },
   });
-  await ensureObject(pipeline, 'endpoints', {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name: 'kubernetes', namespace: 'default' },
-    subsets: [
-      { addresses: [{ ip: config.advertiseAddress }], ports: [{ name: 'https', port: config.port, protocol: 'TCP' }] },
-    ],
-  });
+  const services = pipeline.registry.find('', 'v1', 'services')!;
+  const svc = (await pipeline.get({ resource: services, namespace: 'default', name: 'kubernetes' })) as Service;
+  const svcUpdate = kubernetesServiceUpdate(svc, config.port);
+  if (svcUpdate)
+    await pipeline.update({ resource: services, namespace: 'default', name: 'kubernetes' }, svcUpdate, {
+      fieldManager: FIELD_MANAGER,
+    });
+  const { endpoints, slice } = kubernetesEndpointObjects(config.advertiseAddress, config.port);
+  await reconcileObject(pipeline, 'endpoints', endpoints, ['subsets']);
+  await reconcileObject(pipeline, 'endpointslices', slice, ['addressType', 'endpoints', 'ports'], 'discovery.k8s.io');
   await ensureLocalApiServices(pipeline, new Date());
   await ensureSystemPriorityClasses(pipeline);
 }

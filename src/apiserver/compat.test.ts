@@ -396,6 +396,13 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
     assert.equal((await call('GET', TR)).status, 405);
     const disc = JSON.parse((await call('GET', '/apis/authentication.k8s.io/v1')).text).resources;
     assert.deepEqual(disc, [
+      {
+        name: 'selfsubjectreviews',
+        singularName: 'selfsubjectreview',
+        namespaced: false,
+        kind: 'SelfSubjectReview',
+        verbs: ['create'],
+      },
       { name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] },
     ]);
   });

@@ -9,9 +9,18 @@ import type { Duplex } from 'node:stream';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { errors } from '../core/status.js';
 import { verifyClientCertificate } from '../pki/index.js';
+import type { KubeObject } from '../core/types.js';
 import { prefixEnd, type Store } from '../storage/store.js';
-import { Admission, type AdmissionConfig, DEFAULT_ADMISSION } from './admission.js';
-import { Authorizer, checkNoEscalation, requestAttributes, requestUser, serveAuthReview } from './authz/index.js';
+import { Admission, type AdmissionConfig, type AdmissionWrite, DEFAULT_ADMISSION } from './admission.js';
+import {
+  Authorizer,
+  checkNoEscalation,
+  nodeIdentity,
+  requestAttributes,
+  requestUser,
+  serveAuthReview,
+} from './authz/index.js';
+import { admitNodeRestriction } from './noderestriction.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { csrAdmission, isCsr } from './certificates.js';
 import { CustomResourceDefinitions } from './customresources.js';
@@ -55,7 +64,7 @@ export interface ApiServerOptions {
   maxObjectBytes?: number;
   /**
    * Serve pods/log, exec, attach and portforward by proxying to the pod's node agent, found through the
-   * store; the agents accept `agentToken`. Without it (and without `nodeProxy`) those paths are a 404.
+   * store; `agentToken` is the bearer sent to agents (they authenticate and authorize it: kube-apiserver-kubelet-client). Without it (and without `nodeProxy`) those paths are a 404.
    */
   agentProxy?: { agentToken: string };
   /** Replaces the agent proxy's pods/log, exec, attach, portforward handler (tests with a fixed node). */
@@ -143,6 +152,7 @@ export class ApiServer {
     this.admission.guards.push((r, obj, old, sub) => {
       if (isCsr(r)) certificateAdmission(obj, old, sub);
     });
+    this.admission.validators.push((w) => this.admitNodeWrite(w));
     this.customResources = new CustomResourceDefinitions(this.pipeline, opts.store, opts.log);
     const proxy = opts.agentProxy
       ? storeNodeProxy({
@@ -337,6 +347,58 @@ export class ApiServer {
     }
   }
 
+  /** NodeRestriction for the user of the request being served (internal writes have none and pass). */
+  private async admitNodeWrite(w: AdmissionWrite): Promise<void> {
+    const user = requestUser.getStore();
+    if (!user) return;
+    const node = nodeIdentity(user);
+    if (node === undefined) return;
+    let nodeUid: string | undefined;
+    if (
+      node &&
+      w.resource.group === '' &&
+      w.resource.resource === 'pods' &&
+      w.operation === 'CREATE' &&
+      !w.subresource
+    ) {
+      const nodes = this.registry.find('', 'v1', 'nodes')!;
+      nodeUid = await this.pipeline.read({ resource: nodes, name: node }).then(
+        (r) => r.object.metadata.uid,
+        () => undefined,
+      );
+    }
+    admitNodeRestriction({
+      user,
+      operation: w.operation,
+      group: w.resource.group,
+      resource: w.resource.resource,
+      subresource: w.subresource,
+      namespace: w.namespace,
+      name: w.name,
+      object: w.object,
+      old: w.old,
+      nodeUid,
+    });
+  }
+
+  /** NodeRestriction of a TokenRequest: a node's must be bound to a pod on it. */
+  private async admitNodeTokenRequest(user: UserInfo, namespace: string, name: string, ref: unknown): Promise<void> {
+    if (nodeIdentity(user) === undefined) return;
+    const podName = (ref as { name?: unknown } | null)?.name;
+    const pod = typeof podName === 'string' && podName ? await this.readObject('pods', namespace, podName) : undefined;
+    admitNodeRestriction({
+      user,
+      operation: 'CREATE',
+      group: '',
+      resource: 'serviceaccounts',
+      subresource: 'token',
+      namespace,
+      name,
+      object: { metadata: { name, namespace }, spec: { boundObjectRef: ref ?? null } } as KubeObject,
+      old: pod,
+    });
+  }
+
   /** Whether a request to the node proxy may go on (an upgrade for exec/attach/port-forward needs `create`). */
   private async authorizeUpgrade(req: IncomingMessage): Promise<boolean> {
     const authn = await this.authenticate(req);
@@ -460,6 +522,7 @@ export class ApiServer {
         res,
         info.namespace ?? '',
         info.name ?? '',
+        (ref) => this.admitNodeTokenRequest(user, info.namespace ?? '', info.name ?? '', ref),
       );
     }
     const ctx: RequestContext = { req, res, query, info, resource, warnings: [] };

@@ -72,7 +72,7 @@ export async function runSimulatedAgent(argv: string[]): Promise<number> {
     podDeleteMs: numberFlag(args, 'pod-delete-ms', 500),
     runToCompletionMs: numberFlag(args, 'run-to-completion-ms', 2000),
     concurrency: numberFlag(args, 'concurrency', 32),
-    ...(args.flags.has('disable-metrics') ? {} : { metrics: { token, port: numberFlag(args, 'metrics-port', 0) } }),
+    ...(args.flags.has('disable-metrics') ? {} : { metrics: { port: numberFlag(args, 'metrics-port', 0) } }),
     log,
   });
   const started = Date.now();

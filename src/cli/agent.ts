@@ -1,5 +1,5 @@
 // `tutti agent`: joins this machine to a server as a node (the node agent lives in src/agent).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAgent } from '../agent/index.js';
@@ -7,8 +7,9 @@ import type { RuntimeKind } from '../agent/runtime-choice.js';
 import { defaultDataDir } from './datadir.js';
 import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
-import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
+import { PODNET_FLAGS, PODNET_HELP, podNetConfig, podNetMasquerades, startAgentPodNetwork } from './podnet.js';
 import { apiRateFlags, apiRateFromFlags, apiRateHelp } from './api-rate.js';
+import { AGENT_AUTH_FLAGS, agentAuthFromFlags, agentAuthHelp } from './agent-auth-flags.js';
 
 const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
 
@@ -20,11 +21,13 @@ const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
   --runtime auto|cri|process          container runtime (default auto: CRI when possible, else process)
   --node-ip IP                        node address (default: first non-loopback IPv4)
   --agent-port N                      HTTPS port of the agent endpoint for logs/exec/port-forward (default 10250)
+  --client-ca-file FILE               client certificates this CA issued may call the agent endpoint (CN/O)
   --pod-cidr CIDR                     use this pod CIDR instead of the one the server assigns
   --sync-frequency S                  seconds between refreshes of configMap/secret volumes (default 60)
   --simulate N                        run N simulated nodes (no containers; see --simulate --help)
   --service-cidr CIDR                 Service ClusterIP range, as the server's (default 10.43.0.0/16)
   --cluster-cidr CIDR                 pod network, as the server's (default 10.42.0.0/16)
+${agentAuthHelp(36)}
 ${apiRateHelp(['agent'], false)}
 ${networkHelp(38)}`;
 
@@ -37,11 +40,13 @@ const FLAGS: FlagSpec = {
   runtime: 'string',
   'node-ip': 'string',
   'agent-port': 'number',
+  'client-ca-file': 'string',
   'pod-cidr': 'string',
   'sync-frequency': 'number',
   'service-cidr': 'string',
   'cluster-cidr': 'string',
   ...apiRateFlags(['agent'], false),
+  ...AGENT_AUTH_FLAGS,
   ...NETWORK_FLAGS,
 };
 const RUNTIMES = ['auto', 'cri', 'process'];
@@ -70,7 +75,11 @@ export async function runAgent(argv: string[]): Promise<number> {
   }
   const args = parseFlags(argv, { ...FLAGS, ...PODNET_FLAGS });
   noPositionals(args);
-  const podnetConfig = podNetConfig(args);
+  const podnetConfig = podNetConfig(
+    args,
+    stringFlag(args, 'cluster-cidr'),
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+  );
   const server = stringFlag(args, 'server');
   const token = stringFlag(args, 'token');
   if (!server || !token) throw new UsageError('--server and --token are required');
@@ -79,6 +88,10 @@ export async function runAgent(argv: string[]): Promise<number> {
     throw new UsageError(`flag --runtime must be auto, cri or process, got ${JSON.stringify(runtime)}`);
   }
   const apiRate = apiRateFromFlags(args, 'agent', false);
+  const endpointAuth = agentAuthFromFlags(args);
+  const clientCaFile = stringFlag(args, 'client-ca-file');
+  if (clientCaFile && !existsSync(clientCaFile)) throw new UsageError(`flag --client-ca-file: no file ${clientCaFile}`);
+  const clientCaPem = clientCaFile ? readFileSync(clientCaFile, 'utf8') : undefined;
   const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
   const net = networkConfig(
     args,
@@ -95,9 +108,12 @@ export async function runAgent(argv: string[]): Promise<number> {
     nodeIP: stringFlag(args, 'node-ip'),
     agentPort: numberFlag(args, 'agent-port', 10250),
     podCidr: stringFlag(args, 'pod-cidr'),
+    cniIpMasq: !podNetMasquerades(podnetConfig),
     volumeRefreshIntervalMs: numberFlag(args, 'sync-frequency', 60) * 1000,
     dns: podDnsSettings(net),
     apiRate,
+    endpointAuth,
+    clientCaPem,
   });
   const network = await startAgentNetwork(agent, net, dataDir).catch(async (err) => {
     await agent.stop();

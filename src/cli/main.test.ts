@@ -51,9 +51,24 @@ describe('tutti command line', () => {
       command: 'server',
     },
     { args: ['server', 'stray'], message: 'unexpected argument "stray"', command: 'server' },
+    {
+      args: ['server', '--authorization-webhook-cache-unauthorized-ttl', 'soon'],
+      message: 'flag --authorization-webhook-cache-unauthorized-ttl must be a duration such as 30s or 5m0s, got "soon"',
+      command: 'server',
+    },
+    {
+      args: ['agent', '--server', 'https://x', '--token', 't', '--authentication-token-webhook-cache-ttl=-1s'],
+      message: 'flag --authentication-token-webhook-cache-ttl must be a duration such as 30s or 5m0s, got "-1s"',
+      command: 'agent',
+    },
     { args: ['agent', '--server', 'https://x', '--nope'], message: 'unknown flag --nope', command: 'agent' },
     { args: ['agent', '--token'], message: 'flag --token needs a value', command: 'agent' },
     { args: ['agent'], message: '--server and --token are required', command: 'agent' },
+    {
+      args: ['agent', '--server', 'https://x', '--token', 't', '--client-ca-file', '/nonexistent/h4-ca.crt'],
+      message: 'flag --client-ca-file: no file /nonexistent/h4-ca.crt',
+      command: 'agent',
+    },
     { args: ['image', 'export', 'x.tar'], message: 'unknown subcommand "export"', command: 'image' },
     { args: ['image', 'import'], message: 'import needs an image archive (FILE.tar)', command: 'image' },
   ];

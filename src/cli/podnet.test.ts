@@ -3,11 +3,16 @@ import { describe, it } from 'node:test';
 import { parseFlags } from './flags.js';
 import { PODNET_FLAGS, podNetConfig, startAgentPodNetwork } from './podnet.js';
 
-const parse = (argv: string[]) => podNetConfig(parseFlags(argv, PODNET_FLAGS), '10.42.0.0/16');
+const parse = (argv: string[]) => podNetConfig(parseFlags(argv, PODNET_FLAGS), '10.42.0.0/16', '10.43.0.0/16');
 
 describe('tutti pod network flags', () => {
   it('defaults: auto backend, policy on', () => {
-    assert.deepEqual(parse([]), { backend: 'auto', disablePolicy: false, clusterCidr: '10.42.0.0/16' });
+    assert.deepEqual(parse([]), {
+      backend: 'auto',
+      disablePolicy: false,
+      clusterCidr: '10.42.0.0/16',
+      serviceCidr: '10.43.0.0/16',
+    });
   });
   it('k3s names: --flannel-backend host-gw|vxlan|none, --disable-network-policy', () => {
     assert.equal(parse(['--flannel-backend=host-gw']).backend, 'host-gw');

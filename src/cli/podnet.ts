@@ -19,14 +19,30 @@ export interface PodNetConfig {
   disablePolicy: boolean;
   /** The whole pod network, when the command knows it (never masqueraded as a destination). */
   clusterCidr?: string;
+  /** The Service ClusterIP range (never masqueraded as a destination either). */
+  serviceCidr?: string;
 }
 
-export function podNetConfig(args: ParsedArgs, clusterCidr?: string): PodNetConfig {
+export function podNetConfig(args: ParsedArgs, clusterCidr?: string, serviceCidr?: string): PodNetConfig {
   const backend = stringFlag(args, 'flannel-backend', 'auto');
   if (backend !== 'none' && !(BACKENDS as readonly string[]).includes(backend)) {
     throw new UsageError(`flag --flannel-backend must be auto, host-gw, vxlan or none, got ${JSON.stringify(backend)}`);
   }
-  return { backend: backend as Backend | 'none', disablePolicy: boolFlag(args, 'disable-network-policy'), clusterCidr };
+  return {
+    backend: backend as Backend | 'none',
+    disablePolicy: boolFlag(args, 'disable-network-policy'),
+    clusterCidr,
+    serviceCidr,
+  };
+}
+
+/**
+ * Whether the pod network will masquerade this node's pod → outside traffic (it runs as root unless the
+ * backend is `none`). Then the agent's CNI bridge must not (its `ipMasq` also rewrites pod → pod on other
+ * nodes to the node's address, which NetworkPolicy on the other node then cannot match).
+ */
+export function podNetMasquerades(c: PodNetConfig): boolean {
+  return c.backend !== 'none' && process.getuid?.() === 0;
 }
 
 /** The tables, recorded in the agent's agent.json so that `tutti killall` deletes them after a crash. */
@@ -80,6 +96,7 @@ export async function startAgentPodNetwork(
         nodeName: agent.nodeName,
         podCidr: agent.podCidr,
         clusterCidr: c.clusterCidr,
+        serviceCidr: c.serviceCidr,
         backend: c.backend,
         log: log('podnet'),
       });

@@ -20,6 +20,7 @@ import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
 import { encryptionConfigPath, setUpEncryption } from './encryption.js';
 import { type AuditPolicy, validateAuditPolicy } from '../apiserver/audit/index.js';
+import { KUBELET_CLIENT_USER, METRICS_SCRAPER_USER, PROMETHEUS_USER } from '../apiserver/authz/index.js';
 import type { ComponentWorkerData } from './component-worker.js';
 import { defaultDataDir } from './datadir.js';
 import { ensureKubeDnsService } from '../network/node.js';
@@ -35,8 +36,9 @@ import {
   stringFlag,
   wantsHelp,
 } from './flags.js';
-import { PODNET_FLAGS, PODNET_HELP, podNetConfig, startAgentPodNetwork } from './podnet.js';
+import { PODNET_FLAGS, PODNET_HELP, podNetConfig, podNetMasquerades, startAgentPodNetwork } from './podnet.js';
 import { apiRateFlags, apiRateFromFlags, apiRateHelp } from './api-rate.js';
+import { AGENT_AUTH_FLAGS, agentAuthFromFlags, agentAuthHelp } from './agent-auth-flags.js';
 
 const HELP = `Usage: tutti server [flags]
 
@@ -76,6 +78,7 @@ const HELP = `Usage: tutti server [flags]
                                node groups: ConfigMap kube-system/tutti-node-groups (off without this flag)
   --scan-interval D            cluster autoscaler pass interval (default 10s)
   --expander NAME              cluster autoscaler expander: least-waste, random or priority (default least-waste)
+${agentAuthHelp(29)}
 ${apiRateHelp(['controller-manager', 'scheduler', 'agent'], true)}
 ${networkHelp(31)}`;
 
@@ -115,6 +118,7 @@ export const FLAGS: FlagSpec = {
   'scan-interval': 'string',
   expander: 'string',
   ...apiRateFlags(['controller-manager', 'scheduler', 'agent'], true),
+  ...AGENT_AUTH_FLAGS,
 };
 
 /** `--audit-policy-file` and `--audit-log-path` together turn audit logging on, as upstream. */
@@ -274,7 +278,11 @@ export interface RunningServer {
 export async function startServer(argv: string[]): Promise<RunningServer> {
   const args = parseFlags(argv, { ...FLAGS, ...PODNET_FLAGS });
   noPositionals(args);
-  const podnetConfig = podNetConfig(args, stringFlag(args, 'cluster-cidr', '10.42.0.0/16'));
+  const podnetConfig = podNetConfig(
+    args,
+    stringFlag(args, 'cluster-cidr', '10.42.0.0/16'),
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+  );
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   // Flags are checked before anything starts: a bad one is a usage error, not a half-started server.
   const controllerOptions = controllerOptionsFromFlags(args);
@@ -284,6 +292,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     scheduler: apiRateFromFlags(args, 'scheduler', true),
     agent: apiRateFromFlags(args, 'agent', true),
   };
+  const agentEndpointAuth = agentAuthFromFlags(args);
   const port = numberFlag(args, 'port', 6443);
   const advertise = stringFlag(args, 'advertise-address', firstIPv4());
   const audit = auditOptions(args); // checked before anything starts
@@ -307,19 +316,23 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     // The join token only bootstraps (as a kubeadm bootstrap token): it may ask for a kubelet client certificate
     // (group system:bootstrappers) and nothing else; each node then acts as system:node:<name> with its certificate.
     [pki.nodeToken, { name: JOIN_TOKEN_USER, groups: ['system:bootstrappers'] }],
+    // Identities towards the agents, which authorize them with SubjectAccessReviews (bootstrap-policy.ts binds them).
+    [pki.kubeletClientToken, { name: KUBELET_CLIENT_USER, groups: [] }],
+    [pki.metricsScraperToken, { name: METRICS_SCRAPER_USER, groups: [] }],
   ]);
-  // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring).
+  // A scrape token for Prometheus: only GET /metrics and the health endpoints (RBAC role system:monitoring), and
+  // the agents' /metrics (nodes/metrics, nodes/stats: ClusterRole system:tutti:metrics-scraper).
   const metricsTokenPath = join(dataDir, 'metrics-token');
   const metricsToken = existsSync(metricsTokenPath)
     ? readFileSync(metricsTokenPath, 'utf8').trim()
     : randomBytes(24).toString('hex');
   writeFileSync(metricsTokenPath, `${metricsToken}\n`, { mode: 0o600 });
-  tokens.set(metricsToken, { name: 'system:tutti:prometheus', groups: ['system:monitoring'] });
-  // metrics.k8s.io (metrics-server's job): a scraper of every agent's /metrics/resource with the join token the
-  // agents accept, over Node and Pod informers that start with the server (see src/metrics).
+  tokens.set(metricsToken, { name: PROMETHEUS_USER, groups: ['system:monitoring'] });
+  // metrics.k8s.io (metrics-server's job): a scraper of every agent's /metrics/resource with its own token (the
+  // agents allow it nodes/metrics and nodes/stats), over Node and Pod informers that start with the server.
   let metricsNodes: Informer<Node> | undefined;
   let metricsPods: Informer<Pod> | undefined;
-  const metricsFetch = agentResourceMetricsFetch({ token: pki.nodeToken });
+  const metricsFetch = agentResourceMetricsFetch({ token: pki.metricsScraperToken });
   const metricsApi = new MetricsApiService({
     nodes: () => metricsNodes?.list() ?? [],
     pods: (ns) => (ns === undefined ? (metricsPods?.list() ?? []) : (metricsPods?.byIndex(NAMESPACE_INDEX, ns) ?? [])),
@@ -339,8 +352,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const api = new ApiServer({
     metrics: metricsSink,
     extraApis: [metricsApi],
-    // pods/log, exec, attach, port-forward: proxied to the pod's node agent, which accepts the join token.
-    agentProxy: { agentToken: pki.nodeToken },
+    // pods/log, exec, attach, port-forward: proxied to the pod's node agent as kube-apiserver-kubelet-client.
+    agentProxy: { agentToken: pki.kubeletClientToken },
     serviceAccountKeyPem: pki.serviceAccountKeyPem,
     audit,
     store,
@@ -449,9 +462,11 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       caPem: pki.caCertPem,
       dataDir: join(dataDir, 'agent'),
       nodeIP: advertise,
+      cniIpMasq: !podNetMasquerades(podnetConfig),
       agentPort: numberFlag(args, 'agent-port', 10250),
       dns: podDnsSettings(net),
       apiRate: rates.agent,
+      endpointAuth: agentEndpointAuth,
     });
     const podnet = await startAgentPodNetwork(agent, agent.credential, podnetConfig, join(dataDir, 'agent'));
     stops.push(() => podnet.stop());

@@ -13,6 +13,13 @@ export {
   type WriteOptions,
 } from './api-client.js';
 export { Backoff } from './backoff.js';
+export {
+  type DelegatedAuth,
+  type DelegatedAuthOptions,
+  delegatedAuth,
+  type ReviewAttributes,
+  type ReviewedUser,
+} from './delegated-auth.js';
 export { IndexedCache, type IndexFunc, NAMESPACE_INDEX, namespaceIndexFunc, ownerUidIndexFunc } from './cache.js';
 export { type Clock, FakeClock, realClock, type TimerHandle } from './clock.js';
 export { ApiError, isAlreadyExists, isApiError, isConflict, isNotFound, isResourceExpired } from './errors.js';

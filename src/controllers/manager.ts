@@ -18,6 +18,7 @@ import { startDaemonSetController } from './daemonset/controller.js';
 import { startDeploymentController } from './deployment/controller.js';
 import { startEndpointsController } from './endpoints/controller.js';
 import { startEndpointSliceController } from './endpointslice/controller.js';
+import { startEndpointSliceMirroringController } from './endpointslicemirroring/controller.js';
 import { startGarbageCollector } from './garbagecollector/controller.js';
 import { type JobControllerOptions, startJobController } from './job/controller.js';
 import { startNamespaceController } from './namespace/controller.js';
@@ -69,6 +70,7 @@ const CONTROLLERS: Record<string, Starter> = {
   nodeipam: (ctx, o) => startNodeIpamController(ctx, o.nodeIpam),
   endpoints: (ctx) => startEndpointsController(ctx),
   endpointslice: (ctx) => startEndpointSliceController(ctx),
+  endpointslicemirroring: (ctx) => startEndpointSliceMirroringController(ctx),
   daemonset: (ctx) => startDaemonSetController(ctx),
   job: (ctx, o) => startJobController(ctx, o.job),
   podgc: (ctx, o) => startPodGcController(ctx, o.podGc),

@@ -4,6 +4,8 @@
 // required and drops the read-only marks of status fields (components write them).
 import type * as apiextensionsv1 from 'kubernetes-types/apiextensions/v1.js';
 import type * as appsv1 from 'kubernetes-types/apps/v1.js';
+import type * as authenticationv1 from 'kubernetes-types/authentication/v1.js';
+import type * as authorizationv1 from 'kubernetes-types/authorization/v1.js';
 import type * as autoscalingv1 from 'kubernetes-types/autoscaling/v1.js';
 import type * as autoscalingv2 from 'kubernetes-types/autoscaling/v2.js';
 import type * as batchv1 from 'kubernetes-types/batch/v1.js';
@@ -21,6 +23,7 @@ import type * as storagev1 from 'kubernetes-types/storage/v1.js';
 export type { appsv1, autoscalingv1, autoscalingv2, batchv1, coordinationv1, corev1, discoveryv1, eventsv1, metav1 };
 export type { networkingv1, policyv1, rbacv1, storagev1 };
 export type { apiextensionsv1, certificatesv1 };
+export type { authenticationv1, authorizationv1 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

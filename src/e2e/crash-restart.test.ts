@@ -142,6 +142,25 @@ describe('kill -9 of tutti server, restart, killall', { skip, timeout: 600_000 }
   });
 
   it('tutti killall leaves no process, mount, veth, bridge, iptables rule or cgroup of the data dir', async () => {
+    // A hostPort pod: the portmap plugin's iptables rules name its sandbox (the bridge plugin adds no masquerade
+    // rules of its own while the pod network runs, as here as root).
+    const hp = await s.kubectl(['apply', '-f', '-'], {
+      input: `apiVersion: v1
+kind: Pod
+metadata: {name: hostport}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox:1.35
+    command: [sh, -c, 'exec httpd -f -p 8080 -h /tmp']
+    ports: [{containerPort: 8080, hostPort: 17788}]
+`,
+    });
+    assert.equal(hp.code, 0, hp.stderr);
+    await until('the hostPort pod running', 90_000, async () =>
+      (await runningPods()).some((p) => p.metadata.name === 'hostport') ? true : undefined,
+    );
     const bridge = bridgeNameFor(agentDir);
     const cgroupRoot = cgroupRootFor(agentDir);
     const podCidr = bridgeAddresses().find((b) => b.bridge === bridge)?.cidr;
@@ -160,7 +179,7 @@ describe('kill -9 of tutti server, restart, killall', { skip, timeout: 600_000 }
     const rulesBefore = await iptables();
     assert.ok(
       sandboxes.some((id) => rulesBefore.includes(id)),
-      'CNI rules exist before',
+      'CNI (portmap) rules exist before',
     );
     const tasks = join(agentDir, 'containerd', 'state', 'io.containerd.runtime.v2.task', 'k8s.io');
     const netns = readdirSync(tasks).flatMap((id) => {

@@ -3,8 +3,6 @@
 // 100m request), the server's scraper polls them every --metric-resolution, and an HPA targeting 50%
 // scales 1 -> 4 with upstream's event, its status naming the measured utilization.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient } from '../client/index.js';
 import { SimulatedNodes } from '../simnodes/index.js';
@@ -17,8 +15,7 @@ describe('HPA over the metrics API of tutti server', () => {
   before(async () => {
     s = await startTestServer({ controlPlane: true, args: ['--metric-resolution', '1'] });
     client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    const nodeToken = readFileSync(join(s.dataDir, 'node-token'), 'utf8').trim();
-    sim = new SimulatedNodes({ client, count: 2, prefix: 'hpa', podStartMs: 100, metrics: { token: nodeToken } });
+    sim = new SimulatedNodes({ client, count: 2, prefix: 'hpa', podStartMs: 100, metrics: {} });
     await sim.start();
   });
   after(async () => {

@@ -2,7 +2,8 @@
 // container burning one core reads as about one core in `kubectl top pods` (checked against the pod
 // cgroup's own CPU counter over the same time: the machine is shared, so a whole core may not be free),
 // `kubectl top nodes` follows (the node's usage includes the pod's), and the agent's /metrics,
-// /metrics/resource and /stats/summary answer with the join token. Needs root and containerd.
+// /metrics/resource and /stats/summary answer the metrics scraper's token (nodes/metrics, nodes/stats), not the
+// join token (the node role has neither). Needs root and containerd.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -152,8 +153,12 @@ spec:
       status: { daemonEndpoints: { kubeletEndpoint: { Port: number } } };
     };
     const port = n.status.daemonEndpoints.kubeletEndpoint.Port;
-    const token = readFileSync(join(s.dataDir, 'node-token'), 'utf8').trim();
+    const token = readFileSync(join(s.dataDir, 'tls', 'metrics-scraper.token'), 'utf8').trim();
+    const joinToken = readFileSync(join(s.dataDir, 'node-token'), 'utf8').trim();
     assert.equal((await agentGet(port, '/metrics', 'wrong')).status, 401);
+    const asNode = await agentGet(port, '/metrics', joinToken);
+    assert.equal(asNode.status, 403);
+    assert.match(asNode.body, /Forbidden \(user=system:node, verb=get, resource=nodes, subresource\(s\)=\[metrics\]\)/);
     const prom = await agentGet(port, '/metrics', token);
     assert.equal(prom.status, 200);
     const { samples } = parseExposition(prom.body);

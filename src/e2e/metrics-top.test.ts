@@ -3,8 +3,6 @@
 // and `kubectl top nodes|pods [-A] [--containers] [-l] [--sort-by]` prints upstream's output. Pods and nodes
 // without two samples yet are left out; a change of usage shows up in the next windows.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient, resourcePath } from '../client/index.js';
 import { resources } from '../core/resources.js';
@@ -28,14 +26,13 @@ describe('kubectl top against tutti server with simulated nodes', () => {
   before(async () => {
     s = await startTestServer({ args: ['--metric-resolution', '1'] });
     client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    const nodeToken = readFileSync(join(s.dataDir, 'node-token'), 'utf8').trim();
     sim = new SimulatedNodes({
       client,
       count: 2,
       prefix: 'top',
       capacity: { cpu: '2', memory: '2Gi' },
       podStartMs: 50,
-      metrics: { token: nodeToken, nodeBase: { cpuMillis: 50, memoryBytes: 256 * 2 ** 20 } },
+      metrics: { nodeBase: { cpuMillis: 50, memoryBytes: 256 * 2 ** 20 } },
     });
     await sim.start();
     // No controller manager here: give the nodes the pod CIDRs node IPAM would (simulated pods wait for one).

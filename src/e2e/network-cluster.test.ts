@@ -347,6 +347,28 @@ spec:
     assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'tutti-proxy']).status, 0);
   });
 
+  it('a pod reaches the API server through the kubernetes Service (10.43.0.1:443, its EndpointSlice)', async () => {
+    const slice = JSON.parse(await k('get', 'endpointslice', 'kubernetes', '-o', 'json'));
+    assert.deepEqual(slice.endpoints[0].addresses, [NODE_IP]);
+    assert.deepEqual(slice.ports, [{ name: 'https', port: 6443, protocol: 'TCP' }]);
+    await pollUntil(
+      'the kubernetes Service DNATs to the API server',
+      async () =>
+        new RegExp(`${NODE_IP.replaceAll('.', '\\.')}( \\. |:)6443`).test(
+          (await run(NODE_NS, 'nft', ['list', 'table', 'ip', 'tutti-proxy'])).out,
+        ),
+      30_000,
+      200,
+    );
+    assert.match(
+      (await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out,
+      /10\.43\.0\.1 \. tcp \. 443/,
+    );
+    // A TCP connect (no TLS in busybox): refused while the Service had no endpoint, accepted now.
+    const r = await inPod('client', 'sh', '-c', 'nc -w 3 10.43.0.1 443 </dev/null && echo connected');
+    assert.match(r.out, /connected/, r.out);
+  });
+
   it('a pod reaches the Service by name and by ClusterIP, and both pods answer', async () => {
     const names = new Set<string>();
     const byIp = new Set<string>();
@@ -660,6 +682,57 @@ spec:
     const rb = await inPod('client-b', 'timeout', '5', 'wget', '-qO-', 'http://web/');
     assert.equal(rb.code, 0, rb.out);
     assert.ok(pods.includes(rb.out.trim()), rb.out);
+  });
+
+  it('a pod on node B reaches a pod on node A by ClusterIP and is seen with its own address', async () => {
+    // busybox httpd on node A whose CGI answers the address the request came from.
+    const f = join(dirA, 'echo.yaml');
+    writeFileSync(
+      f,
+      `
+apiVersion: v1
+kind: Pod
+metadata: { name: echo-a, labels: { app: echo } }
+spec:
+  nodeName: ${nodeA}
+  containers:
+  - name: httpd
+    image: busybox:1.35
+    command: [sh, -c]
+    args:
+    - |
+      mkdir -p /www/cgi-bin
+      printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho "$REMOTE_ADDR"\\n' > /www/cgi-bin/ip
+      chmod +x /www/cgi-bin/ip
+      exec httpd -f -p 8080 -h /www
+    readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: echo }
+spec: { selector: { app: echo }, ports: [{ port: 80, targetPort: 8080 }] }
+`,
+    );
+    await k('apply', '-f', f);
+    await k('wait', '--for=condition=Ready', 'pod/echo-a', '--timeout=180s');
+    const echoIP = (await k('get', 'svc', 'echo', '-o', 'jsonpath={.spec.clusterIP}')).trim();
+    const clientB = (await k('get', 'pod', 'client-b', '-o', 'jsonpath={.status.podIP}')).trim();
+    const echoPod = (await k('get', 'pod', 'echo-a', '-o', 'jsonpath={.status.podIP}')).trim();
+    await pollUntil(
+      'echo in service-ips on B',
+      async () => (await run(B, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(echoIP),
+      30_000,
+      200,
+    );
+    const seen = async (url: string) => {
+      const r = await inPod('client-b', 'timeout', '5', 'wget', '-qO-', url);
+      assert.equal(r.code, 0, r.out);
+      return r.out.trim().replace(/^\[::ffff:(.*)\]$/, '$1');
+    };
+    assert.equal(await seen(`http://${echoPod}:8080/cgi-bin/ip`), clientB, 'pod to pod');
+    assert.equal(await seen(`http://${echoIP}/cgi-bin/ip`), clientB, 'pod to ClusterIP to a pod on the other node');
+    await k('delete', 'pod', 'echo-a', '--grace-period=0', '--force');
+    await k('delete', 'svc', 'echo');
   });
 
   it('kube-dns has one endpoint per node; NodePort and LoadBalancer answer on every node from the client', async () => {

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '../core/types.js';
 import { type AgentServer, startAgentServer } from '../agent/server/agent-server.js';
+import { sharedTokenAuth } from '../agent/server/auth.js';
 import type { PodLocator } from '../agent/server/locator.js';
 import { type RunningContainerd, startContainerd } from '../agent/runtime/containerd/containerd.js';
 import { CriRuntime } from '../agent/runtime/cri/cri-runtime.js';
@@ -139,7 +140,7 @@ describe('kubectl logs / exec / port-forward through the node proxy', { skip, ti
     agent = await startAgentServer({
       runtime: rt,
       locator,
-      token: 'agent-secret',
+      auth: sharedTokenAuth('agent-secret'),
       port: 0,
       host: '127.0.0.1',
       log: process.env.STREAM_DEBUG

@@ -4,6 +4,8 @@
 //   server.crt / server.key  serving certificate, 1 year; reissued when its names change or expiry nears
 //   admin.token              bearer token of the control-plane components
 //   client-admin.crt / .key  the admin kubeconfig's client certificate (CN system:admin, O system:masters; k3s), 1 year
+//   kubelet-client.token     the API server's identity towards node agents (user kube-apiserver-kubelet-client)
+//   metrics-scraper.token    the metrics.k8s.io scraper's identity towards node agents (nodes/metrics, nodes/stats)
 //   node-token               K10<ca hash>::server:<secret>, given to agents that join
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
@@ -33,6 +35,10 @@ export interface ClusterPki {
   adminCertPem: string;
   adminKeyPem: string;
   nodeToken: string;
+  /** Bearer token of the API server's calls to agents (logs, exec, attach, port-forward), upstream's kubelet client. */
+  kubeletClientToken: string;
+  /** Bearer token of the metrics.k8s.io scraper's calls to agents. */
+  metricsScraperToken: string;
   /** The key that signs ServiceAccount tokens (PKCS#8 PEM, EC P-256), as upstream's --service-account-key-file. */
   serviceAccountKeyPem: string;
   caHash: string;
@@ -66,6 +72,8 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
   const server = await ensureServingCert(dir, ca, servingSans(opts));
   const adminToken = await ensureToken(join(dir, 'admin.token'), () => randomSecret());
   const admin = await ensureAdminCert(dir, clientCa);
+  const kubeletClientToken = await ensureToken(join(dir, 'kubelet-client.token'), () => randomSecret());
+  const metricsScraperToken = await ensureToken(join(dir, 'metrics-scraper.token'), () => randomSecret());
   const nodeToken = await ensureToken(
     join(dir, 'node-token'),
     (previous) => {
@@ -92,6 +100,8 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions)
     adminCertPem: admin.certPem,
     adminKeyPem: admin.keyPem,
     nodeToken,
+    kubeletClientToken,
+    metricsScraperToken,
     serviceAccountKeyPem,
     caHash: caHashOf(ca.certPem),
   };

@@ -1,5 +1,6 @@
 // The simulated nodes' metrics endpoint over real HTTPS on two loopback addresses: each address answers
-// for its own node, with the usage of the pods' annotation; no token, no answer.
+// for its own node, with the usage of the pods' annotation; no token, no answer; a token without nodes/metrics:
+// the kubelet's 403.
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +22,9 @@ describe('simulated nodes metrics endpoint', () => {
   const ips = [simulatedNodeIP(9001), simulatedNodeIP(9002)];
   const pods = [pod('a', 'n0', 'cpu=250m,memory=64Mi'), pod('b', 'n1', 'cpu=1,memory=1Gi')];
   let ep: SimulatedMetricsEndpoint;
+  const scraper = { name: 'scraper', groups: [] };
+  const viewer = { name: 'viewer', groups: [] };
+  const asked: string[] = [];
   const fetch = agentResourceMetricsFetch({ token: 'secret' });
   const nodeAt = (name: string, ip: string, port: number): Node => ({
     metadata: { name },
@@ -32,7 +36,14 @@ describe('simulated nodes metrics endpoint', () => {
         [ips[0]!, 'n0'],
         [ips[1]!, 'n1'],
       ]),
-      token: 'secret',
+      auth: {
+        // "secret" is the scraper (may do all), "viewer" may read nodes/stats only.
+        authenticate: async (t) => (t === 'secret' ? scraper : t === 'viewer' ? viewer : undefined),
+        authorize: async (u, a) => {
+          asked.push(`${u.name} ${a.verb} ${a.resource}/${a.subresource} ${a.name}`);
+          return { allowed: u === scraper || a.subresource === 'stats' };
+        },
+      },
       meter: new SimulatedUsageMeter(),
       podsOf: (n) => pods.filter((p) => p.spec?.nodeName === n),
     });
@@ -72,5 +83,16 @@ describe('simulated nodes metrics endpoint', () => {
     const wrong = agentResourceMetricsFetch({ token: 'nope' });
     await assert.rejects(wrong(nodeAt('n0', ips[0]!, ep.port), new AbortController().signal), /HTTP 401/);
     wrong.close();
+  });
+
+  it('authorizes nodes/metrics of the node dialled: 403 with the kubelet message when denied', async () => {
+    asked.length = 0;
+    const denied = agentResourceMetricsFetch({ token: 'viewer' });
+    await assert.rejects(
+      denied(nodeAt('n1', ips[1]!, ep.port), new AbortController().signal),
+      /HTTP 403.*Forbidden \(user=viewer, verb=get, resource=nodes, subresource\(s\)=\[metrics\]\)/,
+    );
+    denied.close();
+    assert.deepEqual(asked, ['viewer get nodes/metrics n1']);
   });
 });

@@ -2,11 +2,13 @@
 // InternalIP (127.x.y.z, same port for all), so the API server's scraper reaches it as it reaches a real
 // agent. One HTTPS server behind all the listeners answers by the address the connection came in on:
 // GET /metrics/resource and /stats/summary from the SimulatedUsageMeter (the pods' tutti.io/simulated-usage
-// annotation), bearer token required. The certificate is a throwaway one; no CA is published, so the
+// annotation). Callers are authenticated and authorized as by a kubelet (`auth`, the API server's TokenReview
+// and SubjectAccessReview on nodes/metrics or nodes/stats of the node dialled): none -> 401, denied -> 403. The certificate is a throwaway one; no CA is published, so the
 // scraper does not verify it (as for agents that publish none).
-import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import type { DelegatedAuth } from '../client/index.js';
 import type { Pod } from '../core/types.js';
 import {
   PROMETHEUS_TEXT_TYPE,
@@ -19,7 +21,8 @@ import { createCertificateAuthority, createServingCertificate } from '../pki/cer
 export interface SimulatedMetricsEndpointOptions {
   /** InternalIP -> node name. */
   nodes: ReadonlyMap<string, string>;
-  token: string;
+  /** Who the caller is and whether it may (`delegatedAuth(client)` of the simulated nodes' client). */
+  auth: Pick<DelegatedAuth, 'authenticate' | 'authorize'>;
   /** 0 (default) picks a free port on the first address, then uses it on every other. */
   port?: number;
   meter: SimulatedUsageMeter;
@@ -52,34 +55,68 @@ export async function startSimulatedMetricsEndpoint(
     dnsNames: ['localhost'],
     ips: ['127.0.0.1'],
   });
-  const expected = Buffer.from(`Bearer ${opts.token}`);
+  const plain = (res: ServerResponse, code: number, text: string) => {
+    res.writeHead(code, { 'Content-Type': 'text/plain' });
+    res.end(text);
+  };
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const node = opts.nodes.get((req.socket.localAddress ?? '').replace(/^::ffff:/, ''));
+    const path = new URL(req.url ?? '/', 'https://sim').pathname;
+    const m = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const user = m ? await opts.auth.authenticate(m[1]!).catch(() => undefined) : undefined;
+    if (!user) return plain(res, 401, 'Unauthorized');
+    // The kubelet's attributes for the two paths served (everything else is nodes/proxy).
+    const subresource = path.startsWith('/metrics') ? 'metrics' : path.startsWith('/stats') ? 'stats' : 'proxy';
+    const verbs: Record<string, string> = {
+      GET: 'get',
+      POST: 'create',
+      PUT: 'update',
+      PATCH: 'patch',
+      DELETE: 'delete',
+    };
+    const verb = verbs[req.method ?? ''] ?? '';
+    const attrs = { verb, resource: 'nodes', subresource, name: node ?? '' };
+    let allowed: boolean;
+    try {
+      allowed = (await opts.auth.authorize(user, attrs)).allowed;
+    } catch {
+      const msg = `Authorization error (user=${user.name}, verb=${verb}, resource=nodes, subresource(s)=[${subresource}])`;
+      return plain(res, 500, msg);
+    }
+    if (!allowed) {
+      return plain(
+        res,
+        403,
+        `Forbidden (user=${user.name}, verb=${verb}, resource=nodes, subresource(s)=[${subresource}])`,
+      );
+    }
+    serve(node, path, req, res);
+  }
+  function serve(node: string | undefined, path: string, req: IncomingMessage, res: ServerResponse): void {
+    if (!node || req.method !== 'GET' || (path !== RESOURCE_METRICS_PATH && path !== '/stats/summary')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('404 page not found');
+      return;
+    }
+    const now = Date.now();
+    if (path === RESOURCE_METRICS_PATH) {
+      res.writeHead(200, { 'Content-Type': PROMETHEUS_TEXT_TYPE });
+      res.end(opts.meter.render(node, opts.podsOf(node), now));
+      return;
+    }
+    const pods = opts.podsOf(node);
+    const podUids = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.uid ?? '']));
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(summaryFromSnapshot(opts.meter.snapshot(node, pods, now), { nodeName: node, podUids })));
+  }
   // Idle connections outlive a scrape period, so each scrape reuses its TLS connection (as real agents do).
   const https = createHttpsServer(
     { cert: serving.certPem, key: serving.keyPem, keepAliveTimeout: 120_000 },
     (req, res) => {
-      const got = Buffer.from(req.headers.authorization ?? '');
-      if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-        res.writeHead(401, { 'Content-Type': 'text/plain' });
-        res.end('Unauthorized');
-        return;
-      }
-      const node = opts.nodes.get((req.socket.localAddress ?? '').replace(/^::ffff:/, ''));
-      const path = new URL(req.url ?? '/', 'https://sim').pathname;
-      if (!node || req.method !== 'GET' || (path !== RESOURCE_METRICS_PATH && path !== '/stats/summary')) {
-        res.writeHead(404, { 'Content-Type': 'text/plain' });
-        res.end('404 page not found');
-        return;
-      }
-      const now = Date.now();
-      if (path === RESOURCE_METRICS_PATH) {
-        res.writeHead(200, { 'Content-Type': PROMETHEUS_TEXT_TYPE });
-        res.end(opts.meter.render(node, opts.podsOf(node), now));
-        return;
-      }
-      const pods = opts.podsOf(node);
-      const podUids = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.uid ?? '']));
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(summaryFromSnapshot(opts.meter.snapshot(node, pods, now), { nodeName: node, podUids })));
+      handle(req, res).catch((err) => {
+        if (!res.headersSent) plain(res, 500, String(err));
+        else res.destroy();
+      });
     },
   );
   const listeners: Server[] = [];

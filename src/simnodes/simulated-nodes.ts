@@ -4,7 +4,16 @@
 // Scale: one timer wheel (not a timer per node), renewals spread evenly over the period, and every
 // write through one bounded pool on the client's keep-alive connections.
 
-import { type ApiClient, Informer, isConflict, isNotFound, objectKey, resourcePath } from '../client/index.js';
+import {
+  type ApiClient,
+  type DelegatedAuth,
+  delegatedAuth,
+  Informer,
+  isConflict,
+  isNotFound,
+  objectKey,
+  resourcePath,
+} from '../client/index.js';
 import { hostAddress } from '../core/cidr.js';
 import { resources } from '../core/resources.js';
 import { rfc3339, rfc3339Micro } from '../core/time.js';
@@ -40,10 +49,12 @@ export interface SimulatedNodesOptions {
   concurrency?: number;
   log?: (message: string, fields: Record<string, unknown>) => void;
   /**
-   * Serve /metrics/resource and /stats/summary on each node's InternalIP (the scraper's bearer `token`;
-   * `port` 0 = a free one), usage from each pod's tutti.io/simulated-usage annotation. Off by default.
+   * Serve /metrics/resource and /stats/summary on each node's InternalIP (`port` 0 = a free one), usage from
+   * each pod's tutti.io/simulated-usage annotation, to callers the API server authenticates and authorizes
+   * for nodes/metrics or nodes/stats (TokenReview and SubjectAccessReview through `client`, unless `auth`).
+   * Off by default.
    */
-  metrics?: { token: string; port?: number; nodeBase?: SimulatedUsage };
+  metrics?: { port?: number; nodeBase?: SimulatedUsage; auth?: DelegatedAuth };
 }
 
 export const RUN_MS_ANNOTATION = 'simulated.tutti.io/run-ms';
@@ -139,7 +150,9 @@ export class SimulatedNodes {
     if (this.opts.metrics) {
       this.metricsEndpoint = await startSimulatedMetricsEndpoint({
         nodes: new Map([...this.nodes.values()].map((n) => [n.ip, n.name])),
-        token: this.opts.metrics.token,
+        // One cache for all the nodes: room for a few callers' decisions per node, so thousands of nodes scraped
+        // every period are not thousands of SubjectAccessReviews.
+        auth: this.opts.metrics.auth ?? delegatedAuth(this.client, { maxEntries: 1024 + 4 * this.opts.count }),
         port: this.opts.metrics.port ?? 0,
         meter: new SimulatedUsageMeter(this.opts.metrics.nodeBase ? { nodeBase: this.opts.metrics.nodeBase } : {}),
         podsOf: (node) => this.pods?.byIndex('node', node) ?? [],

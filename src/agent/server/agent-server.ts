@@ -1,11 +1,11 @@
 // The node agent's HTTPS endpoint (the kubelet's port 10250): container logs, and exec / attach /
-// port-forward as WebSocket endpoints bridged to the runtime's stream server. Only the API server calls it,
-// with a shared bearer token.
-import { timingSafeEqual } from 'node:crypto';
+// port-forward as WebSocket endpoints bridged to the runtime's stream server. Every request is authenticated
+// and authorized as the kubelet's are (`auth.ts`: bearer token -> user, path + method -> nodes/<subresource>).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { errors, StatusError } from '../../core/status.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
@@ -22,6 +22,7 @@ import { connectRuntimeSpdy, relayExecToSpdy } from '../streaming/exec-spdy.js';
 import { parsePorts, servePortForwardChannels } from '../streaming/portforward-channels.js';
 import { type PortDialer, servePortForwardSpdy } from '../streaming/portforward-spdy.js';
 import { serveReplayingAttach } from './attach-replay.js';
+import { type AgentAuth, checkAccess, type PeerCertificate, requestAttributes, userFromCertificate } from './auth.js';
 import type { PodLocation, PodLocator } from './locator.js';
 import { logOptionsFromQuery } from './log-query.js';
 import { streamCriLogs } from './log-reader.js';
@@ -34,8 +35,16 @@ export type StreamingRuntime = Pick<ContainerRuntime, 'exec' | 'attach' | 'portF
 export interface AgentServerOptions {
   runtime: StreamingRuntime;
   locator: PodLocator;
-  /** Bearer token the API server presents. */
-  token: string;
+  /**
+   * Authentication (bearer token -> user) and authorization (user + nodes/<subresource> attributes) of every
+   * request; `sharedTokenAuth(token)` for a single trusted caller.
+   */
+  auth: AgentAuth;
+  /**
+   * Client certificates this CA issued authenticate too (user = CN, groups = O; before the bearer token), as the
+   * kubelet's --client-ca-file. Without it no client certificate is asked for.
+   */
+  clientCaPem?: string;
   /** Default 10250; 0 picks a free port. */
   port?: number;
   host?: string;
@@ -96,11 +105,23 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   });
   // Containers whose first attach (the one a stdinOnce container was started for) has happened.
   const attachedOnce = new Set<string>();
-  const expected = Buffer.from(`Bearer ${opts.token}`);
-  const authorized = (req: IncomingMessage) => {
-    const got = Buffer.from(req.headers.authorization ?? '');
-    return got.length === expected.length && timingSafeEqual(got, expected);
-  };
+  const nodeName = opts.nodeName ?? 'tutti-node';
+  /** 401 without valid credentials, 403 with the kubelet's message when denied, 500 when the authorizer failed. */
+  async function authorize(req: IncomingMessage, pathname: string, upgrade: boolean): Promise<void> {
+    const attrs = requestAttributes(req.method, pathname, nodeName, upgrade);
+    const socket = req.socket as TLSSocket;
+    const certUser = opts.clientCaPem
+      ? userFromCertificate(socket.getPeerCertificate?.() as PeerCertificate | undefined, socket.authorized === true)
+      : undefined;
+    const r = await checkAccess(opts.auth, req.headers.authorization, attrs, certUser);
+    if (r.outcome === 'allowed') return;
+    if (r.outcome === 'unauthenticated') {
+      if (r.error) log('unable to authenticate the request', { error: r.error });
+      throw errors.unauthorized();
+    }
+    log(r.outcome === 'forbidden' ? 'forbidden' : 'authorization error', { user: r.user.name, path: pathname });
+    throw r.outcome === 'forbidden' ? errors.forbidden(r.message) : new StatusError(500, 'InternalError', r.message);
+  }
 
   async function locate(namespace: string, pod: string, container?: string): Promise<PodLocation> {
     const loc = await opts.locator.locate(namespace, pod, container);
@@ -137,12 +158,13 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://agent');
     const route = parseAgentPath(url.pathname);
+    // Everything, /healthz included, as on the kubelet's authenticated port (nodes/healthz or nodes/proxy).
+    await authorize(req, url.pathname, false);
     if (route?.kind === 'healthz') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end('ok');
       return;
     }
-    if (!authorized(req)) throw errors.unauthorized();
     const document = Object.hasOwn(opts.documents ?? {}, url.pathname) ? opts.documents![url.pathname] : undefined;
     if (document) {
       if (req.method !== 'GET') throw errors.methodNotAllowed(`the server does not allow the method ${req.method}`);
@@ -174,7 +196,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://agent');
     const route = parseAgentPath(url.pathname);
-    if (!authorized(req)) throw errors.unauthorized();
+    await authorize(req, url.pathname, true);
     if (!route || route.kind === 'logs' || route.kind === 'healthz') throw errors.notFoundPath();
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
     // `ws` rejects subprotocols that are not RFC 7230 tokens, and kubectl's has a '/': hide it from the parser.
@@ -241,7 +263,11 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
 
   // Idle connections stay open past a scrape period (metrics-server's 15 s), so scrapes reuse them (no TLS
   // handshake per scrape), as the kubelet's Go server keeps them.
-  const server: Server = createServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 120_000 }, (req, res) => {
+  // With a client CA, a certificate is asked for but not required: authentication decides (a bad or missing
+  // one leaves the bearer token), so the handshake never fails on it.
+  const clientCerts = opts.clientCaPem ? { requestCert: true, rejectUnauthorized: false, ca: [opts.clientCaPem] } : {};
+  const serverOpts = { cert: tls.cert, key: tls.key, keepAliveTimeout: 120_000, ...clientCerts };
+  const server: Server = createServer(serverOpts, (req, res) => {
     handle(req, res).catch((err) => sendStatus(res, err));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -43,11 +43,15 @@ export function customDocument(kinds: CustomKind[]): OpenAPIDocument {
     };
     Object.assign(
       paths,
-      resourcePaths(info, (g) => {
-        if (g.group === info.group && g.version === info.version)
-          return customDefinitionName(g.group, g.version, g.kind);
-        return schemaBundle().byKind.get(gvkKey(g.group, g.version, g.kind)) ?? `io.k8s.api.autoscaling.v1.${g.kind}`;
-      }),
+      resourcePaths(
+        info,
+        (g) => {
+          if (g.group === info.group && g.version === info.version)
+            return customDefinitionName(g.group, g.version, g.kind);
+          return schemaBundle().byKind.get(gvkKey(g.group, g.version, g.kind)) ?? `io.k8s.api.autoscaling.v1.${g.kind}`;
+        },
+        { custom: true },
+      ),
     );
   }
   const sorted: Record<string, PathItem> = {};

@@ -119,6 +119,8 @@ const PATCH_TYPES = [
   'application/merge-patch+json',
   'application/strategic-merge-patch+json',
 ];
+/** Custom resources take no strategic merge patch (a 415): kubectl apply reads this list to pick a merge patch. */
+const CUSTOM_PATCH_TYPES = PATCH_TYPES.slice(0, 3);
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
 function refContent(name: string, types: string[]): Record<string, MediaSchema> {
@@ -155,6 +157,8 @@ interface Target {
 
 interface OpContext {
   r: ResourceInfo;
+  /** The patch media types the server takes (no strategic merge patch for custom resources). */
+  patchTypes: string[];
   idSuffix: string;
   what: string;
   tags: string[];
@@ -182,7 +186,7 @@ const replaceOp = (c: OpContext, t: Target) =>
 const patchOp = (c: OpContext, t: Target) =>
   op(c, 'patch', 'patch', t, {
     parameters: [P.dryRun, P.fieldManager, P.fieldValidation, P.force],
-    requestBody: { content: refContent(`${META}.Patch`, PATCH_TYPES), required: true },
+    requestBody: { content: refContent(`${META}.Patch`, c.patchTypes), required: true },
     responses: ok(t.schema, ['200', '201']),
   });
 const createOp = (c: OpContext, t: Target) =>
@@ -196,6 +200,7 @@ const createOp = (c: OpContext, t: Target) =>
 export function resourcePaths(
   r: ResourceInfo,
   definitionOf: (gvk: GroupVersionKind) => string,
+  opts: { custom?: boolean } = {},
 ): Record<string, PathItem> {
   const base = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
   const scoped = r.namespaced ? `${base}/namespaces/{namespace}/${r.resource}` : `${base}/${r.resource}`;
@@ -207,7 +212,8 @@ export function resourcePaths(
   // Create-only kinds (TokenReview) have no list type; nothing below reads `list` without the list verb.
   const list: Target = has('list') ? { schema: definitionOf(listGvk), gvk } : self;
   const tags = [tagOf(r)];
-  const ctx = (idSuffix: string, what: string): OpContext => ({ r, idSuffix, what, tags });
+  const patchTypes = opts.custom ? CUSTOM_PATCH_TYPES : PATCH_TYPES;
+  const ctx = (idSuffix: string, what: string): OpContext => ({ r, idSuffix, what, tags, patchTypes });
   const scopeParams = r.namespaced ? [P.namespace, P.pretty] : [P.pretty];
   const out: Record<string, PathItem> = {};
 

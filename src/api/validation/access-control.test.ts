@@ -9,6 +9,9 @@ const messages = (errs: { field: string; message: string }[]) => errs.map((e) =>
 const RBAC = 'rbac.authorization.k8s.io';
 
 // PKCS#10 requests made with openssl (an EC P-256 key for CN=jane, an RSA-2048 key for CN=bob), base64 of the PEM.
+/** A self-signed EC certificate (openssl req -x509), base64 of its PEM as in status.certificate. */
+const CERT =
+  'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJkRENDQVJtZ0F3SUJBZ0lVVVpzYXc3QlpVblQ4VlFYK3A2UzlWM3c0ZjQ4d0NnWUlLb1pJemowRUF3SXcKRHpFTk1Bc0dBMVVFQXd3RWRHVnpkREFlRncweU5qRXlNREl4T0RNeE5ETmFGdzB6TmpFeE1qa3hPRE14TkROYQpNQTh4RFRBTEJnTlZCQU1NQkhSbGMzUXdXVEFUQmdjcWhrak9QUUlCQmdncWhrak9QUU1CQndOQ0FBUjJlRGwyCmFYWGw1dWY3WnFrYld3WXVVVTVSVVdVNjdiT2puN3p1bHNYaVkwbjMyN3BQV3M2VTNaRk44VGpLclN0bVJnc2kKU0g1dDNqb3Q5c2JmaHJKL28xTXdVVEFkQmdOVkhRNEVGZ1FVa1dIa1ZCSGF4VVhNckdNYzZRYUFQZjVZVm5FdwpId1lEVlIwakJCZ3dGb0FVa1dIa1ZCSGF4VVhNckdNYzZRYUFQZjVZVm5Fd0R3WURWUjBUQVFIL0JBVXdBd0VCCi96QUtCZ2dxaGtqT1BRUURBZ05KQURCR0FpRUFva1NRUUgzbEk0ZTBGQ2ljaVRGdG9MRkpVVlRpdU1xaVIrdk0KRERHV3VOTUNJUURkTUp3QTZ1WEcvYllZN3lpOUcvVVhwaUViWUJFSHFFNitDLzE2Z3JmUnZnPT0KLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=';
 const EC_CSR =
   'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIWE1IOENBUUF3SFRFTk1Bc0dBMVVFQXd3RWFtRnVaVEVNTUFvR0ExVUVDZ3dEWkdWMk1Ga3dFd1lIS29aSQp6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUVnMUV6cG1GcTJmUThwSXJGa05KUU42SkptWnA0R2JLbmVxbUhCWjhLCk0yYzF1dDlLd2xBcCtld2s3SVVldHVtUTkraDZXbUt5dDVnYnBsdXo5Rk1jUnFBQU1Bb0dDQ3FHU000OUJBTUMKQTBnQU1FVUNJQ3FQS3ZSRVplZm1HT29pQVZpRCtsT0JxWkxTYkNQQWwxQTNBMjA4MnRkckFpRUFxc2Z0bFRONQpobUZUN1FVQWhSNzUrTzFQdTRLazNXRkRUaE1ZQS9NRzYxTT0KLS0tLS1FTkQgQ0VSVElGSUNBVEUgUkVRVUVTVC0tLS0tCg==';
 const RSA_CSR =
@@ -167,8 +170,24 @@ describe('CertificateSigningRequest', () => {
     assert.deepEqual(messages(v(csr({}), approved)), [
       'status.conditions: Forbidden: updates may not remove a condition of type "Approved"',
     ]);
-    assert.deepEqual(messages(v(csr({}, { certificate: 'Y2VydA==' }), csr({}))), [
+    assert.deepEqual(messages(v(csr({}, { certificate: CERT }), csr({}))), [
       'status.certificate: Forbidden: updates may not set certificate content',
+    ]);
+  });
+
+  it('a certificate is CERTIFICATE PEM blocks (upstream validateCertificate)', () => {
+    assert.deepEqual(messages(v(csr({}, { certificate: CERT }))), []);
+    const pem = (text: string) => Buffer.from(text).toString('base64');
+    assert.deepEqual(messages(v(csr({}, { certificate: pem('cert') }))), [
+      'status.certificate: Invalid value: "<certificate data>": must contain at least one CERTIFICATE PEM block',
+    ]);
+    const request = Buffer.from(EC_CSR, 'base64').toString();
+    assert.deepEqual(messages(v(csr({}, { certificate: Buffer.from(request).toString('base64') }))), [
+      'status.certificate: Invalid value: "<certificate data>": only CERTIFICATE PEM blocks are allowed, found "CERTIFICATE REQUEST"',
+    ]);
+    const broken = pem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    assert.deepEqual(messages(v(csr({}, { certificate: broken }))), [
+      'status.certificate: Invalid value: "<certificate data>": x509: malformed certificate',
     ]);
   });
 });

@@ -4,7 +4,7 @@ import { type FieldError, field } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import { isDNS1123Label, isValidPathSegmentName } from '../../core/names.js';
 import { arr, num, obj, type Obj, str } from './access.js';
-import { certificateRequestError } from './pkcs10.js';
+import { certificateError, certificateRequestError } from './pkcs10.js';
 import { validateObjectMeta } from './objectmeta.js';
 
 const USAGES = [
@@ -156,6 +156,11 @@ export function validateCertificateSigningRequest(o: KubeObject, old?: KubeObjec
     );
   }
   errs.push(...validateConditions(arr(obj(o.status)?.conditions)));
+  const certificate = str(obj(o.status)?.certificate) ?? '';
+  const certErr = certificateError(Buffer.from(certificate, 'base64'));
+  // upstream allowArbitraryCertificate: a certificate that was already invalid may stay as it is.
+  const unchanged = old !== undefined && (str(obj(old.status)?.certificate) ?? '') === certificate;
+  if (certErr && !unchanged) errs.push(field.invalid('status.certificate', '<certificate data>', certErr));
   if (old) errs.push(...validateUpdate(o, old));
   return errs;
 }

@@ -1,6 +1,6 @@
 // PKCS#10 certificate requests, checked as upstream's validateCSR does (certificates.ParseCSR and
 // CheckSignature): one PEM block "CERTIFICATE REQUEST" whose self-signature verifies. Returns Go's error text.
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 
 interface Tlv {
   tag: number;
@@ -112,4 +112,24 @@ export function certificateRequestError(pem: Buffer): string | undefined {
   } catch {
     return FAILURE[alg.key];
   }
+}
+
+/**
+ * upstream validateCertificate (status.certificate): one or more CERTIFICATE PEM blocks without headers, each
+ * a parsable certificate; empty is fine. Returns Go's error text.
+ */
+export function certificateError(pem: Buffer): string | undefined {
+  if (pem.length === 0) return undefined;
+  const blocks = [...pem.toString('latin1').matchAll(/-----BEGIN ([^-\r\n]*)-----\r?\n([\s\S]*?)-----END \1-----/g)];
+  for (const m of blocks) {
+    if (m[1] !== 'CERTIFICATE') return `only CERTIFICATE PEM blocks are allowed, found ${JSON.stringify(m[1])}`;
+    const lines = m[2]!.split(/\r?\n/);
+    if (lines.some((l) => l.includes(':'))) return 'no PEM block headers are permitted';
+    try {
+      new X509Certificate(Buffer.from(lines.join(''), 'base64'));
+    } catch {
+      return 'x509: malformed certificate';
+    }
+  }
+  return blocks.length === 0 ? 'must contain at least one CERTIFICATE PEM block' : undefined;
 }

@@ -19,6 +19,8 @@ export interface Attributes {
   name: string;
   /** The path of a non-resource request. */
   path: string;
+  /** The `fieldSelector` of a list, watch or deletecollection (upstream's GetFieldSelector). */
+  fieldSelector?: string;
 }
 
 const WRITE_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch' };
@@ -27,6 +29,21 @@ function isWatchQuery(query: URLSearchParams): boolean {
   const w = query.get('watch');
   return w !== null && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(w);
 }
+
+/** The value a field selector requires `field` to equal (`field=x` or `field==x`), as upstream's RequiresExactMatch. */
+export function selectorRequires(selector: string | undefined | null, field: string): string | undefined {
+  if (!selector) return undefined;
+  for (const term of selector.split(',')) {
+    const eq = term.indexOf('=');
+    if (eq < 0 || term[eq - 1] === '!') continue;
+    if (term.slice(0, eq).trim() !== field) continue;
+    const value = term.slice(term[eq + 1] === '=' ? eq + 2 : eq + 1).trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+const selectedName = (query: URLSearchParams) => selectorRequires(query.get('fieldSelector'), 'metadata.name');
 
 /** The attributes of one request. */
 export function requestAttributes(
@@ -55,7 +72,8 @@ export function requestAttributes(
     subresource: info.subresource ?? '',
     // upstream: a namespace's own path is in that namespace (so a RoleBinding there can grant `get` of it)
     namespace: info.namespace ?? (info.resource === 'namespaces' && info.name ? info.name : ''),
-    name: info.name ?? '',
+    // upstream's RequestInfoFactory: a list or watch of one name (fieldSelector=metadata.name=x) names it
+    name: info.name ?? (verb === 'list' || verb === 'watch' ? selectedName(query) : undefined) ?? '',
   };
 }
 

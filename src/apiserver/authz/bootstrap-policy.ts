@@ -1,15 +1,28 @@
 // The default roles and bindings every cluster has, after upstream's plugin/pkg/auth/authorizer/rbac/
 // bootstrappolicy: cluster-admin for system:masters, discovery and self-review for every authenticated user,
-// the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. Each node acts
-// as `system:node:<name>` in group `system:nodes` with its client certificate; the group is bound to `system:node`
-// and `system:node-proxier` (its service proxy, DNS and network policy run in the agent). The join token is only a
-// bootstrapper (user `system:bootstrap:node`, group `system:bootstrappers`): it may ask for a node certificate.
+// the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. As upstream,
+// the group system:nodes is not bound to `system:node`: a node's own credential (`system:node:<name>`, its client
+// certificate) gets those rules from the Node authorizer (authz/node.ts), its secrets, configmaps and volumes only
+// through its pods. The group is bound to `system:node-proxier` (the agent runs the service proxy, DNS and network
+// policy). The join token is only a bootstrapper (user `system:bootstrap:node`, group `system:bootstrappers`).
+// The API server's calls to agents have identities of their own: kube-apiserver-kubelet-client
+// (system:kubelet-api-admin) and the metrics scraper (nodes/metrics, nodes/stats); agents authorize them with
+// SubjectAccessReviews.
+// Node client certificates: bootstrappers (the join token's group system:bootstrappers) may create CSRs and
+// have kubelet client CSRs auto-approved (nodeclient); nodes may renew their own (selfnodeclient).
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding } from '../../core/types.js';
 
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
 const BOOTSTRAP = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+
+/** The user of the API server's calls to node agents (upstream kubeadm's apiserver-kubelet-client CN). */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+/** The user of the metrics.k8s.io scraper's calls to node agents. */
+export const METRICS_SCRAPER_USER = 'system:tutti:metrics-scraper';
+/** The user of the Prometheus scrape token (group system:monitoring; nodes/metrics and nodes/stats of agents). */
+export const PROMETHEUS_USER = 'system:tutti:prometheus';
 
 function role(name: string, rules: PolicyRule[], labels: Record<string, string> = {}): ClusterRole {
   return {
@@ -245,6 +258,14 @@ export function bootstrapClusterRoles(): ClusterRole[] {
         { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: [signer!], verbs: ['approve'] },
       ]),
     ),
+    // Upstream's role for full access to the kubelet API (the API server's kubelet client is bound to it).
+    role('system:kubelet-api-admin', [
+      r([''], ['nodes'], ['get', 'list', 'watch', 'proxy']),
+      r([''], ['nodes/proxy', 'nodes/metrics', 'nodes/stats', 'nodes/log', 'nodes/spec'], ['*']),
+      r([''], ['nodes/pods', 'nodes/healthz', 'nodes/configz'], ['*']),
+    ]),
+    // Tutti's: what the metrics.k8s.io scraper reads of agents (upstream's metrics-server role has the same).
+    role('system:tutti:metrics-scraper', [r([''], ['nodes/metrics', 'nodes/stats'], ['get'])]),
     role('system:node-proxier', [
       r([''], ['endpoints', 'services', 'pods', 'namespaces'], ['list', 'watch']),
       r([''], ['nodes'], READ),
@@ -268,7 +289,8 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [
       { kind: 'Group', name: 'system:serviceaccounts' },
     ]),
-    binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
+    // As upstream: the binding exists without subjects (nodes get these rules from the Node authorizer).
+    binding('system:node', 'system:node', []),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
     // As kubeadm binds them: bootstrappers may ask for and be auto-approved a kubelet client certificate,
@@ -284,6 +306,15 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
       'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
       [{ kind: 'Group', name: 'system:nodes' }],
     ),
+    // The API server's identity towards agents (k3s's kube-apiserver-kubelet-admin binding).
+    binding('system:kube-apiserver-kubelet-client', 'system:kubelet-api-admin', [
+      { kind: 'User', name: KUBELET_CLIENT_USER },
+    ]),
+    // The scraper, and Prometheus's scrape token (`<data-dir>/metrics-token`) for the agents' /metrics.
+    binding('system:tutti:metrics-scraper', 'system:tutti:metrics-scraper', [
+      { kind: 'User', name: METRICS_SCRAPER_USER },
+      { kind: 'User', name: PROMETHEUS_USER },
+    ]),
   ];
 }
 

@@ -145,7 +145,11 @@ export async function serveAuthReview(
   if (kind === 'SelfSubjectReview') {
     status = { userInfo: { username: user.name, groups: user.groups } };
   } else if (kind === 'SelfSubjectRulesReview') {
-    status = splitRules(authz.rulesFor(user, spec.namespace ?? ''));
+    const incomplete = authz.rulesIncomplete(user);
+    status = {
+      ...splitRules(authz.rulesFor(user, spec.namespace ?? '')),
+      ...(incomplete ? { incomplete: true, evaluationError: incomplete } : {}),
+    };
   } else {
     let subject = user;
     if (kind !== 'SelfSubjectAccessReview') {
@@ -164,8 +168,9 @@ export async function serveAuthReview(
       if (a.resourceRequest && a.namespace !== namespace)
         throw errors.badRequest(`spec.resourceAttributes.namespace must match namespace: ${namespace}`);
     }
-    const allowed = authz.allows(a);
-    status = allowed ? { allowed: true } : { allowed: false };
+    // a refusal carries the Node authorizer's reason, as upstream's union authorizer joins its stages' reasons
+    const d = authz.decide(a);
+    status = d.allowed ? { allowed: true } : { allowed: false, ...(d.reason ? { reason: d.reason } : {}) };
   }
   sendJson(res, 201, { ...head, spec, status });
   return true;

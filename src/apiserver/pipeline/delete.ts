@@ -25,6 +25,14 @@ async function deleteOnce(deps: PipelineDeps, t: NamedTarget, opts: DeleteOption
   const { namespace, name } = t;
   const { obj: current, rev } = await readCurrent(deps, r, namespace, name);
   deps.admission.checkDelete(r, name);
+  await deps.admission.validateWrite({
+    operation: 'DELETE',
+    resource: r,
+    subresource: '',
+    namespace: namespace ?? '',
+    name,
+    old: current,
+  });
   const pre = opts.preconditions;
   if (pre?.uid && pre.uid !== current.metadata.uid) {
     throw errors.conflict(

@@ -72,6 +72,15 @@ export async function evict(deps: PipelineDeps, t: NamedTarget, eviction: unknow
   const pdbs = deps.registry.find('policy', 'v1', 'poddisruptionbudgets');
   for (let attempt = 0; attempt < 5; attempt++) {
     const { obj: pod } = await readCurrent(deps, t.resource, t.namespace, t.name);
+    if (attempt === 0)
+      await deps.admission.validateWrite({
+        operation: 'CREATE',
+        resource: t.resource,
+        subresource: 'eviction',
+        namespace: t.namespace ?? '',
+        name: t.name,
+        old: pod,
+      });
     const budgets = pdbs
       ? (await list(deps, { resource: pdbs, namespace: t.namespace }, {})).items.map(
           (i) => i.object as PodDisruptionBudget,

@@ -119,8 +119,18 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   }
   if (sub !== 'status') await deps.admission.admitUpdate(r, obj, old, sub);
   else deps.admission.runGuards(r, obj, old, sub);
+  await deps.admission.validateWrite({
+    operation: 'UPDATE',
+    resource: r,
+    subresource: sub ?? '',
+    namespace: meta.namespace ?? '',
+    name: meta.name ?? '',
+    object: obj,
+    old,
+  });
   // Status writes, approvals and bindings change what update rules protect: validate them as objects.
   validate(r, obj, sub === 'status' || sub === 'approval' || step.binding ? undefined : old);
+  if (sub === undefined && !step.binding) await deps.admission.validateUpdate(r, obj, old, { dryRun: step.dryRun });
   const withFields = step.managed
     ? step.managed(obj)
     : updateManagedFields({

@@ -25,6 +25,8 @@ export async function serveTokenRequest(
   res: ServerResponse,
   namespace: string,
   name: string,
+  /** Admission of the request (NodeRestriction) with its spec.boundObjectRef; throws to refuse. */
+  admit?: (boundObjectRef: unknown) => Promise<void>,
 ): Promise<void> {
   const body = decodeBody(await readBody(req), req.headers['content-type']) as {
     spec?: { audiences?: unknown; expirationSeconds?: unknown; boundObjectRef?: unknown };
@@ -71,6 +73,7 @@ export async function serveTokenRequest(
       message: `Unsupported value: ${JSON.stringify(ref.kind)}: supported values: "Pod", "Secret"`,
     });
   if (errs.length > 0) throw errors.invalid('authentication.k8s.io', 'TokenRequest', name, errs);
+  await admit?.(ref);
 
   const sa = await read('serviceaccounts', namespace, name);
   if (!sa) throw errors.notFound('', 'serviceaccounts', name);

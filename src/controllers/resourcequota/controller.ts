@@ -2,7 +2,7 @@
 // ResourceQuota, recomputed when objects of its namespace change and on a periodic full resync.
 //
 // quotas, pods, services, claims, configmaps, secrets, replicationcontrollers (informers; other `count/<r>.<g>`
-// resources are listed from the API at each sync) ──▶ queue of quota keys ──▶ sync: quotaUsed (src/core/quota)
+// resources, custom resources too (found by their CRD, named `<r>.<g>`), are listed from the API at each sync) ──▶ queue of quota keys ──▶ sync: quotaUsed (src/core/quota)
 //   ─▶ PUT status when hard or used changed
 // The usage rules live in src/core/quota/usage.ts, shared with the API server's quota admission.
 
@@ -82,8 +82,34 @@ export function startResourceQuotaController(
     const watched = informers[`${group}/${resource}`];
     if (watched) return watched.byIndex(NAMESPACE_INDEX, ns);
     const info = CATALOG.find((r) => r.group === group && r.resource === resource && r.preferred && r.namespaced);
-    if (!info || !info.verbs.includes('list')) return undefined;
-    const list = await client.list(resourcePath(info, { namespace: ns }));
+    if (info) {
+      if (!info.verbs.includes('list')) return undefined;
+      const list = await client.list(resourcePath(info, { namespace: ns }));
+      return list.items;
+    }
+    return group ? customObjects(ns, group, resource) : undefined;
+  };
+
+  /**
+   * Objects of a custom resource (`count/<plural>.<group>`): the CRD is named `<plural>.<group>`; its storage
+   * version's namespaced objects are listed. Undefined when there is no such namespaced CRD.
+   */
+  const customObjects = async (ns: string, group: string, resource: string) => {
+    let crd: KubeObject;
+    try {
+      crd = await client.get(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(`${resource}.${group}`)}`,
+      );
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    const spec = crd.spec as { scope?: string; versions?: { name: string; served?: boolean; storage?: boolean }[] };
+    const version = spec.versions?.find((v) => v.storage && v.served) ?? spec.versions?.find((v) => v.served);
+    if (spec.scope !== 'Namespaced' || !version) return undefined;
+    const list = await client.list(
+      `/apis/${group}/${version.name}/namespaces/${encodeURIComponent(ns)}/${encodeURIComponent(resource)}`,
+    );
     return list.items;
   };
 

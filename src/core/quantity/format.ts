@@ -1,4 +1,5 @@
 // Formats numbers back into canonical Kubernetes quantity strings.
+import { parseQuantityExact } from './parse.js';
 
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 const DECIMAL_SUFFIXES = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
@@ -54,4 +55,18 @@ export function formatCpuMillis(millis: number): string {
 /** `134217728` becomes `128Mi`; values that are not a multiple of 1024 stay plain. */
 export function formatBytes(bytes: number): string {
   return formatQuantity(bytes, 'BinarySI');
+}
+
+/**
+ * A quantity's canonical text, as Quantity.String() prints it: binary suffixes stay binary (`1.5Gi` is
+ * `1536Mi`), everything else decimal (`0.05` is `50m`, `1000m` is `1`). Unparseable text is returned as is.
+ */
+export function canonicalQuantity(text: string): string {
+  try {
+    const q = parseQuantityExact(text);
+    const value = Number(q.mantissa) * 10 ** q.exp10 * 2 ** q.exp2;
+    return formatQuantity(q.negative ? -value : value, q.binary ? 'BinarySI' : 'DecimalSI');
+  } catch {
+    return text;
+  }
 }

@@ -1,4 +1,4 @@
-export { formatBytes, formatCpuMillis, formatQuantity, type QuantityFormat } from './format.js';
+export { canonicalQuantity, formatBytes, formatCpuMillis, formatQuantity, type QuantityFormat } from './format.js';
 export {
   isQuantity,
   type ParsedQuantity,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatCpuMillis, formatQuantity } from './format.js';
+import { canonicalQuantity, formatBytes, formatCpuMillis, formatQuantity } from './format.js';
 import { isQuantity, parseBytes, parseCpuMillis, parseIntegerQuantity, parseQuantity } from './parse.js';
 
 test('parseQuantity returns base units', () => {
@@ -54,4 +54,14 @@ test('format back to canonical strings', () => {
   for (const s of ['100m', '128Mi', '1G', '3', '250m', '64Ki']) {
     assert.equal(formatQuantity(parseQuantity(s), s.endsWith('i') ? 'BinarySI' : 'DecimalSI'), s);
   }
+});
+
+test('canonicalQuantity prints a quantity as Quantity.String()', () => {
+  assert.equal(canonicalQuantity('0.05'), '50m');
+  assert.equal(canonicalQuantity('1000m'), '1');
+  assert.equal(canonicalQuantity('1.5Gi'), '1536Mi');
+  assert.equal(canonicalQuantity('0.5Ki'), '512');
+  assert.equal(canonicalQuantity('1500M'), '1500M');
+  assert.equal(canonicalQuantity('2000'), '2k');
+  assert.equal(canonicalQuantity('not a quantity'), 'not a quantity');
 });

@@ -1,1 +1,3 @@
+export * from './admission.js';
+export * from './limitrange.js';
 export * from './usage.js';

@@ -59,6 +59,8 @@ export async function localLinks(exec: Exec, ignore: readonly string[]): Promise
 
 export function nftScript(plan: PodNetPlan, masquerade: boolean): string {
   const set = plan.podCidrs.length ? `elements = { ${plan.podCidrs.join(', ')} }` : '';
+  const services = plan.serviceCidrs ?? [];
+  const notServices = services.length ? ` ip daddr != { ${services.join(', ')} }` : '';
   // Declare, flush and fill in one transaction: the kernel swaps it in atomically, no packet sees a gap.
   return [
     `table ${FAMILY} ${TABLE} {}`,
@@ -70,8 +72,10 @@ export function nftScript(plan: PodNetPlan, masquerade: boolean): string {
     '  }',
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',
-    // Pod to pod (any node) keeps its source; pod to anything else leaves with the node's address.
-    masquerade ? '    ip saddr @pod-cidrs ip daddr != @pod-cidrs ip daddr != 224.0.0.0/4 masquerade' : '',
+    // Pod to pod (any node) keeps its source; pod to anything else leaves with the node's address. A pod to a
+    // ClusterIP is seen here after the proxy's DNAT (daddr = the endpoint), so pod → Service → pod keeps it too;
+    // a ClusterIP nothing translated is not rewritten either.
+    masquerade ? `    ip saddr @pod-cidrs ip daddr != @pod-cidrs${notServices} ip daddr != 224.0.0.0/4 masquerade` : '',
     '  }',
     '}',
     '',

@@ -2,12 +2,13 @@
 // agent, node 1) and `tutti agent` (node 2), each in a network namespace of this test as its own "machine"
 // with its own containerd, joined on one link by a bridge in a third namespace; no namespace has a
 // default route, so no packet can leave the machine. Pods pinned to each node reach each other over the
-// host-gw routes the agents programmed; a default-deny policy blocks, an allow rule lets exactly the
-// selected pod through; after the pods and the processes are gone, no route, device or table of the pod
+// host-gw routes the agents programmed, and see each other's own pod address as the source (the CNI bridge
+// does not masquerade when the pod network runs); a default-deny policy blocks, an allow rule lets exactly the
+// selected pod through, across nodes too (by podSelector and by an ipBlock /32); after the pods and the processes are gone, no route, device or table of the pod
 // network or the policy is left. Root + containerd; skipped otherwise.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,8 @@ const log = process.env.PODNET_E2E_LOG === '1';
 const PREFIX = `tpc${process.pid % 100000}`;
 const NS = { n1: `${PREFIX}-n1`, n2: `${PREFIX}-n2`, fab: `${PREFIX}-fab` };
 const IP = { n1: '198.18.7.1', n2: '198.18.7.2' };
+// A pod network and service range of this test's own, distinct from any other cluster on the machine.
+const CIDRS = ['--cluster-cidr', '10.77.0.0/16', '--service-cidr', '10.78.0.0/16'];
 
 function sh(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -85,7 +88,7 @@ describe('pod network and NetworkPolicy on a two-node cluster', { skip, timeout:
     await k('apply', '-f', f);
   };
   /** An HTTP GET from a pod (busybox wget, bounded by timeout as wget -T crashes): the body, or ''. */
-  const fetchFrom = async (pod: string, ip: string) => {
+  const fetchFrom = async (pod: string, ip: string, path = '/') => {
     const r = await run(NS.n1, 'kubectl', [
       '--kubeconfig',
       kubeconfig,
@@ -96,10 +99,13 @@ describe('pod network and NetworkPolicy on a two-node cluster', { skip, timeout:
       '3',
       'wget',
       '-qO-',
-      `http://${ip}:8080/`,
+      `http://${ip}:8080${path}`,
     ]);
     return r.code === 0 ? r.out.trim() : '';
   };
+  /** The source address a pod's request reached `ip` from, as busybox httpd's CGI sees it ('' if none). */
+  const sourceSeen = async (pod: string, ip: string) =>
+    (await fetchFrom(pod, ip, '/cgi-bin/ip')).replace(/^\[::ffff:(.*)\]$/, '$1');
   const tutti = (ns: string, args: string[], out: string) => {
     const child = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', process.execPath, TUTTI_BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,16 +121,25 @@ describe('pod network and NetworkPolicy on a two-node cluster', { skip, timeout:
     });
     return buf;
   };
+  // busybox httpd serving its name at / and, at /cgi-bin/ip, the address the request came from.
   const pod = (name: string, nodeName: string, labels: Record<string, string>) => `apiVersion: v1
 kind: Pod
-metadata: {name: ${name}, labels: ${JSON.stringify(labels)}}
+metadata: {name: ${name}, labels: ${JSON.stringify({ ...labels, pod: name })}}
 spec:
   nodeName: ${nodeName}
   terminationGracePeriodSeconds: 1
   containers:
   - name: c
     image: busybox:1.35
-    command: [sh, -c, 'echo ${name} > /tmp/index.html; exec httpd -f -p 8080 -h /tmp']
+    command:
+    - sh
+    - -c
+    - |
+      echo ${name} > /tmp/index.html
+      mkdir -p /tmp/cgi-bin
+      printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho "$REMOTE_ADDR"\\n' > /tmp/cgi-bin/ip
+      chmod +x /tmp/cgi-bin/ip
+      exec httpd -f -p 8080 -h /tmp
     ports: [{name: http, containerPort: 8080}]
 `;
 
@@ -143,11 +158,11 @@ spec:
       sh('ip', ['-n', NS[n], 'addr', 'add', `${IP[n]}/24`, 'dev', 'eth0']);
       sh('ip', ['-n', NS[n], 'link', 'set', 'eth0', 'up']);
     }
-    const server = tutti(NS.n1, ['server', '--data-dir', serverDir, '--advertise-address', IP.n1], 'server');
+    const server = tutti(NS.n1, ['server', '--data-dir', serverDir, '--advertise-address', IP.n1, ...CIDRS], 'server');
     await pollUntil('tutti server ready', async () => server.text.includes('tutti server ready'), 180_000, 200);
     const token = sh('cat', [join(serverDir, 'node-token')]).trim();
     agentArgs = ['agent', '--server', `https://${IP.n1}:6443`, '--token', token, '--data-dir', agentDir];
-    agentArgs.push('--node-name', 'n2', '--node-ip', IP.n2);
+    agentArgs.push('--node-name', 'n2', '--node-ip', IP.n2, ...CIDRS);
     agent = tutti(NS.n2, agentArgs, 'agent');
     agentProc = procs[procs.length - 1]!;
     await pollUntil(
@@ -223,6 +238,49 @@ spec:
   it('a pod on node 1 and a pod on node 2 reach each other', async () => {
     assert.equal(await fetchFrom('web1', ips.web2!), 'web2');
     assert.equal(await fetchFrom('web2', ips.web1!), 'web1');
+  });
+
+  it('pod to pod across nodes keeps the source pod address (no masquerade by the CNI bridge)', async () => {
+    assert.equal(await sourceSeen('client2', ips.web1!), ips.client2, 'node 2 -> node 1');
+    assert.equal(await sourceSeen('web1', ips.web2!), ips.web1, 'node 1 -> node 2');
+    for (const d of [serverDir, agentDir]) {
+      const conflist = JSON.parse(
+        readFileSync(join(d, 'agent', 'containerd', 'cni', 'net.d', '10-tutti.conflist'), 'utf8'),
+      );
+      assert.equal(conflist.plugins[0].ipMasq, false, d);
+    }
+  });
+
+  it('a NetworkPolicy on node 1 lets exactly one pod of node 2 in (podSelector, then ipBlock /32)', async () => {
+    await apply(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web1-from-client2}
+spec:
+  podSelector: {matchLabels: {pod: web1}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {pod: client2}}}]
+`);
+    await pollUntil('other2 kept out of web1', async () => (await fetchFrom('other2', ips.web1!)) === '', 20_000, 200);
+    assert.equal(await sourceSeen('client2', ips.web1!), ips.client2);
+    assert.equal(await fetchFrom('web2', ips.web1!), '');
+    await k('delete', 'networkpolicy', 'web1-from-client2');
+    await apply(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web1-from-ip}
+spec:
+  podSelector: {matchLabels: {pod: web1}}
+  ingress:
+  - from: [{ipBlock: {cidr: ${ips.client2}/32}}]
+`);
+    await pollUntil(
+      'other2 kept out by the ipBlock',
+      async () => (await fetchFrom('other2', ips.web1!)) === '',
+      20_000,
+      200,
+    );
+    assert.equal(await fetchFrom('client2', ips.web1!), 'web1');
+    await k('delete', 'networkpolicy', 'web1-from-ip');
+    await pollUntil('web1 open again', async () => (await fetchFrom('other2', ips.web1!)) === 'web1', 20_000, 200);
   });
 
   it('default-deny blocks; an allow rule lets exactly the selected pod through', async () => {

@@ -28,6 +28,8 @@ export interface PodNetworkOptions {
   podCidr?: string;
   /** The whole pod network (destinations in it are never masqueraded). Default: the union of the nodes' pod CIDRs. */
   clusterCidr?: string;
+  /** The Service ClusterIP range: not masqueraded as a destination either (a ClusterIP the proxy did not DNAT). */
+  serviceCidr?: string;
   /** auto (default): host-gw to peers on a shared link, vxlan to the others. */
   backend?: Backend;
   vxlan?: Partial<VxlanConfig>;
@@ -131,6 +133,7 @@ export class PodNetworkController {
         links,
         backend: this.opts.backend ?? 'auto',
         clusterCidr: this.opts.clusterCidr,
+        serviceCidr: this.opts.serviceCidr,
         vxlan: this.vxlan,
       });
       await applyPlan(this.exec, plan, { masquerade: this.opts.masquerade ?? true, device: this.vxlan.device });

@@ -37,6 +37,18 @@ describe('pod network plan', () => {
     assert.deepEqual(p.skipped, []);
   });
 
+  it('the service CIDR is exempt from masquerading as a destination (normalized), never a source', async () => {
+    const p = planPodNetwork({ self, nodes: peers, links, backend: 'auto', serviceCidr: '10.43.7.1/16' });
+    assert.deepEqual(p.serviceCidrs, ['10.43.0.0/16']);
+    assert.ok(!p.podCidrs.includes('10.43.0.0/16'));
+    assert.deepEqual(planPodNetwork({ self, nodes: peers, links, backend: 'auto' }).serviceCidrs, []);
+    const { nftScript } = await import('./adapter.js');
+    assert.match(
+      nftScript(p, true),
+      /ip saddr @pod-cidrs ip daddr != @pod-cidrs ip daddr != \{ 10\.43\.0\.0\/16 \} ip daddr != 224\.0\.0\.0\/4 masquerade/,
+    );
+  });
+
   it('host-gw: a peer off-link gets no route (and no vxlan device), with the reason', () => {
     const p = planPodNetwork({ self, nodes: peers, links, backend: 'host-gw' });
     assert.deepEqual(p.routes, [{ dst: '10.42.2.0/24', via: '192.168.1.11', dev: 'eth0' }]);

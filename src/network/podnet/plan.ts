@@ -35,6 +35,8 @@ export interface PlanInput {
   backend: Backend;
   /** The whole pod network, when known: never masqueraded as a destination. */
   clusterCidr?: string;
+  /** The Service ClusterIP range, when known: never masqueraded as a destination. */
+  serviceCidr?: string;
   vxlan?: VxlanConfig;
 }
 
@@ -62,6 +64,8 @@ export interface PodNetPlan {
   fdb: { mac: string; dst: string; dev: string }[];
   /** Destinations that are pods (not masqueraded), smallest covering list; also the masqueraded sources. */
   podCidrs: string[];
+  /** Other destinations that are not masqueraded: the service CIDR (normalized), when known. */
+  serviceCidrs: string[];
   /** Peers that get no route, and why. */
   skipped: { node: string; reason: string }[];
 }
@@ -127,7 +131,15 @@ export function planPodNetwork(input: PlanInput): PodNetPlan {
   const vx = input.vxlan ?? DEFAULT_VXLAN;
   const self = input.self;
   const selfCidr = normalCidr(self.podCidr);
-  const plan: PodNetPlan = { routes: [], neigh: [], fdb: [], podCidrs: [], skipped: [] };
+  const svc = input.serviceCidr ? normalCidr(input.serviceCidr) : undefined;
+  const plan: PodNetPlan = {
+    routes: [],
+    neigh: [],
+    fdb: [],
+    podCidrs: [],
+    serviceCidrs: svc ? [svc] : [],
+    skipped: [],
+  };
   const podCidrs: string[] = selfCidr ? [selfCidr] : [];
   if (input.clusterCidr) podCidrs.push(input.clusterCidr);
   let needVxlan = input.backend === 'vxlan';

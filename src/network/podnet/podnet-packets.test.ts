@@ -73,7 +73,14 @@ for (const shared of [true, false]) {
       });
     };
     const start = (n: LabNode, exec?: Exec) =>
-      startPodNetwork({ client, nodeName: n.name, netns: n.ns, exec, clusterCidr: '10.42.0.0/16' });
+      startPodNetwork({
+        client,
+        nodeName: n.name,
+        netns: n.ns,
+        exec,
+        clusterCidr: '10.42.0.0/16',
+        serviceCidr: '10.43.0.0/16',
+      });
     const ipIn = (ns: string, ...args: string[]) => inNs(ns, 'ip', args).out;
 
     before(async () => {
@@ -117,6 +124,30 @@ for (const shared of [true, false]) {
     it('pod to outside leaves with the node address (masqueraded)', () => {
       assert.equal(get(a.podNs, lab.outside.ip), `outside ${a.ip}`);
       assert.match(inNs(a.ns, 'nft', ['list', 'table', 'ip', 'tutti-podnet']).out, /masquerade/);
+    });
+
+    it('pod to a ClusterIP DNATed to a pod on the other node keeps its source address', () => {
+      // What the service proxy does on node A: 10.43.77.7:80 -> pod B (a table of this test, in A's namespace).
+      const vip = '10.43.77.7';
+      const rules = [
+        'table ip tpn-vip {',
+        '  chain pre { type nat hook prerouting priority dstnat; policy accept;',
+        `    ip daddr ${vip} tcp dport 80 dnat to ${b.podIP}:8080`,
+        '  }',
+        '}',
+        '',
+      ].join('\n');
+      sh('ip', ['netns', 'exec', a.ns, 'nft', '-f', '-'], rules);
+      try {
+        assert.match(
+          inNs(a.ns, 'nft', ['list', 'table', 'ip', 'tutti-podnet']).out,
+          /ip daddr != 10\.43\.0\.0\/16/,
+          'the service CIDR is no masquerade destination',
+        );
+        assert.equal(get(a.podNs, vip, 80), `pod-b ${a.podIP}`);
+      } finally {
+        sh('ip', ['netns', 'exec', a.ns, 'nft', 'delete', 'table', 'ip', 'tpn-vip']);
+      }
     });
 
     it('a restart (stop keeping the routes) adopts them without removing or replacing any', async () => {

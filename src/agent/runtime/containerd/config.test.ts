@@ -34,7 +34,9 @@ test('containerd config is private to the data dir and carries the settings this
 });
 
 test('CNI conflist is a hairpin bridge with host-local IPAM over the pod CIDR', () => {
-  const conf = JSON.parse(cniConflist(layout, { podCidr: '10.42.3.0/24', bridgeName: 'cni0', networkName: 'tutti' }));
+  const conf = JSON.parse(
+    cniConflist(layout, { podCidr: '10.42.3.0/24', bridgeName: 'cni0', networkName: 'tutti', ipMasq: true }),
+  );
   assert.equal(conf.name, 'tutti');
   const [bridge, portmap] = conf.plugins;
   assert.deepEqual(
@@ -50,6 +52,14 @@ test('CNI conflist is a hairpin bridge with host-local IPAM over the pod CIDR', 
   assert.deepEqual(bridge.ipam.ranges, [[{ subnet: '10.42.3.0/24' }]]);
   assert.equal(bridge.ipam.dataDir, '/var/lib/tutti/agent/containerd/cni/ipam');
   assert.equal(portmap.type, 'portmap');
+});
+
+test('CNI conflist leaves masquerading to the pod network when asked (pod-to-pod keeps its source)', () => {
+  const off = JSON.parse(
+    cniConflist(layout, { podCidr: '10.42.3.0/24', bridgeName: 'cni0', networkName: 'tutti', ipMasq: false }),
+  );
+  assert.equal(off.plugins[0].ipMasq, false);
+  assert.equal(off.plugins[0].isGateway, true);
 });
 
 test('insecure registry hosts.toml points at plain HTTP', () => {

@@ -92,6 +92,12 @@ export interface CniOptions {
   podCidr: string;
   bridgeName: string;
   networkName: string;
+  /**
+   * The bridge plugin's own masquerading (an iptables rule per pod: everything leaving the node's pod CIDR,
+   * other nodes' pods included). Off when the pod network (src/network/podnet) runs: its table masquerades
+   * pod → outside only, so pod-to-pod traffic across nodes keeps the pod's address (NetworkPolicy needs it).
+   */
+  ipMasq: boolean;
 }
 
 /** bridge + host-local (+ portmap for hostPort) over the node's pod CIDR. */
@@ -104,7 +110,7 @@ export function cniConflist(layout: ContainerdLayout, opts: CniOptions): string 
         type: 'bridge',
         bridge: opts.bridgeName,
         isGateway: true,
-        ipMasq: true,
+        ipMasq: opts.ipMasq,
         // A pod reaching itself through its Service VIP comes back over its own bridge port.
         hairpinMode: true,
         ipam: {

@@ -32,6 +32,8 @@ export interface ContainerdOptions {
   sandboxImage?: string;
   /** Linux bridge the CNI plugin creates; distinct per node when several run on one machine. */
   bridgeName?: string;
+  /** The CNI bridge masquerades pod traffic leaving the pod CIDR (default true; see CniOptions.ipMasq). */
+  cniIpMasq?: boolean;
   cniBinDir?: string;
   /** Registries reached over plain HTTP. */
   insecureRegistries?: string[];
@@ -77,6 +79,7 @@ export function writeContainerdFiles(opts: ContainerdOptions): ContainerdLayout 
       podCidr: opts.podCidr,
       bridgeName: opts.bridgeName ?? DEFAULT_BRIDGE_NAME,
       networkName: 'tutti',
+      ipMasq: opts.cniIpMasq ?? true,
     }),
   );
   for (const host of opts.insecureRegistries ?? ['localhost:5000']) {

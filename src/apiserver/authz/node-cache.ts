@@ -1,0 +1,60 @@
+// The node authorizer's graph kept in step with the store by a watch of pods and PersistentVolumes (as
+// upstream's graph_populator feeds the graph from informers); a compaction or failure lists again.
+import type { PersistentVolume, Pod } from '../../core/types.js';
+import type { Store, Watch, WatchEvent } from '../../storage/store.js';
+import { prefixEnd } from '../../storage/store.js';
+import { decodeKv } from '../objects.js';
+import { NodeGraph } from './node-graph.js';
+
+const PODS = '/registry/core/pods/';
+const PVS = '/registry/core/persistentvolumes/';
+
+export class NodeGraphCache {
+  readonly graph = new NodeGraph();
+  private watches: Watch[] = [];
+  private stopped = false;
+
+  constructor(private readonly store: Store) {}
+
+  private apply(prefix: string, events: WatchEvent[]): void {
+    for (const e of events) {
+      const key = e.kv.key.slice(prefix.length);
+      try {
+        const obj = e.type === 'delete' ? undefined : decodeKv(e.kv);
+        if (prefix === PODS) this.graph.setPod(key, obj as Pod | undefined);
+        else this.graph.setPV(key, obj as PersistentVolume | undefined);
+      } catch {
+        // an object of an unexpected shape grants nothing (its old edges go)
+        if (prefix === PODS) this.graph.setPod(key, undefined);
+        else this.graph.setPV(key, undefined);
+      }
+    }
+  }
+
+  async start(): Promise<void> {
+    for (const w of this.watches) w.cancel();
+    this.watches = [];
+    this.graph.clear();
+    for (const prefix of [PODS, PVS]) {
+      const r = await this.store.range({ key: prefix, end: prefixEnd(prefix) });
+      this.apply(
+        prefix,
+        r.kvs.map((kv) => ({ type: 'put', kv }) as WatchEvent),
+      );
+      this.watches.push(
+        this.store.watch(
+          { key: prefix, end: prefixEnd(prefix), startRevision: r.revision + 1 },
+          (events) => this.apply(prefix, events),
+          () => {
+            if (!this.stopped) void this.start().catch(() => {});
+          },
+        ),
+      );
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const w of this.watches) w.cancel();
+  }
+}
