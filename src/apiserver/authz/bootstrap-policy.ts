@@ -53,7 +53,10 @@ function binding(
     kind: 'ClusterRoleBinding',
     metadata: { name, labels: BOOTSTRAP, annotations: AUTOUPDATE },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
-    subjects: subjects.map((s) => ({ apiGroup: 'rbac.authorization.k8s.io', ...s })),
+    // Upstream's system:node binding has no subjects (the field is absent, not an empty list).
+    ...(subjects.length > 0
+      ? { subjects: subjects.map((s) => ({ apiGroup: 'rbac.authorization.k8s.io', ...s })) }
+      : {}),
   };
 }
 
