@@ -2,7 +2,7 @@
 // (see src/simnodes). Runs until SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
 import { ApiClient } from '../client/index.js';
-import { requestNodeCertificates } from '../agent/index.js';
+import { NodeCredential, requestNodeCertificates } from '../agent/index.js';
 import { SimulatedNodes } from '../simnodes/index.js';
 import { fetchTrustedCa } from '../pki/index.js';
 import { numberFlag, parseArgs, stringFlag } from './flags.js';
@@ -52,9 +52,14 @@ export async function runSimulatedAgent(argv: string[]): Promise<number> {
     concurrency: numberFlag(args, 'concurrency', 32),
   }).finally(() => bootstrap.close());
   log('node certificates issued', { count, ms: Date.now() - issuing });
-  const clients = new Map(
-    names.map((n) => [n, new ApiClient({ server, caPem, ...certs.get(n)!, userAgent: `tutti-agent-simulated/${n}` })]),
+  // Each renews its certificate at 70-90% of its lifetime with the certificate itself, as a real agent.
+  const credentials = names.map((n) =>
+    NodeCredential.issued({ server, caPem, bootstrapToken: token, nodeName: n, log }, certs.get(n)!),
   );
+  const clients = new Map(
+    credentials.map((c, i) => [names[i]!, c.client({ userAgent: `tutti-agent-simulated/${names[i]}` })]),
+  );
+  for (const c of credentials) c.start();
   const client = clients.get(names[0]!)!;
   const sim = new SimulatedNodes({
     client,
@@ -83,6 +88,7 @@ export async function runSimulatedAgent(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await sim.stop();
+  for (const c of credentials) c.stop();
   for (const c of clients.values()) c.close();
   return 0;
 }

@@ -8,7 +8,7 @@ import { ApiClient } from '../../client/index.js';
 import { FakeApiServer } from '../../client/testing/fake-server.js';
 import { signCertificateRequest } from '../../pki/index.js';
 import { createCertificateAuthority } from '../../pki/certificates.js';
-import { NodeCredential, nodeCertificatePaths } from './node-credential.js';
+import { NodeCredential, nodeCertificatePaths, requestNodeCertificates } from './node-credential.js';
 
 const GROUP = 'certificates.k8s.io';
 const CSRS = 'certificatesigningrequests';
@@ -124,6 +124,21 @@ describe('NodeCredential (kubelet TLS bootstrap) against a fake API server with 
     assert.equal(renewal.userAgent, 'tutti-agent/n3');
     assert.match((JSON.parse(renewal.body) as Csr).metadata.generateName ?? '', /^csr-/);
     client.close();
+  });
+
+  it('without a data dir (simulated nodes): issued() renews in memory only', async () => {
+    const bootstrap = new ApiClient({ server: fake.url });
+    const got = await requestNodeCertificates(bootstrap, ['s-0', 's-1'], { concurrency: 2 });
+    bootstrap.close();
+    assert.deepEqual([...got.keys()].sort(), ['s-0', 's-1']);
+    const cred = NodeCredential.issued(
+      { server: fake.url, caPem: '', bootstrapToken: 't', nodeName: 's-0' },
+      got.get('s-0')!,
+    );
+    const first = cred.certificate.certPem;
+    await cred.renew();
+    assert.notEqual(cred.certificate.certPem, first);
+    assert.equal(cred.renewals, 1);
   });
 
   it('a timer renews at the deadline', async () => {

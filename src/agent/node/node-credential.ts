@@ -208,8 +208,8 @@ export interface NodeCredentialOptions {
   /** The join token: used only to ask for the first certificate. */
   bootstrapToken: string;
   nodeName: string;
-  /** The agent's data dir; the credential is <dataDir>/tls/node.crt and node.key. */
-  dataDir: string;
+  /** The agent's data dir; the credential is <dataDir>/tls/node.crt and node.key. None: kept in memory only. */
+  dataDir?: string;
   timeoutMs?: number;
   log?: CredentialLog;
   /** For tests: the renewal time (default a jittered 70-90% of the lifetime). */
@@ -236,7 +236,7 @@ export class NodeCredential {
 
   static async obtain(opts: NodeCredentialOptions): Promise<NodeCredential> {
     const log = opts.log ?? (() => {});
-    const found = readNodeCertificate(opts.dataDir, opts.nodeName);
+    const found = opts.dataDir ? readNodeCertificate(opts.dataDir, opts.nodeName) : { why: 'kept in memory only' };
     let why = found.why;
     if (found.cert) {
       // A certificate of another cluster (the server's data dir was reset) is refused with a 401: ask anew.
@@ -263,12 +263,17 @@ export class NodeCredential {
         log,
       });
       const cert = { certPem: got.certPem, keyPem: got.keyPem };
-      await writeNodeCertificate(opts.dataDir, cert);
+      if (opts.dataDir) await writeNodeCertificate(opts.dataDir, cert);
       log('node certificate issued', { node: opts.nodeName, csr: got.csrName, ...expiry(cert) });
       return new NodeCredential(opts, cert, got.csrName);
     } finally {
       bootstrap.close();
     }
+  }
+
+  /** A credential for a certificate already issued (simulated nodes: `requestNodeCertificates`), to renew it. */
+  static issued(opts: NodeCredentialOptions, cert: NodeCertificate): NodeCredential {
+    return new NodeCredential(opts, cert, undefined);
   }
 
   get certificate(): NodeCertificate {
@@ -319,7 +324,7 @@ export class NodeCredential {
         log,
       });
       const cert = { certPem: got.certPem, keyPem: got.keyPem };
-      await writeNodeCertificate(this.opts.dataDir, cert);
+      if (this.opts.dataDir) await writeNodeCertificate(this.opts.dataDir, cert);
       this.current = cert;
       this.renewals++;
       for (const c of this.clients) c.setCredentials(cert);
