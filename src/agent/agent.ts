@@ -1,18 +1,20 @@
 // startAgent: joins this machine to a Tutti server as a node. Data flow:
-//   fetchTrustedCa(token) -> ApiClient -> register Node (NotReady) -> wait spec.podCIDR (or fall back)
+//   fetchTrustedCa(token) -> node client certificate (NodeCredential: <dataDir>/tls/node.crt, or a CSR made with the
+//   join token) -> ApiClient with it -> register Node (NotReady) -> wait spec.podCIDR (or fall back)
 //   -> start containerd with that CIDR (or use an endpoint, or the process runtime) -> base images
 //   -> Node Ready, Lease every 10 s, status every 10 s -> PodManager (informer on spec.nodeName=<me>,
 //   one PodWorker per pod, runtime relist every second).
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, type DelegatedAuthOptions, delegatedAuth, EventRecorder } from '../client/index.js';
+import { type ApiClient, type DelegatedAuthOptions, delegatedAuth, EventRecorder } from '../client/index.js';
 import { AGENT_CA_ANNOTATION } from '../core/well-known.js';
 import { fetchTrustedCa } from '../pki/index.js';
 import { readAgentRecord, writeAgentRecord } from './host/agent-record.js';
 import { podCidrConflict } from './host/cidr-overlap.js';
 import { bridgeAddresses } from './host/links.js';
 import { bridgeNameFor, cgroupRootFor } from './host/names.js';
+import { NodeCredential } from './node/node-credential.js';
 import { firstIPv4, measureNode } from './node/node-facts.js';
 import { NodeReporter } from './node/node-reporter.js';
 import { ProcessRuntime } from './process/process-runtime.js';
@@ -37,8 +39,13 @@ import {
 export interface AgentOptions {
   /** https URL of the API server. */
   server: string;
-  /** Join token (`K10<ca hash>::server:<secret>`); also the bearer token. */
+  /**
+   * Join token (`K10<ca hash>::server:<secret>`): pins the CA and asks for the node's client certificate (a
+   * bootstrapper's credential); everything else uses that certificate. The agent endpoint still accepts it.
+   */
   token: string;
+  /** How long to wait for the node certificate's CSR to be approved and signed (default 5 minutes). */
+  certificateTimeoutMs?: number;
   nodeName?: string;
   dataDir: string;
   /** Use this CRI endpoint instead of starting a private containerd. */
@@ -109,6 +116,8 @@ export interface RunningAgent {
   /** The node's address (its InternalIP) and the agent's API client (closed by stop()). */
   nodeIP: string;
   client: ApiClient;
+  /** The node's client certificate (renewed in the background); `credential.client()` makes more clients with it. */
+  credential: NodeCredential;
   /** Stops the agent; containers keep running (a restarted agent adopts them). containerd is stopped too. */
   stop(): Promise<void>;
 }
@@ -124,13 +133,17 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const hostIP = opts.nodeIP ?? firstIPv4();
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const caPem = opts.caPem ?? (await fetchTrustedCa(opts.server, opts.token));
-  const client = new ApiClient({
+  const credential = await NodeCredential.obtain({
     server: opts.server,
     caPem,
-    token: opts.token,
-    userAgent: `tutti-agent/${nodeName}`,
-    ...opts.apiRate,
+    bootstrapToken: opts.token,
+    nodeName,
+    dataDir: opts.dataDir,
+    timeoutMs: opts.certificateTimeoutMs,
+    log,
   });
+  credential.start();
+  const client = credential.client({ userAgent: `tutti-agent/${nodeName}`, ...opts.apiRate });
   const choice = chooseRuntime(opts.runtime ?? 'auto', opts.containerRuntimeEndpoint);
   log('runtime chosen', { node: nodeName, runtime: choice.kind, why: choice.why });
 
@@ -193,6 +206,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     runtime?.close();
     await containerd?.stop();
     client.close();
+    credential.stop();
     stopRecord();
   };
   try {
@@ -300,6 +314,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       pods,
       nodeIP: hostIP,
       client,
+      credential,
       async stop() {
         clearInterval(runtimeTimer);
         await logRotator.stop();

@@ -5,3 +5,9 @@ export { chooseRuntime, type RuntimeKind } from './runtime-choice.js';
 export { type KillallOptions, type KillallReport, killallAgentHost } from './host/killall.js';
 export { bridgeNameFor, cgroupRootFor } from './host/names.js';
 export { findProcesses, processArgv } from './runtime/index.js';
+export {
+  type NodeCertificate,
+  NodeCredential,
+  nodeCertificatePaths,
+  requestNodeCertificates,
+} from './node/node-credential.js';

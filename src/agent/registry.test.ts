@@ -126,7 +126,7 @@ describe('image pulls from a registry on loopback', { skip: skipReason(), timeou
       20_000,
     );
 
-    server = await startTestServer();
+    server = await startTestServer({ nodeCertificates: true });
     const token = readFileSync(join(server.dataDir, 'tls', 'node-token'), 'utf8').trim();
     dataDir = join(workDir, 'agent');
     client = new ApiClient({ server: server.url, caPem: server.caPem, token: server.token });

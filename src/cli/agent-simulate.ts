@@ -2,6 +2,7 @@
 // (see src/simnodes). Runs until SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
 import { ApiClient } from '../client/index.js';
+import { NodeCredential, requestNodeCertificates } from '../agent/index.js';
 import { SimulatedNodes } from '../simnodes/index.js';
 import { fetchTrustedCa } from '../pki/index.js';
 import { numberFlag, parseArgs, stringFlag } from './flags.js';
@@ -39,13 +40,32 @@ export async function runSimulatedAgent(argv: string[]): Promise<number> {
   }
   const caFile = stringFlag(args, 'ca-file');
   const caPem = caFile ? readFileSync(caFile, 'utf8') : await fetchTrustedCa(server, token);
-  const client = new ApiClient({ server, caPem, token, userAgent: 'tutti-agent-simulated' });
   const log = (msg: string, fields: Record<string, unknown>) =>
     console.log(JSON.stringify({ time: new Date().toISOString(), component: 'agent-simulated', msg, ...fields }));
+  // Each simulated node gets its own client certificate (system:node:<name>) through a CSR made with the join
+  // token, as a real agent does; the informers of them all use the first node's.
+  const prefix = stringFlag(args, 'node-prefix', 'sim');
+  const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  const bootstrap = new ApiClient({ server, caPem, token, userAgent: 'tutti-agent-simulated-bootstrap' });
+  const issuing = Date.now();
+  const certs = await requestNodeCertificates(bootstrap, names, {
+    concurrency: numberFlag(args, 'concurrency', 32),
+  }).finally(() => bootstrap.close());
+  log('node certificates issued', { count, ms: Date.now() - issuing });
+  // Each renews its certificate at 70-90% of its lifetime with the certificate itself, as a real agent.
+  const credentials = names.map((n) =>
+    NodeCredential.issued({ server, caPem, bootstrapToken: token, nodeName: n, log }, certs.get(n)!),
+  );
+  const clients = new Map(
+    credentials.map((c, i) => [names[i]!, c.client({ userAgent: `tutti-agent-simulated/${names[i]}` })]),
+  );
+  for (const c of credentials) c.start();
+  const client = clients.get(names[0]!)!;
   const sim = new SimulatedNodes({
     client,
+    clientFor: (n) => clients.get(n) ?? client,
     count,
-    prefix: stringFlag(args, 'node-prefix', 'sim'),
+    prefix,
     capacity: {
       cpu: stringFlag(args, 'cpu', '4'),
       memory: stringFlag(args, 'memory', '8Gi'),
@@ -68,6 +88,7 @@ export async function runSimulatedAgent(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await sim.stop();
-  client.close();
+  for (const c of credentials) c.stop();
+  for (const c of clients.values()) c.close();
   return 0;
 }

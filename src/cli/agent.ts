@@ -7,7 +7,6 @@ import type { RuntimeKind } from '../agent/runtime-choice.js';
 import { defaultDataDir } from './datadir.js';
 import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
 import { type FlagSpec, UsageError, noPositionals, numberFlag, parseFlags, stringFlag, wantsHelp } from './flags.js';
-import { fetchTrustedCa } from '../pki/index.js';
 import { PODNET_FLAGS, PODNET_HELP, podNetConfig, podNetMasquerades, startAgentPodNetwork } from './podnet.js';
 import { apiRateFlags, apiRateFromFlags, apiRateHelp } from './api-rate.js';
 import { AGENT_AUTH_FLAGS, agentAuthFromFlags, agentAuthHelp } from './agent-auth-flags.js';
@@ -122,12 +121,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   });
   console.log(JSON.stringify({ message: 'tutti agent ready', node: agent.nodeName, runtime: agent.runtimeKind }));
   // The pod network across nodes and NetworkPolicy, beside the agent (removed again on shutdown).
-  const podnet = await startAgentPodNetwork(
-    agent,
-    { server, token, caPem: await fetchTrustedCa(server, token) },
-    podnetConfig,
-    dataDir,
-  ).catch(async (err) => {
+  const podnet = await startAgentPodNetwork(agent, agent.credential, podnetConfig, dataDir).catch(async (err) => {
     await agent.stop();
     throw err;
   });

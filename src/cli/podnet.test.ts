@@ -24,7 +24,11 @@ describe('tutti pod network flags', () => {
   it('a node without a pod CIDR (process runtime) gets neither, and touches nothing', async () => {
     const r = await startAgentPodNetwork(
       { nodeName: 'n', podCidr: '' },
-      { server: 'https://127.0.0.1:1', token: 't', caPem: '' },
+      {
+        client: () => {
+          throw new Error('no API client without a pod CIDR');
+        },
+      },
       parse([]),
     );
     await r.stop();

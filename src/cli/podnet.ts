@@ -3,7 +3,7 @@
 // --disable-network-policy). The agent does not import src/network: this file wires them, as k3s runs
 // flannel and its policy controller beside the kubelet.
 import { readAgentRecord, writeAgentRecord } from '../agent/host/agent-record.js';
-import { ApiClient } from '../client/index.js';
+import type { ApiClient } from '../client/index.js';
 import { BACKENDS, type Backend, removePodNetworkRoutes, startPodNetwork } from '../network/podnet/index.js';
 import { startNetworkPolicy } from '../network/policy/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError, boolFlag, stringFlag } from './flags.js';
@@ -66,7 +66,8 @@ const log = (component: string) => (msg: string, fields: Record<string, unknown>
  */
 export async function startAgentPodNetwork(
   agent: { nodeName: string; podCidr: string },
-  conn: { server: string; token: string; caPem: string },
+  /** The node's credential (its client certificate, renewed): makes the pod network's API client. */
+  credential: { client(options: { userAgent: string }): ApiClient },
   c: PodNetConfig,
   agentDataDir?: string,
 ): Promise<{ stop(): Promise<void> }> {
@@ -77,7 +78,7 @@ export async function startAgentPodNetwork(
     log('podnet')('not root: no pod routes across nodes and no NetworkPolicy', {});
     return none;
   }
-  const client = new ApiClient({ ...conn, userAgent: `tutti-podnet/${agent.nodeName}` });
+  const client = credential.client({ userAgent: `tutti-podnet/${agent.nodeName}` });
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
     client.close();

@@ -6,13 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UsageError, parseFlags } from './flags.js';
-import { controllerOptionsFromFlags, FLAGS } from './server.js';
+import { controllerOptionsFromFlags, controllersDisabledBy, FLAGS } from './server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tutti-server-flags-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const opts = (...argv: string[]) => controllerOptionsFromFlags(parseFlags(argv, FLAGS));
 
 describe('tutti server controller flags', () => {
+  it('--controllers as kube-controller-manager: * for all, names to enable, -name to disable', () => {
+    assert.deepEqual(controllersDisabledBy('*'), []);
+    assert.deepEqual(controllersDisabledBy('*,-servicelb'), ['servicelb']);
+    const only = controllersDisabledBy('csrsigning,csrapproving');
+    assert.ok(!only.includes('csrsigning') && !only.includes('csrapproving'));
+    assert.ok(only.includes('deployment') && only.includes('nodelifecycle'));
+    assert.throws(() => controllersDisabledBy('nope'), /unknown controller "nope"/);
+  });
+
   it('defaults: no HPA overrides, the volume controller picks the local-path dir, no cluster autoscaler', () => {
     const o = opts();
     assert.deepEqual(o.hpa, {});

@@ -14,6 +14,7 @@ import { resources } from '../core/resources.js';
 import type { Node, Pod } from '../core/types.js';
 import { agentResourceMetricsFetch, ApiServerPrometheus, concatMetrics, MetricsApiService } from '../metrics/index.js';
 import { readProvidersFile } from '../autoscaler/index.js';
+import { CONTROLLER_NAMES } from '../controllers/manager.js';
 import { parseGoDuration } from '../controllers/podautoscaler/go-duration.js';
 import { COMPONENT_USERS, ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
@@ -53,6 +54,8 @@ const HELP = `Usage: tutti server [flags]
   --agent-port N               HTTPS port of this node's agent endpoint (default 10250)
   --disable-scheduler          do not run the scheduler in this process
   --disable-controllers        do not run the controller manager in this process
+  --controllers LIST           controllers to run, as kube-controller-manager's: '*' (default) for all, a name to
+                               enable, '-name' to disable (e.g. csrsigning,csrapproving: only node certificates)
   --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
@@ -92,6 +95,7 @@ export const FLAGS: FlagSpec = {
   'agent-port': 'number',
   'disable-scheduler': 'boolean',
   'disable-controllers': 'boolean',
+  controllers: 'string',
   'cluster-cidr': 'string',
   'node-monitor-grace-period': 'number',
   'compaction-interval': 'number',
@@ -150,6 +154,28 @@ export function durationFlag(args: ParsedArgs, name: string): number | undefined
 }
 
 /** The controller manager's options from the command line (only plain data: it goes to a worker thread). */
+/**
+ * kube-controller-manager's --controllers: '*' turns on every controller, 'name' one, '-name' turns one off;
+ * returns the names left off. Unknown names are a usage error.
+ */
+/** Who the join token is: a bootstrapper (upstream's bootstrap tokens are system:bootstrap:<token id>). */
+export const JOIN_TOKEN_USER = 'system:bootstrap:node';
+
+export function controllersDisabledBy(list: string): string[] {
+  const items = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s);
+  for (const item of items) {
+    const name = item.replace(/^-/, '');
+    if (name !== '*' && !CONTROLLER_NAMES.includes(name)) {
+      throw new UsageError(`flag --controllers: unknown controller ${JSON.stringify(name)}`);
+    }
+  }
+  const all = items.includes('*');
+  return CONTROLLER_NAMES.filter((n) => items.includes(`-${n}`) || (!all && !items.includes(n)));
+}
+
 export function controllerOptionsFromFlags(args: ParsedArgs): NonNullable<ComponentWorkerData['controllerOptions']> {
   const hpa: NonNullable<ComponentWorkerData['controllerOptions']>['hpa'] = {};
   const syncPeriodMs = durationFlag(args, 'horizontal-pod-autoscaler-sync-period');
@@ -262,6 +288,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   const dataDir = stringFlag(args, 'data-dir', defaultDataDir());
   // Flags are checked before anything starts: a bad one is a usage error, not a half-started server.
   const controllerOptions = controllerOptionsFromFlags(args);
+  const disabledControllers = controllersDisabledBy(stringFlag(args, 'controllers', '*'));
   const rates = {
     controllerManager: apiRateFromFlags(args, 'controller-manager', true),
     scheduler: apiRateFromFlags(args, 'scheduler', true),
@@ -293,8 +320,9 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   });
   const tokens = new Map<string, UserInfo>([
     [pki.adminToken, { name: 'system:admin', groups: ['system:masters'] }],
-    // The join token also bootstraps: group system:bootstrappers may ask for kubelet client certificates.
-    [pki.nodeToken, { name: 'system:node', groups: ['system:nodes', 'system:bootstrappers'] }],
+    // The join token only bootstraps (as a kubeadm bootstrap token): it may ask for a kubelet client certificate
+    // (group system:bootstrappers) and nothing else; each node then acts as system:node:<name> with its certificate.
+    [pki.nodeToken, { name: JOIN_TOKEN_USER, groups: ['system:bootstrappers'] }],
     // The server's own components, each a least-privilege user bound by the bootstrap policy (not admin).
     ...Object.entries(pki.componentTokens).map(([component, token]): [string, UserInfo] => [
       token,
@@ -406,6 +434,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
         controllerOptions: {
           ...controllerOptions,
           disable: [
+            ...disabledControllers,
             ...(boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : []),
             ...(net.disableIngress ? ['ingress'] : []),
           ],
@@ -439,6 +468,17 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     admin.close();
   }
   if (!boolFlag(args, 'disable-agent')) {
+    if (
+      boolFlag(args, 'disable-controllers') ||
+      disabledControllers.some((c) => c === 'csrsigning' || c === 'csrapproving')
+    ) {
+      console.error(
+        JSON.stringify({
+          level: 'warn',
+          msg: "this server's node needs a certificate, but the CSR signer or approver is off: approve it by hand (kubectl certificate approve) or run them elsewhere",
+        }),
+      );
+    }
     // The server's own node: an agent in this process, talking to the API over HTTPS like any other.
     const agent = await startAgent({
       server: `https://127.0.0.1:${api.port}`,
@@ -452,12 +492,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       apiRate: rates.agent,
       endpointAuth: agentEndpointAuth,
     });
-    const podnet = await startAgentPodNetwork(
-      agent,
-      { server: `https://127.0.0.1:${api.port}`, token: pki.nodeToken, caPem: pki.caCertPem },
-      podnetConfig,
-      join(dataDir, 'agent'),
-    );
+    const podnet = await startAgentPodNetwork(agent, agent.credential, podnetConfig, join(dataDir, 'agent'));
     stops.push(() => podnet.stop());
     stops.push(() => agent.stop());
     // kube-proxy and the cluster DNS of this node, beside its agent (stopped before it).

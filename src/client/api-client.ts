@@ -65,33 +65,68 @@ interface RawResponse {
   body: string;
 }
 
+/** How a client authenticates: a bearer token, or a client certificate and its key (PEM). */
+export interface ClientCredentials {
+  token?: string;
+  certPem?: string;
+  keyPem?: string;
+}
+
 export class ApiClient {
   readonly server: URL;
-  private readonly agent: HttpAgent | HttpsAgent;
-  private readonly headers: Record<string, string>;
+  private agent: HttpAgent | HttpsAgent;
+  private headers: Record<string, string>;
+  private readonly https: boolean;
   private readonly send: typeof httpRequest;
   /** The client-side throttle, when options set a qps. */
   readonly throttle: RequestThrottle | undefined;
 
   constructor(readonly options: ApiClientOptions) {
     this.server = new URL(options.server);
-    const https = this.server.protocol === 'https:';
-    this.agent = https
+    this.https = this.server.protocol === 'https:';
+    this.agent = this.newAgent(options);
+    this.send = this.https ? httpsRequest : httpRequest;
+    this.headers = this.newHeaders(options);
+    this.throttle = throttleFor(options);
+  }
+
+  /**
+   * Swaps the credentials (a rotated client certificate, client-go's cert rotation): requests from now on use
+   * them on new connections; the old connections are closed (idle ones now, the rest after `graceMs`, so requests
+   * in flight can finish), and open watches end and their informers re-watch with the new credentials, as
+   * client-go's connrotation closes the old certificate's connections.
+   */
+  setCredentials(credentials: ClientCredentials, graceMs = 5_000): void {
+    const old = this.agent;
+    const next = {
+      ...this.options,
+      token: credentials.token,
+      certPem: credentials.certPem,
+      keyPem: credentials.keyPem,
+    };
+    this.agent = this.newAgent(next);
+    this.headers = this.newHeaders(next);
+    for (const sockets of Object.values(old.freeSockets)) for (const s of sockets ?? []) s.destroy();
+    if (graceMs <= 0) old.destroy();
+    else setTimeout(() => old.destroy(), graceMs).unref();
+  }
+
+  private newAgent(o: ApiClientOptions): HttpAgent | HttpsAgent {
+    return this.https
       ? new HttpsAgent({
           keepAlive: true,
-          ca: options.caPem,
-          cert: options.certPem,
-          key: options.keyPem,
-          rejectUnauthorized: !options.insecure,
+          ca: o.caPem,
+          cert: o.certPem,
+          key: o.keyPem,
+          rejectUnauthorized: !o.insecure,
         })
       : new HttpAgent({ keepAlive: true });
-    this.send = https ? httpsRequest : httpRequest;
-    this.headers = {
-      accept: 'application/json',
-      'user-agent': options.userAgent ?? 'tutti-client',
-    };
-    if (options.token) this.headers['authorization'] = `Bearer ${options.token}`;
-    this.throttle = throttleFor(options);
+  }
+
+  private newHeaders(o: ApiClientOptions): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': o.userAgent ?? 'tutti-client' };
+    if (o.token) headers['authorization'] = `Bearer ${o.token}`;
+    return headers;
   }
 
   static fromKubeconfig(path: string, overrides: { context?: string; userAgent?: string } = {}): ApiClient {

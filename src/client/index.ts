@@ -2,6 +2,7 @@
 
 export {
   ApiClient,
+  type ClientCredentials,
   type ApiClientOptions,
   type DeleteOptions,
   type ListOptions,

@@ -2,7 +2,7 @@
 // `tutti server` with its agent over a private containerd. kubectl logs / exec go through the API server's own
 // identity (kube-apiserver-kubelet-client, bound to system:kubelet-api-admin) and kubectl top through the
 // metrics scraper's; direct calls to the agent port: no token 401, the admin (system:masters) allowed, the join
-// token (system:node has no nodes/proxy) and a ServiceAccount without a binding get the kubelet's 403, and the
+// token (a bootstrapper, no nodes/proxy) and a ServiceAccount without a binding get the kubelet's 403, and the
 // ServiceAccount is allowed once a role with nodes/proxy is bound (the denial is cached for the
 // --authorization-webhook-cache-unauthorized-ttl given, 1s). Needs root and containerd.
 import assert from 'node:assert/strict';
@@ -168,7 +168,7 @@ spec:
     assert.equal(asNode.status, 403);
     assert.equal(
       JSON.parse(asNode.body).message,
-      'Forbidden (user=system:node, verb=get, resource=nodes, subresource(s)=[proxy])',
+      'Forbidden (user=system:bootstrap:node, verb=get, resource=nodes, subresource(s)=[proxy])',
     );
 
     assert.equal((await s.kubectl(['create', 'serviceaccount', 'peeker'])).code, 0);

@@ -212,17 +212,17 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
       ],
       { cwd: dir, stdio: 'pipe' },
     );
-    // TokenReview still reviews bearer tokens only: the join token authenticates, as a bootstrapper.
+    // TokenReview still reviews bearer tokens only: the join token is only a bootstrapper.
     const review = await s.request('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenReview',
       spec: { token: nodeToken },
     });
     assert.equal(review.status, 201, review.body);
-    const reviewed = (JSON.parse(review.body) as { status: { authenticated: boolean; user: { groups: string[] } } })
-      .status;
-    assert.equal(reviewed.authenticated, true);
-    assert.ok(reviewed.user.groups.includes('system:bootstrappers'), reviewed.user.groups.join(','));
+    assert.deepEqual((JSON.parse(review.body) as { status: unknown }).status, {
+      authenticated: true,
+      user: { username: 'system:bootstrap:node', groups: ['system:bootstrappers', 'system:authenticated'] },
+    });
     for (const name of ['self', 'forged']) {
       const certPem = readFileSync(join(dir, `${name}.crt`), 'utf8');
       const keyPem = readFileSync(join(dir, `${name}.key`), 'utf8');
@@ -249,7 +249,8 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
     assert.equal(r.code, 0, r.stderr);
     const certPem = await issued('node-csr-node1');
     const csr = await getCsr('node-csr-node1');
-    assert.equal(csr.spec.username, 'system:node');
+    assert.equal(csr.spec.username, 'system:bootstrap:node');
+    assert.deepEqual(csr.spec.groups, ['system:bootstrappers', 'system:authenticated']);
     const approved = csr.status?.conditions?.find((c) => c.type === 'Approved');
     assert.equal(approved?.reason, 'AutoApproved');
     assert.equal(approved?.message, 'Auto approving kubelet client certificate after SubjectAccessReview.');

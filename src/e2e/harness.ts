@@ -150,10 +150,22 @@ async function waitReady(proc: ChildProcess, timeoutMs: number): Promise<string>
  * server is the bare API server, so tests can run the components they exercise in their own process.
  */
 export async function startTestServer(
-  opts: { args?: string[]; dataDir?: string; controlPlane?: boolean; agent?: boolean; network?: boolean } = {},
+  opts: {
+    args?: string[];
+    dataDir?: string;
+    controlPlane?: boolean;
+    agent?: boolean;
+    network?: boolean;
+    /** Without the control plane, still run the CSR signer and approver (for agents that join: node certificates). */
+    nodeCertificates?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const componentArgs = [
-    ...(opts.controlPlane ? [] : ['--disable-controllers', '--disable-scheduler']),
+    ...(opts.controlPlane
+      ? []
+      : opts.nodeCertificates || opts.agent
+        ? ['--controllers=csrsigning,csrapproving', '--disable-scheduler']
+        : ['--disable-controllers', '--disable-scheduler']),
     ...(opts.agent ? ['--agent-port', '0'] : ['--disable-agent']),
     // The node's service proxy, DNS and ingress own machine-wide things (an nft table, a route, ports 53, 80
     // and 443 of the node address): only tests that ask for them (in a namespace of their own) run them.

@@ -158,7 +158,10 @@ spec:
     assert.equal((await agentGet(port, '/metrics', 'wrong')).status, 401);
     const asNode = await agentGet(port, '/metrics', joinToken);
     assert.equal(asNode.status, 403);
-    assert.match(asNode.body, /Forbidden \(user=system:node, verb=get, resource=nodes, subresource\(s\)=\[metrics\]\)/);
+    assert.match(
+      asNode.body,
+      /Forbidden \(user=system:bootstrap:node, verb=get, resource=nodes, subresource\(s\)=\[metrics\]\)/,
+    );
     const prom = await agentGet(port, '/metrics', token);
     assert.equal(prom.status, 200);
     const { samples } = parseExposition(prom.body);

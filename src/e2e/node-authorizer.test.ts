@@ -1,8 +1,8 @@
 // The Node authorizer and NodeRestriction through real kubectl against `tutti server`, impersonating a node's
 // own credential (`--as=system:node:n1 --as-group=system:nodes`): a node reads the secrets of the pods bound to
 // it and no other, cannot list secrets, may patch its own Node status and not another node's, may update the
-// status only of its own pods, keeps to its own Lease; the refusals carry upstream's messages. The shared join
-// token (user system:node, no node name) keeps the old rules for now.
+// status only of its own pods, keeps to its own Lease; the refusals carry upstream's messages. The join token
+// (a bootstrapper) and a node credential without a node name get nothing of a node's.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -212,9 +212,15 @@ describe('Node authorizer and NodeRestriction', { timeout: 180_000 }, () => {
     );
   });
 
-  it('the shared join token (no node name) keeps the old node rules for now', async () => {
+  it('the join token and a nodes-group user without a node name get no node rules', async () => {
     const token = readFileSync(join(s.dataDir, 'node-token'), 'utf8').trim();
-    assert.equal((await s.kubectl([`--token=${token}`, 'get', 'secret', 's2'])).code, 0);
-    assert.equal((await s.kubectl([`--as=system:node`, '--as-group=system:nodes', 'get', 'secret', 'unused'])).code, 0);
+    assert.match(
+      (await s.kubectl([`--token=${token}`, 'get', 'secret', 's2'])).stderr,
+      /secrets "s2" is forbidden: User "system:bootstrap:node" cannot get resource "secrets"/,
+    );
+    assert.match(
+      (await s.kubectl([`--as=system:node`, '--as-group=system:nodes', 'get', 'secret', 'unused'])).stderr,
+      /secrets "unused" is forbidden: User "system:node" cannot get resource "secrets"/,
+    );
   });
 });

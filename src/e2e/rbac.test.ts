@@ -158,20 +158,27 @@ describe('RBAC', { timeout: 180_000 }, () => {
     assert.equal((await s.kubectl(['get', 'role', 'secrets-too', '-n', 'team-a'])).code, 1, 'nothing was stored');
   });
 
-  it('the node join token is not an administrator, and may not impersonate', async () => {
+  it('the node join token is only a bootstrapper: not an administrator, not a node, may not impersonate', async () => {
     const node = (...args: string[]) => s.kubectl([`--token=${nodeToken}`, ...args]);
-    assert.equal((await node('get', 'nodes')).code, 0);
+    const nodes = await node('get', 'nodes');
+    assert.match(
+      nodes.stderr,
+      /nodes is forbidden: User "system:bootstrap:node" cannot list resource "nodes" in API group "" at the cluster scope/,
+    );
+    const secrets = await node('get', 'secrets', '-A');
+    assert.match(secrets.stderr, /User "system:bootstrap:node" cannot list resource "secrets"/);
+    assert.equal((await node('get', 'csr')).code, 0, 'a bootstrapper may read CSRs');
     const del = await node('delete', 'namespace', 'team-a');
     assert.match(
       del.stderr,
-      /namespaces "team-a" is forbidden: User "system:node" cannot delete resource "namespaces" in API group "" in the namespace "team-a"/,
+      /namespaces "team-a" is forbidden: User "system:bootstrap:node" cannot delete resource "namespaces" in API group "" in the namespace "team-a"/,
     );
     const rb = await node('create', 'clusterrolebinding', 'mine', '--clusterrole=cluster-admin', '--user=system:node');
     assert.match(rb.stderr, /cannot create resource "clusterrolebindings" in API group "rbac.authorization.k8s.io"/);
     const imp = await node('--as=jane', 'get', 'pods', '-n', 'team-a');
     assert.match(
       imp.stderr,
-      /users "jane" is forbidden: User "system:node" cannot impersonate resource "users" in API group "" at the cluster scope/,
+      /users "jane" is forbidden: User "system:bootstrap:node" cannot impersonate resource "users" in API group "" at the cluster scope/,
     );
     assert.equal((await s.kubectl(['get', 'namespace', 'team-a'])).code, 0);
   });

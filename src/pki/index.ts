@@ -12,6 +12,20 @@ export { fetchTrustedCa } from './fetch-ca.js';
 export { type KubeconfigOptions, kubeconfigText, writeKubeconfig } from './kubeconfig.js';
 export { caHashOf, type JoinToken, parseJoinToken, tokensEqual, verifyCaHash } from './tokens.js';
 export {
+  bootstrapCsrName,
+  createNodeCsr,
+  KUBELET_CLIENT_SIGNER,
+  KUBELET_CLIENT_USAGES,
+  type NodeCertificateInfo,
+  type NodeCsr,
+  NODE_USER_PREFIX,
+  NODES_GROUP,
+  nodeCertificateInfo,
+  rotationDeadline,
+  unusableNodeCertificate,
+} from './node-client-cert.js';
+export { writeFileAtomic } from './secret-files.js';
+export {
   type CertificateRequestInfo,
   type ClientCertificateResult,
   type ClientIdentity,

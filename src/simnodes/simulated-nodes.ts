@@ -24,7 +24,13 @@ import { type SimulatedMetricsEndpoint, startSimulatedMetricsEndpoint } from './
 import { simulatedNodeIP } from './node-address.js';
 
 export interface SimulatedNodesOptions {
+  /** The informers' client (pods and nodes of every simulated node). */
   client: ApiClient;
+  /**
+   * Each node's own client (its `system:node:<name>` certificate), for what that node writes: its Node, Lease,
+   * status and its pods' status and deletion. Default `client` for everything.
+   */
+  clientFor?: (nodeName: string) => ApiClient;
   count: number;
   /** Node names are `${prefix}-${i}`. */
   prefix?: string;
@@ -69,7 +75,10 @@ interface SimNode {
 export class SimulatedNodes {
   readonly nodes = new Map<string, SimNode>();
   private readonly client: ApiClient;
-  private readonly opts: Required<Omit<SimulatedNodesOptions, 'client' | 'log' | 'labels' | 'capacity' | 'metrics'>> &
+  private readonly clientFor: ((nodeName: string) => ApiClient) | undefined;
+  private readonly opts: Required<
+    Omit<SimulatedNodesOptions, 'client' | 'clientFor' | 'log' | 'labels' | 'capacity' | 'metrics'>
+  > &
     Pick<SimulatedNodesOptions, 'labels' | 'capacity' | 'metrics'>;
   private metricsEndpoint: SimulatedMetricsEndpoint | undefined;
   /** The agent port the nodes advertise (their metrics endpoint's), once started with `metrics`. */
@@ -87,6 +96,7 @@ export class SimulatedNodes {
 
   constructor(opts: SimulatedNodesOptions) {
     this.client = opts.client;
+    this.clientFor = opts.clientFor;
     this.log = opts.log ?? (() => {});
     this.opts = {
       count: opts.count,
@@ -102,6 +112,11 @@ export class SimulatedNodes {
       concurrency: opts.concurrency ?? 32,
       metrics: opts.metrics,
     };
+  }
+
+  /** The client node `name` writes with. */
+  private nodeClient(name: string | undefined): ApiClient {
+    return (name && this.clientFor?.(name)) || this.client;
   }
 
   nodeName(i: number): string {
@@ -247,14 +262,14 @@ export class SimulatedNodes {
     const body = this.nodeObject(n);
     let node: Node;
     try {
-      node = await this.client.create<Node>(resourcePath(resources.nodes), body);
+      node = await this.nodeClient(n.name).create<Node>(resourcePath(resources.nodes), body);
     } catch (err) {
       if (!isConflict(err) && !(err instanceof Error && /already exists/i.test(err.message))) throw err;
-      node = await this.client.get<Node>(resourcePath(resources.nodes, { name: n.name }));
+      node = await this.nodeClient(n.name).get<Node>(resourcePath(resources.nodes, { name: n.name }));
     }
     if (node.spec?.podCIDR) n.podCidr = node.spec.podCIDR;
     // Status is a subresource: create ignores it, as for a real kubelet.
-    await this.client.patch(
+    await this.nodeClient(n.name).patch(
       resourcePath(resources.nodes, { name: n.name, subresource: 'status' }),
       { status: body.status },
       'merge',
@@ -268,21 +283,24 @@ export class SimulatedNodes {
     const path = resourcePath(resources.leases, { namespace: NODE_LEASE_NAMESPACE, name: n.name });
     try {
       if (n.lease) {
-        n.lease = await this.client.update<Lease>(path, { ...n.lease, spec: { ...n.lease.spec, ...spec } });
+        n.lease = await this.nodeClient(n.name).update<Lease>(path, { ...n.lease, spec: { ...n.lease.spec, ...spec } });
       } else {
-        n.lease = await this.client.create<Lease>(resourcePath(resources.leases, { namespace: NODE_LEASE_NAMESPACE }), {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name: n.name, namespace: NODE_LEASE_NAMESPACE, ownerReferences: [] },
-          spec: { ...spec, acquireTime: now },
-        });
+        n.lease = await this.nodeClient(n.name).create<Lease>(
+          resourcePath(resources.leases, { namespace: NODE_LEASE_NAMESPACE }),
+          {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: n.name, namespace: NODE_LEASE_NAMESPACE, ownerReferences: [] },
+            spec: { ...spec, acquireTime: now },
+          },
+        );
       }
       this.stats.leaseRenewals++;
     } catch (err) {
       // Someone else wrote it (or it exists from a previous run): read it and renew next turn.
       if (isConflict(err) || isNotFound(err) || /already exists/i.test(String(err))) {
         try {
-          n.lease = await this.client.get<Lease>(path);
+          n.lease = await this.nodeClient(n.name).get<Lease>(path);
         } catch {
           n.lease = undefined;
         }
@@ -294,7 +312,7 @@ export class SimulatedNodes {
   }
 
   private async postStatus(n: SimNode): Promise<void> {
-    await this.client.patch(
+    await this.nodeClient(n.name).patch(
       resourcePath(resources.nodes, { name: n.name, subresource: 'status' }),
       { status: { conditions: this.conditions(Date.now()) } },
       'merge',
@@ -449,7 +467,7 @@ export class SimulatedNodes {
       subresource: 'status',
     });
     try {
-      await this.client.patch<KubeObject>(path, { status }, 'merge');
+      await this.nodeClient(pod.spec?.nodeName).patch<KubeObject>(path, { status }, 'merge');
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -457,7 +475,7 @@ export class SimulatedNodes {
 
   private async deletePod(pod: Pod): Promise<void> {
     try {
-      await this.client.delete(
+      await this.nodeClient(pod.spec?.nodeName).delete(
         resourcePath(resources.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name }),
         {
           gracePeriodSeconds: 0,

@@ -111,7 +111,7 @@ export function agentSuite(opts: SuiteOptions): void {
     };
 
     before(async () => {
-      server = await startTestServer();
+      server = await startTestServer({ nodeCertificates: true });
       token = readFileSync(join(server.dataDir, 'tls', 'node-token'), 'utf8').trim();
       dataDir = mkdtempSync(join(tmpdir(), `tutti-agent-${opts.runtime}-`));
       client = new ApiClient({ server: server.url, caPem: server.caPem, token: server.token });

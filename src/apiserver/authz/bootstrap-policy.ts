@@ -1,12 +1,10 @@
 // The default roles and bindings every cluster has, after upstream's plugin/pkg/auth/authorizer/rbac/
 // bootstrappolicy: cluster-admin for system:masters, discovery and self-review for every authenticated user,
 // the user-facing admin/edit/view roles (aggregated, so CRDs can add to them), and the node role. As upstream,
-// the group system:nodes is not bound to `system:node`: a node's own credential (`system:node:<name>`) gets
-// those rules from the Node authorizer (authz/node.ts), its secrets, configmaps and volumes only through its
-// pods. The group is bound to `system:node-proxier` (the agent runs the service proxy, DNS and network policy)
-// and `system:tutti:ingress` (its ingress controller).
-// INTERIM: the shared join token (user `system:node`, no node name) is no node to the Node authorizer, so the
-// `system:node` binding names that user until every node has its own credential; then drop the subject.
+// the group system:nodes is not bound to `system:node`: a node's own credential (`system:node:<name>`, its client
+// certificate) gets those rules from the Node authorizer (authz/node.ts), its secrets, configmaps and volumes only
+// through its pods. The group is bound to `system:node-proxier` (the agent runs the service proxy, DNS and network
+// policy) and `system:tutti:ingress` (its ingress controller). The join token is only a bootstrapper (user `system:bootstrap:node`, group `system:bootstrappers`).
 // The API server's calls to agents have identities of their own: kube-apiserver-kubelet-client
 // (system:kubelet-api-admin) and the metrics scraper (nodes/metrics, nodes/stats); agents authorize them with
 // SubjectAccessReviews.
@@ -55,7 +53,10 @@ function binding(
     kind: 'ClusterRoleBinding',
     metadata: { name, labels: BOOTSTRAP, annotations: AUTOUPDATE },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
-    subjects: subjects.map((s) => ({ apiGroup: 'rbac.authorization.k8s.io', ...s })),
+    // Upstream's system:node binding has no subjects (the field is absent, not an empty list).
+    ...(subjects.length > 0
+      ? { subjects: subjects.map((s) => ({ apiGroup: 'rbac.authorization.k8s.io', ...s })) }
+      : {}),
   };
 }
 
@@ -387,8 +388,8 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [
       { kind: 'Group', name: 'system:serviceaccounts' },
     ]),
-    // INTERIM (see the top): the shared join token's user, never the group system:nodes
-    binding('system:node', 'system:node', [{ kind: 'User', name: 'system:node' }]),
+    // As upstream: the binding exists without subjects (nodes get these rules from the Node authorizer).
+    binding('system:node', 'system:node', []),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:tutti:ingress', 'system:tutti:ingress', [{ kind: 'Group', name: 'system:nodes' }]),
     binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
