@@ -27,6 +27,32 @@ describe('reconciledRbacObject', () => {
     assert.equal(out.metadata.resourceVersion, '42', 'an update of the object read');
   });
 
+  it('removes the node role from every node and from the old shared join token, keeping other subjects', () => {
+    const desired = bootstrapClusterRoleBindings().find((b) => b.metadata.name === 'system:node')!;
+    assert.equal(desired.subjects, undefined);
+    const old: ClusterRoleBinding = {
+      ...structuredClone(desired),
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:nodes' },
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:node' },
+      ],
+    };
+    assert.equal(reconciledRbacObject(old, desired)!.subjects, undefined);
+    const withAdmin: ClusterRoleBinding = {
+      ...old,
+      subjects: [...old.subjects!, { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'ops' }],
+    };
+    assert.deepEqual(reconciledRbacObject(withAdmin, desired)!.subjects, [
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'ops' },
+    ]);
+    assert.equal(reconciledRbacObject({ ...desired }, desired), undefined, 'nothing to do once removed');
+    const pinned = {
+      ...old,
+      metadata: { ...old.metadata, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'false' } },
+    };
+    assert.equal(reconciledRbacObject(pinned, desired), undefined, 'an administrator’s pinned binding stays');
+  });
+
   it('adds the subjects a binding lacks', () => {
     const desired = bootstrapClusterRoleBindings().find((b) => b.metadata.name === 'system:kube-scheduler')!;
     const other = { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'someone' };

@@ -108,9 +108,34 @@ export function reconciledRbacObject<T extends KubeObject & { rules?: unknown[];
 ): T | undefined {
   if (existing.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') return undefined;
   const rules = withMissing(existing.rules, desired.rules);
-  const subjects = withMissing(existing.subjects, desired.subjects);
+  const retired = existing.kind === 'ClusterRoleBinding' ? RETIRED_SUBJECTS[existing.metadata.name ?? ''] : undefined;
+  const kept = retired
+    ? (existing.subjects ?? []).filter((s) => !retired.some((r) => jsonEqual(pickSubject(s), r)))
+    : existing.subjects;
+  const removed = (kept?.length ?? 0) !== (existing.subjects?.length ?? 0);
+  const subjects = withMissing(kept, desired.subjects) ?? (removed ? kept : undefined);
   if (!rules && !subjects) return undefined;
-  return { ...existing, ...(rules ? { rules } : {}), ...(subjects ? { subjects } : {}) };
+  const out = { ...existing, ...(rules ? { rules } : {}), ...(subjects ? { subjects } : {}) };
+  if (subjects?.length === 0) delete out.subjects; // as upstream writes a binding without subjects
+  return out;
+}
+
+/**
+ * Subjects earlier Tutti versions bound that would now open a hole, removed at start (the one exception to the
+ * additive rule, as upstream 1.8 stopped binding group system:nodes to `system:node` when the Node authorizer
+ * came): the node role bound to every node (group system:nodes) or to the old shared join token's user would let
+ * any node read every secret past the Node authorizer.
+ */
+const RETIRED_SUBJECTS: Record<string, { kind: string; name: string }[]> = {
+  'system:node': [
+    { kind: 'Group', name: 'system:nodes' },
+    { kind: 'User', name: 'system:node' },
+  ],
+};
+
+function pickSubject(s: unknown): { kind: string; name: string } {
+  const o = s as { kind?: string; name?: string };
+  return { kind: o.kind ?? '', name: o.name ?? '' };
 }
 
 /**
