@@ -491,6 +491,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
       dns: podDnsSettings(net),
       apiRate: rates.agent,
       endpointAuth: agentEndpointAuth,
+      // Its endpoint also takes client certificates of the cluster's client CA (CN/O), as the kubelet's --client-ca-file.
+      clientCaPem: pki.clientCaCertPem,
     });
     const podnet = await startAgentPodNetwork(agent, agent.credential, podnetConfig, join(dataDir, 'agent'));
     stops.push(() => podnet.stop());
