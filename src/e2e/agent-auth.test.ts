@@ -17,7 +17,12 @@ import { pollUntil, startTestServer, type TestServer } from './harness.js';
 
 const skip = containerdSkipReason();
 
-function agentGet(port: number, path: string, token?: string): Promise<{ status: number; body: string }> {
+function agentGet(
+  port: number,
+  path: string,
+  token?: string,
+  cert?: { cert: string; key: string },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -25,6 +30,7 @@ function agentGet(port: number, path: string, token?: string): Promise<{ status:
         port,
         path,
         rejectUnauthorized: false,
+        ...(cert ?? {}),
         headers: token ? { authorization: `Bearer ${token}` } : {},
       },
       (res) => {
@@ -162,6 +168,20 @@ spec:
     const admin = await agentGet(port, logsPath, s.token);
     assert.equal(admin.status, 200, admin.body);
     assert.equal(admin.body, 'hello from talker\n');
+
+    // The admin kubeconfig's client certificate (client CA, CN system:admin, O system:masters) is taken too.
+    const tls = join(s.dataDir, 'tls');
+    const byCert = await agentGet(port, logsPath, undefined, {
+      cert: readFileSync(join(tls, 'client-admin.crt'), 'utf8'),
+      key: readFileSync(join(tls, 'client-admin.key'), 'utf8'),
+    });
+    assert.equal(byCert.status, 200, byCert.body);
+    // A certificate of another CA (the serving CA's own server certificate) authenticates nobody.
+    const foreign = await agentGet(port, logsPath, undefined, {
+      cert: readFileSync(join(tls, 'server.crt'), 'utf8'),
+      key: readFileSync(join(tls, 'server.key'), 'utf8'),
+    });
+    assert.equal(foreign.status, 401);
 
     const joinToken = readFileSync(join(s.dataDir, 'node-token'), 'utf8').trim();
     const asNode = await agentGet(port, logsPath, joinToken);
