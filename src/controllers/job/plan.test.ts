@@ -246,3 +246,24 @@ test('backoffLimitPerIndex and FailIndex: failed indexes, then FailedIndexes or 
 function withIndex(p: Pod, index: number, ann: Record<string, string> = {}): Pod {
   return { ...p, metadata: { ...p.metadata, annotations: { [ANN]: String(index), ...ann } } };
 }
+
+test('backoffLimitPerIndex: each index backs off on its own failures', () => {
+  const opts = { backoffBaseMs: 10_000, backoffMaxMs: 60_000 };
+  const j = indexed({ completions: 3, parallelism: 3, backoffLimit: undefined, backoffLimitPerIndex: 3 });
+  const twice = withIndex(exited('a', 1), 0, { 'batch.kubernetes.io/job-index-failure-count': '1' });
+  // Index 0 failed a second time 1 s ago (20 s backoff), index 1 has no failures, index 2 runs.
+  const p = planJob(j, [twice, ipod('c', 2, 'Running')], NOW, opts);
+  assert.deepEqual(p.newPods, [{ index: 1, indexFailures: 0 }]);
+  assert.equal(p.requeueAfterMs, 19_000);
+  const later = planJob(j, [twice, ipod('b', 1, 'Running'), ipod('c', 2, 'Running')], NOW + 19_000, opts);
+  assert.deepEqual(later.newPods, [{ index: 0, indexFailures: 2 }]);
+  // Without backoffLimitPerIndex the job-wide backoff holds every index back.
+  const global = planJob(
+    indexed({ completions: 3, parallelism: 3, backoffLimit: 6 }),
+    [withIndex(exited('a', 1), 0)],
+    NOW,
+    opts,
+  );
+  assert.equal(global.createPods, 0);
+  assert.equal(global.requeueAfterMs, 9000);
+});

@@ -288,18 +288,37 @@ export function planJob(
       const surplus = indexed ? podsToDelete(keep, keep.length - wantActive) : [...keep].sort(newestFirst);
       plan.deletePods = [...plan.deletePods, ...surplus.slice(0, keep.length - wantActive)];
     } else if (keep.length + replacing < wantActive) {
-      const lastFailure = countedFailedPods.reduce((t, p) => Math.max(t, finishedAt(p)), 0);
-      const delay = failed > 0 ? Math.min(opts.backoffMaxMs, opts.backoffBaseMs * 2 ** (failed - 1)) : 0;
-      const readyAt = lastFailure + delay;
-      if (failed > 0 && readyAt > now) plan.requeueAfterMs = readyAt - now;
-      else if (indexed && completions != null) {
+      const want = wantActive - keep.length - replacing;
+      const readyAt = (failures: number, failedPods: readonly Pod[]) =>
+        failures > 0
+          ? failedPods.reduce((t, p) => Math.max(t, finishedAt(p)), 0) +
+            Math.min(opts.backoffMaxMs, opts.backoffBaseMs * 2 ** (failures - 1))
+          : 0;
+      const waitFor = (at: number) => {
+        if (at > now) plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? at - now, at - now);
+        return at > now;
+      };
+      if (indexed && completions != null) {
         const taken = new Set([...finishedIndexes, ...keep.map((p) => podCompletionIndex(p) as number)]);
-        plan.newPods = firstPendingIndexes(wantActive - keep.length - replacing, completions, taken).map((index) => ({
+        let pending = firstPendingIndexes(completions, completions, taken);
+        if (perIndexLimit !== undefined) {
+          // Each index backs off on its own failures (upstream getRemainingTimePerIndex).
+          pending = pending.filter((index) => {
+            const n = indexFailures.get(index) ?? 0;
+            return !waitFor(
+              readyAt(
+                n,
+                countedFailedPods.filter((p) => podCompletionIndex(p) === index),
+              ),
+            );
+          });
+        } else if (waitFor(readyAt(failed, countedFailedPods))) pending = [];
+        plan.newPods = pending.slice(0, want).map((index) => ({
           index,
           ...(perIndexLimit !== undefined ? { indexFailures: indexFailures.get(index) ?? 0 } : {}),
         }));
         plan.createPods = plan.newPods.length;
-      } else plan.createPods = wantActive - keep.length - replacing;
+      } else if (!waitFor(readyAt(failed, countedFailedPods))) plan.createPods = want;
     }
     if (deadline !== undefined) {
       const left = started + deadline * 1000 - now;
