@@ -1,7 +1,8 @@
 // Job completion modes and pod failure policies in a real `tutti server` (whole control plane) with simulated
 // nodes, driven by kubectl: an Indexed Job (indexes 0..2 as annotation, label, hostname, env, pod names,
 // completedIndexes "0-2"), a podFailurePolicy FailJob rule on exit code 42 (simulated pods exit with the
-// simulated.tutti.io/exit-code annotation) and an Ignore rule on DisruptionTarget that spares backoffLimit.
+// simulated.tutti.io/exit-code annotation), an Ignore rule on DisruptionTarget that spares backoffLimit, and
+// backoffLimitPerIndex failing one index (failedIndexes) while the others complete.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -152,5 +153,47 @@ describe('Job modes with simulated nodes', () => {
     assert.equal(condition(job, 'Failed'), undefined);
     const ps = await pods('disrupted');
     assert.deepEqual(ps.map((p) => p.status?.phase).sort(), ['Failed', 'Succeeded']);
+  });
+
+  it('marks an index failed past backoffLimitPerIndex 0; the others complete; Failed with FailedIndexes', async () => {
+    const r = await apply(
+      jobManifest(
+        'perindex',
+        { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 0 },
+        { 'simulated.tutti.io/run-ms': '3000' },
+      ),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const one = await until('index 1 running', 15_000, async () =>
+      (await pods('perindex')).find((p) => p.metadata.annotations?.[INDEX] === '1' && p.status?.phase === 'Running'),
+    );
+    assert.equal(one.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'], '0');
+    // Its container exits 3 (as a kubelet reports it; a merge patch replaces the statuses list).
+    const t = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const containerStatuses = (one.status?.containerStatuses ?? []).map((cs) => ({
+      ...cs,
+      ready: false,
+      started: false,
+      state: { terminated: { exitCode: 3, reason: 'Error', startedAt: t, finishedAt: t } },
+    }));
+    const patch = { status: { phase: 'Failed', containerStatuses } };
+    await s.k(
+      'patch',
+      'pod',
+      one.metadata.name ?? '',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify(patch),
+    );
+    const w = await s.kubectl(['wait', '--for=condition=Failed', 'job/perindex', '--timeout=30s']);
+    assert.equal(w.code, 0, w.stderr);
+    const job = await getJob('perindex');
+    assert.equal(job.status?.failedIndexes, '1');
+    assert.equal(job.status?.completedIndexes, '0,2');
+    assert.equal(condition(job, 'Failed')?.reason, 'FailedIndexes');
+    assert.equal(condition(job, 'Failed')?.message, 'Job has failed indexes');
+    const ps = await pods('perindex');
+    assert.equal(ps.filter((p) => p.metadata.annotations?.[INDEX] === '1').length, 1, 'index 1 not retried');
   });
 });
