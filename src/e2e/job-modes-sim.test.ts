@@ -196,4 +196,26 @@ describe('Job modes with simulated nodes', () => {
     const ps = await pods('perindex');
     assert.equal(ps.filter((p) => p.metadata.annotations?.[INDEX] === '1').length, 1, 'index 1 not retried');
   });
+
+  it('completes an Indexed Job early by its successPolicy (reason SuccessPolicy), starting no further index', async () => {
+    const r = await apply(
+      jobManifest('leader', {
+        completionMode: 'Indexed',
+        completions: 3,
+        parallelism: 1,
+        successPolicy: { rules: [{ succeededIndexes: '0' }] },
+      }),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const w = await s.kubectl(['wait', '--for=condition=Complete', 'job/leader', '--timeout=30s']);
+    assert.equal(w.code, 0, w.stderr);
+    const job = await getJob('leader');
+    assert.equal(job.status?.completedIndexes, '0');
+    assert.equal(condition(job, 'SuccessCriteriaMet')?.reason, 'SuccessPolicy');
+    assert.equal(condition(job, 'Complete')?.message, 'Matched rules at index 0');
+    assert.deepEqual(
+      (await pods('leader')).map((p) => p.metadata.annotations?.[INDEX]),
+      ['0'],
+    );
+  });
 });

@@ -64,4 +64,29 @@ describe('Job: Indexed mode and podFailurePolicy', () => {
       'spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set',
     ]);
   });
+
+  it('checks successPolicy: Indexed only, rules present, counts within completions', () => {
+    const ok = withSpec((s) => {
+      Object.assign(s, { completionMode: 'Indexed', completions: 4, parallelism: 2 });
+      s.successPolicy = { rules: [{ succeededIndexes: '0,2-3', succeededCount: 2 }, { succeededCount: 1 }] };
+    });
+    assert.deepEqual(messages(ok), []);
+    const bad = withSpec((s) => {
+      Object.assign(s, { completions: 4 });
+      s.successPolicy = { rules: [{}, { succeededIndexes: '1-x' }, { succeededCount: 5 }] };
+    });
+    assert.deepEqual(messages(bad), [
+      'spec.successPolicy: Invalid value: requires indexed completion mode',
+      'spec.successPolicy.rules[0]: Required value: at least one of succeededCount or succeededIndexes must be specified',
+      'spec.successPolicy.rules[1].succeededIndexes: Invalid value: "1-x": error parsing succeededIndexes',
+      'spec.successPolicy.rules[2].succeededCount: Invalid value: 5: must be less than or equal to 4 (the number of specified completions)',
+    ]);
+    const empty = withSpec((s) => {
+      Object.assign(s, { completionMode: 'Indexed', completions: 1 });
+      s.successPolicy = { rules: [] };
+    });
+    assert.deepEqual(messages(empty), [
+      'spec.successPolicy.rules: Required value: at least one rules must be specified when the successPolicy is specified',
+    ]);
+  });
 });

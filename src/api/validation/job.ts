@@ -56,6 +56,8 @@ function validateJobUpdate(spec: Record<string, unknown>, oldSpec: Record<string
     ...immutable('spec.selector', spec.selector, oldSpec.selector),
     ...immutable('spec.completionMode', spec.completionMode, oldSpec.completionMode),
     ...immutable('spec.podFailurePolicy', spec.podFailurePolicy, oldSpec.podFailurePolicy),
+    ...immutable('spec.successPolicy', spec.successPolicy, oldSpec.successPolicy),
+    ...immutable('spec.backoffLimitPerIndex', spec.backoffLimitPerIndex, oldSpec.backoffLimitPerIndex),
   ];
   // Indexed jobs may scale completions together with parallelism (elastic indexed jobs).
   const elastic = str(spec.completionMode) === 'Indexed' && num(spec.completions) === num(spec.parallelism);
@@ -139,7 +141,7 @@ function validatePodFailurePolicy(spec: Record<string, unknown>, path: string): 
   return errs;
 }
 
-/** upstream validateJobSpec: Indexed limits, backoffLimitPerIndex / maxFailedIndexes, restart policy Never. */
+/** upstream validateJobSpec: Indexed limits, backoffLimitPerIndex / maxFailedIndexes, successPolicy, restart policy Never. */
 function validateIndexedAndPolicy(spec: Record<string, unknown>, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const indexed = str(spec.completionMode) === 'Indexed';
@@ -178,6 +180,38 @@ function validateIndexedAndPolicy(spec: Record<string, unknown>, path: string): 
   errs.push(...nonNegative(`${path}.maxFailedIndexes`, spec.maxFailedIndexes));
   if (maxFailed !== undefined && perIndex === undefined)
     errs.push(field.required(`${path}.backoffLimitPerIndex`, 'when maxFailedIndexes is specified'));
+  const success = obj(spec.successPolicy);
+  if (success) {
+    const sp = `${path}.successPolicy`;
+    if (!indexed)
+      errs.push({ type: 'FieldValueInvalid', field: sp, message: 'Invalid value: requires indexed completion mode' });
+    const rules = arr(success.rules);
+    if (rules.length === 0)
+      errs.push(
+        field.required(`${sp}.rules`, 'at least one rules must be specified when the successPolicy is specified'),
+      );
+    rules.forEach((r, i) => {
+      const rule = obj(r) ?? {};
+      const rp = `${sp}.rules[${i}]`;
+      const count = num(rule.succeededCount);
+      if (rule.succeededIndexes == null && rule.succeededCount == null)
+        errs.push(field.required(rp, 'at least one of succeededCount or succeededIndexes must be specified'));
+      const ixs = str(rule.succeededIndexes);
+      if (ixs !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(ixs))
+        errs.push(field.invalid(`${rp}.succeededIndexes`, ixs, 'error parsing succeededIndexes'));
+      if (count !== undefined && count < 0)
+        errs.push(field.invalid(`${rp}.succeededCount`, count, 'must be greater than or equal to 0'));
+      else if (count !== undefined && completions !== undefined && count > completions) {
+        errs.push(
+          field.invalid(
+            `${rp}.succeededCount`,
+            count,
+            `must be less than or equal to ${completions} (the number of specified completions)`,
+          ),
+        );
+      }
+    });
+  }
   const restartPolicy = str(obj(obj(spec.template)?.spec)?.restartPolicy);
   if (obj(spec.podFailurePolicy)) {
     errs.push(...validatePodFailurePolicy(spec, `${path}.podFailurePolicy`));

@@ -6,6 +6,7 @@ import {
   formatIntervals,
   generateNameWithIndex,
   indexedPodsForRemoval,
+  matchSuccessPolicy,
   parseIntervals,
   podCompletionIndex,
 } from './indexed.js';
@@ -64,4 +65,18 @@ test('duplicate, out-of-range, unindexed and finished-index pods are removed; th
     keep.map((p) => p.metadata.name),
     ['b', 'g'],
   );
+});
+
+test('successPolicy: succeededIndexes (all, or succeededCount of them) or a bare succeededCount', () => {
+  const done = new Set([0, 2, 3]);
+  assert.equal(matchSuccessPolicy([{ succeededIndexes: '0,2-3' }], 5, done), 'Matched rules at index 0');
+  assert.equal(matchSuccessPolicy([{ succeededIndexes: '0-3' }], 5, done), undefined);
+  assert.equal(
+    matchSuccessPolicy([{ succeededIndexes: '0-1' }, { succeededIndexes: '1-4', succeededCount: 2 }], 5, done),
+    'Matched rules at index 1',
+  );
+  assert.equal(matchSuccessPolicy([{ succeededCount: 4 }, { succeededCount: 3 }], 5, done), 'Matched rules at index 1');
+  // Unparsable indexes skip the rule; nothing succeeded matches nothing.
+  assert.equal(matchSuccessPolicy([{ succeededIndexes: 'x', succeededCount: 1 }], 5, done), undefined);
+  assert.equal(matchSuccessPolicy([{ succeededCount: 0 }], 5, new Set()), undefined);
 });

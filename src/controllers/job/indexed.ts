@@ -85,3 +85,27 @@ export function generateNameWithIndex(jobName: string, index: number): string {
   const max = 63 - 5; // MaxGeneratedNameLength
   return `${jobName.length + appendix.length > max ? jobName.slice(0, max - appendix.length) : jobName}${appendix}`;
 }
+
+/**
+ * upstream matchSuccessPolicy: the first rule whose succeededIndexes (all of them, or succeededCount of them)
+ * or whose bare succeededCount is met; its message is "Matched rules at index <i>". Rules whose indexes do
+ * not parse are skipped.
+ */
+export function matchSuccessPolicy(
+  rules: readonly { succeededIndexes?: string; succeededCount?: number }[] | undefined,
+  completions: number,
+  succeeded: ReadonlySet<number>,
+): string | undefined {
+  if (!rules || succeeded.size === 0) return undefined;
+  for (const [i, rule] of rules.entries()) {
+    let met = false;
+    if (rule.succeededIndexes != null) {
+      const required = parseIntervals(rule.succeededIndexes, completions);
+      if (required.size === 0) continue;
+      const done = [...required].filter((ix) => succeeded.has(ix)).length;
+      met = rule.succeededCount != null ? done >= rule.succeededCount : done === required.size;
+    } else if (rule.succeededCount != null) met = succeeded.size >= rule.succeededCount;
+    if (met) return `Matched rules at index ${i}`;
+  }
+  return undefined;
+}

@@ -267,3 +267,32 @@ test('backoffLimitPerIndex: each index backs off on its own failures', () => {
   assert.equal(global.createPods, 0);
   assert.equal(global.requeueAfterMs, 9000);
 });
+
+test('Indexed successPolicy: SuccessCriteriaMet by policy, lingering pods deleted, then Complete', () => {
+  const j = indexed({ completions: 3, successPolicy: { rules: [{ succeededIndexes: '0' }] } });
+  const p = planJob(j, [ipod('a', 0, 'Succeeded'), ipod('b', 1, 'Running')], NOW);
+  assert.deepEqual(
+    p.deletePods.map((x) => x.metadata.name),
+    ['b'],
+  );
+  assert.equal(p.createPods, 0);
+  assert.deepEqual(
+    p.status.conditions?.map((c) => [c.type, c.reason, c.message]),
+    [['SuccessCriteriaMet', 'SuccessPolicy', 'Matched rules at index 0']],
+  );
+  // The lingering pod failed while stopping: the verdict stands, no failure counts against it.
+  const next = planJob(
+    { ...j, spec: { ...j.spec!, backoffLimit: 0 }, status: p.status },
+    [ipod('a', 0, 'Succeeded'), exited('b', 1)],
+    NOW,
+  );
+  assert.equal(next.finished?.type, 'Complete');
+  assert.deepEqual(
+    next.status.conditions?.map((c) => [c.type, c.reason]),
+    [
+      ['SuccessCriteriaMet', 'SuccessPolicy'],
+      ['Complete', 'SuccessPolicy'],
+    ],
+  );
+  assert.equal(next.status.completedIndexes, '0');
+});

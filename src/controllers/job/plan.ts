@@ -24,6 +24,7 @@ import {
   generateNameWithIndex,
   INDEX_FAILURE_COUNT_ANNOTATION,
   indexedPodsForRemoval,
+  matchSuccessPolicy,
   parseIntervals,
   podCompletionIndex,
 } from './indexed.js';
@@ -212,8 +213,11 @@ export function planJob(
   // then the backoff limit, the failed indexes and the deadline (upstream's order).
   const target = conditions.find((c) => c.type === 'FailureTarget' && c.status === 'True');
   const failJob = failedPods.map((p) => verdicts.get(p)).find((v) => v?.action === 'FailJob');
+  const earlier = conditions.find((c) => c.type === 'SuccessCriteriaMet' && c.status === 'True');
   let failure: JobPlan['finished'];
-  if (target) failure = { type: 'Failed', reason: target.reason ?? '', message: target.message ?? '' };
+  if (earlier) {
+    // Success criteria met: the job completes once its pods have stopped, whatever they do meanwhile.
+  } else if (target) failure = { type: 'Failed', reason: target.reason ?? '', message: target.message ?? '' };
   else if (failJob)
     failure = { type: 'Failed', reason: 'PodFailurePolicy', message: failJob.message ?? 'matching FailJob rule' };
   else if (failed + restarts > backoffLimit)
@@ -233,7 +237,17 @@ export function planJob(
   else if (deadline !== undefined && now - started >= deadline * 1000)
     failure = { type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
 
-  const complete = completions != null ? succeeded >= completions : succeeded > 0 && active.length === 0;
+  // Indexed jobs may succeed early by their successPolicy (an earlier sync's verdict stands).
+  let success = { reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' };
+  let byPolicy: string | undefined;
+  if (earlier?.reason === 'SuccessPolicy') byPolicy = earlier.message ?? '';
+  else if (indexed && completions != null)
+    byPolicy = matchSuccessPolicy(job.spec?.successPolicy?.rules, completions, succeededIndexes);
+  if (byPolicy !== undefined) success = { reason: 'SuccessPolicy', message: byPolicy };
+  const complete =
+    earlier !== undefined ||
+    byPolicy !== undefined ||
+    (completions != null ? succeeded >= completions : succeeded > 0 && active.length === 0);
   if (failure) {
     // FailureTarget first; Failed once no pod of the job is running any more (1.31+ behaviour).
     conditions = setCondition(conditions, 'FailureTarget', failure.reason, failure.message, stamp);
@@ -248,24 +262,12 @@ export function planJob(
     status.ready = 0;
   } else if (complete || (completions == null && succeeded > 0)) {
     // Success: SuccessCriteriaMet first, Complete once every pod has stopped (1.31+).
-    conditions = setCondition(
-      conditions,
-      'SuccessCriteriaMet',
-      'CompletionsReached',
-      'Reached expected number of succeeded pods',
-      stamp,
-    );
+    conditions = setCondition(conditions, 'SuccessCriteriaMet', success.reason, success.message, stamp);
     plan.deletePods = completions != null ? active : [];
     if (completions == null && active.length > 0) {
       // Work-queue jobs: the first success means no new pods; the rest finish on their own.
     } else if (active.length === 0 && terminating === 0) {
-      conditions = setCondition(
-        conditions,
-        'Complete',
-        'CompletionsReached',
-        'Reached expected number of succeeded pods',
-        stamp,
-      );
+      conditions = setCondition(conditions, 'Complete', success.reason, success.message, stamp);
       status.completionTime = stamp;
       plan.finished = { type: 'Complete', reason: 'Completed', message: 'Job completed' };
     } else {
