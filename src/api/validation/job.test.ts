@@ -32,7 +32,7 @@ describe('Job: Indexed mode and podFailurePolicy', () => {
   it('refuses what upstream refuses, with its messages', () => {
     const o = withSpec((s) => {
       s.template.spec.restartPolicy = 'OnFailure';
-      Object.assign(s, { backoffLimitPerIndex: 1, maxFailedIndexes: 1 });
+      Object.assign(s, { backoffLimitPerIndex: 1, maxFailedIndexes: 1, podReplacementPolicy: 'TerminatingOrFailed' });
       s.podFailurePolicy = {
         rules: [
           { action: 'FailIndex', onExitCodes: { containerName: 'nope', operator: 'In', values: [0, 3, 3] } },
@@ -42,6 +42,7 @@ describe('Job: Indexed mode and podFailurePolicy', () => {
       };
     });
     assert.deepEqual(messages(o), [
+      'spec.podReplacementPolicy: Unsupported value: "TerminatingOrFailed": supported values: "Failed"',
       'spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode',
       'spec.maxFailedIndexes: Invalid value: 1: requires indexed completion mode',
       'spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: "nope": must be one of the container or initContainer names in the pod template',

@@ -251,8 +251,10 @@ function validateJobSpecFields(spec: Record<string, unknown>, path: string): Fie
     errs.push(field.required(`${path}.completions`, 'when completion mode is Indexed'));
   }
   const rpp = str(spec.podReplacementPolicy);
-  if (rpp !== undefined && !REPLACEMENT_POLICIES.includes(rpp)) {
-    errs.push(field.notSupported(`${path}.podReplacementPolicy`, rpp, REPLACEMENT_POLICIES));
+  // With a podFailurePolicy, pods are replaced only once they have failed (upstream validatePodReplacementPolicy).
+  const policies = obj(spec.podFailurePolicy) ? ['Failed'] : REPLACEMENT_POLICIES;
+  if (rpp !== undefined && !policies.includes(rpp)) {
+    errs.push(field.notSupported(`${path}.podReplacementPolicy`, rpp, policies));
   }
   errs.push(...validateIndexedAndPolicy(spec, path));
   return errs;
