@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { EndpointSlice } from '../core/index.js';
 import { containerdSkipReason } from '../agent/runtime/testing/containerd-env.js';
 import { pollUntil } from './harness.js';
 
@@ -84,11 +85,37 @@ describe('a rolling update behind a Service loses no request', { skip, timeout: 
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   let server: ChildProcess | undefined;
   let serverOut = '';
+  const watchers: ChildProcess[] = [];
 
   const k = async (...args: string[]): Promise<string> => {
     const r = await run(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 400_000);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.out}`);
     return r.out;
+  };
+  /** A `kubectl get -w` running until stop(), which returns what it printed. */
+  const watch = (...args: string[]) => {
+    const child = spawn(
+      'nsenter',
+      [`--net=/run/netns/${NODE_NS}`, '--', 'kubectl', '--kubeconfig', kubeconfig, 'get', '-w', ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    watchers.push(child);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    return {
+      stop: async () => {
+        if (child.exitCode === null) {
+          child.kill('SIGTERM');
+          await new Promise((r) => child.once('close', r));
+        }
+        return out;
+      },
+    };
   };
   const apply = async (yaml: string) => {
     const f = join(dataDir, `manifest-${Math.random().toString(36).slice(2)}.yaml`);
@@ -145,6 +172,7 @@ describe('a rolling update behind a Service loses no request', { skip, timeout: 
   });
 
   after(async () => {
+    for (const w of watchers) if (w.exitCode === null) w.kill('SIGTERM');
     if (server && server.exitCode === null) {
       server.kill('SIGTERM');
       await new Promise((r) => server!.once('exit', r));
@@ -220,6 +248,16 @@ if [ $r -eq 0 ]; then echo "ok $i $ms $b"; else echo "fail $i $ms $b" | tr '\\n'
       ['--kubeconfig', kubeconfig, 'exec', 'client', '--', 'sh', '-c', loop],
       600_000,
     );
+    // Watches of the ReplicaSets (surge and availability) and the Service's EndpointSlices (terminating endpoints).
+    const rsWatch = watch(
+      'rs',
+      '-l',
+      'app=web',
+      '-o',
+      'jsonpath={.metadata.name} {.spec.replicas} {.status.availableReplicas}{"\\n"}',
+    );
+    // (-o json: kubectl prints a jsonpath `range` only for the first object of a watch.)
+    const epWatch = watch('endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json');
     await new Promise((r) => setTimeout(r, 3000));
     const t0 = Date.now();
     await k('set', 'env', 'deployment/web', 'VERSION=v2');
@@ -234,6 +272,8 @@ if [ $r -eq 0 ]; then echo "ok $i $ms $b"; else echo "fail $i $ms $b" | tr '\\n'
     );
     await new Promise((r) => setTimeout(r, 3000));
     await k('exec', 'client', '--', 'touch', '/tmp/stop');
+    const rsOut = await rsWatch.stop();
+    const epOut = await epWatch.stop();
     const { code, out } = await stream;
     assert.equal(code, 0, out);
     assert.match(out, /^done$/m);
@@ -242,7 +282,34 @@ if [ $r -eq 0 ]; then echo "ok $i $ms $b"; else echo "fail $i $ms $b" | tr '\\n'
     const versions = new Map<string, number>();
     for (const s of samples.filter((x) => x.ok)) versions.set(s.body, (versions.get(s.body) ?? 0) + 1);
     const slowest = Math.max(...samples.map((s) => s.ms));
-    const report = `requests ${samples.length}, failures ${failed.length}, rollout ${rolloutMs} ms, slowest ${slowest} ms, by body ${JSON.stringify(Object.fromEntries(versions))}`;
+    // The ReplicaSets, event by event: never more than 3 + maxSurge pods wanted, never fewer than 3 available.
+    const rs = new Map<string, { want: number; avail: number }>();
+    let maxWanted = 0;
+    let minAvailable = Number.POSITIVE_INFINITY;
+    for (const line of rsOut.split('\n')) {
+      const [name, want, avail] = line.trim().split(/\s+/);
+      if (!name) continue;
+      rs.set(name, { want: Number(want ?? 0), avail: Number(avail || 0) });
+      const all = [...rs.values()];
+      maxWanted = Math.max(
+        maxWanted,
+        all.reduce((n, x) => n + x.want, 0),
+      );
+      minAvailable = Math.min(
+        minAvailable,
+        all.reduce((n, x) => n + x.avail, 0),
+      );
+    }
+    // Old pods were kept in their slices while terminating (ready false), serving during their preStop.
+    const terminatingServing = new Set<string>();
+    for (const obj of epOut.split(/^\}$/m).filter((o) => o.trim().startsWith('{'))) {
+      const slice = JSON.parse(`${obj}}`) as EndpointSlice;
+      for (const ep of slice.endpoints ?? []) {
+        const c = ep.conditions ?? {};
+        if (c.terminating && c.serving && !c.ready) terminatingServing.add(ep.addresses[0]!);
+      }
+    }
+    const report = `requests ${samples.length}, failures ${failed.length}, rollout ${rolloutMs} ms, slowest ${slowest} ms, by body ${JSON.stringify(Object.fromEntries(versions))}, ReplicaSets ${rs.size}, most pods wanted ${maxWanted}, fewest available ${minAvailable}, terminating+serving endpoints seen ${terminatingServing.size}`;
     process.stderr.write(`rolling update: ${report}\n`);
     assert.ok(samples.length >= 100, report);
     assert.deepEqual(
@@ -251,6 +318,10 @@ if [ $r -eq 0 ]; then echo "ok $i $ms $b"; else echo "fail $i $ms $b" | tr '\\n'
       report,
     );
     assert.deepEqual([...versions.keys()].sort(), ['v1', 'v2'], report);
+    assert.equal(rs.size, 2, report);
+    assert.equal(maxWanted, 4, report);
+    assert.equal(minAvailable, 3, report);
+    assert.equal(terminatingServing.size, 3, report);
     // Once every old pod is gone only the new version answers.
     assert.equal(samples.at(-1)!.body, 'v2', report);
   });
