@@ -1,11 +1,11 @@
 // A rolling update behind a Service loses no request (issue 10): a real single-node `tutti server` (agent,
 // service proxy) runs as its own "machine" in a network namespace this test makes (no default route: no
 // packet leaves it). A Deployment of 3 busybox httpd replicas with a readinessProbe, minReadySeconds, a
-// preStop `sleep 2` and a grace period sits behind a ClusterIP Service; a client pod sends a steady bounded
-// stream of requests (~20/s, each with a 2 s timeout, a new connection each; `timeout 2 wget`: this busybox's
-// `wget -T` crashes) to the ClusterIP while
-// `kubectl set env` rolls the Deployment (maxSurge 1, maxUnavailable 0). Every request must succeed, and
-// both versions must answer. Every ClusterIP packet is sent from a pod of that node, after the test has
+// preStop `sleep 2` and a grace period (httpd stops on SIGTERM, as apps do) sits behind a ClusterIP Service;
+// a client pod sends a steady bounded stream of requests (two loops of ~20/s, each request a new connection
+// with a 2 s timeout; `timeout 2 wget`: this busybox's `wget -T` crashes) to the ClusterIP while `kubectl set
+// env` rolls the Deployment (maxSurge 1, maxUnavailable 0). Every request must succeed, and both versions
+// must answer. Every ClusterIP packet is sent from a pod of that node, after the test has
 // checked the proxy's rules are in place. Root + containerd.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -35,6 +35,7 @@ const NODE_NS = `h10ru${process.pid % 100000}`;
 const NODE_IP = '198.18.10.1';
 const CLUSTER_CIDR = '10.110.0.0/16';
 const SERVICE_CIDR = '10.111.0.0/16';
+const STREAMS = 2;
 
 function sh(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -65,7 +66,7 @@ function run(ns: string, cmd: string, args: string[], timeoutMs = 30_000): Promi
 
 /** One request of the stream, as the client pod printed it. */
 interface Sample {
-  n: number;
+  n: string;
   ok: boolean;
   body: string;
   ms: number;
@@ -74,8 +75,8 @@ interface Sample {
 export function parseStream(out: string): Sample[] {
   const samples: Sample[] = [];
   for (const line of out.split('\n')) {
-    const m = /^(ok|fail) (\d+) (\d+) ?(.*)$/.exec(line.trim());
-    if (m) samples.push({ ok: m[1] === 'ok', n: Number(m[2]), ms: Number(m[3]), body: m[4]!.trim() });
+    const m = /^(ok|fail) (\d+\.\d+) (\d+) ?(.*)$/.exec(line.trim());
+    if (m) samples.push({ ok: m[1] === 'ok', n: m[2]!, ms: Number(m[3]), body: m[4]!.trim() });
   }
   return samples;
 }
@@ -195,12 +196,19 @@ spec:
   template:
     metadata: { labels: { app: web } }
     spec:
-      terminationGracePeriodSeconds: 10
+      terminationGracePeriodSeconds: 30
       containers:
       - name: httpd
         image: busybox:1.35
         env: [{ name: VERSION, value: v1 }]
-        command: [sh, -c, 'mkdir -p /www && echo "$VERSION" > /www/index.html && exec httpd -f -p 8080 -h /www']
+        # httpd not as PID 1 (which ignores SIGTERM and would serve until SIGKILL): it stops on SIGTERM, as apps do.
+        command: [sh, -c]
+        args:
+        - |
+          mkdir -p /www; echo "$VERSION" > /www/index.html
+          httpd -f -p 8080 -h /www & pid=$!
+          trap 'kill $pid; exit 0' TERM
+          wait $pid
         ports: [{ containerPort: 8080 }]
         readinessProbe: { httpGet: { path: /, port: 8080 }, periodSeconds: 1 }
         lifecycle: { preStop: { exec: { command: [sleep, '2'] } } }
@@ -237,11 +245,13 @@ spec:
       200,
     );
 
-    // The stream: ~20 requests/s, each a new connection with a 2 s timeout, until /tmp/stop (at most 3000).
-    const loop = `i=0; while [ ! -e /tmp/stop ] && [ $i -lt 3000 ]; do i=$((i+1)); s=$(cut -d' ' -f1 /proc/uptime); \
+    // The stream: STREAMS loops of ~20 requests/s each, each request a new connection with a 2 s timeout, until
+    // /tmp/stop (at most 3000 per loop). Lines: `ok|fail <loop>.<n> <ms> <body or error>`.
+    const loop = `for j in $(seq ${STREAMS}); do ( i=0; while [ ! -e /tmp/stop ] && [ $i -lt 3000 ]; do i=$((i+1)); s=$(cut -d' ' -f1 /proc/uptime); \
 b=$(timeout 2 wget -q -O- http://${ip}/ 2>&1); r=$?; e=$(cut -d' ' -f1 /proc/uptime); \
 ms=$(( (\${e%.*}\${e#*.} - \${s%.*}\${s#*.}) * 10 )); \
-if [ $r -eq 0 ]; then echo "ok $i $ms $b"; else echo "fail $i $ms $b" | tr '\\n' ' '; echo; fi; usleep 50000; done; echo done`;
+if [ $r -eq 0 ]; then echo "ok $j.$i $ms $b"; else echo "fail $j.$i $ms $b" | tr '\\n' ' '; echo; fi; usleep 50000; \
+done; echo done ) & done; wait`;
     const stream = run(
       NODE_NS,
       'kubectl',
@@ -263,20 +273,22 @@ if [ $r -eq 0 ]; then echo "ok $i $ms $b"; else echo "fail $i $ms $b" | tr '\\n'
     await k('set', 'env', 'deployment/web', 'VERSION=v2');
     await k('rollout', 'status', 'deployment/web', '--timeout=300s');
     const rolloutMs = Date.now() - t0;
-    // The last old pod's preStop and grace: keep the stream on until every old pod is gone, then 3 s more.
+    // The last old pod's preStop and SIGTERM: keep the stream on until every old pod is gone, then 3 s more.
+    const t1 = Date.now();
     await pollUntil(
       'only the 3 new pods left',
       async () => (await k('get', 'pods', '-l', 'app=web', '-o', 'name')).trim().split(/\s+/).length === 3,
       60_000,
       500,
     );
+    const oldGoneMs = Date.now() - t1;
     await new Promise((r) => setTimeout(r, 3000));
     await k('exec', 'client', '--', 'touch', '/tmp/stop');
     const rsOut = await rsWatch.stop();
     const epOut = await epWatch.stop();
     const { code, out } = await stream;
     assert.equal(code, 0, out);
-    assert.match(out, /^done$/m);
+    assert.equal(out.match(/^done$/gm)?.length, STREAMS, out);
     const samples = parseStream(out);
     const failed = samples.filter((s) => !s.ok);
     const versions = new Map<string, number>();
@@ -309,7 +321,7 @@ if [ $r -eq 0 ]; then echo "ok $i $ms $b"; else echo "fail $i $ms $b" | tr '\\n'
         if (c.terminating && c.serving && !c.ready) terminatingServing.add(ep.addresses[0]!);
       }
     }
-    const report = `requests ${samples.length}, failures ${failed.length}, rollout ${rolloutMs} ms, slowest ${slowest} ms, by body ${JSON.stringify(Object.fromEntries(versions))}, ReplicaSets ${rs.size}, most pods wanted ${maxWanted}, fewest available ${minAvailable}, terminating+serving endpoints seen ${terminatingServing.size}`;
+    const report = `requests ${samples.length}, failures ${failed.length}, rollout ${rolloutMs} ms, last old pod gone ${oldGoneMs} ms later, slowest ${slowest} ms, by body ${JSON.stringify(Object.fromEntries(versions))}, ReplicaSets ${rs.size}, most pods wanted ${maxWanted}, fewest available ${minAvailable}, terminating+serving endpoints seen ${terminatingServing.size}`;
     process.stderr.write(`rolling update: ${report}\n`);
     assert.ok(samples.length >= 100, report);
     assert.deepEqual(
@@ -319,6 +331,8 @@ if [ $r -eq 0 ]; then echo "ok $i $ms $b"; else echo "fail $i $ms $b" | tr '\\n'
     );
     assert.deepEqual([...versions.keys()].sort(), ['v1', 'v2'], report);
     assert.equal(rs.size, 2, report);
+    // The old pods stopped on SIGTERM after their preStop, long before the 30 s grace period's SIGKILL.
+    assert.ok(oldGoneMs < 15_000, report);
     assert.equal(maxWanted, 4, report);
     assert.equal(minAvailable, 3, report);
     assert.equal(terminatingServing.size, 3, report);
