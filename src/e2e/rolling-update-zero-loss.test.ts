@@ -339,4 +339,14 @@ done; echo done ) & done; wait`;
     // Once every old pod is gone only the new version answers.
     assert.equal(samples.at(-1)!.body, 'v2', report);
   });
+
+  it('leaves no nft table, pod bridge or veth after the server stops and killall', async () => {
+    server!.kill('SIGTERM');
+    await new Promise((r) => server!.once('exit', r));
+    const killall = await run(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
+    assert.equal(killall.code, 0, killall.out);
+    assert.doesNotMatch((await run(NODE_NS, 'nft', ['list', 'tables'])).out, /tutti/);
+    const links = (await run(NODE_NS, 'ip', ['-o', 'link'])).out;
+    assert.doesNotMatch(links, /tutti-svc|tt-|veth[0-9a-f]/, links);
+  });
 });
