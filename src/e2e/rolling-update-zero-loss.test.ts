@@ -266,7 +266,7 @@ done; echo done ) & done; wait`;
       '-o',
       'jsonpath={.metadata.name} {.spec.replicas} {.status.availableReplicas}{"\\n"}',
     );
-    // (-o json: kubectl prints a jsonpath `range` only for the first object of a watch.)
+    // (-o json: a ranged jsonpath stops silently after the first object of a watch, kubernetes/kubectl#913.)
     const epWatch = watch('endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json');
     await new Promise((r) => setTimeout(r, 3000));
     const t0 = Date.now();
