@@ -1,4 +1,4 @@
-// Job controller (NonIndexed jobs) plus the TTL-after-finished cleanup.
+// Job controller (NonIndexed and Indexed jobs, podFailurePolicy) plus the TTL-after-finished cleanup.
 //
 // jobs, pods ──▶ queue of job keys ──▶ sync: planJob ─▶ create/delete pods ─▶ PUT status ─▶ events
 //                                      finished + ttlSecondsAfterFinished ─▶ DELETE job (Foreground)
@@ -86,9 +86,10 @@ export function startJobController(ctx: ControllerContext, opts: JobControllerOp
     if (!expectations.satisfied(key)) return;
     const plan = planJob(job, pods.byIndex(OWNER_UID_INDEX, job.metadata.uid ?? ''), now, planOpts);
     expectations.expect(key, plan.createPods, plan.deletePods.length);
-    await inBatches(Array.from({ length: plan.createPods }), async () => {
+    const toCreate = plan.newPods ?? Array.from({ length: plan.createPods }, () => ({}));
+    await inBatches(toCreate, async (which) => {
       try {
-        const pod = await client.create<Pod>(resourcePath(resources.pods, { namespace }), newJobPod(job));
+        const pod = await client.create<Pod>(resourcePath(resources.pods, { namespace }), newJobPod(job, which));
         void recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
       } catch (err) {
         expectations.creationObserved(key);
