@@ -93,7 +93,9 @@ describe('bootstrap policy', () => {
     for (const b of bindings) {
       assert.equal(b.roleRef.kind, 'ClusterRole');
       assert.ok(names.includes(b.roleRef.name), `${b.metadata.name} binds missing ${b.roleRef.name}`);
-      assert.ok((b.subjects ?? []).length > 0, `${b.metadata.name} has no subjects`);
+      // system:node is bound to nobody, as upstream: nodes get its rules from the Node authorizer.
+      if (b.metadata.name !== 'system:node')
+        assert.ok((b.subjects ?? []).length > 0, `${b.metadata.name} has no subjects`);
     }
   });
 
