@@ -1,6 +1,7 @@
-// The node authorizer's graph kept in step with the store by a watch of pods and PersistentVolumes (as
+// The node authorizer's graph kept in step with the store by a watch of pods, PersistentVolumes, Ingresses and
+// IngressClasses (as
 // upstream's graph_populator feeds the graph from informers); a compaction or failure lists again.
-import type { PersistentVolume, Pod } from '../../core/types.js';
+import type { Ingress, IngressClass, PersistentVolume, Pod } from '../../core/types.js';
 import type { Store, Watch, WatchEvent } from '../../storage/store.js';
 import { prefixEnd } from '../../storage/store.js';
 import { decodeKv } from '../objects.js';
@@ -8,6 +9,8 @@ import { NodeGraph } from './node-graph.js';
 
 const PODS = '/registry/core/pods/';
 const PVS = '/registry/core/persistentvolumes/';
+const INGRESSES = '/registry/networking.k8s.io/ingresses/';
+const INGRESS_CLASSES = '/registry/networking.k8s.io/ingressclasses/';
 
 export class NodeGraphCache {
   readonly graph = new NodeGraph();
@@ -16,17 +19,21 @@ export class NodeGraphCache {
 
   constructor(private readonly store: Store) {}
 
+  private set(prefix: string, key: string, obj: unknown): void {
+    if (prefix === PODS) this.graph.setPod(key, obj as Pod | undefined);
+    else if (prefix === PVS) this.graph.setPV(key, obj as PersistentVolume | undefined);
+    else if (prefix === INGRESSES) this.graph.setIngress(key, obj as Ingress | undefined);
+    else this.graph.setIngressClass(key, obj as IngressClass | undefined);
+  }
+
   private apply(prefix: string, events: WatchEvent[]): void {
     for (const e of events) {
       const key = e.kv.key.slice(prefix.length);
       try {
-        const obj = e.type === 'delete' ? undefined : decodeKv(e.kv);
-        if (prefix === PODS) this.graph.setPod(key, obj as Pod | undefined);
-        else this.graph.setPV(key, obj as PersistentVolume | undefined);
+        this.set(prefix, key, e.type === 'delete' ? undefined : decodeKv(e.kv));
       } catch {
         // an object of an unexpected shape grants nothing (its old edges go)
-        if (prefix === PODS) this.graph.setPod(key, undefined);
-        else this.graph.setPV(key, undefined);
+        this.set(prefix, key, undefined);
       }
     }
   }
@@ -35,7 +42,7 @@ export class NodeGraphCache {
     for (const w of this.watches) w.cancel();
     this.watches = [];
     this.graph.clear();
-    for (const prefix of [PODS, PVS]) {
+    for (const prefix of [PODS, PVS, INGRESSES, INGRESS_CLASSES]) {
       const r = await this.store.range({ key: prefix, end: prefixEnd(prefix) });
       this.apply(
         prefix,

@@ -1,8 +1,12 @@
 // What each node's pods use, as upstream's node authorizer graph (plugin/pkg/auth/authorizer/node/graph.go):
 // a pod bound to a node (spec.nodeName) reaches the secrets, configmaps, PVCs, ServiceAccount and
 // ResourceClaims it references; a PV reaches the PVC of its claimRef, and the secrets its volume source names
-// are reached through it. Pure: fed pods and PVs by the watch in node-cache.ts, asked by the node authorizer.
-import type { PersistentVolume, Pod } from '../../core/types.js';
+// are reached through it. Tutti's addition: every node runs the built-in ingress controller, so the TLS
+// secrets that Ingresses of the `tutti` class name (spec.tls[].secretName, same namespace) are reachable by
+// `get` from any node (ingressSecret). Pure: fed pods, PVs, Ingresses and IngressClasses by the watch in
+// node-cache.ts, asked by the node authorizer.
+import { isTuttiIngress } from '../../core/ingress.js';
+import type { Ingress, IngressClass, PersistentVolume, Pod } from '../../core/types.js';
 
 export type VertexType = 'pod' | 'secret' | 'configmap' | 'serviceaccount' | 'pvc' | 'pv' | 'resourceclaim';
 
@@ -102,6 +106,9 @@ export class NodeGraph {
   /** node → reference → how many of its pods hold it. */
   private readonly byNode = new Map<string, Map<string, number>>();
   private readonly pvs = new Map<string, PvEdges>();
+  /** Ingress key (`ns/name`) → the fields that decide its class, and the TLS secrets it names. */
+  private readonly ingresses = new Map<string, { ing: Pick<Ingress, 'metadata' | 'spec'>; secrets: Set<string> }>();
+  private readonly classes = new Map<string, IngressClass>();
 
   /** Adds, replaces or (with `undefined`) removes a pod. Pods not bound to a node add nothing. */
   setPod(key: string, pod: Pod | undefined): void {
@@ -134,10 +141,49 @@ export class NodeGraph {
     else this.pvs.delete(name);
   }
 
+  /** Adds, replaces or (with `undefined`) removes an Ingress. */
+  setIngress(key: string, ing: Ingress | undefined): void {
+    if (!ing) {
+      this.ingresses.delete(key);
+      return;
+    }
+    const ns = ing.metadata.namespace ?? '';
+    const secrets = new Set<string>();
+    for (const t of ing.spec?.tls ?? [])
+      if (typeof t?.secretName === 'string' && t.secretName) secrets.add(`${ns}/${t.secretName}`);
+    this.ingresses.set(key, {
+      ing: {
+        metadata: { namespace: ns, annotations: ing.metadata.annotations },
+        spec: { ingressClassName: ing.spec?.ingressClassName },
+      },
+      secrets,
+    });
+  }
+
+  /** Adds, replaces or (with `undefined`) removes an IngressClass. */
+  setIngressClass(name: string, cls: IngressClass | undefined): void {
+    if (cls) this.classes.set(name, cls);
+    else this.classes.delete(name);
+  }
+
+  /** Whether an Ingress served by Tutti's class names the secret in `spec.tls` (any node may get it). */
+  ingressSecret(namespace: string, name: string): boolean {
+    const secret = `${namespace}/${name}`;
+    let classes: IngressClass[] | undefined;
+    for (const { ing, secrets } of this.ingresses.values()) {
+      if (!secrets.has(secret)) continue;
+      classes ??= [...this.classes.values()];
+      if (isTuttiIngress(ing, classes)) return true;
+    }
+    return false;
+  }
+
   clear(): void {
     this.pods.clear();
     this.byNode.clear();
     this.pvs.clear();
+    this.ingresses.clear();
+    this.classes.clear();
   }
 
   /** Whether the node reaches the object (namespace '' for a PV). */

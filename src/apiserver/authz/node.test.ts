@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PersistentVolume, Pod } from '../../core/types.js';
+import type { Ingress, IngressClass, PersistentVolume, Pod } from '../../core/types.js';
 import type { Attributes } from './attributes.js';
 import { bootstrapClusterRoles } from './bootstrap-policy.js';
 import { nodeAuthorize, nodeIdentity } from './node.js';
@@ -280,5 +280,61 @@ describe('nodeAuthorize', () => {
       nodeAuthorize(g, RULES, attrs({ user: nameless, name: 's1' })).reason,
       'unknown node for user "system:node:"',
     );
+  });
+});
+
+describe('node authorizer: TLS secrets of Ingresses of the tutti class', () => {
+  const tuttiClass = {
+    metadata: { name: 'tutti', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+    spec: { controller: 'tutti.io/ingress' },
+  } as IngressClass;
+  const ingress = (name: string, secretName: string, ingressClassName?: string, namespace = 'default') =>
+    ({
+      metadata: { name, namespace },
+      spec: { ...(ingressClassName ? { ingressClassName } : {}), tls: [{ hosts: ['a.example'], secretName }] },
+    }) as Ingress;
+  const get = (g: NodeGraph, over: Partial<Attributes> = {}) =>
+    nodeAuthorize(g, RULES, attrs({ name: 'a-tls', ...over })).allowed;
+
+  it('lets any node get by name a secret an Ingress of class tutti names in the same namespace', () => {
+    const g = new NodeGraph();
+    g.setIngress('default/web', ingress('web', 'a-tls', 'tutti'));
+    assert.equal(get(g), true);
+    assert.equal(get(g, { user: { name: 'system:node:n2', groups: ['system:nodes'] } }), true);
+  });
+
+  it('refuses list, watch, another namespace, another secret and non-nodes', () => {
+    const g = new NodeGraph();
+    g.setIngress('default/web', ingress('web', 'a-tls', 'tutti'));
+    assert.equal(get(g, { verb: 'list', name: '' }), false);
+    assert.equal(get(g, { verb: 'watch', name: 'a-tls' }), false);
+    assert.equal(get(g, { namespace: 'other' }), false);
+    assert.equal(get(g, { name: 'b-tls' }), false);
+    assert.equal(get(g, { user: { name: 'alice', groups: ['system:authenticated'] } }), false);
+    const d = nodeAuthorize(g, RULES, attrs({ name: 'b-tls' }));
+    assert.match(d.reason, /no relationship found between node 'n1' and this object/);
+  });
+
+  it('an Ingress of another class grants nothing; without a class only while tutti is the default class', () => {
+    const g = new NodeGraph();
+    g.setIngress('default/web', ingress('web', 'a-tls', 'nginx'));
+    assert.equal(get(g), false);
+    g.setIngress('default/web', ingress('web', 'a-tls'));
+    assert.equal(get(g), false, 'no default class known');
+    g.setIngressClass('tutti', tuttiClass);
+    assert.equal(get(g), true);
+    g.setIngressClass('tutti', { ...tuttiClass, metadata: { name: 'tutti' } });
+    assert.equal(get(g), false, 'tutti no longer the default class');
+  });
+
+  it('is refused once the Ingress goes or stops naming the secret', () => {
+    const g = new NodeGraph();
+    g.setIngress('default/web', ingress('web', 'a-tls', 'tutti'));
+    assert.equal(get(g), true);
+    g.setIngress('default/web', ingress('web', 'other-tls', 'tutti'));
+    assert.equal(get(g), false);
+    g.setIngress('default/web', ingress('web', 'a-tls', 'tutti'));
+    g.setIngress('default/web', undefined);
+    assert.equal(get(g), false);
   });
 });

@@ -1,7 +1,8 @@
 // The Node authorizer (upstream plugin/pkg/auth/authorizer/node/node_authorizer.go), the first stage of the
 // chain Node,RBAC: for a node's credential (user `system:node:<name>`, group `system:nodes`) secrets,
 // configmaps, PVCs, PVs, ResourceClaims and ServiceAccount tokens are allowed only when a pod bound to that
-// node uses them (the graph in node-graph.ts), leases only its own in kube-node-lease; anything else against
+// node uses them (the graph in node-graph.ts), leases only its own in kube-node-lease; (Tutti) a `get` of a
+// Secret by name that an Ingress of the `tutti` class names in spec.tls, for the node's ingress controller; anything else against
 // the static node rules (upstream NodeRules: the system:node ClusterRole's rules). It never denies: without an
 // opinion RBAC decides, and RBAC binds none of those reads to nodes. NodeRestriction admission
 // (noderestriction.ts) limits the writes the static rules allow to the node's own objects.
@@ -115,8 +116,12 @@ export function nodeAuthorize(graph: NodeGraph, nodeRules: readonly PolicyRule[]
   if (a.resourceRequest) {
     const gr = `${a.resource}.${a.apiGroup}`;
     switch (gr) {
-      case 'secrets.':
-        return authorizeReadNamespaced(graph, node, 'secret', a);
+      case 'secrets.': {
+        const d = authorizeReadNamespaced(graph, node, 'secret', a);
+        if (d.allowed || a.verb !== 'get' || a.subresource || !a.name) return d;
+        // the node's ingress controller reads the TLS secrets of Ingresses it serves, by name only
+        return graph.ingressSecret(a.namespace, a.name) ? ALLOW : d;
+      }
       case 'configmaps.':
         return authorizeReadNamespaced(graph, node, 'configmap', a);
       case 'persistentvolumeclaims.':
