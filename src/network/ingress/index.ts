@@ -31,6 +31,8 @@ export interface IngressControllerOptions extends IngressListenersOptions {
   client: ApiClient;
   /** Least time between two rebuilds of the table. Default 50 ms. */
   minSyncPeriodMs?: number;
+  /** How often the TLS Secrets Ingresses name are read again (rotated certificates); default 60 s. */
+  secretRefreshMs?: number;
   /** Wait this long for the first lists before serving (an empty table until then). Default 10 s. */
   syncTimeoutMs?: number;
   /** Called after each swap (tests). */
@@ -101,8 +103,35 @@ export async function startIngressController(opts: IngressControllerOptions): Pr
   const classes = make<IngressClass>(resources.ingressclasses);
   const services = make<Service>(resources.services);
   const slices = make<EndpointSlice>(resources.endpointslices);
-  const secrets = make<Secret>(resources.secrets, `type=${TLS_SECRET_TYPE}`);
-  const all = [ingresses, classes, services, slices, secrets];
+  const all = [ingresses, classes, services, slices];
+  // TLS Secrets are read one by one by name, as the Node authorizer lets a node get those an Ingress of class
+  // tutti names (a node may not list Secrets); re-read every `secretRefreshMs` so rotated certificates show up.
+  const fetched = new Map<string, CertificatePem | null>();
+  const fetching = new Set<string>();
+  const fetchSecret = (key: string) => {
+    if (fetching.has(key)) return;
+    fetching.add(key);
+    const [ns, name] = key.split('/') as [string, string];
+    opts.client
+      .get<Secret>(`/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(name)}`)
+      .then((sec) => {
+        const pem = sec.type === TLS_SECRET_TYPE ? certificateOf(sec) : undefined;
+        if (!pem) log('ingress: TLS secret without tls.crt and tls.key', { level: 'warn', secret: key });
+        fetched.set(key, pem ?? null);
+      })
+      .catch((err) => {
+        log('ingress: TLS secret not readable, serving the default certificate', {
+          level: 'warn',
+          secret: key,
+          error: String(err),
+        });
+        fetched.set(key, null);
+      })
+      .finally(() => {
+        fetching.delete(key);
+        schedule();
+      });
+  };
 
   const sync = () => {
     const table = buildRouteTable({
@@ -113,13 +142,15 @@ export async function startIngressController(opts: IngressControllerOptions): Pr
     });
     const wanted = new Set(table.tls.map((t) => t.secret));
     const certs = new Map<string, CertificatePem>();
-    for (const s of secrets.list()) {
-      const k = `${s.metadata.namespace}/${s.metadata.name}`;
-      if (!wanted.has(k)) continue;
-      const pem = certificateOf(s);
+    for (const k of wanted) {
+      if (!fetched.has(k)) {
+        fetchSecret(k);
+        continue;
+      }
+      const pem = fetched.get(k);
       if (pem) certs.set(k, pem);
-      else log('ingress: TLS secret without tls.crt and tls.key', { level: 'warn', secret: k });
     }
+    for (const k of fetched.keys()) if (!wanted.has(k)) fetched.delete(k);
     listeners.update(table, certs);
     opts.onSync?.(table);
   };
@@ -149,11 +180,11 @@ export async function startIngressController(opts: IngressControllerOptions): Pr
   onChange(classes, () => true, schedule);
   onChange(services, (o) => tableHas(o.metadata.namespace, o.metadata.name), schedule);
   onChange(slices, (o) => tableHas(o.metadata.namespace, o.metadata.labels?.[SERVICE_NAME_LABEL]), schedule);
-  onChange(
-    secrets,
-    (o) => listeners.table().tls.some((t) => t.secret === `${o.metadata.namespace}/${o.metadata.name}`),
-    schedule,
-  );
+  const refresh = setInterval(() => {
+    fetched.clear();
+    schedule();
+  }, opts.secretRefreshMs ?? 60_000);
+  refresh.unref();
   for (const inf of all) inf.start();
   const stopInformers = () => {
     for (const inf of all) inf.stop();
@@ -172,6 +203,7 @@ export async function startIngressController(opts: IngressControllerOptions): Pr
     synced: () => all.every((i) => i.hasSynced()),
     async stop() {
       stopped = true;
+      clearInterval(refresh);
       if (timer) clearTimeout(timer);
       stopInformers();
       await listeners.stop();
