@@ -164,12 +164,9 @@ describe('ingress controller against a real API server', { timeout: 120_000 }, (
         rules: [rule('a.example', 'a', { number: 80 }), rule('b.example', 'b', { name: 'http' })],
       },
     });
-    // The listeners read the cluster with a node's identity (group system:nodes), as on an agent.
-    nodeClient = new ApiClient({
-      server: server.url,
-      token: readFileSync(join(server.dataDir, 'node-token'), 'utf8').trim(),
-      caPem: server.caPem,
-    });
+    // The join token only bootstraps node certificates now; the listeners read with the admin credential here
+    // (ingress-node.e2e runs them on an agent with its own node certificate).
+    nodeClient = new ApiClient({ server: server.url, token: server.token, caPem: server.caPem });
     ingress = await startIngressController({
       client: nodeClient,
       address: '127.0.0.1',
