@@ -7,7 +7,8 @@ import {
   limitRangeViolation,
   type QuotaOperation,
 } from '../core/quota/index.js';
-import type { KubeObject, LimitRange, Pod, ResourceQuota } from '../core/types.js';
+import { claimHasNoClass, defaultClass } from '../core/storage-class.js';
+import type { KubeObject, LimitRange, PersistentVolumeClaim, Pod, ResourceQuota, StorageClass } from '../core/types.js';
 import { errors, field, type FieldError } from '../core/status.js';
 import type { Compare, Store, TxnOp } from '../storage/store.js';
 import { ObjectStorage, decodeKv, encodeForStorage } from './objects.js';
@@ -78,6 +79,7 @@ export class Admission {
   private readonly priorityClasses: ObjectStorage;
   private readonly limitRanges: ObjectStorage;
   private readonly quotas: ObjectStorage;
+  private readonly storageClasses: ObjectStorage;
 
   constructor(
     private readonly store: Store,
@@ -92,6 +94,11 @@ export class Admission {
     });
     this.limitRanges = new ObjectStorage(store, { group: '', resource: 'limitranges', namespaced: true });
     this.quotas = new ObjectStorage(store, { group: '', resource: 'resourcequotas', namespaced: true });
+    this.storageClasses = new ObjectStorage(store, {
+      group: 'storage.k8s.io',
+      resource: 'storageclasses',
+      namespaced: false,
+    });
   }
 
   private async listLimitRanges(namespace: string | undefined): Promise<LimitRange[]> {
@@ -273,6 +280,20 @@ export class Admission {
       mountServiceAccountToken(obj, await this.serviceAccounts.get(obj.metadata.namespace, saName));
     }
     if (res.group === '' && res.kind === 'Service') await this.allocateService(obj, undefined);
+    if (res.group === '' && res.kind === 'PersistentVolumeClaim') await this.defaultStorageClass(obj);
+  }
+
+  /**
+   * DefaultStorageClass: a claim created without any class (no `storageClassName`, not even "", and no beta
+   * annotation) gets the default StorageClass, the newest when several are marked default. No default: unchanged.
+   */
+  private async defaultStorageClass(obj: KubeObject): Promise<void> {
+    const claim = obj as PersistentVolumeClaim;
+    if (!claimHasNoClass(claim)) return;
+    const page = await this.storageClasses.list({});
+    const def = defaultClass(page.kvs.map((kv) => decodeKv(kv) as StorageClass));
+    if (!def?.metadata.name) return;
+    claim.spec = { ...(claim.spec ?? {}), storageClassName: def.metadata.name };
   }
 
   async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject, subresource?: string): Promise<void> {

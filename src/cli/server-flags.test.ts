@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { defaultDataDir } from './datadir.js';
 import { UsageError, parseFlags } from './flags.js';
 import { controllerOptionsFromFlags, controllersDisabledBy, FLAGS } from './server.js';
 
@@ -22,10 +23,11 @@ describe('tutti server controller flags', () => {
     assert.throws(() => controllersDisabledBy('nope'), /unknown controller "nope"/);
   });
 
-  it('defaults: no HPA overrides, the volume controller picks the local-path dir, no cluster autoscaler', () => {
+  it('defaults: no HPA overrides, local-path volumes under the data dir, no cluster autoscaler', () => {
     const o = opts();
     assert.deepEqual(o.hpa, {});
-    assert.equal(o.volume?.localPath?.storageDir, undefined);
+    assert.equal(o.volume?.localPath?.storageDir, join(defaultDataDir(), 'agent', 'storage'));
+    assert.equal(opts('--data-dir', '/srv/t').volume?.localPath?.storageDir, '/srv/t/agent/storage');
     assert.equal(o.clusterAutoscaler, undefined);
     assert.equal(o.nodeIpam?.clusterCidr, '10.42.0.0/16');
   });

@@ -69,7 +69,7 @@ const HELP = `Usage: tutti server [flags]
   --max-object-size-bytes N    largest object the API server stores (default 1572864, etcd's 1.5 MiB)
   --disable-servicelb          do not publish node addresses for LoadBalancer Services
   --default-local-storage-path DIR  where the local-path provisioner makes volumes on nodes
-                               (default /var/lib/tutti/agent/storage)
+                               (default <data-dir>/agent/storage, the server's own node's data dir)
   --horizontal-pod-autoscaler-sync-period D          HPA sync period (Go duration or seconds, default 15s)
   --horizontal-pod-autoscaler-tolerance F            usage ratio change that triggers scaling (default 0.1)
   --horizontal-pod-autoscaler-downscale-stabilization D  look-back for scale-down recommendations (default 5m0s)
@@ -198,8 +198,16 @@ export function controllerOptionsFromFlags(args: ParsedArgs): NonNullable<Compon
     nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
     nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
     hpa,
-    // Unset: the volume controller's default, /var/lib/tutti/agent/storage.
-    volume: { localPath: { storageDir: stringFlag(args, 'default-local-storage-path') } },
+    // As k3s: under the data dir (its own node's, <data-dir>/agent), unless the flag says otherwise.
+    volume: {
+      localPath: {
+        storageDir: stringFlag(
+          args,
+          'default-local-storage-path',
+          join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent', 'storage'),
+        ),
+      },
+    },
   };
   const signingMs = durationFlag(args, 'cluster-signing-duration');
   if (signingMs !== undefined) {

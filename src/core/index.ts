@@ -21,3 +21,4 @@ export * from './disruption.js';
 export * from './quota/index.js';
 export * from './resolv-conf.js';
 export * from './ingress.js';
+export * from './storage-class.js';

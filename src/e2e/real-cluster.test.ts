@@ -43,7 +43,7 @@ describe('tutti server on real containers', { skip }, () => {
   after(async () => {
     if (!s) return;
     // The agent leaves containers running when it stops (a restarted agent adopts them): remove the pods first.
-    await s.kubectl(['delete', 'deploy', '--all', '--grace-period=1']);
+    await s.kubectl(['delete', 'deploy,statefulset', '--all', '--grace-period=1']);
     await s.kubectl(['delete', 'pods', '--all', '--grace-period=0', '--force']);
     await until('no pods', 60_000, async () => (await pods('')).items.length === 0).catch(() => {});
     // Nothing of the node stays on the host (its bridge would hold this CIDR against the next run).
@@ -138,6 +138,93 @@ describe('tutti server on real containers', { skip }, () => {
       });
       return r.status === 401;
     });
+  });
+
+  it('runs a StatefulSet of 2 on the default StorageClass whose data survives pod deletion', async () => {
+    const manifest = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db' },
+      spec: {
+        replicas: 2,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: {
+          metadata: { labels: { app: 'db' } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [
+              {
+                name: 'db',
+                image: 'busybox:1.35',
+                command: [
+                  'sh',
+                  '-c',
+                  // The first start writes an identity into the claim; later starts only read it.
+                  'test -f /data/id || echo "$(hostname) $(date +%s%N)" > /data/id; exec httpd -f -p 8080 -h /data',
+                ],
+                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+              },
+            ],
+          },
+        },
+        // No storageClassName: the default StorageClass (local-path) is assigned.
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
+          },
+        ],
+      },
+    };
+    const applied = await s.kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
+    assert.equal(applied.code, 0, applied.stderr);
+    type Pod = PodList['items'][number] & { metadata: { uid?: string } };
+    const running = async (name: string, notUid?: string) =>
+      until(`${name} running`, 120_000, async () => {
+        const p = (await pods('app=db')).items.find((x) => x.metadata.name === name) as Pod | undefined;
+        return p?.status?.phase === 'Running' && p.status.podIP && p.metadata.uid !== notUid ? p : undefined;
+      });
+    const first = new Map<string, { uid: string; id: string }>();
+    for (const name of ['db-0', 'db-1']) {
+      const p = await running(name);
+      const ip = p.status!.podIP!;
+      const id = await until(`${name} serves its id`, 15_000, async () =>
+        httpGet(`http://${ip}:8080/id`).catch(() => undefined),
+      );
+      assert.match(id, new RegExp(`^${name} \\d+\\n$`));
+      first.set(name, { uid: p.metadata.uid!, id });
+    }
+    // Each claim is Bound to a local-path volume of its own.
+    const pvcs = JSON.parse(await s.k('get', 'pvc', '-o', 'json')) as {
+      items: {
+        metadata: { name: string };
+        spec: { storageClassName?: string; volumeName?: string };
+        status: { phase?: string };
+      }[];
+    };
+    const claims = pvcs.items.filter((c) => c.metadata.name.startsWith('data-db-'));
+    assert.deepEqual(claims.map((c) => c.metadata.name).sort(), ['data-db-0', 'data-db-1']);
+    for (const c of claims) {
+      assert.equal(c.status.phase, 'Bound', c.metadata.name);
+      assert.equal(c.spec.storageClassName, 'local-path');
+      const pv = JSON.parse(await s.k('get', 'pv', c.spec.volumeName!, '-o', 'json')) as {
+        spec: { storageClassName?: string; claimRef?: { name?: string } };
+      };
+      assert.equal(pv.spec.storageClassName, 'local-path');
+      assert.equal(pv.spec.claimRef?.name, c.metadata.name);
+    }
+    assert.notEqual(claims[0]!.spec.volumeName, claims[1]!.spec.volumeName);
+    // Deleting the pod brings it back with the same claim: the data written by the first start is still there.
+    await s.k('delete', 'pod', 'db-0', '--wait=false');
+    const again = await running('db-0', first.get('db-0')!.uid);
+    const id = await until('db-0 serves its id again', 15_000, async () =>
+      httpGet(`http://${again.status!.podIP!}:8080/id`).catch(() => undefined),
+    );
+    assert.equal(id, first.get('db-0')!.id);
+    await s.k('delete', 'statefulset', 'db');
+    await until('no db pods', 60_000, async () => (await pods('app=db')).items.length === 0);
+    await s.k('delete', 'pvc', 'data-db-0', 'data-db-1');
   });
 
   it('scales to zero and leaves no pod network behind', async () => {

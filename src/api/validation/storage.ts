@@ -2,6 +2,7 @@
 import { type FieldError, field } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../../core/names.js';
+import { ANN_BETA_STORAGE_CLASS } from '../../core/storage-class.js';
 import { arr, deepEqual, immutable, invalidEach, key, obj, type Obj, str, strMap } from './access.js';
 import { validateLabelSelector } from './labelselector.js';
 import { nameIsDNSSubdomain, validateObjectMeta } from './objectmeta.js';
@@ -173,6 +174,10 @@ function validateClaimUpdate(o: KubeObject, old: KubeObject): FieldError[] {
   const spec = structuredClone(obj(o.spec) ?? {});
   const oldSpec = structuredClone(obj(old.spec) ?? {});
   if (!str(oldSpec.volumeName)) oldSpec.volumeName = spec.volumeName;
+  // RetroactiveDefaultStorageClass (GA in 1.28): a claim created without any class may be given one once.
+  const betaClass = old.metadata.annotations?.[ANN_BETA_STORAGE_CLASS];
+  if (oldSpec.storageClassName === undefined && betaClass === undefined && typeof spec.storageClassName === 'string')
+    oldSpec.storageClassName = spec.storageClassName;
   const bound = str(obj(o.status)?.phase) === 'Bound';
   const requests = obj(obj(spec.resources)?.requests);
   if (bound && requests) requests.storage = storageOf(old, 'spec');

@@ -4,7 +4,12 @@
 // the claim before any other.
 
 import {
+  ANN_BETA_DEFAULT_CLASS,
+  ANN_BETA_STORAGE_CLASS,
+  ANN_DEFAULT_CLASS,
   claimClass,
+  claimHasNoClass,
+  defaultClass,
   compileNodeSelectorTerms,
   labelSelectorFromObject,
   type PersistentVolume,
@@ -19,22 +24,12 @@ export const ANN_DYNAMICALLY_PROVISIONED = 'pv.kubernetes.io/provisioned-by';
 export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
 export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
-export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
-export const ANN_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
-export const ANN_BETA_DEFAULT_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';
 
-export { claimClass };
+export { ANN_BETA_DEFAULT_CLASS, ANN_BETA_STORAGE_CLASS, ANN_DEFAULT_CLASS, claimClass, claimHasNoClass, defaultClass };
 
 /** GetPersistentVolumeClass: the beta annotation wins over spec.storageClassName. */
 export function volumeClass(pv: PersistentVolume): string {
   return pv.metadata.annotations?.[ANN_BETA_STORAGE_CLASS] ?? pv.spec?.storageClassName ?? '';
-}
-
-/** A claim that names no class at all (nil, not ""): the default class may be assigned to it. */
-export function claimHasNoClass(claim: PersistentVolumeClaim): boolean {
-  return (
-    claim.spec?.storageClassName === undefined && claim.metadata.annotations?.[ANN_BETA_STORAGE_CLASS] === undefined
-  );
 }
 
 const storageOf = (q: unknown) => (q === undefined || q === null ? 0 : parseQuotaAmount('storage', String(q)));
@@ -159,18 +154,3 @@ export function isDelayBinding(claim: PersistentVolumeClaim, classes: ReadonlyMa
   return classes.get(cls)?.volumeBindingMode === 'WaitForFirstConsumer';
 }
 
-/** The default StorageClass: annotated so; with several, the newest (then the name) as upstream GetDefaultClass. */
-export function defaultClass(classes: Iterable<StorageClass>): StorageClass | undefined {
-  const defaults = [...classes].filter(
-    (c) =>
-      c.metadata.annotations?.[ANN_DEFAULT_CLASS] === 'true' ||
-      c.metadata.annotations?.[ANN_BETA_DEFAULT_CLASS] === 'true',
-  );
-  defaults.sort((a, b) => {
-    const ta = Date.parse(a.metadata.creationTimestamp ?? '') || 0;
-    const tb = Date.parse(b.metadata.creationTimestamp ?? '') || 0;
-    if (ta !== tb) return tb - ta;
-    return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
-  });
-  return defaults[0];
-}

@@ -10,6 +10,7 @@ import { parseCpuMillis, parseIntegerQuantity } from '../quantity/parse.js';
 import { formatCpuMillis, formatQuantity } from '../quantity/format.js';
 import { type ContainerResourcesView, podRequests, resourceListAmounts } from '../quantity/pod-requests.js';
 import { labelSelectorFromObject } from '../selectors/index.js';
+import { ANN_BETA_STORAGE_CLASS } from '../storage-class.js';
 import type { KubeObject, PersistentVolumeClaim, Pod, Service } from '../types.js';
 import type { ResourceQuota } from '../types.js';
 
@@ -231,7 +232,7 @@ export function serviceUsage(svc: Service): QuotaAmounts {
 
 /** The claim's class: the beta annotation wins over spec.storageClassName (GetPersistentVolumeClaimClass). */
 export function claimClass(pvc: Pick<PersistentVolumeClaim, 'metadata' | 'spec'>): string {
-  return pvc.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? pvc.spec?.storageClassName ?? '';
+  return pvc.metadata.annotations?.[ANN_BETA_STORAGE_CLASS] ?? pvc.spec?.storageClassName ?? '';
 }
 
 const CLASS_SUFFIX = '.storageclass.storage.k8s.io/';
