@@ -153,4 +153,3 @@ export function isDelayBinding(claim: PersistentVolumeClaim, classes: ReadonlyMa
   if (!cls) return false;
   return classes.get(cls)?.volumeBindingMode === 'WaitForFirstConsumer';
 }
-
