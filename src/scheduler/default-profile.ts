@@ -13,6 +13,7 @@ import { nodeUnschedulable } from './plugins/node-unschedulable/index.js';
 import { ownerSpread } from './plugins/owner-spread/index.js';
 import { podTopologySpread } from './plugins/pod-topology-spread/index.js';
 import { taintToleration } from './plugins/taint-toleration/index.js';
+import { volumeBinding } from './plugins/volume-binding/index.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -24,6 +25,7 @@ export function defaultPlugins(): PluginEntry[] {
     { plugin: nodeAffinity, weight: 2 },
     { plugin: nodePorts },
     { plugin: nodeResourcesFit },
+    { plugin: volumeBinding },
     { plugin: podTopologySpread, weight: 2 },
     { plugin: interPodAffinity, weight: 2 },
     { plugin: leastAllocated, weight: 1 },

@@ -1,4 +1,4 @@
-// Hosts the scheduler as an API client: pod and node informers feed it, binds go through pods/binding,
+// Hosts the scheduler as an API client: pod, node, claim, volume and StorageClass informers feed it, binds go through pods/binding,
 // failures through the pod's status and FailedScheduling events. Runs behind a leader election so two
 // servers never schedule at once.
 import type { ApiClient } from '../client/api-client.js';
@@ -9,7 +9,7 @@ import { LeaderElector } from '../client/leader-election.js';
 import { resourcePath } from '../client/paths.js';
 import { resources } from '../core/resources.js';
 import { rfc3339 } from '../core/time.js';
-import type { Node, Pod } from '../core/types.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../core/types.js';
 import { Scheduler, type SchedulerIO, type SchedulerMetricsSink } from './scheduler.js';
 
 const PODS = resources.pods;
@@ -118,6 +118,7 @@ export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ 
   let scheduler: Scheduler | undefined;
   let pods: Informer<Pod> | undefined;
   let nodes: Informer<Node> | undefined;
+  let storage: Array<Informer<PersistentVolumeClaim> | Informer<PersistentVolume> | Informer<StorageClass>> = [];
 
   const run = async () => {
     const s = new Scheduler({ io: schedulerIO(client, recorder), log: opts.log, metrics: opts.metrics });
@@ -138,16 +139,40 @@ export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ 
       onUpdate: (_o, p) => s.onPodUpdate(p),
       onDelete: (p) => s.onPodDelete(p),
     });
+    // VolumeBinding's listers (role system:volume-scheduler reads them).
+    const claims = new Informer<PersistentVolumeClaim>({ client, resource: resources.persistentvolumeclaims });
+    const volumes = new Informer<PersistentVolume>({ client, resource: resources.persistentvolumes });
+    const classes = new Informer<StorageClass>({ client, resource: resources.storageclasses });
+    claims.addEventHandler({
+      onAdd: (c) => s.onClaimAdd(c),
+      onUpdate: (_o, c) => s.onClaimUpdate(c),
+      onDelete: (c) => s.onClaimDelete(c),
+    });
+    volumes.addEventHandler({
+      onAdd: (v) => s.onVolumeAdd(v),
+      onUpdate: (_o, v) => s.onVolumeUpdate(v),
+      onDelete: (v) => s.onVolumeDelete(v),
+    });
+    classes.addEventHandler({
+      onAdd: (c) => s.onClassAdd(c),
+      onUpdate: (_o, c) => s.onClassUpdate(c),
+      onDelete: (c) => s.onClassDelete(c),
+    });
+    storage = [claims, volumes, classes];
     nodes.start();
     pods.start();
+    for (const i of storage) i.start();
     await nodes.waitForSync();
     await pods.waitForSync();
+    for (const i of storage) await i.waitForSync();
     s.start();
   };
   const teardown = async () => {
     await scheduler?.stop();
     pods?.stop();
     nodes?.stop();
+    for (const i of storage) i.stop();
+    storage = [];
     scheduler = undefined;
   };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeClock } from './clock.js';
 import { defaultProfile } from './default-profile.js';
-import type { Pod } from '../core/types.js';
+import type { PersistentVolumeClaim, Pod } from '../core/types.js';
 import { makeNode, makePod, seededRandom } from './framework/testing.js';
 import { Scheduler, type SchedulerIO } from './scheduler.js';
 
@@ -98,4 +98,62 @@ test('the loop runs until stopped and a node add wakes parked pods', async () =>
   const parked = s.queue.lengths;
   assert.equal(parked.unschedulable + parked.backoff, 1);
   await s.stop();
+});
+
+test('a pod waiting on its claim is retried when the claim and its volume change', async () => {
+  const io = fakeIO();
+  const clock = new FakeClock();
+  const s = new Scheduler({ io, clock, housekeepingIntervalMs: 0 });
+  s.onNodeAdd(makeNode('n1'));
+  s.onNodeAdd(makeNode('n2'));
+  s.onClassAdd({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'fast' },
+    provisioner: 'example.com/fast',
+    volumeBindingMode: 'Immediate',
+  });
+  const claim: PersistentVolumeClaim = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data', namespace: 'default' },
+    spec: { storageClassName: 'fast', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  };
+  s.onClaimAdd(claim);
+  s.onPodAdd(makePod('p', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] }));
+  s.scheduleOne();
+  assert.match(
+    io.rec.unschedulable[0]!,
+    /^p: 0\/2 nodes are available: pod has unbound immediate PersistentVolumeClaims\./,
+  );
+  assert.equal(s.queue.lengths.unschedulable, 1);
+  // The PV controller binds it to a volume pinned to n2.
+  s.onVolumeAdd({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: 'pv1' },
+    spec: {
+      storageClassName: 'fast',
+      capacity: { storage: '1Gi' },
+      nodeAffinity: {
+        required: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n2'] }] },
+          ],
+        },
+      },
+    },
+  });
+  s.onClaimUpdate({
+    ...claim,
+    metadata: { ...claim.metadata, annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } },
+    spec: { ...claim.spec, volumeName: 'pv1' },
+  });
+  assert.equal(s.queue.lengths.unschedulable, 0);
+  // Back from parking, it waits out its backoff (1s after one failure).
+  clock.advance(1000);
+  s.housekeeping();
+  assert.ok(s.scheduleOne());
+  await settle();
+  assert.deepEqual(io.rec.binds, [['p', 'n2']]);
 });

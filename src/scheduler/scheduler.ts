@@ -4,8 +4,9 @@
 
 import { type Clock, systemClock } from './clock.js';
 import { SchedulerCache } from './cache/scheduler-cache.js';
+import { VolumeCache } from './cache/volume-cache.js';
 import { DEFAULT_SCHEDULER_NAME, defaultProfile } from './default-profile.js';
-import type { Node, Pod } from '../core/types.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../core/types.js';
 import { podKey } from './framework/pod-key.js';
 import type { Profile } from './framework/profile.js';
 import { schedulePod } from './framework/schedule-pod.js';
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
   clock?: Clock;
   queue?: SchedulingQueue;
   cache?: SchedulerCache;
+  /** Claims, volumes and StorageClasses for VolumeBinding (fed by the on{Claim,Volume,Class}* methods). */
+  volumes?: VolumeCache;
   /** How often backoff/unschedulable flushes and assumed-pod expiry run (ms); 0 disables the timer. */
   housekeepingIntervalMs?: number;
   /** Structured log sink; silent by default. */
@@ -67,6 +70,7 @@ function isTerminal(pod: Pod): boolean {
 export class Scheduler {
   readonly queue: SchedulingQueue;
   readonly cache: SchedulerCache;
+  readonly volumes: VolumeCache;
   readonly profile: Profile;
   private readonly io: SchedulerIO;
   private readonly snapshot = new Snapshot();
@@ -86,6 +90,8 @@ export class Scheduler {
     this.profile = opts.profile ?? defaultProfile();
     this.queue = opts.queue ?? new SchedulingQueue({ clock });
     this.cache = opts.cache ?? new SchedulerCache({ clock });
+    this.volumes = opts.volumes ?? new VolumeCache();
+    this.snapshot.volumes = this.volumes;
     this.housekeepingMs = opts.housekeepingIntervalMs ?? 1000;
     this.log = opts.log ?? (() => {});
     this.metrics = opts.metrics;
@@ -142,6 +148,50 @@ export class Scheduler {
 
   onNodeDelete(node: Node): void {
     this.cache.removeNode(node);
+  }
+
+  // Storage: what VolumeBinding reads. Additions and changes may let waiting pods fit; removals cannot.
+
+  onClaimAdd(claim: PersistentVolumeClaim): void {
+    this.volumes.setClaim(claim);
+    this.queue.onClusterEvent('PvcAdd');
+  }
+
+  onClaimUpdate(claim: PersistentVolumeClaim): void {
+    this.volumes.setClaim(claim);
+    this.queue.onClusterEvent('PvcUpdate');
+  }
+
+  onClaimDelete(claim: PersistentVolumeClaim): void {
+    this.volumes.removeClaim(claim);
+  }
+
+  onVolumeAdd(pv: PersistentVolume): void {
+    this.volumes.setVolume(pv);
+    this.queue.onClusterEvent('PvAdd');
+  }
+
+  onVolumeUpdate(pv: PersistentVolume): void {
+    this.volumes.setVolume(pv);
+    this.queue.onClusterEvent('PvUpdate');
+  }
+
+  onVolumeDelete(pv: PersistentVolume): void {
+    this.volumes.removeVolume(pv);
+  }
+
+  onClassAdd(sc: StorageClass): void {
+    this.volumes.setClass(sc);
+    this.queue.onClusterEvent('StorageClassAdd');
+  }
+
+  onClassUpdate(sc: StorageClass): void {
+    this.volumes.setClass(sc);
+    this.queue.onClusterEvent('StorageClassUpdate');
+  }
+
+  onClassDelete(sc: StorageClass): void {
+    this.volumes.removeClass(sc);
   }
 
   // --- loop ------------------------------------------------------------------------------------

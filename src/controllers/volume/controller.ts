@@ -17,9 +17,17 @@ import {
   WorkQueue,
 } from '../../client/index.js';
 import {
+  ANN_BETA_STORAGE_PROVISIONER,
+  ANN_BIND_COMPLETED,
+  ANN_BOUND_BY_CONTROLLER,
+  ANN_SELECTED_NODE,
+  ANN_STORAGE_PROVISIONER,
+  defaultClass,
   isPodTerminal,
+  isVolumeBoundToClaim,
   LABEL_HOSTNAME,
   type Node,
+  type NodeView,
   type PersistentVolume,
   type PersistentVolumeClaim,
   type Pod,
@@ -39,16 +47,6 @@ import {
   localPathVolume,
   provisionedName,
 } from './local-path.js';
-import {
-  ANN_BETA_STORAGE_PROVISIONER,
-  ANN_BIND_COMPLETED,
-  ANN_BOUND_BY_CONTROLLER,
-  ANN_SELECTED_NODE,
-  ANN_STORAGE_PROVISIONER,
-  defaultClass,
-  isVolumeBoundToClaim,
-  type NodeView,
-} from './matching.js';
 
 export const VOLUME_COMPONENT = 'persistentvolume-controller';
 

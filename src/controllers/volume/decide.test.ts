@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../core/index.js';
+import {
+  findBestMatchForClaim,
+  findMatchingVolume,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type StorageClass,
+  volumeUnfitReason,
+} from '../../core/index.js';
 import { type ClaimContext, decideClaim, decideReclaim, decideVolume } from './decide.js';
 import { LOCAL_PATH_PROVISIONER, localPathClass, localPathUnsupported, localPathVolume } from './local-path.js';
-import { findBestMatchForClaim, findMatchingVolume, volumeUnfitReason } from './matching.js';
 
 function pv(
   name: string,

@@ -2,7 +2,6 @@
 // syncUnboundClaim, syncBoundClaim, syncVolume, reclaimVolume), given the caches; the controller carries them
 // out (controller.ts) and runs them again on every change and every resync.
 
-import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../core/index.js';
 import {
   ANN_BIND_COMPLETED,
   ANN_BOUND_BY_CONTROLLER,
@@ -15,9 +14,12 @@ import {
   isDelayBinding,
   isVolumeBoundToClaim,
   type NodeView,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type StorageClass,
   volumeModeMismatch,
   volumeUnfitReason,
-} from './matching.js';
+} from '../../core/index.js';
 
 export interface VolumeEvent {
   type: 'Normal' | 'Warning';

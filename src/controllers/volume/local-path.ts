@@ -4,12 +4,14 @@
 // it and removes the directories of volumes that no longer exist.
 
 import {
+  ANN_BOUND_BY_CONTROLLER,
+  ANN_DEFAULT_CLASS,
+  ANN_DYNAMICALLY_PROVISIONED,
   LABEL_HOSTNAME,
   type PersistentVolume,
   type PersistentVolumeClaim,
   type StorageClass,
 } from '../../core/index.js';
-import { ANN_BOUND_BY_CONTROLLER, ANN_DEFAULT_CLASS, ANN_DYNAMICALLY_PROVISIONED } from './matching.js';
 
 export const LOCAL_PATH_PROVISIONER = 'tutti.io/local-path';
 export const LOCAL_PATH_CLASS = 'local-path';

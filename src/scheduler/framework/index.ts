@@ -23,3 +23,4 @@ export { Resource } from './resource.js';
 export { type ScheduleResult, SchedulingError, schedulePod } from './schedule-pod.js';
 export { Snapshot, snapshotOf } from './snapshot.js';
 export * from './status.js';
+export { EMPTY_VOLUME_LISTER, type VolumeLister } from './volumes.js';

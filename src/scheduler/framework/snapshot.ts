@@ -4,6 +4,7 @@
 import type { Node, Pod } from '../../core/types.js';
 import { NodeInfo } from './node-info.js';
 import { podInfoOf } from './pod-info.js';
+import { EMPTY_VOLUME_LISTER, type VolumeLister } from './volumes.js';
 
 export class Snapshot {
   /** Nodes in a stable order; the feasible-node search rotates through it. */
@@ -14,6 +15,8 @@ export class Snapshot {
   private antiAffinityNodes: NodeInfo[] | undefined;
   /** Cache generation this snapshot reflects. */
   generation = 0;
+  /** Claims, volumes and classes (the scheduler's VolumeCache; changes only between cycles). */
+  volumes: VolumeLister = EMPTY_VOLUME_LISTER;
 
   private positions = new Map<string, number>();
 
@@ -58,8 +61,9 @@ export class Snapshot {
 }
 
 /** A snapshot from plain objects: pods with spec.nodeName are placed on their node. */
-export function snapshotOf(nodes: Node[], pods: Pod[] = []): Snapshot {
+export function snapshotOf(nodes: Node[], pods: Pod[] = [], volumes?: VolumeLister): Snapshot {
   const s = new Snapshot();
+  if (volumes) s.volumes = volumes;
   for (const n of nodes) {
     const info = new NodeInfo(n.metadata.name ?? '', n);
     s.byName.set(info.name, info);

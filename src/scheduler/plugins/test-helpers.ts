@@ -6,6 +6,7 @@ import type { SchedulerPlugin } from '../framework/plugin.js';
 import { podInfoOf } from '../framework/pod-info.js';
 import { snapshotOf } from '../framework/snapshot.js';
 import type { Status } from '../framework/status.js';
+import type { VolumeLister } from '../framework/volumes.js';
 
 /** Filter result per node name (null = fits); PreFilter rejection or Skip shows up for every node. */
 export function filterAll(
@@ -13,8 +14,9 @@ export function filterAll(
   pod: Pod,
   nodes: Node[],
   pods: Pod[] = [],
+  volumes?: VolumeLister,
 ): Map<string, Status | null> {
-  const snap = snapshotOf(nodes, pods);
+  const snap = snapshotOf(nodes, pods, volumes);
   const state = new CycleState();
   const info = podInfoOf(pod);
   const pre = plugin.preFilter?.(state, info, snap) ?? null;

@@ -31,7 +31,18 @@ export interface QueueOptions {
   maxUnschedulableMs?: number;
 }
 
-export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'PodDelete' | 'PodUpdate';
+export type ClusterEvent =
+  | 'NodeAdd'
+  | 'NodeUpdate'
+  | 'PodDelete'
+  | 'PodUpdate'
+  // VolumeBinding's events (upstream EventsToRegister): a claim bound or created, a volume made available, a class.
+  | 'PvcAdd'
+  | 'PvcUpdate'
+  | 'PvAdd'
+  | 'PvUpdate'
+  | 'StorageClassAdd'
+  | 'StorageClassUpdate';
 
 function creationMs(p: Pod): number {
   const t = p.metadata.creationTimestamp;

@@ -1,22 +1,14 @@
 // Which PersistentVolume can serve a claim (upstream component-helpers/storage/volume FindMatchingVolume,
 // pkg/controller/volume/persistentvolume index.go findBestMatchForClaim and checkVolumeSatisfyClaim): class,
 // access modes, capacity, volume mode, selector, node affinity; the smallest fit wins, a volume pre-bound to
-// the claim before any other.
+// the claim before any other. Shared by the PersistentVolume controller (binding) and the scheduler's
+// VolumeBinding plugin (which nodes a pod's claims can be served on). Pure.
 
-import {
-  ANN_BETA_DEFAULT_CLASS,
-  ANN_BETA_STORAGE_CLASS,
-  ANN_DEFAULT_CLASS,
-  claimClass,
-  claimHasNoClass,
-  defaultClass,
-  compileNodeSelectorTerms,
-  labelSelectorFromObject,
-  type PersistentVolume,
-  type PersistentVolumeClaim,
-  parseQuotaAmount,
-  type StorageClass,
-} from '../../core/index.js';
+import { claimClass, parseQuotaAmount } from './quota/usage.js';
+import { compileNodeSelectorTerms } from './scheduling/node-affinity.js';
+import { LabelSelector, labelSelectorFromObject } from './selectors/index.js';
+import { ANN_BETA_STORAGE_CLASS } from './storage-class.js';
+import type { corev1, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from './types.js';
 
 export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
@@ -25,7 +17,8 @@ export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
 export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
 
-export { ANN_BETA_DEFAULT_CLASS, ANN_BETA_STORAGE_CLASS, ANN_DEFAULT_CLASS, claimClass, claimHasNoClass, defaultClass };
+/** A class with this provisioner cannot provision dynamically (upstream volume.NotSupportedProvisioner). */
+export const NOT_SUPPORTED_PROVISIONER = 'kubernetes.io/no-provisioner';
 
 /** GetPersistentVolumeClass: the beta annotation wins over spec.storageClassName. */
 export function volumeClass(pv: PersistentVolume): string {
@@ -69,7 +62,8 @@ export function volumeFitsNode(pv: PersistentVolume, node: NodeView): boolean {
 
 /**
  * FindMatchingVolume over candidates: a volume pre-bound to the claim wins (if it fits the node), else the
- * smallest Available volume of the claim's class whose labels the selector matches. With `node` (the
+ * smallest Available volume of the claim's class whose labels the selector matches (not one of `excluded`: the
+ * scheduler's choices for the pod's other claims). With `node` (the
  * scheduler's path, here WaitForFirstConsumer once a pod is placed) access modes and node affinity are checked;
  * without it a delayed-binding claim only takes a pre-bound volume.
  */
@@ -78,6 +72,7 @@ export function findMatchingVolume(
   volumes: readonly PersistentVolume[],
   node: NodeView | undefined,
   delayBinding: boolean,
+  excluded?: ReadonlySet<string>,
 ): PersistentVolume | undefined {
   const requested = requestedStorage(claim);
   const cls = claimClass(claim);
@@ -91,6 +86,7 @@ export function findMatchingVolume(
   }
   let smallest: PersistentVolume | undefined;
   for (const pv of volumes) {
+    if (excluded?.has(pv.metadata.name ?? '')) continue;
     if (pv.spec?.claimRef && !isVolumeBoundToClaim(pv, claim)) continue;
     const size = volumeStorage(pv);
     if (size < requested) continue;
@@ -152,4 +148,44 @@ export function isDelayBinding(claim: PersistentVolumeClaim, classes: ReadonlyMa
   const cls = claimClass(claim);
   if (!cls) return false;
   return classes.get(cls)?.volumeBindingMode === 'WaitForFirstConsumer';
+}
+
+/** A claim the PV controller finished binding (upstream isPVCFullyBound: volumeName and bind-completed). */
+export function isClaimFullyBound(claim: PersistentVolumeClaim): boolean {
+  return Boolean(claim.spec?.volumeName) && claim.metadata.annotations?.[ANN_BIND_COMPLETED] !== undefined;
+}
+
+/**
+ * MatchTopologySelectorTerms: no terms admit every node; otherwise some term whose label requirements (each
+ * `key In values`) all hold. A term without requirements, or with an invalid one, admits nothing.
+ */
+export function matchTopologySelectorTerms(
+  terms: readonly corev1.TopologySelectorTerm[] | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
+  if (!terms || terms.length === 0) return true;
+  return terms.some((term) => {
+    const exprs = term.matchLabelExpressions ?? [];
+    if (exprs.length === 0) return false;
+    if (exprs.some((e) => !e.key || !e.values || e.values.length === 0)) return false;
+    return LabelSelector.of(exprs.map((e) => ({ key: e.key, operator: 'in' as const, values: e.values }))).matches(
+      labels,
+    );
+  });
+}
+
+/** How a pod refers to one claim: a `persistentVolumeClaim` volume, or a generic ephemeral volume's claim. */
+export interface PodClaimRef {
+  claimName: string;
+  ephemeral: boolean;
+}
+
+/** The claims a pod's volumes use, in volume order (ephemeral: `<pod name>-<volume name>`, upstream VolumeClaimName). */
+export function podClaimRefs(pod: Pick<Pod, 'metadata' | 'spec'>): PodClaimRef[] {
+  const out: PodClaimRef[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.persistentVolumeClaim) out.push({ claimName: v.persistentVolumeClaim.claimName, ephemeral: false });
+    else if (v.ephemeral) out.push({ claimName: `${pod.metadata.name ?? ''}-${v.name}`, ephemeral: true });
+  }
+  return out;
 }

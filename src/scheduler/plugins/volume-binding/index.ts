@@ -1,0 +1,174 @@
+// VolumeBinding (upstream plugins/volumebinding with what it needs of binder.go): PreFilter sorts the pod's
+// claims into bound, unbound delayed (WaitForFirstConsumer) and unbound immediate ones and rejects the pod
+// outright for a missing, lost or deleted claim or an unbound immediate one; Filter keeps the pod off nodes
+// where a bound claim's volume cannot be reached (its node affinity) or where an unbound delayed claim can
+// neither take an available volume nor be provisioned. Binding itself is left to the PersistentVolume
+// controller, which sees the pod placed and binds or provisions for that node.
+
+import {
+  ANN_SELECTED_NODE,
+  claimClass,
+  findMatchingVolume,
+  isClaimFullyBound,
+  isDelayBinding,
+  matchTopologySelectorTerms,
+  NOT_SUPPORTED_PROVISIONER,
+  podClaimRefs,
+  requestedStorage,
+  volumeFitsNode,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type Pod,
+} from '../../../core/index.js';
+import { stateKey } from '../../framework/cycle-state.js';
+import type { FilterPlugin, PreFilterPlugin } from '../../framework/plugin.js';
+import { SKIP, type Status, unresolvable } from '../../framework/status.js';
+import type { VolumeLister } from '../../framework/volumes.js';
+
+export const ERR_REASON_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
+export const ERR_REASON_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
+export const ERR_REASON_PV_NOT_EXIST = 'node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)';
+export const ERR_UNBOUND_IMMEDIATE = 'pod has unbound immediate PersistentVolumeClaims';
+
+/** The pod's claims as PreFilter sorted them (upstream PodVolumeClaims). */
+export interface PodVolumeClaims {
+  bound: PersistentVolumeClaim[];
+  /** Unbound claims of WaitForFirstConsumer classes without a volume named. */
+  delayed: PersistentVolumeClaim[];
+  /** Volumes of each delayed claim's class, listed once per cycle. */
+  volumesByClass: Map<string, readonly PersistentVolume[]>;
+  lister: VolumeLister;
+}
+
+const claimsKey = stateKey<PodVolumeClaims>('VolumeBinding/claims');
+
+const claimRef = (c: PersistentVolumeClaim) => `${c.metadata.namespace ?? ''}/${c.metadata.name ?? ''}`;
+
+/** Upstream podHasPVCs: the first claim (in volume order) that cannot be used, as an error message. */
+function claimProblem(pod: Pod, claim: PersistentVolumeClaim | undefined, name: string, ephemeral: boolean) {
+  if (!claim) {
+    return ephemeral
+      ? `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"`
+      : `persistentvolumeclaim "${name}" not found`;
+  }
+  if (claim.status?.phase === 'Lost') {
+    return `persistentvolumeclaim "${name}" bound to non-existent persistentvolume "${claim.spec?.volumeName ?? ''}"`;
+  }
+  if (claim.metadata.deletionTimestamp) return `persistentvolumeclaim "${name}" is being deleted`;
+  if (ephemeral) {
+    const owned = (claim.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === pod.metadata.uid);
+    if (claim.metadata.namespace !== pod.metadata.namespace || !owned) {
+      return `PVC ${claimRef(claim)} was not created for pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''} (pod is not owner)`;
+    }
+  }
+  return undefined;
+}
+
+/** PreFilter's decision on plain objects: Skip (no claims), a rejection, or the sorted claims. */
+export function sortPodClaims(pod: Pod, lister: VolumeLister): PodVolumeClaims | Status {
+  const refs = podClaimRefs(pod);
+  if (refs.length === 0) return SKIP;
+  const ns = pod.metadata.namespace ?? '';
+  const claims: PersistentVolumeClaim[] = [];
+  for (const r of refs) {
+    const claim = lister.claim(ns, r.claimName);
+    const problem = claimProblem(pod, claim, r.claimName, r.ephemeral);
+    if (problem) return unresolvable(problem);
+    claims.push(claim!);
+  }
+  const out: PodVolumeClaims = { bound: [], delayed: [], volumesByClass: new Map(), lister };
+  let immediate = 0;
+  for (const claim of claims) {
+    if (isClaimFullyBound(claim)) out.bound.push(claim);
+    // A claim naming its volume but not yet bound is the PV controller's to finish, as an immediate one.
+    else if (isDelayBinding(claim, lister.classes) && !claim.spec?.volumeName) out.delayed.push(claim);
+    else immediate++;
+  }
+  // Upstream: the PV controller binds immediate claims; their update moves the pod back to the active queue.
+  if (immediate > 0) return unresolvable(ERR_UNBOUND_IMMEDIATE);
+  for (const claim of out.delayed) {
+    const cls = claimClass(claim);
+    if (!out.volumesByClass.has(cls)) out.volumesByClass.set(cls, lister.volumesOfClass(cls));
+  }
+  return out;
+}
+
+export class VolumeBindingError extends Error {}
+
+/**
+ * Upstream FindPodVolumes' verdict for one node: the reasons the pod's claims cannot be served there (empty
+ * when they can). Throws VolumeBindingError where upstream returns an error (a delayed claim's class is gone).
+ */
+export function findPodVolumes(c: PodVolumeClaims, node: { name: string; labels: Record<string, string> }): string[] {
+  let boundPVsFound = true;
+  let boundSatisfied = true;
+  for (const claim of c.bound) {
+    const pv = c.lister.volume(claim.spec?.volumeName ?? '');
+    if (!pv) {
+      boundPVsFound = false;
+      break;
+    }
+    if (!volumeFitsNode(pv, node)) {
+      boundSatisfied = false;
+      break;
+    }
+  }
+  const unboundSatisfied = c.delayed.length === 0 || delayedClaimsFit(c, node);
+  const reasons: string[] = [];
+  if (!boundPVsFound) reasons.push(ERR_REASON_PV_NOT_EXIST);
+  if (!boundSatisfied) reasons.push(ERR_REASON_NODE_CONFLICT);
+  if (!unboundSatisfied) reasons.push(ERR_REASON_BIND_CONFLICT);
+  return reasons;
+}
+
+function delayedClaimsFit(c: PodVolumeClaims, node: { name: string; labels: Record<string, string> }): boolean {
+  const toMatch: PersistentVolumeClaim[] = [];
+  const toProvision: PersistentVolumeClaim[] = [];
+  for (const claim of c.delayed) {
+    const selected = claim.metadata.annotations?.[ANN_SELECTED_NODE];
+    if (selected === undefined) toMatch.push(claim);
+    else if (selected !== node.name)
+      return false; // already being provisioned for another node
+    else toProvision.push(claim);
+  }
+  // findMatchingVolumes: smallest requests first, each volume taken at most once.
+  toMatch.sort((a, b) => requestedStorage(a) - requestedStorage(b));
+  const chosen = new Set<string>();
+  for (const claim of toMatch) {
+    const pv = findMatchingVolume(claim, c.volumesByClass.get(claimClass(claim)) ?? [], node, true, chosen);
+    if (pv) chosen.add(pv.metadata.name ?? '');
+    else toProvision.push(claim);
+  }
+  // checkVolumeProvisions: every claim left must be provisionable on this node.
+  for (const claim of toProvision) {
+    const className = claimClass(claim);
+    if (!className) throw new VolumeBindingError(`no class for claim "${claimRef(claim)}"`);
+    const cls = c.lister.classes.get(className);
+    if (!cls) throw new VolumeBindingError(`failed to find storage class "${className}"`);
+    if (!cls.provisioner || cls.provisioner === NOT_SUPPORTED_PROVISIONER) return false;
+    if (!matchTopologySelectorTerms(cls.allowedTopologies, node.labels)) return false;
+  }
+  return true;
+}
+
+export const volumeBinding: PreFilterPlugin & FilterPlugin = {
+  name: 'VolumeBinding',
+  preFilter(state, pod, snapshot) {
+    const r = sortPodClaims(pod.pod, snapshot.volumes);
+    if ('code' in r) return r;
+    state.write(claimsKey, r);
+    return null;
+  },
+  filter(state, _pod, node) {
+    const c = state.read(claimsKey);
+    if (!c) return null;
+    let reasons: string[];
+    try {
+      reasons = findPodVolumes(c, node);
+    } catch (err) {
+      if (err instanceof VolumeBindingError) return { code: 'Error', reasons: [err.message] };
+      throw err;
+    }
+    return reasons.length === 0 ? null : unresolvable(...reasons);
+  },
+};
