@@ -140,6 +140,12 @@ test('Filter: a bound claim’s volume node affinity decides the node', () => {
   assert.deepEqual(reasonsOf(run(usingClaims('data'), { claims }).get('c')), [
     'node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)',
   ]);
+  // Several reasons on one node, in upstream's order.
+  const both = run(usingClaims('data', 'more'), { claims: [...claims, pvc('more', { cls: 'static' })] });
+  assert.deepEqual(reasonsOf(both.get('a')), [
+    "node(s) didn't find available persistent volumes to bind",
+    'node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)',
+  ]);
 });
 
 test('Filter: an unbound WaitForFirstConsumer claim takes a fitting available volume, or provisions', () => {

@@ -114,10 +114,11 @@ export function findPodVolumes(c: PodVolumeClaims, node: { name: string; labels:
     }
   }
   const unboundSatisfied = c.delayed.length === 0 || delayedClaimsFit(c, node);
+  // Upstream's order (there, not enough free storage would come third; Tutti has no CSIStorageCapacity).
   const reasons: string[] = [];
-  if (!boundPVsFound) reasons.push(ERR_REASON_PV_NOT_EXIST);
   if (!boundSatisfied) reasons.push(ERR_REASON_NODE_CONFLICT);
   if (!unboundSatisfied) reasons.push(ERR_REASON_BIND_CONFLICT);
+  if (!boundPVsFound) reasons.push(ERR_REASON_PV_NOT_EXIST);
   return reasons;
 }
 
