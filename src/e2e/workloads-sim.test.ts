@@ -322,7 +322,7 @@ describe('workload controllers with simulated nodes', () => {
     const pv = await get<
       KubeObject & { spec: Record<string, unknown> & { hostPath?: { path: string }; nodeAffinity?: unknown } }
     >('pv', bound.spec!.volumeName!);
-    assert.equal(pv.spec.hostPath?.path, `/var/lib/tutti/agent/storage/pvc-${bound.metadata.uid}`);
+    assert.equal(pv.spec.hostPath?.path, `${s.dataDir}/agent/storage/pvc-${bound.metadata.uid}`);
     assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Delete');
     assert.deepEqual(pv.spec.nodeAffinity, {
       required: {
