@@ -180,7 +180,7 @@ export interface PodClaimRef {
   ephemeral: boolean;
 }
 
-/** The claims a pod's volumes use, in volume order (ephemeral: `<pod name>-<volume name>`, upstream VolumeClaimName). */
+/** The claims a pod's volumes use, in volume order (ephemeral: `<pod>-<volume>`, upstream VolumeClaimName). */
 export function podClaimRefs(pod: Pick<Pod, 'metadata' | 'spec'>): PodClaimRef[] {
   const out: PodClaimRef[] = [];
   for (const v of pod.spec?.volumes ?? []) {

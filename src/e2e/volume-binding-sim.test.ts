@@ -140,7 +140,8 @@ describe('volume binding in the scheduler, with simulated nodes', () => {
     await apply(claim('later', 'external'));
     await apply(user('waiting', 'later'));
     const expected =
-      '0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..';
+      '0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. ' +
+      'preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..';
     const cond = await pollUntil(
       'PodScheduled=False',
       async () => {

@@ -1,6 +1,6 @@
-// Hosts the scheduler as an API client: pod, node, claim, volume and StorageClass informers feed it, binds go through pods/binding,
-// failures through the pod's status and FailedScheduling events. Runs behind a leader election so two
-// servers never schedule at once.
+// Hosts the scheduler as an API client: pod, node, claim, volume and StorageClass informers feed it, binds go
+// through pods/binding, failures through the pod's status and FailedScheduling events. Runs behind a leader
+// election so two servers never schedule at once.
 import type { ApiClient } from '../client/api-client.js';
 import { isNotFound } from '../client/errors.js';
 import { EventRecorder } from '../client/event-recorder.js';

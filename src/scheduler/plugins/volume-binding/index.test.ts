@@ -182,14 +182,12 @@ test('Filter: an unbound WaitForFirstConsumer claim takes a fitting available vo
 
 test('through the default profile: the upstream messages', () => {
   const profile = () => defaultProfile({ random: seededRandom(3) });
+  const notHelpful = 'preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..';
   const two = [makeNode('a'), makeNode('b')];
   const immediate = volumeCacheOf({ classes, claims: [pvc('data', { cls: 'immediate' })] });
   const r = schedulePod(usingClaims('data'), snapshotOf(two, [], immediate), profile());
   assert.ok('unschedulable' in r);
-  assert.equal(
-    r.message,
-    '0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..',
-  );
+  assert.equal(r.message, `0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. ${notHelpful}`);
   const bound = volumeCacheOf({
     classes,
     claims: [pvc('data', { volumeName: 'pv-x', bound: true })],
@@ -197,10 +195,7 @@ test('through the default profile: the upstream messages', () => {
   });
   const r2 = schedulePod(usingClaims('data'), snapshotOf(two, [], bound), profile());
   assert.ok('unschedulable' in r2);
-  assert.equal(
-    r2.message,
-    '0/2 nodes are available: 2 node(s) had volume node affinity conflict. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..',
-  );
+  assert.equal(r2.message, `0/2 nodes are available: 2 node(s) had volume node affinity conflict. ${notHelpful}`);
   // Many times over, a preferred node affinity for a cannot pull the pod off its volume's node b.
   const onB = volumeCacheOf({
     classes,

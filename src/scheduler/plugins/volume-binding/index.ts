@@ -58,7 +58,8 @@ function claimProblem(pod: Pod, claim: PersistentVolumeClaim | undefined, name: 
   if (ephemeral) {
     const owned = (claim.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === pod.metadata.uid);
     if (claim.metadata.namespace !== pod.metadata.namespace || !owned) {
-      return `PVC ${claimRef(claim)} was not created for pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''} (pod is not owner)`;
+      const podRef = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
+      return `PVC ${claimRef(claim)} was not created for pod ${podRef} (pod is not owner)`;
     }
   }
   return undefined;
