@@ -128,6 +128,36 @@ describe('volume binding in the scheduler, with simulated nodes', () => {
     for (let i = 0; i < 4; i++) assert.equal(placed.get(`pinned-${i}`), NODE_B, `pinned-${i}`);
   });
 
+  it('puts two pods sharing a WaitForFirstConsumer claim on one node, where the claim is provisioned', async () => {
+    await apply(claim('shared', 'local-path'));
+    // Both at once: the second is placed before the PV controller has marked the claim for the first one's node.
+    const second = user('shared-b', 'shared');
+    second.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]!.preference
+      .matchExpressions[0]!.values = [NODE_B];
+    await apply({ apiVersion: 'v1', kind: 'List', items: [user('shared-a', 'shared'), second] });
+    const nodes = await pollUntil(
+      'both scheduled',
+      async () => {
+        const a = (await get<Pod>('pod', 'shared-a')).spec?.nodeName;
+        const b = (await get<Pod>('pod', 'shared-b')).spec?.nodeName;
+        return a && b ? [a, b] : undefined;
+      },
+      30_000,
+      100,
+    );
+    assert.equal(nodes[0], nodes[1]);
+    const bound = await pollUntil(
+      'shared Bound',
+      async () => {
+        const c = await get<PersistentVolumeClaim>('pvc', 'shared');
+        return c.status?.phase === 'Bound' ? c : undefined;
+      },
+      30_000,
+      100,
+    );
+    assert.equal(bound.metadata.annotations?.['volume.kubernetes.io/selected-node'], nodes[0]);
+  });
+
   it('keeps a pod with an unbound immediate claim Pending with the upstream message, until the claim binds', async () => {
     // An Immediate class whose provisioner is not ours: the PV controller leaves the claim Pending.
     await apply({

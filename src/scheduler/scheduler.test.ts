@@ -157,3 +157,37 @@ test('a pod waiting on its claim is retried when the claim and its volume change
   await settle();
   assert.deepEqual(io.rec.binds, [['p', 'n2']]);
 });
+
+test('the volume chosen for a pod is assumed taken while it binds, and given back if the bind fails', async () => {
+  for (const failBind of [false, true]) {
+    const io = fakeIO({ failBind });
+    const s = new Scheduler({ io, clock: new FakeClock(), housekeepingIntervalMs: 0 });
+    s.onNodeAdd(makeNode('n1'));
+    s.onClassAdd({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'local' },
+      provisioner: 'kubernetes.io/no-provisioner',
+      volumeBindingMode: 'WaitForFirstConsumer',
+    });
+    s.onVolumeAdd({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'disk', resourceVersion: '1' },
+      spec: { storageClassName: 'local', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] },
+      status: { phase: 'Available' },
+    });
+    s.onClaimAdd({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: 'default', uid: 'c-1', resourceVersion: '1' },
+      spec: { storageClassName: 'local', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    s.onPodAdd(makePod('p', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] }));
+    s.scheduleOne();
+    assert.equal(s.volumes.volume('disk')?.spec?.claimRef?.uid, 'c-1');
+    await settle();
+    assert.deepEqual(io.rec.binds, [['p', 'n1']]);
+    assert.equal(s.volumes.volume('disk')?.spec?.claimRef?.uid, failBind ? undefined : 'c-1', `failBind=${failBind}`);
+  }
+});

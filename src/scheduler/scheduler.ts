@@ -7,6 +7,7 @@ import { SchedulerCache } from './cache/scheduler-cache.js';
 import { VolumeCache } from './cache/volume-cache.js';
 import { DEFAULT_SCHEDULER_NAME, defaultProfile } from './default-profile.js';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../core/types.js';
+import { podInfoOf } from './framework/pod-info.js';
 import { podKey } from './framework/pod-key.js';
 import type { Profile } from './framework/profile.js';
 import { schedulePod } from './framework/schedule-pod.js';
@@ -266,19 +267,25 @@ export class Scheduler {
     }
     const nodeName = result.node;
     this.cache.assume(pod, nodeName);
-    const bind = this.bind(q, nodeName);
+    const info = podInfoOf(pod);
+    for (const p of this.profile.reserve) p.reserve(result.state, info, nodeName);
+    const unreserve = () => {
+      for (const p of this.profile.reserve) p.unreserve(result.state, info, nodeName);
+    };
+    const bind = this.bind(q, nodeName, unreserve);
     this.pendingBinds.add(bind);
     void bind.finally(() => this.pendingBinds.delete(bind));
     return true;
   }
 
-  private async bind(q: QueuedPod, nodeName: string): Promise<void> {
+  private async bind(q: QueuedPod, nodeName: string, unreserve: () => void): Promise<void> {
     const pod = q.pod;
     const key = podKey(pod);
     try {
       await this.io.bind(pod, nodeName);
     } catch (err) {
       this.cache.forget(pod);
+      unreserve();
       this.log('binding rejected', { pod: key, node: nodeName, error: String(err) });
       this.fail(q, `Binding rejected: ${(err as Error).message ?? String(err)}`, 'error');
       return;

@@ -34,12 +34,23 @@ export interface ScorePlugin extends PluginBase {
   normalizeScore?(state: CycleState, pod: PodInfo, scores: Float64Array): void;
 }
 
+/**
+ * Runs when the scheduler has assumed the pod on the chosen node, before the bind (upstream Reserve): a plugin
+ * with state outside the snapshot (VolumeBinding's assumed volumes) records the choice there so the next cycle
+ * sees it; unreserve undoes that when the bind fails.
+ */
+export interface ReservePlugin extends PluginBase {
+  reserve(state: CycleState, pod: PodInfo, nodeName: string): void;
+  unreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
+}
+
 export type SchedulerPlugin = PluginBase &
   Partial<
     Pick<PreFilterPlugin, 'preFilter'> &
       Pick<FilterPlugin, 'filter'> &
       Pick<PreScorePlugin, 'preScore'> &
-      Pick<ScorePlugin, 'score' | 'normalizeScore'>
+      Pick<ScorePlugin, 'score' | 'normalizeScore'> &
+      Pick<ReservePlugin, 'reserve' | 'unreserve'>
   >;
 
 export interface PluginEntry {

@@ -5,6 +5,7 @@ import type {
   PluginEntry,
   PreFilterPlugin,
   PreScorePlugin,
+  ReservePlugin,
   SchedulerPlugin,
   ScorePlugin,
 } from './plugin.js';
@@ -28,6 +29,7 @@ export class Profile {
   readonly filter: FilterPlugin[];
   readonly preScore: PreScorePlugin[];
   readonly score: Array<{ plugin: ScorePlugin; weight: number }>;
+  readonly reserve: ReservePlugin[];
   readonly percentageOfNodesToScore: number;
   readonly random: () => number;
   /** Where the next feasible-node search starts, so successive pods look at different nodes first. */
@@ -42,6 +44,7 @@ export class Profile {
     this.score = opts.plugins
       .filter((e) => has(e.plugin, 'score'))
       .map((e) => ({ plugin: e.plugin as ScorePlugin, weight: e.weight ?? 1 }));
+    this.reserve = ps.filter((p) => has(p, 'reserve') && has(p, 'unreserve')) as ReservePlugin[];
     this.percentageOfNodesToScore = opts.percentageOfNodesToScore ?? 0;
     this.random = opts.random ?? Math.random;
   }

@@ -12,7 +12,13 @@ import type { Snapshot } from './snapshot.js';
 import { type Status, statusMessage } from './status.js';
 
 export type ScheduleResult =
-  | { node: string; evaluatedNodes: number; feasibleNodes: number }
+  | {
+      node: string;
+      evaluatedNodes: number;
+      feasibleNodes: number;
+      /** The cycle's state, for the Reserve plugins once the pod is assumed on the node. */
+      state: CycleState;
+    }
   | {
       unschedulable: true;
       message: string;
@@ -71,7 +77,7 @@ export function schedulePod(pod: Pod, snapshot: Snapshot, profile: Profile): Sch
   }
   const chosen =
     feasible.nodes.length === 1 ? feasible.nodes[0]! : pickHost(profile, state, info, feasible.nodes, snapshot);
-  return { node: chosen.name, evaluatedNodes: feasible.evaluated, feasibleNodes: feasible.nodes.length };
+  return { node: chosen.name, evaluatedNodes: feasible.evaluated, feasibleNodes: feasible.nodes.length, state };
 }
 
 function prefilterFailure(

@@ -11,6 +11,15 @@ export interface VolumeLister {
   volumesOfClass(className: string): readonly PersistentVolume[];
   /** StorageClasses by name. */
   readonly classes: ReadonlyMap<string, StorageClass>;
+  /**
+   * Upstream's assume cache (AssumePodVolumes): until the informers bring a newer object, answer with this
+   * volume (its claimRef set to the claim the scheduler chose it for) / this claim (its selected node set).
+   */
+  assumeVolume(pv: PersistentVolume): void;
+  assumeClaim(claim: PersistentVolumeClaim): void;
+  /** Drop an assumption (the bind failed). */
+  restoreVolume(name: string): void;
+  restoreClaim(namespace: string, name: string): void;
 }
 
 const NONE: readonly PersistentVolume[] = Object.freeze([]);
@@ -21,4 +30,8 @@ export const EMPTY_VOLUME_LISTER: VolumeLister = {
   volume: () => undefined,
   volumesOfClass: () => NONE,
   classes: new Map(),
+  assumeVolume: () => {},
+  assumeClaim: () => {},
+  restoreVolume: () => {},
+  restoreClaim: () => {},
 };

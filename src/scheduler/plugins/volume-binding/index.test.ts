@@ -223,3 +223,50 @@ test('through the default profile: the upstream messages', () => {
   const placed = schedulePod(free, snapshotOf(two), p);
   assert.equal('node' in placed && placed.node, 'a');
 });
+
+test('Reserve: a volume chosen for one pod is not offered to the next; a claim to provision stays on its node', () => {
+  const two = [makeNode('a'), makeNode('b')];
+  const prefer = (node: string) => ({
+    nodeAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          preference: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] },
+        },
+      ],
+    },
+  });
+  const profile = defaultProfile({ random: seededRandom(5) });
+  const place = (pod: ReturnType<typeof makePod>, cache: ReturnType<typeof volumeCacheOf>) => {
+    const r = schedulePod(pod, snapshotOf(two, [], cache), profile);
+    if (!('node' in r)) return { unschedulable: r.message };
+    for (const p of profile.reserve) p.reserve(r.state, podInfoOf(pod), r.node);
+    const undo = () => {
+      for (const p of profile.reserve) p.unreserve(r.state, podInfoOf(pod), r.node);
+    };
+    return { node: r.node, undo };
+  };
+  // One static volume on b, two pods with a claim each that it could serve.
+  const cache = volumeCacheOf({
+    classes,
+    claims: [pvc('c1', { cls: 'static' }), pvc('c2', { cls: 'static' })],
+    volumes: [pv('only', { storageClassName: 'static', nodeAffinity: hostAffinity('b') })],
+  });
+  const first = place(makePod('p1', { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c1' } }] }), cache);
+  assert.equal(first.node, 'b');
+  assert.equal(cache.volume('only')?.spec?.claimRef?.name, 'c1');
+  const p2 = makePod('p2', { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c2' } }] });
+  assert.match(place(p2, cache).unschedulable ?? '', /2 node\(s\) didn't find available persistent volumes to bind/);
+  // The first bind failed: the volume is free again.
+  first.undo?.();
+  assert.equal(cache.volume('only')?.spec?.claimRef, undefined);
+  assert.equal(place(p2, cache).node, 'b');
+
+  // Two pods sharing one local-path claim: the second follows the first, whatever it prefers.
+  const shared = volumeCacheOf({ classes, claims: [pvc('shared')] });
+  const uses = (name: string, node: string) =>
+    makePod(name, { affinity: prefer(node), volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'shared' } }] });
+  assert.equal(place(uses('s1', 'a'), shared).node, 'a');
+  assert.equal(shared.claim('default', 'shared')?.metadata.annotations?.['volume.kubernetes.io/selected-node'], 'a');
+  assert.equal(place(uses('s2', 'b'), shared).node, 'a');
+});

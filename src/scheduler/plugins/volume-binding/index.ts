@@ -2,7 +2,8 @@
 // claims into bound, unbound delayed (WaitForFirstConsumer) and unbound immediate ones and rejects the pod
 // outright for a missing, lost or deleted claim or an unbound immediate one; Filter keeps the pod off nodes
 // where a bound claim's volume cannot be reached (its node affinity) or where an unbound delayed claim can
-// neither take an available volume nor be provisioned. Binding itself is left to the PersistentVolume
+// neither take an available volume nor be provisioned; Reserve assumes the chosen volumes bound and the claims
+// to provision placed, so the next pods do not count on them. Binding itself is left to the PersistentVolume
 // controller, which sees the pod placed and binds or provisions for that node.
 
 import {
@@ -21,7 +22,7 @@ import {
   type Pod,
 } from '../../../core/index.js';
 import { stateKey } from '../../framework/cycle-state.js';
-import type { FilterPlugin, PreFilterPlugin } from '../../framework/plugin.js';
+import type { FilterPlugin, PreFilterPlugin, ReservePlugin } from '../../framework/plugin.js';
 import { SKIP, type Status, unresolvable } from '../../framework/status.js';
 import type { VolumeLister } from '../../framework/volumes.js';
 
@@ -38,6 +39,8 @@ export interface PodVolumeClaims {
   /** Volumes of each delayed claim's class, listed once per cycle. */
   volumesByClass: Map<string, readonly PersistentVolume[]>;
   lister: VolumeLister;
+  /** Filter's findings per feasible node, for Reserve. */
+  byNode: Map<string, PodVolumes>;
 }
 
 const claimsKey = stateKey<PodVolumeClaims>('VolumeBinding/claims');
@@ -77,7 +80,7 @@ export function sortPodClaims(pod: Pod, lister: VolumeLister): PodVolumeClaims |
     if (problem) return unresolvable(problem);
     claims.push(claim!);
   }
-  const out: PodVolumeClaims = { bound: [], delayed: [], volumesByClass: new Map(), lister };
+  const out: PodVolumeClaims = { bound: [], delayed: [], volumesByClass: new Map(), lister, byNode: new Map() };
   let immediate = 0;
   for (const claim of claims) {
     if (isClaimFullyBound(claim)) out.bound.push(claim);
@@ -96,11 +99,22 @@ export function sortPodClaims(pod: Pod, lister: VolumeLister): PodVolumeClaims |
 
 export class VolumeBindingError extends Error {}
 
+type NodeView = { name: string; labels: Record<string, string> };
+
+/** What the pod's delayed claims would use on one node (upstream PodVolumes). */
+export interface PodVolumes {
+  /** Available volumes chosen for claims. */
+  bindings: Array<{ pv: PersistentVolume; claim: PersistentVolumeClaim }>;
+  /** Claims to provision on the node. */
+  provisions: PersistentVolumeClaim[];
+}
+
 /**
- * Upstream FindPodVolumes' verdict for one node: the reasons the pod's claims cannot be served there (empty
- * when they can). Throws VolumeBindingError where upstream returns an error (a delayed claim's class is gone).
+ * Upstream FindPodVolumes for one node: the reasons the pod's claims cannot be served there (none when they
+ * can) and, when they can, the volumes and provisions that would serve the delayed ones. Throws
+ * VolumeBindingError where upstream returns an error (a delayed claim's class is gone).
  */
-export function findPodVolumes(c: PodVolumeClaims, node: { name: string; labels: Record<string, string> }): string[] {
+export function findPodVolumes(c: PodVolumeClaims, node: NodeView): { reasons: string[]; volumes: PodVolumes } {
   let boundPVsFound = true;
   let boundSatisfied = true;
   for (const claim of c.bound) {
@@ -114,16 +128,17 @@ export function findPodVolumes(c: PodVolumeClaims, node: { name: string; labels:
       break;
     }
   }
-  const unboundSatisfied = c.delayed.length === 0 || delayedClaimsFit(c, node);
+  const volumes: PodVolumes = { bindings: [], provisions: [] };
+  const unboundSatisfied = c.delayed.length === 0 || delayedClaimsFit(c, node, volumes);
   // Upstream's order (there, not enough free storage would come third; Tutti has no CSIStorageCapacity).
   const reasons: string[] = [];
   if (!boundSatisfied) reasons.push(ERR_REASON_NODE_CONFLICT);
   if (!unboundSatisfied) reasons.push(ERR_REASON_BIND_CONFLICT);
   if (!boundPVsFound) reasons.push(ERR_REASON_PV_NOT_EXIST);
-  return reasons;
+  return { reasons, volumes };
 }
 
-function delayedClaimsFit(c: PodVolumeClaims, node: { name: string; labels: Record<string, string> }): boolean {
+function delayedClaimsFit(c: PodVolumeClaims, node: NodeView, out: PodVolumes): boolean {
   const toMatch: PersistentVolumeClaim[] = [];
   const toProvision: PersistentVolumeClaim[] = [];
   for (const claim of c.delayed) {
@@ -138,8 +153,10 @@ function delayedClaimsFit(c: PodVolumeClaims, node: { name: string; labels: Reco
   const chosen = new Set<string>();
   for (const claim of toMatch) {
     const pv = findMatchingVolume(claim, c.volumesByClass.get(claimClass(claim)) ?? [], node, true, chosen);
-    if (pv) chosen.add(pv.metadata.name ?? '');
-    else toProvision.push(claim);
+    if (pv) {
+      chosen.add(pv.metadata.name ?? '');
+      out.bindings.push({ pv, claim });
+    } else toProvision.push(claim);
   }
   // checkVolumeProvisions: every claim left must be provisionable on this node.
   for (const claim of toProvision) {
@@ -150,10 +167,30 @@ function delayedClaimsFit(c: PodVolumeClaims, node: { name: string; labels: Reco
     if (!cls.provisioner || cls.provisioner === NOT_SUPPORTED_PROVISIONER) return false;
     if (!matchTopologySelectorTerms(cls.allowedTopologies, node.labels)) return false;
   }
+  out.provisions = toProvision;
   return true;
 }
 
-export const volumeBinding: PreFilterPlugin & FilterPlugin = {
+/** The volume as the PV controller will bind it to the claim (upstream GetBindVolumeToClaim's claimRef). */
+export function volumeBoundTo(pv: PersistentVolume, claim: PersistentVolumeClaim): PersistentVolume {
+  const claimRef = {
+    kind: 'PersistentVolumeClaim',
+    apiVersion: 'v1',
+    namespace: claim.metadata.namespace,
+    name: claim.metadata.name,
+    uid: claim.metadata.uid,
+    resourceVersion: claim.metadata.resourceVersion,
+  };
+  return { ...pv, spec: { ...pv.spec, claimRef } };
+}
+
+/** The claim as provisioning on the node will mark it (volume.kubernetes.io/selected-node). */
+export function claimSelecting(claim: PersistentVolumeClaim, nodeName: string): PersistentVolumeClaim {
+  const annotations = { ...claim.metadata.annotations, [ANN_SELECTED_NODE]: nodeName };
+  return { ...claim, metadata: { ...claim.metadata, annotations } };
+}
+
+export const volumeBinding: PreFilterPlugin & FilterPlugin & ReservePlugin = {
   name: 'VolumeBinding',
   preFilter(state, pod, snapshot) {
     const r = sortPodClaims(pod.pod, snapshot.volumes);
@@ -164,13 +201,32 @@ export const volumeBinding: PreFilterPlugin & FilterPlugin = {
   filter(state, _pod, node) {
     const c = state.read(claimsKey);
     if (!c) return null;
-    let reasons: string[];
+    let found: ReturnType<typeof findPodVolumes>;
     try {
-      reasons = findPodVolumes(c, node);
+      found = findPodVolumes(c, node);
     } catch (err) {
       if (err instanceof VolumeBindingError) return { code: 'Error', reasons: [err.message] };
       throw err;
     }
-    return reasons.length === 0 ? null : unresolvable(...reasons);
+    if (found.reasons.length > 0) return unresolvable(...found.reasons);
+    const v = found.volumes;
+    if (v.bindings.length > 0 || v.provisions.length > 0) c.byNode.set(node.name, v);
+    return null;
+  },
+  // Upstream AssumePodVolumes / RevertAssumedPodVolumes: the next pods see the volumes taken and the claims
+  // placed before the PV controller (which binds and provisions once it sees this pod bound) has caught up.
+  reserve(state, _pod, nodeName) {
+    const c = state.read(claimsKey);
+    const v = c?.byNode.get(nodeName);
+    if (!c || !v) return;
+    for (const b of v.bindings) c.lister.assumeVolume(volumeBoundTo(b.pv, b.claim));
+    for (const claim of v.provisions) c.lister.assumeClaim(claimSelecting(claim, nodeName));
+  },
+  unreserve(state, _pod, nodeName) {
+    const c = state.read(claimsKey);
+    const v = c?.byNode.get(nodeName);
+    if (!c || !v) return;
+    for (const b of v.bindings) c.lister.restoreVolume(b.pv.metadata.name ?? '');
+    for (const claim of v.provisions) c.lister.restoreClaim(claim.metadata.namespace ?? '', claim.metadata.name ?? '');
   },
 };
