@@ -234,4 +234,8 @@ describe('volume binding in the scheduler, with simulated nodes', () => {
     );
     assert.equal(node, NODE_A);
   });
+
+  it('the scheduler reads claims, volumes and classes as system:kube-scheduler without a refusal', () => {
+    assert.deepEqual(s.componentForbidden(), []);
+  });
 });
