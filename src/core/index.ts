@@ -22,3 +22,4 @@ export * from './quota/index.js';
 export * from './resolv-conf.js';
 export * from './ingress.js';
 export * from './storage-class.js';
+export * from './cluster-config.js';
