@@ -81,12 +81,23 @@ export async function runAgent(argv: string[]): Promise<number> {
   const server = stringFlag(args, 'server');
   const token = stringFlag(args, 'token');
   if (!server || !token) throw new UsageError('--server and --token are required');
-  // The flags as given must parse before anything is asked of the server.
+  const runtime = stringFlag(args, 'runtime', 'auto') as RuntimeKind;
+  if (!RUNTIMES.includes(runtime)) {
+    throw new UsageError(`flag --runtime must be auto, cri or process, got ${JSON.stringify(runtime)}`);
+  }
+  const apiRate = apiRateFromFlags(args, 'agent', false);
+  const endpointAuth = agentAuthFromFlags(args);
+  const clientCaFile = stringFlag(args, 'client-ca-file');
+  if (clientCaFile && !existsSync(clientCaFile)) throw new UsageError(`flag --client-ca-file: no file ${clientCaFile}`);
+  const clientCaPem = clientCaFile ? readFileSync(clientCaFile, 'utf8') : undefined;
+  const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
+  // Every flag as given must parse before anything is asked of the server.
   networkConfig(
     args,
     stringFlag(args, 'service-cidr', '10.43.0.0/16'),
     stringFlag(args, 'cluster-cidr', '10.42.0.0/16'),
   );
+  podNetConfig(args, stringFlag(args, 'cluster-cidr'), stringFlag(args, 'service-cidr', '10.43.0.0/16'));
   // The server's service CIDR, pod network, cluster DNS and domain, unless this command line names its own.
   const caPem = await fetchTrustedCa(server, token);
   const ownClusterDns = args.flags.has('cluster-dns');
@@ -121,16 +132,6 @@ export async function runAgent(argv: string[]): Promise<number> {
     stringFlag(args, 'cluster-cidr'),
     stringFlag(args, 'service-cidr', '10.43.0.0/16'),
   );
-  const runtime = stringFlag(args, 'runtime', 'auto') as RuntimeKind;
-  if (!RUNTIMES.includes(runtime)) {
-    throw new UsageError(`flag --runtime must be auto, cri or process, got ${JSON.stringify(runtime)}`);
-  }
-  const apiRate = apiRateFromFlags(args, 'agent', false);
-  const endpointAuth = agentAuthFromFlags(args);
-  const clientCaFile = stringFlag(args, 'client-ca-file');
-  if (clientCaFile && !existsSync(clientCaFile)) throw new UsageError(`flag --client-ca-file: no file ${clientCaFile}`);
-  const clientCaPem = clientCaFile ? readFileSync(clientCaFile, 'utf8') : undefined;
-  const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
   const net = networkConfig(
     args,
     stringFlag(args, 'service-cidr', '10.43.0.0/16'),
