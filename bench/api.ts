@@ -1,42 +1,10 @@
-// API server benchmark: pod creates/s and latency at concurrency 32 over HTTPS, LIST of 10,000 pods
-// (JSON and Table), watch delivery latency with 100 watchers, and the server's resident memory.
-// Run: npm run build && node dist/bench/api.js
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { startTestServer } from '../src/e2e/harness.js';
+import { benchPod, pct, rssMb } from './lib.js';
 
 const CONCURRENCY = 32;
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
 const WATCHERS = 100;
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
-function pod(name: string): unknown {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: { app: 'bench', tier: 'web' } },
-    spec: {
-      containers: [
-        {
-          name: 'main',
-          image: 'busybox:1.35',
-          command: ['sh', '-c', 'sleep 3600'],
-          env: [{ name: 'MODE', value: 'bench' }],
-          resources: { requests: { cpu: '10m', memory: '16Mi' } },
-          ports: [{ containerPort: 8080 }],
-        },
-      ],
-    },
-  };
-}
 
 async function main(): Promise<void> {
   // The API server alone: no scheduler or controllers reacting to the pods.
@@ -108,7 +76,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 200; i++) {
       const name = `w-${i}`;
       sentAt.set(name, performance.now());
-      await call('POST', '/api/v1/namespaces/default/pods', pod(name));
+      await call('POST', '/api/v1/namespaces/default/pods', benchPod(name));
       await new Promise((r) => setTimeout(r, 10));
     }
     await new Promise((r) => setTimeout(r, 1000));
@@ -126,7 +94,7 @@ async function main(): Promise<void> {
           const i = next++;
           if (i >= PODS) return;
           const start = performance.now();
-          const r = await call('POST', '/api/v1/namespaces/default/pods', pod(`p-${i}`));
+          const r = await call('POST', '/api/v1/namespaces/default/pods', benchPod(`p-${i}`));
           lat.push(performance.now() - start);
           if (r.status !== 201) failures++;
         }

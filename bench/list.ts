@@ -3,50 +3,16 @@
 // median and p90 of each, and the server's resident memory. Then 100 watchers of the pods while 500 more
 // are created: the server's CPU time per event delivered, and the delivery latency.
 // Run: npm run build && node dist/bench/list.js   (BENCH_PODS=n for another count)
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { startTestServer } from '../src/e2e/harness.js';
+import { benchPod, cpuMs, pct, rssMb } from './lib.js';
 
 const CONCURRENCY = 16;
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
 const RUNS = 10;
 const WATCHERS = 100;
 const WATCHED_CREATES = 500;
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
-/** The process's user+system CPU time in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-
-function pod(name: string): unknown {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: { app: 'bench', tier: 'web' } },
-    spec: {
-      containers: [
-        {
-          name: 'main',
-          image: 'busybox:1.35',
-          command: ['sh', '-c', 'sleep 3600'],
-          env: [{ name: 'MODE', value: 'bench' }],
-          resources: { requests: { cpu: '10m', memory: '16Mi' } },
-          ports: [{ containerPort: 8080 }],
-        },
-      ],
-    },
-  };
-}
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync('/tmp/h11-bench-');
@@ -97,7 +63,7 @@ async function main(): Promise<void> {
         for (;;) {
           const i = next++;
           if (i >= PODS) return;
-          const r = await call('POST', '/api/v1/namespaces/default/pods', pod(`p-${i}`));
+          const r = await call('POST', '/api/v1/namespaces/default/pods', benchPod(`p-${i}`));
           if (r.status === 201) created++;
           else failures++;
         }
@@ -172,7 +138,7 @@ async function main(): Promise<void> {
     const cpu0 = cpuMs(s.process.pid!);
     for (let i = 0; i < WATCHED_CREATES; i++) {
       sentAt.set(`w-${i}`, performance.now());
-      await call('POST', '/api/v1/namespaces/default/pods', pod(`w-${i}`));
+      await call('POST', '/api/v1/namespaces/default/pods', benchPod(`w-${i}`));
     }
     for (let i = 0; i < 100 && watchLat.length < WATCHERS * WATCHED_CREATES; i++) {
       await new Promise((r) => setTimeout(r, 50));

@@ -1,26 +1,13 @@
-// End-to-end scheduling benchmark through the API server: simulated nodes, pods created over HTTPS,
-// scheduled by the server's scheduler, started by the simulated agents. Prints scheduling throughput and
-// pod startup latency (create sent -> Running seen through a watch), p50/p99.
-// Run: npm run build && node dist/bench/scheduling.js [nodes:pods ...]   (default 1000:10000 5000:30000)
-import { readFileSync } from 'node:fs';
 import { SimulatedNodes } from '../src/simnodes/index.js';
 import type { KubeObject } from '../src/core/types.js';
 import { ApiClient } from '../src/client/api-client.js';
 import { Informer } from '../src/client/informer.js';
 import { startTestServer } from '../src/e2e/harness.js';
+import { pct, rssMb } from './lib.js';
 
 const CONCURRENCY = 32;
 /** Arrival rate of the paced phase (pods/s): the end-to-end target throughput. */
 const RATE = Number(process.env.BENCH_RATE ?? 500);
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
 
 interface WatchEvent {
   object: { metadata: { name: string }; spec?: { nodeName?: string }; status?: { phase?: string } };

@@ -69,6 +69,10 @@ export interface AdmissionWrite {
   object?: KubeObject;
   /** The object before an update, the one deleted, or the pod of an eviction. */
   old?: KubeObject;
+  /** A dry run: nothing may be charged or written. */
+  dryRun?: boolean;
+  /** A pods/binding write (the scheduler's), not a change of the object by its owner. */
+  binding?: boolean;
 }
 
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -108,32 +112,25 @@ export class Admission {
   }
 
   /**
-   * The validating half of admission, after the object passed validation and before it is stored:
-   * LimitRanger (min/max/ratio of pods, min/max storage of claims) and ResourceQuota (charge the quotas,
-   * unless dry-run). Subresource writes do not come here.
+   * LimitRanger (min/max/ratio of pods, min/max storage of claims) and ResourceQuota (charge the quotas, unless
+   * dry-run) on creates and on updates of the object itself (claims against LimitRanges unless being deleted,
+   * services and claims against quota); subresource writes, bindings and deletes pass.
    */
-  async validateCreate(res: ServedResource, obj: KubeObject, opts: { dryRun?: boolean } = {}): Promise<void> {
-    if (!res.namespaced || !obj.metadata.namespace) return;
-    if (res.group === '' && (res.resource === 'pods' || res.resource === 'persistentvolumeclaims')) {
+  private async limitsAndQuota(w: AdmissionWrite): Promise<void> {
+    const { resource: res, object: obj, old } = w;
+    if (w.operation === 'DELETE' || w.subresource !== '' || w.binding || !obj) return;
+    if (!res.namespaced || !obj.metadata.namespace || !obj.metadata.name) return;
+    const create = w.operation === 'CREATE';
+    const limited =
+      res.group === '' &&
+      (create
+        ? res.resource === 'pods' || res.resource === 'persistentvolumeclaims'
+        : res.resource === 'persistentvolumeclaims' && !old?.metadata.deletionTimestamp);
+    if (limited) {
       const why = limitRangeViolation(await this.listLimitRanges(obj.metadata.namespace), res.resource, obj);
       if (why) throw errors.forbiddenObject(res.group, res.resource, obj.metadata.name ?? '', why);
     }
-    await this.chargeQuota(res, 'create', obj, undefined, opts.dryRun);
-  }
-
-  /** validateCreate for updates: claims against LimitRanges (unless being deleted), services and claims against quota. */
-  async validateUpdate(
-    res: ServedResource,
-    obj: KubeObject,
-    old: KubeObject,
-    opts: { dryRun?: boolean } = {},
-  ): Promise<void> {
-    if (!res.namespaced || !obj.metadata.namespace) return;
-    if (res.group === '' && res.resource === 'persistentvolumeclaims' && !old.metadata.deletionTimestamp) {
-      const why = limitRangeViolation(await this.listLimitRanges(obj.metadata.namespace), res.resource, obj);
-      if (why) throw errors.forbiddenObject(res.group, res.resource, obj.metadata.name ?? '', why);
-    }
-    await this.chargeQuota(res, 'update', obj, old, opts.dryRun);
+    await this.chargeQuota(res, create ? 'create' : 'update', obj, create ? undefined : old, w.dryRun);
   }
 
   /**
@@ -261,12 +258,15 @@ export class Admission {
 
   /**
    * Validating admission of every write with what upstream's admission.Attributes carry (operation,
-   * subresource, the old object); they throw to refuse (NodeRestriction, added by the server).
+   * subresource, the old object), after the object passed validation; they throw to refuse (NodeRestriction,
+   * added by the server). LimitRanger and ResourceQuota run after them, quota last as upstream (a charge is
+   * made only for a write that every other plugin let through).
    */
   readonly validators: ((w: AdmissionWrite) => void | Promise<void>)[] = [];
 
   async validateWrite(w: AdmissionWrite): Promise<void> {
     for (const v of this.validators) await v(w);
+    await this.limitsAndQuota(w);
   }
 
   async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {

@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAgent } from '../agent/index.js';
+import { ApiClient } from '../client/index.js';
+import { fetchTrustedCa } from '../pki/index.js';
+import { applyClusterConfig, readClusterConfig } from './cluster-config.js';
 import type { RuntimeKind } from '../agent/runtime-choice.js';
 import { defaultDataDir } from './datadir.js';
 import { NETWORK_FLAGS, networkConfig, networkHelp, podDnsSettings, startAgentNetwork } from './network.js';
@@ -25,8 +28,8 @@ const HELP = `Usage: tutti agent --server URL --token TOKEN [flags]
   --pod-cidr CIDR                     use this pod CIDR instead of the one the server assigns
   --sync-frequency S                  seconds between refreshes of configMap/secret volumes (default 60)
   --simulate N                        run N simulated nodes (no containers; see --simulate --help)
-  --service-cidr CIDR                 Service ClusterIP range, as the server's (default 10.43.0.0/16)
-  --cluster-cidr CIDR                 pod network, as the server's (default 10.42.0.0/16)
+  --service-cidr CIDR                 Service ClusterIP range (default: the server's, from kube-system/tutti-config)
+  --cluster-cidr CIDR                 pod network (default: the server's)
 ${agentAuthHelp(36)}
 ${apiRateHelp(['agent'], false)}
 ${networkHelp(38)}`;
@@ -75,11 +78,6 @@ export async function runAgent(argv: string[]): Promise<number> {
   }
   const args = parseFlags(argv, { ...FLAGS, ...PODNET_FLAGS });
   noPositionals(args);
-  const podnetConfig = podNetConfig(
-    args,
-    stringFlag(args, 'cluster-cidr'),
-    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
-  );
   const server = stringFlag(args, 'server');
   const token = stringFlag(args, 'token');
   if (!server || !token) throw new UsageError('--server and --token are required');
@@ -93,6 +91,47 @@ export async function runAgent(argv: string[]): Promise<number> {
   if (clientCaFile && !existsSync(clientCaFile)) throw new UsageError(`flag --client-ca-file: no file ${clientCaFile}`);
   const clientCaPem = clientCaFile ? readFileSync(clientCaFile, 'utf8') : undefined;
   const dataDir = join(stringFlag(args, 'data-dir', defaultDataDir()), 'agent');
+  // Every flag as given must parse before anything is asked of the server.
+  networkConfig(
+    args,
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+    stringFlag(args, 'cluster-cidr', '10.42.0.0/16'),
+  );
+  podNetConfig(args, stringFlag(args, 'cluster-cidr'), stringFlag(args, 'service-cidr', '10.43.0.0/16'));
+  // The server's service CIDR, pod network, cluster DNS and domain, unless this command line names its own.
+  const caPem = await fetchTrustedCa(server, token);
+  const ownClusterDns = args.flags.has('cluster-dns');
+  const bootstrap = new ApiClient({ server, caPem, token, userAgent: 'tutti-agent' });
+  try {
+    const fromServer = await readClusterConfig(bootstrap);
+    for (const c of applyClusterConfig(args, fromServer)) {
+      console.error(
+        JSON.stringify({
+          level: 'warn',
+          message: `--${c.key} differs from the server's: pods on this node may not reach the rest of the cluster`,
+          flag: c.flag,
+          server: c.server,
+        }),
+      );
+    }
+  } catch (err) {
+    console.error(
+      JSON.stringify({ level: 'warn', message: 'cluster settings not read from the server', error: String(err) }),
+    );
+  } finally {
+    bootstrap.close();
+  }
+  // A node without a service proxy tells its pods no cluster DNS unless its own command line names one.
+  if (
+    !ownClusterDns &&
+    networkConfig(args, stringFlag(args, 'service-cidr', '10.43.0.0/16'), '10.42.0.0/16').disableProxy
+  )
+    args.flags.delete('cluster-dns');
+  const podnetConfig = podNetConfig(
+    args,
+    stringFlag(args, 'cluster-cidr'),
+    stringFlag(args, 'service-cidr', '10.43.0.0/16'),
+  );
   const net = networkConfig(
     args,
     stringFlag(args, 'service-cidr', '10.43.0.0/16'),
@@ -101,6 +140,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   const agent = await startAgent({
     server,
     token,
+    caPem,
     nodeName: stringFlag(args, 'node-name'),
     dataDir,
     containerRuntimeEndpoint: stringFlag(args, 'container-runtime-endpoint'),

@@ -19,6 +19,7 @@ import { parseGoDuration } from '../controllers/podautoscaler/go-duration.js';
 import { COMPONENT_USERS, ensureClusterPki, writeKubeconfig } from '../pki/index.js';
 import { startAutoCompaction } from '../storage/auto-compaction.js';
 import { openSqliteStore } from '../storage/sqlite/index.js';
+import { publishClusterConfig } from './cluster-config.js';
 import { encryptionConfigPath, setUpEncryption } from './encryption.js';
 import { type AuditPolicy, validateAuditPolicy } from '../apiserver/audit/index.js';
 import { KUBELET_CLIENT_USER, METRICS_SCRAPER_USER, PROMETHEUS_USER } from '../apiserver/authz/index.js';
@@ -463,6 +464,20 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     const admin = new ApiClient({ server: componentData.server, caPem: pki.caCertPem, token: pki.adminToken });
     await ensureKubeDnsService(admin, net.clusterDns).catch((err) =>
       console.error(JSON.stringify({ level: 'warn', msg: 'kube-dns Service not created', error: String(err) })),
+    );
+    admin.close();
+  }
+  // The settings every node must share with the server, for `tutti agent`s that join (kube-system/tutti-config).
+  {
+    const admin = new ApiClient({ server: componentData.server, caPem: pki.caCertPem, token: pki.adminToken });
+    await publishClusterConfig(admin, {
+      'service-cidr': net.serviceCidr,
+      'cluster-cidr': net.clusterCidr,
+      'cluster-dns': net.clusterDns,
+      'cluster-domain': net.clusterDomain,
+      'service-node-port-range': `${net.nodePortRange[0]}-${net.nodePortRange[1]}`,
+    }).catch((err) =>
+      console.error(JSON.stringify({ level: 'warn', msg: 'cluster settings not published', error: String(err) })),
     );
     admin.close();
   }

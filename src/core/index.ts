@@ -23,3 +23,4 @@ export * from './resolv-conf.js';
 export * from './ingress.js';
 export * from './storage-class.js';
 export * from './persistent-volumes.js';
+export * from './cluster-config.js';

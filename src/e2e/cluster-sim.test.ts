@@ -3,10 +3,11 @@
 // pod that fits nowhere says why in kubectl describe.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SimulatedNodes } from '../simnodes/index.js';
+import type { SimulatedNodes } from '../simnodes/index.js';
 import type { KubeObject } from '../core/types.js';
-import { ApiClient } from '../client/api-client.js';
-import { pollUntil, type TestServer, startTestServer } from './harness.js';
+import type { ApiClient } from '../client/api-client.js';
+import { pollUntil, type TestServer } from './harness.js';
+import { type SimCluster, startSimCluster } from './testing/sim-cluster.js';
 
 type Pod = KubeObject & {
   spec: { nodeName?: string; containers: { image: string }[] };
@@ -20,31 +21,30 @@ const until = <T>(what: string, ms: number, fn: () => Promise<T | undefined | fa
 
 describe('control plane with simulated nodes', () => {
   let s: TestServer;
+  let cluster: SimCluster | undefined;
   let client: ApiClient;
   let sim: SimulatedNodes;
   const pods = async (selector: string, ns = 'default') =>
     (await client.list<Pod>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: selector })).items;
 
   before(async () => {
-    s = await startTestServer({
-      controlPlane: true,
-      args: ['--node-monitor-grace-period', '3', '--default-toleration-seconds', '2'],
-    });
-    client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    sim = new SimulatedNodes({
-      client,
-      count: 3,
-      capacity: { cpu: '4', memory: '8Gi', pods: '110' },
-      podStartMs: 300,
-      leaseRenewMs: 1000,
-      statusUpdateMs: 1000,
-    });
-    await sim.start();
+    cluster = await startSimCluster(
+      {
+        controlPlane: true,
+        args: ['--node-monitor-grace-period', '3', '--default-toleration-seconds', '2'],
+      },
+      {
+        count: 3,
+        capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+        podStartMs: 300,
+        leaseRenewMs: 1000,
+        statusUpdateMs: 1000,
+      },
+    );
+    ({ s, client, sim } = cluster);
   });
   after(async () => {
-    await sim?.stop();
-    client?.close();
-    await s?.stop();
+    await cluster?.stop();
   });
 
   it('rolls a deployment with maxUnavailable=0 without dropping below the desired ready count, and undoes it', async () => {

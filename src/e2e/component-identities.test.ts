@@ -7,15 +7,15 @@
 // a restart gives their roles back rules they lack (reconciliation of the default policy).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiClient } from '../client/api-client.js';
+import type { ApiClient } from '../client/api-client.js';
 import type { Pod } from '../core/index.js';
-import { SimulatedNodes } from '../simnodes/index.js';
-import { pollUntil, startTestServer, type TestServer } from './harness.js';
+import { pollUntil, type TestServer } from './harness.js';
+import { type SimCluster, startSimCluster } from './testing/sim-cluster.js';
 
 describe('component identities', { timeout: 180_000 }, () => {
   let s: TestServer;
+  let cluster: SimCluster | undefined;
   let client: ApiClient;
-  let sim: SimulatedNodes;
   const token = (name: 'kube-scheduler' | 'kube-controller-manager' | 'metrics-scraper') => s.componentToken(name);
   const withToken = (file: Parameters<typeof token>[0], ...args: string[]) =>
     s.kubectl([`--token=${token(file)}`, ...args]);
@@ -24,24 +24,22 @@ describe('component identities', { timeout: 180_000 }, () => {
   const METRICS = 'metrics-scraper' as const;
 
   before(async () => {
-    s = await startTestServer({ controlPlane: true });
-    client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    sim = new SimulatedNodes({
-      client,
-      count: 1,
-      capacity: { cpu: '8', memory: '16Gi', pods: '110' },
-      podStartMs: 100,
-      podDeleteMs: 100,
-      runToCompletionMs: 300,
-      leaseRenewMs: 1000,
-      statusUpdateMs: 1000,
-    });
-    await sim.start();
+    cluster = await startSimCluster(
+      { controlPlane: true },
+      {
+        count: 1,
+        capacity: { cpu: '8', memory: '16Gi', pods: '110' },
+        podStartMs: 100,
+        podDeleteMs: 100,
+        runToCompletionMs: 300,
+        leaseRenewMs: 1000,
+        statusUpdateMs: 1000,
+      },
+    );
+    ({ s, client } = cluster);
   });
   after(async () => {
-    await sim?.stop();
-    client?.close();
-    await s?.stop();
+    await cluster?.stop();
   });
 
   it('each component token is its own user, none of them an administrator', async () => {

@@ -144,6 +144,40 @@ describe('CustomResourceDefinitions through kubectl', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  it('kubectl api-resources lists the workload, storage, extension, quota and ingress kinds', async () => {
+    const out = await s.k('api-resources', '--no-headers', '-o', 'wide');
+    const rows = new Map(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .map((cols) => [cols[0], cols] as const),
+    );
+    const want: [string, string, string][] = [
+      ['statefulsets', 'apps/v1', 'StatefulSet'],
+      ['cronjobs', 'batch/v1', 'CronJob'],
+      ['jobs', 'batch/v1', 'Job'],
+      ['persistentvolumes', 'v1', 'PersistentVolume'],
+      ['persistentvolumeclaims', 'v1', 'PersistentVolumeClaim'],
+      ['storageclasses', 'storage.k8s.io/v1', 'StorageClass'],
+      ['customresourcedefinitions', 'apiextensions.k8s.io/v1', 'CustomResourceDefinition'],
+      ['resourcequotas', 'v1', 'ResourceQuota'],
+      ['limitranges', 'v1', 'LimitRange'],
+      ['ingresses', 'networking.k8s.io/v1', 'Ingress'],
+      ['ingressclasses', 'networking.k8s.io/v1', 'IngressClass'],
+    ];
+    for (const [name, groupVersion, kind] of want) {
+      const row = rows.get(name);
+      assert.ok(row, `${name} missing from kubectl api-resources`);
+      assert.ok(row.includes(groupVersion) && row.includes(kind), `${name}: ${row.join(' ')}`);
+    }
+    // Every verb kubectl needs, for one of them (the VERBS column of -o wide).
+    assert.match(
+      rows.get('statefulsets')!.join(' '),
+      /create[ ,]delete[ ,]deletecollection[ ,]get[ ,]list[ ,]patch[ ,]update[ ,]watch/,
+    );
+  });
+
   it('a CRD becomes Established and its kind is discovered', async () => {
     assert.match(
       await s.k('apply', '-f', file('crd.yaml', CRD)),

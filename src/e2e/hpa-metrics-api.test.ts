@@ -4,24 +4,21 @@
 // scales 1 -> 4 with upstream's event, its status naming the measured utilization.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiClient } from '../client/index.js';
-import { SimulatedNodes } from '../simnodes/index.js';
-import { pollUntil, startTestServer, type TestServer } from './harness.js';
+import { pollUntil, type TestServer } from './harness.js';
+import { type SimCluster, startSimCluster } from './testing/sim-cluster.js';
 
 describe('HPA over the metrics API of tutti server', () => {
   let s: TestServer;
-  let client: ApiClient;
-  let sim: SimulatedNodes;
+  let cluster: SimCluster | undefined;
   before(async () => {
-    s = await startTestServer({ controlPlane: true, args: ['--metric-resolution', '1'] });
-    client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    sim = new SimulatedNodes({ client, count: 2, prefix: 'hpa', podStartMs: 100, metrics: {} });
-    await sim.start();
+    cluster = await startSimCluster(
+      { controlPlane: true, args: ['--metric-resolution', '1'] },
+      { count: 2, prefix: 'hpa', podStartMs: 100, metrics: {} },
+    );
+    ({ s } = cluster);
   });
   after(async () => {
-    await sim?.stop();
-    client?.close();
-    await s?.stop();
+    await cluster?.stop();
   });
 
   it('scales a Deployment up from PodMetrics served by the API server', async () => {

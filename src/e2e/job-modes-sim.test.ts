@@ -6,18 +6,18 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { ApiClient } from '../client/api-client.js';
+import type { ApiClient } from '../client/api-client.js';
 import type { Job, Pod } from '../core/index.js';
-import { SimulatedNodes } from '../simnodes/index.js';
-import { pollUntil, type TestServer, startTestServer } from './harness.js';
+import { pollUntil, type TestServer } from './harness.js';
+import { type SimCluster, startSimCluster } from './testing/sim-cluster.js';
 
 const until = <T>(what: string, ms: number, fn: () => Promise<T | undefined | false>) => pollUntil(what, fn, ms, 100);
 const INDEX = 'batch.kubernetes.io/job-completion-index';
 
 describe('Job modes with simulated nodes', () => {
   let s: TestServer;
+  let cluster: SimCluster | undefined;
   let client: ApiClient;
-  let sim: SimulatedNodes;
   const dataDir = mkdtempSync('/tmp/h9-e2e-');
   const pods = async (job: string) =>
     (await client.list<Pod>('/api/v1/namespaces/default/pods', { labelSelector: `job-name=${job}` })).items;
@@ -43,24 +43,22 @@ describe('Job modes with simulated nodes', () => {
   });
 
   before(async () => {
-    s = await startTestServer({ controlPlane: true, dataDir });
-    client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    sim = new SimulatedNodes({
-      client,
-      count: 2,
-      capacity: { cpu: '8', memory: '16Gi', pods: '110' },
-      podStartMs: 200,
-      podDeleteMs: 200,
-      runToCompletionMs: 500,
-      leaseRenewMs: 1000,
-      statusUpdateMs: 1000,
-    });
-    await sim.start();
+    cluster = await startSimCluster(
+      { controlPlane: true, dataDir },
+      {
+        count: 2,
+        capacity: { cpu: '8', memory: '16Gi', pods: '110' },
+        podStartMs: 200,
+        podDeleteMs: 200,
+        runToCompletionMs: 500,
+        leaseRenewMs: 1000,
+        statusUpdateMs: 1000,
+      },
+    );
+    ({ s, client } = cluster);
   });
   after(async () => {
-    await sim?.stop();
-    client?.close();
-    await s?.stop();
+    await cluster?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

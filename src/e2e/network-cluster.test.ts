@@ -11,24 +11,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { containerdSkipReason } from '../agent/runtime/testing/containerd-env.js';
-import { pollUntil } from './harness.js';
+import { pollUntil, TUTTI_BIN } from './harness.js';
+import { netnsSkipReason, nsRun, sh } from './testing/netns.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const TUTTI_BIN = join(HERE, '..', '..', '..', 'bin', 'tutti.js');
 const RESOLVER = join(HERE, 'testing', 'test-resolver.js');
 const ROOT = join(HERE, '..', '..', '..');
 const NODE_IMAGE = 'localhost/tutti-node:host';
 
-function skipReason(): string | undefined {
-  const c = containerdSkipReason();
-  if (c) return c;
-  for (const tool of ['nsenter', 'nft', 'kubectl', 'curl', 'dig']) {
-    if (spawnSync('which', [tool]).status !== 0) return `needs ${tool}`;
-  }
-  return undefined;
-}
-const skip = skipReason();
+const skip = netnsSkipReason(['kubectl', 'curl', 'dig']);
 const log = process.env.NETWORK_E2E_LOG === '1';
 
 const PREFIX = `tn${process.pid % 100000}`;
@@ -39,33 +30,6 @@ const CLIENT_IP = '198.18.0.2';
 const RESOLVER_IP = '127.0.0.53';
 const OUTSIDE_IP = '192.0.2.80';
 
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-/** Runs a command in a namespace (nsenter: keeps /sys, which containerd's cgroups need). */
-function run(ns: string, cmd: string, args: string[], timeoutMs = 30_000): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', cmd, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out });
-    });
-  });
-}
-
 describe('Services and DNS on a single-node cluster in its own namespace', { skip, timeout: 600_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tutti-net-e2e-'));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
@@ -74,12 +38,12 @@ describe('Services and DNS on a single-node cluster in its own namespace', { ski
   let serverOut = '';
 
   const k = async (...args: string[]): Promise<string> => {
-    const r = await run(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
+    const r = await nsRun(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.out}`);
     return r.out;
   };
   const inPod = (pod: string, ...cmd: string[]) =>
-    run(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, 'exec', pod, '--', ...cmd], 30_000);
+    nsRun(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, 'exec', pod, '--', ...cmd], 30_000);
   const apply = async (yaml: string) => {
     const f = join(dataDir, `manifest-${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(f, yaml);
@@ -160,7 +124,7 @@ describe('Services and DNS on a single-node cluster in its own namespace', { ski
       await new Promise((r) => server!.once('exit', r));
     }
     // Everything the node made: sandboxes, containerd, the pod bridge (the proxy removed its own on stop).
-    await run(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
+    await nsRun(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
     for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
     for (const ns of [CLIENT_NS, NODE_NS]) spawnSync('ip', ['netns', 'del', ns]);
     rmSync(dataDir, { recursive: true, force: true });
@@ -334,16 +298,17 @@ spec:
   });
 
   it("has the proxy's rules and the local service route in the node before any ClusterIP packet", async () => {
-    const table = await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips']);
+    const table = await nsRun(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips']);
     assert.equal(table.code, 0, table.out);
     await pollUntil(
       'web in service-ips',
-      async () => (await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
+      async () =>
+        (await nsRun(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
       30_000,
       200,
     );
     assert.match(table.out, /10\.43\.0\.10 \. udp \. 53/);
-    const route = await run(NODE_NS, 'ip', ['route', 'get', '10.43.0.10']);
+    const route = await nsRun(NODE_NS, 'ip', ['route', 'get', '10.43.0.10']);
     assert.match(route.out, /dev tutti-svc/);
     // And the root namespace was not touched.
     assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'tutti-proxy']).status, 0);
@@ -357,13 +322,13 @@ spec:
       'the kubernetes Service DNATs to the API server',
       async () =>
         new RegExp(`${NODE_IP.replaceAll('.', '\\.')}( \\. |:)6443`).test(
-          (await run(NODE_NS, 'nft', ['list', 'table', 'ip', 'tutti-proxy'])).out,
+          (await nsRun(NODE_NS, 'nft', ['list', 'table', 'ip', 'tutti-proxy'])).out,
         ),
       30_000,
       200,
     );
     assert.match(
-      (await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out,
+      (await nsRun(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out,
       /10\.43\.0\.1 \. tcp \. 443/,
     );
     // A TCP connect (no TLS in busybox): refused while the Service had no endpoint, accepted now.
@@ -375,7 +340,7 @@ spec:
     // An image with this machine's node binary; the client library and the program come in as volumes.
     const tar = join(dataDir, 'node-image.tar');
     sh('bash', [join(ROOT, 'scripts', 'images', 'build-node-image.sh'), tar, NODE_IMAGE]);
-    const imported = await run(NODE_NS, process.execPath, [TUTTI_BIN, 'image', 'import', tar, '--data-dir', dataDir]);
+    const imported = await nsRun(NODE_NS, process.execPath, [TUTTI_BIN, 'image', 'import', tar, '--data-dir', dataDir]);
     assert.match(imported.out, /imported/, imported.out);
     await apply(`apiVersion: v1
 kind: ConfigMap
@@ -461,7 +426,7 @@ spec:
   });
 
   it('a NodePort and the LoadBalancer address answer from the client namespace', async () => {
-    const np = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${NODE_IP}:30080/`]);
+    const np = await nsRun(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${NODE_IP}:30080/`]);
     assert.equal(np.code, 0, np.out);
     assert.match(np.out, /^web-/);
     const ingress = await pollUntil(
@@ -471,7 +436,7 @@ spec:
       300,
     );
     assert.equal(ingress, NODE_IP);
-    const lb = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${ingress}:8081/`]);
+    const lb = await nsRun(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${ingress}:8081/`]);
     assert.equal(lb.code, 0, lb.out);
     assert.match(lb.out, /^web-/);
   });
@@ -479,10 +444,10 @@ spec:
   it('externalTrafficPolicy Local keeps the client source address, Cluster masquerades it', async () => {
     // busybox httpd writes IPv4 peers as [::ffff:a.b.c.d].
     const peer = (out: string) => /(\d+\.\d+\.\d+\.\d+)/.exec(out)?.[1];
-    const local = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${NODE_IP}:30081/cgi-bin/ip`]);
+    const local = await nsRun(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${NODE_IP}:30081/cgi-bin/ip`]);
     assert.equal(local.code, 0, local.out);
     assert.equal(peer(local.out), CLIENT_IP, local.out);
-    const cluster = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${NODE_IP}:30080/cgi-bin/ip`]);
+    const cluster = await nsRun(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', `http://${NODE_IP}:30080/cgi-bin/ip`]);
     assert.equal(cluster.code, 0, cluster.out);
     assert.ok(peer(cluster.out), cluster.out);
     assert.notEqual(peer(cluster.out), CLIENT_IP);
@@ -491,7 +456,7 @@ spec:
   it('resolves the headless Service to its pods, ExternalName to its CNAME, and outside names upstream', async () => {
     // From the client namespace straight at the node's DNS listener (dig shows the records) ...
     const dig = async (...args: string[]) =>
-      (await run(CLIENT_NS, 'dig', [`@${NODE_IP}`, '+short', '+time=3', '+tries=2', ...args])).out;
+      (await nsRun(CLIENT_NS, 'dig', [`@${NODE_IP}`, '+short', '+time=3', '+tries=2', ...args])).out;
     const headless = (await dig('web-headless.default.svc.cluster.local', 'A')).trim().split(/\s+/).sort();
     assert.deepEqual(headless, podIPs);
     const ext = (await dig('ext.default.svc.cluster.local', 'A')).trim().split(/\s+/);
@@ -514,29 +479,30 @@ spec:
     await k('delete', 'svc', 'web', 'web-np');
     await pollUntil(
       'web gone from service-ips',
-      async () => !(await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
+      async () =>
+        !(await nsRun(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
       30_000,
       200,
     );
-    const nodeports = await run(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-nodeports']);
+    const nodeports = await nsRun(NODE_NS, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-nodeports']);
     assert.doesNotMatch(nodeports.out, /30080/);
     // The address is now owned by no Service: rejected on the node, not sent anywhere.
     const r = await inPod('client', 'timeout', '5', 'wget', '-qO-', `http://${webIP}/`);
     assert.notEqual(r.code, 0);
-    const np = await run(CLIENT_NS, 'curl', ['-sS', '--max-time', '3', `http://${NODE_IP}:30080/`]);
+    const np = await nsRun(CLIENT_NS, 'curl', ['-sS', '--max-time', '3', `http://${NODE_IP}:30080/`]);
     assert.notEqual(np.code, 0);
   });
 
   it('leaves no nft table, route, device or veth of Tutti after the server stops and killall', async () => {
     server!.kill('SIGTERM');
     await new Promise((r) => server!.once('exit', r));
-    const killall = await run(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
+    const killall = await nsRun(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
     assert.equal(killall.code, 0, killall.out);
-    const tables = await run(NODE_NS, 'nft', ['list', 'tables']);
+    const tables = await nsRun(NODE_NS, 'nft', ['list', 'tables']);
     assert.doesNotMatch(tables.out, /tutti/);
-    const links = await run(NODE_NS, 'ip', ['-o', 'link']);
+    const links = await nsRun(NODE_NS, 'ip', ['-o', 'link']);
     assert.doesNotMatch(links.out, /tutti-svc|veth|tt-/, links.out);
-    const routes = await run(NODE_NS, 'ip', ['route']);
+    const routes = await nsRun(NODE_NS, 'ip', ['route']);
     assert.doesNotMatch(routes.out, /10\.43\.|10\.42\./, routes.out);
   });
 });
@@ -563,12 +529,12 @@ describe('Services and DNS across two nodes, each in its own namespace', { skip,
   let agentArgsB: string[] = [];
 
   const k = async (...args: string[]): Promise<string> => {
-    const r = await run(A, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
+    const r = await nsRun(A, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.out}`);
     return r.out;
   };
   const inPod = (pod: string, ...cmd: string[]) =>
-    run(A, 'kubectl', ['--kubeconfig', kubeconfig, 'exec', pod, '--', ...cmd], 30_000);
+    nsRun(A, 'kubectl', ['--kubeconfig', kubeconfig, 'exec', pod, '--', ...cmd], 30_000);
   const start = async (ns: string, args: string[], ready: string): Promise<ChildProcess> => {
     const p = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', process.execPath, TUTTI_BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -630,7 +596,7 @@ describe('Services and DNS across two nodes, each in its own namespace', { skip,
       await new Promise<void>((resolve) => r.stdout!.once('data', () => resolve()));
     }
     server = await start(A, ['server', '--data-dir', dirA, '--resolv-conf', resolvConf], 'tutti server ready');
-    const token = (await run(A, 'cat', [join(dirA, 'node-token')])).out.trim();
+    const token = (await nsRun(A, 'cat', [join(dirA, 'node-token')])).out.trim();
     const agentArgs = ['agent', '--server', `https://${IP_A}:6443`, '--token', token, '--data-dir', dirB];
     agentArgsB = [...agentArgs, '--node-name', NODE_B, '--resolv-conf', resolvConf];
     agent = await start(B, agentArgsB, 'tutti agent ready');
@@ -657,8 +623,8 @@ describe('Services and DNS across two nodes, each in its own namespace', { skip,
     await pollUntil(
       'host-gw routes between the two nodes',
       async () => {
-        const ra = (await run(A, 'ip', ['route', 'show', cidrB])).out;
-        const rb = (await run(B, 'ip', ['route', 'show', cidrA])).out;
+        const ra = (await nsRun(A, 'ip', ['route', 'show', cidrB])).out;
+        const rb = (await nsRun(B, 'ip', ['route', 'show', cidrA])).out;
         return ra.includes(`via ${IP_B}`) && rb.includes(`via ${IP_A}`);
       },
       60_000,
@@ -669,8 +635,8 @@ describe('Services and DNS across two nodes, each in its own namespace', { skip,
   after(async () => {
     await stop(agent);
     await stop(server);
-    await run(B, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dirB], 120_000);
-    await run(A, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dirA], 120_000);
+    await nsRun(B, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dirB], 120_000);
+    await nsRun(A, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dirA], 120_000);
     for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
     for (const ns of [C, B, A]) spawnSync('ip', ['netns', 'del', ns]);
     rmSync(dirA, { recursive: true, force: true });
@@ -731,7 +697,7 @@ spec:
     // The proxy's rules are in place on node A before any ClusterIP packet.
     await pollUntil(
       'web in service-ips on A',
-      async () => (await run(A, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
+      async () => (await nsRun(A, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
       30_000,
       200,
     );
@@ -746,7 +712,7 @@ spec:
     // A pod on node B resolves through its own node's DNS and reaches the Service too.
     await pollUntil(
       'web in service-ips on B',
-      async () => (await run(B, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
+      async () => (await nsRun(B, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(webIP),
       30_000,
       200,
     );
@@ -791,7 +757,7 @@ spec: { selector: { app: echo }, ports: [{ port: 80, targetPort: 8080 }] }
     const echoPod = (await k('get', 'pod', 'echo-a', '-o', 'jsonpath={.status.podIP}')).trim();
     await pollUntil(
       'echo in service-ips on B',
-      async () => (await run(B, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(echoIP),
+      async () => (await nsRun(B, 'nft', ['list', 'map', 'ip', 'tutti-proxy', 'service-ips'])).out.includes(echoIP),
       30_000,
       200,
     );
@@ -830,7 +796,7 @@ spec: { selector: { app: echo }, ports: [{ port: 80, targetPort: 8080 }] }
     assert.equal(ingress, `${IP_A} ${IP_B}`);
     for (const ip of [IP_A, IP_B]) {
       for (const port of [30090, 80]) {
-        const r = await run(C, 'curl', ['-sS', '--max-time', '5', `http://${ip}:${port}/`]);
+        const r = await nsRun(C, 'curl', ['-sS', '--max-time', '5', `http://${ip}:${port}/`]);
         assert.equal(r.code, 0, `${ip}:${port}: ${r.out}`);
         assert.match(r.out, /^web-/);
       }
@@ -841,11 +807,11 @@ spec: { selector: { app: echo }, ports: [{ port: 80, targetPort: 8080 }] }
     agent!.kill('SIGKILL');
     await new Promise((r) => agent!.once('exit', r));
     // The kernel keeps the rules: node B's NodePort still answers with its agent gone.
-    const during = await run(C, 'curl', ['-sS', '--max-time', '5', `http://${IP_B}:30090/`]);
+    const during = await nsRun(C, 'curl', ['-sS', '--max-time', '5', `http://${IP_B}:30090/`]);
     assert.equal(during.code, 0, during.out);
     agent = await start(B, agentArgsB, 'tutti agent ready');
     for (let i = 0; i < 4; i++) {
-      const r = await run(C, 'curl', ['-sS', '--max-time', '5', `http://${IP_B}:30090/`]);
+      const r = await nsRun(C, 'curl', ['-sS', '--max-time', '5', `http://${IP_B}:30090/`]);
       assert.equal(r.code, 0, r.out);
     }
     const rb = await inPod('client-b', 'timeout', '5', 'wget', '-qO-', 'http://web/');
@@ -876,8 +842,8 @@ spec: { selector: { app: echo }, ports: [{ port: 80, targetPort: 8080 }] }
       'jsonpath={.items[*].endpoints[*].addresses[*]}',
     );
     assert.equal(addrs.trim(), IP_A);
-    const tables = await run(B, 'nft', ['list', 'tables']);
+    const tables = await nsRun(B, 'nft', ['list', 'tables']);
     assert.doesNotMatch(tables.out, /tutti/);
-    assert.doesNotMatch((await run(B, 'ip', ['-o', 'link'])).out, /tutti-svc/);
+    assert.doesNotMatch((await nsRun(B, 'ip', ['-o', 'link'])).out, /tutti-svc/);
   });
 });

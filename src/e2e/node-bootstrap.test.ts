@@ -95,7 +95,16 @@ describe('node TLS bootstrap with a real server and agent', { timeout: 240_000 }
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
     s = await startTestServer({
       nodeCertificates: true,
-      args: ['--audit-policy-file', join(dir, 'policy.yaml'), '--audit-log-path', auditLog],
+      args: [
+        '--audit-policy-file',
+        join(dir, 'policy.yaml'),
+        '--audit-log-path',
+        auditLog,
+        '--service-cidr',
+        '10.99.0.0/16',
+        '--cluster-domain',
+        'corp.local',
+      ],
     });
     joinToken = readFileSync(join(s.dataDir, 'node-token'), 'utf8').trim();
   });
@@ -229,6 +238,29 @@ describe('node TLS bootstrap with a real server and agent', { timeout: 240_000 }
     } finally {
       client.close();
     }
+  });
+
+  it("the join token reads the server's cluster settings (kube-system/tutti-config) and no other ConfigMap", async () => {
+    const withToken = (...args: string[]) => s.kubectl([`--token=${joinToken}`, ...args]);
+    const r = await withToken('get', 'configmap', '-n', 'kube-system', 'tutti-config', '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).data, {
+      'service-cidr': '10.99.0.0/16',
+      'cluster-cidr': '10.42.0.0/16',
+      'cluster-dns': '10.99.0.10',
+      'cluster-domain': 'corp.local',
+      'service-node-port-range': '30000-32767',
+    });
+    await s.k('create', 'configmap', '-n', 'kube-system', 'other', '--from-literal=a=b');
+    const other = await withToken('get', 'configmap', '-n', 'kube-system', 'other');
+    assert.match(
+      other.stderr,
+      /User "system:bootstrap:node" cannot get resource "configmaps" in API group "" in the namespace "kube-system"/,
+    );
+    const list = await withToken('get', 'configmaps', '-n', 'kube-system');
+    assert.match(list.stderr, /cannot list resource "configmaps"/);
+    // The agent took them: it joined with no CIDR or domain flags and reported no difference.
+    assert.doesNotMatch(agentOut, /differs from the server's/);
   });
 
   it('the join token alone is 403 on secrets and nodes', async () => {

@@ -3,10 +3,9 @@
 // binds the preemptor there. Driven by kubectl against a whole `tutti server`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiClient } from '../client/api-client.js';
 import type { Pod } from '../core/index.js';
-import { SimulatedNodes } from '../simnodes/index.js';
-import { pollUntil, type TestServer, startTestServer } from './harness.js';
+import { pollUntil, type TestServer } from './harness.js';
+import { type SimCluster, startSimCluster } from './testing/sim-cluster.js';
 
 const pod = (name: string, priorityClassName: string) => ({
   apiVersion: 'v1',
@@ -20,31 +19,28 @@ const pod = (name: string, priorityClassName: string) => ({
 
 describe('priority preemption on a full simulated node', () => {
   let s: TestServer;
-  let client: ApiClient;
-  let sim: SimulatedNodes;
+  let cluster: SimCluster | undefined;
   const apply = async (obj: unknown) => {
     const r = await s.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
     assert.equal(r.code, 0, r.stderr);
   };
 
   before(async () => {
-    s = await startTestServer({ controlPlane: true });
-    client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    sim = new SimulatedNodes({
-      client,
-      count: 1,
-      capacity: { cpu: '1', memory: '4Gi', pods: '110' },
-      podStartMs: 100,
-      podDeleteMs: 200,
-      leaseRenewMs: 1000,
-      statusUpdateMs: 1000,
-    });
-    await sim.start();
+    cluster = await startSimCluster(
+      { controlPlane: true },
+      {
+        count: 1,
+        capacity: { cpu: '1', memory: '4Gi', pods: '110' },
+        podStartMs: 100,
+        podDeleteMs: 200,
+        leaseRenewMs: 1000,
+        statusUpdateMs: 1000,
+      },
+    );
+    ({ s } = cluster);
   });
   after(async () => {
-    await sim?.stop();
-    client?.close();
-    await s?.stop();
+    await cluster?.stop();
   });
 
   it('evicts the low-priority pod and runs the high-priority one in its place', async () => {

@@ -161,7 +161,7 @@ describe('tutti server on real containers', { skip }, () => {
                   'sh',
                   '-c',
                   // The first start writes an identity into the claim; later starts only read it.
-                  'test -f /data/id || echo "$(hostname) $(date +%s%N)" > /data/id; exec httpd -f -p 8080 -h /data',
+                  'test -f /data/id || echo "$(hostname) $(date +%s)-$RANDOM" > /data/id; exec httpd -f -p 8080 -h /data',
                 ],
                 volumeMounts: [{ name: 'data', mountPath: '/data' }],
               },
@@ -192,7 +192,7 @@ describe('tutti server on real containers', { skip }, () => {
       const id = await until(`${name} serves its id`, 15_000, async () =>
         httpGet(`http://${ip}:8080/id`).catch(() => undefined),
       );
-      assert.match(id, new RegExp(`^${name} \\d+\\n$`));
+      assert.match(id, new RegExp(`^${name} \\d+-\\d+\\n$`));
       first.set(name, { uid: p.metadata.uid!, id });
     }
     // Each claim is Bound to a local-path volume of its own.
@@ -209,9 +209,11 @@ describe('tutti server on real containers', { skip }, () => {
       assert.equal(c.status.phase, 'Bound', c.metadata.name);
       assert.equal(c.spec.storageClassName, 'local-path');
       const pv = JSON.parse(await s.k('get', 'pv', c.spec.volumeName!, '-o', 'json')) as {
-        spec: { storageClassName?: string; claimRef?: { name?: string } };
+        spec: { storageClassName?: string; claimRef?: { name?: string }; hostPath?: { path?: string } };
       };
       assert.equal(pv.spec.storageClassName, 'local-path');
+      // The volume lives under the server's own node's data dir (<data-dir>/agent/storage), as in k3s.
+      assert.equal(pv.spec.hostPath?.path, join(s.dataDir, 'agent', 'storage', c.spec.volumeName!));
       assert.equal(pv.spec.claimRef?.name, c.metadata.name);
     }
     assert.notEqual(claims[0]!.spec.volumeName, claims[1]!.spec.volumeName);

@@ -10,25 +10,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { EndpointSlice } from '../core/index.js';
-import { containerdSkipReason } from '../agent/runtime/testing/containerd-env.js';
-import { pollUntil } from './harness.js';
+import { pollUntil, TUTTI_BIN } from './harness.js';
+import { netnsSkipReason, nsRun, sh } from './testing/netns.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const TUTTI_BIN = join(HERE, '..', '..', '..', 'bin', 'tutti.js');
-
-function skipReason(): string | undefined {
-  const c = containerdSkipReason();
-  if (c) return c;
-  for (const tool of ['nsenter', 'nft', 'kubectl']) {
-    if (spawnSync('which', [tool]).status !== 0) return `needs ${tool}`;
-  }
-  return undefined;
-}
-const skip = skipReason();
+const skip = netnsSkipReason(['kubectl']);
 const log = process.env.NETWORK_E2E_LOG === '1';
 
 const NODE_NS = `h10ru${process.pid % 100000}`;
@@ -36,33 +24,6 @@ const NODE_IP = '198.18.10.1';
 const CLUSTER_CIDR = '10.110.0.0/16';
 const SERVICE_CIDR = '10.111.0.0/16';
 const STREAMS = 2;
-
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-/** Runs a command in a namespace (nsenter: keeps /sys, which containerd's cgroups need). */
-function run(ns: string, cmd: string, args: string[], timeoutMs = 30_000): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', cmd, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out });
-    });
-  });
-}
 
 /** One request of the stream, as the client pod printed it. */
 interface Sample {
@@ -89,7 +50,7 @@ describe('a rolling update behind a Service loses no request', { skip, timeout: 
   const watchers: ChildProcess[] = [];
 
   const k = async (...args: string[]): Promise<string> => {
-    const r = await run(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 400_000);
+    const r = await nsRun(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 400_000);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.out}`);
     return r.out;
   };
@@ -178,7 +139,7 @@ describe('a rolling update behind a Service loses no request', { skip, timeout: 
       server.kill('SIGTERM');
       await new Promise((r) => server!.once('exit', r));
     }
-    await run(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
+    await nsRun(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
     spawnSync('ip', ['netns', 'del', NODE_NS]);
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -238,7 +199,7 @@ spec:
     await pollUntil(
       'web in service-ips with its 3 endpoints',
       async () => {
-        const t = (await run(NODE_NS, 'nft', ['list', 'table', 'ip', 'tutti-proxy'])).out;
+        const t = (await nsRun(NODE_NS, 'nft', ['list', 'table', 'ip', 'tutti-proxy'])).out;
         return t.includes(`${ip} . tcp . 80`) && podIPs.every((p) => t.includes(`${p} . 8080`));
       },
       60_000,
@@ -252,7 +213,7 @@ b=$(timeout 2 wget -q -O- http://${ip}/ 2>&1); r=$?; e=$(cut -d' ' -f1 /proc/upt
 ms=$(( (\${e%.*}\${e#*.} - \${s%.*}\${s#*.}) * 10 )); \
 if [ $r -eq 0 ]; then echo "ok $j.$i $ms $b"; else echo "fail $j.$i $ms $b" | tr '\\n' ' '; echo; fi; usleep 50000; \
 done; echo done ) & done; wait`;
-    const stream = run(
+    const stream = nsRun(
       NODE_NS,
       'kubectl',
       ['--kubeconfig', kubeconfig, 'exec', 'client', '--', 'sh', '-c', loop],
@@ -343,10 +304,10 @@ done; echo done ) & done; wait`;
   it('leaves no nft table, pod bridge or veth after the server stops and killall', async () => {
     server!.kill('SIGTERM');
     await new Promise((r) => server!.once('exit', r));
-    const killall = await run(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
+    const killall = await nsRun(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
     assert.equal(killall.code, 0, killall.out);
-    assert.doesNotMatch((await run(NODE_NS, 'nft', ['list', 'tables'])).out, /tutti/);
-    const links = (await run(NODE_NS, 'ip', ['-o', 'link'])).out;
+    assert.doesNotMatch((await nsRun(NODE_NS, 'nft', ['list', 'tables'])).out, /tutti/);
+    const links = (await nsRun(NODE_NS, 'ip', ['-o', 'link'])).out;
     assert.doesNotMatch(links, /tutti-svc|tt-|veth[0-9a-f]/, links);
   });
 });

@@ -311,6 +311,9 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     // role in k3s; the Services, EndpointSlices and TLS Secrets it reads are the node's already). The
     // controller manager writes their status, not the nodes.
     role('system:tutti:ingress', [r(['networking.k8s.io'], ['ingresses', 'ingressclasses'], READ)]),
+    // Tutti's own: the cluster settings nodes share with the server (kube-system/tutti-config, by name only;
+    // kubeadm's kubeadm:nodes-kubeadm-config), read by nodes and by joining nodes with the join token.
+    role('system:tutti:node-config', [named([''], ['configmaps'], ['get'], ['tutti-config'])]),
     // Upstream's role for scraping /metrics and the health endpoints (group system:monitoring).
     role('system:monitoring', [
       {
@@ -440,6 +443,21 @@ export function bootstrapRoleBindings(): RoleBinding[] {
       },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:tutti:node-network' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:nodes' }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: {
+        name: 'system:tutti:node-config',
+        namespace: 'kube-system',
+        labels: BOOTSTRAP,
+        annotations: AUTOUPDATE,
+      },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:tutti:node-config' },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:nodes' },
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:bootstrappers' },
+      ],
     },
   ];
 }

@@ -51,6 +51,8 @@ export async function createObject(
   if (r.resetsStatusOnCreate) delete obj.status;
   r.defaulter?.(obj);
   if (meta.name) await deps.admission.admitCreate(r, obj);
+  validate(r, obj);
+  // Validating admission (NodeRestriction, LimitRanger, ResourceQuota) sees the object as it will be stored.
   await deps.admission.validateWrite({
     operation: 'CREATE',
     resource: r,
@@ -58,10 +60,8 @@ export async function createObject(
     namespace: meta.namespace ?? '',
     name: t.name ?? '',
     object: obj,
+    dryRun: step.dryRun,
   });
-  validate(r, obj);
-  // Validating admission (LimitRanger, ResourceQuota) sees the object as it will be stored.
-  if (meta.name && t.subresource === undefined) await deps.admission.validateCreate(r, obj, { dryRun: step.dryRun });
   const toStore = step.managed
     ? step.managed(obj)
     : updateManagedFields({

@@ -119,6 +119,8 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   }
   if (sub !== 'status') await deps.admission.admitUpdate(r, obj, old, sub);
   else deps.admission.runGuards(r, obj, old, sub);
+  // Status writes, approvals and bindings change what update rules protect: validate them as objects.
+  validate(r, obj, sub === 'status' || sub === 'approval' || step.binding ? undefined : old);
   await deps.admission.validateWrite({
     operation: 'UPDATE',
     resource: r,
@@ -127,10 +129,9 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
     name: meta.name ?? '',
     object: obj,
     old,
+    dryRun: step.dryRun,
+    binding: step.binding,
   });
-  // Status writes, approvals and bindings change what update rules protect: validate them as objects.
-  validate(r, obj, sub === 'status' || sub === 'approval' || step.binding ? undefined : old);
-  if (sub === undefined && !step.binding) await deps.admission.validateUpdate(r, obj, old, { dryRun: step.dryRun });
   const withFields = step.managed
     ? step.managed(obj)
     : updateManagedFields({

@@ -10,18 +10,10 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { containerdSkipReason } from '../../agent/runtime/testing/containerd-env.js';
 import { pollUntil, TUTTI_BIN } from '../../e2e/harness.js';
+import { netnsSkipReason, nsRun, sh } from '../../e2e/testing/netns.js';
 
-function skipReason(): string | undefined {
-  const c = containerdSkipReason();
-  if (c) return c;
-  for (const tool of ['nsenter', 'nft', 'kubectl', 'curl', 'openssl']) {
-    if (spawnSync('which', [tool]).status !== 0) return `needs ${tool}`;
-  }
-  return undefined;
-}
-const skip = skipReason();
+const skip = netnsSkipReason(['kubectl', 'curl', 'openssl']);
 const log = process.env.NETWORK_E2E_LOG === '1';
 
 const PREFIX = `h2i${process.pid % 100000}`;
@@ -29,32 +21,6 @@ const NODE_NS = `${PREFIX}-node`;
 const CLIENT_NS = `${PREFIX}-cl`;
 const NODE_IP = '198.18.7.1';
 const CLIENT_IP = '198.18.7.2';
-
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-function run(ns: string, cmd: string, args: string[], timeoutMs = 30_000): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', cmd, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out });
-    });
-  });
-}
 
 /** A backend on the node: answers with its name and the Host it was asked for. */
 const BACKEND = `const [name, ip, port] = process.argv.slice(1);
@@ -70,7 +36,7 @@ describe('ingress on a tutti server node in its own namespace', { skip, timeout:
   let serverOut = '';
 
   const k = async (...args: string[]): Promise<string> => {
-    const r = await run(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
+    const r = await nsRun(NODE_NS, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.out}`);
     return r.out;
   };
@@ -79,7 +45,7 @@ describe('ingress on a tutti server node in its own namespace', { skip, timeout:
     writeFileSync(f, yaml);
     await k('apply', '-f', f);
   };
-  const curl = (...args: string[]) => run(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', ...args]);
+  const curl = (...args: string[]) => nsRun(CLIENT_NS, 'curl', ['-sS', '--max-time', '5', ...args]);
 
   before(async () => {
     for (const ns of [NODE_NS, CLIENT_NS]) sh('ip', ['netns', 'add', ns]);
@@ -143,7 +109,7 @@ describe('ingress on a tutti server node in its own namespace', { skip, timeout:
       server.kill('SIGTERM');
       await new Promise((r) => server!.once('exit', r));
     }
-    await run(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
+    await nsRun(NODE_NS, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', dataDir], 120_000);
     for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
     for (const ns of [CLIENT_NS, NODE_NS]) spawnSync('ip', ['netns', 'del', ns]);
     rmSync(dataDir, { recursive: true, force: true });

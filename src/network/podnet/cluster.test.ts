@@ -10,24 +10,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pollUntil } from '../../e2e/harness.js';
+import { pollUntil, TUTTI_BIN } from '../../e2e/harness.js';
+import { netnsSkipReason, nsRun, sh } from '../../e2e/testing/netns.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const TUTTI_BIN = join(HERE, '..', '..', '..', '..', 'bin', 'tutti.js');
-
-function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root';
-  for (const bin of ['containerd', 'runc', 'nsenter', 'nft', 'kubectl', 'ip']) {
-    if (spawnSync('which', [bin]).status !== 0) return `needs ${bin}`;
-  }
-  if (spawnSync('test', ['-e', '/usr/lib/cni/bridge']).status !== 0) return 'needs the CNI plugins';
-  if (spawnSync('test', ['-e', '/bin/busybox']).status !== 0) return 'needs busybox-static';
-  return undefined;
-}
-const skip = skipReason();
+const skip = netnsSkipReason(['kubectl']);
 const log = process.env.PODNET_E2E_LOG === '1';
 
 const PREFIX = `tpc${process.pid % 100000}`;
@@ -35,33 +23,6 @@ const NS = { n1: `${PREFIX}-n1`, n2: `${PREFIX}-n2`, fab: `${PREFIX}-fab` };
 const IP = { n1: '198.18.7.1', n2: '198.18.7.2' };
 // A pod network and service range of this test's own, distinct from any other cluster on the machine.
 const CIDRS = ['--cluster-cidr', '10.77.0.0/16', '--service-cidr', '10.78.0.0/16'];
-
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-/** Runs a command in a namespace (nsenter: keeps /sys, which containerd's cgroups need). */
-function run(ns: string, cmd: string, args: string[], timeoutMs = 30_000): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', cmd, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out });
-    });
-  });
-}
 
 describe('pod network and NetworkPolicy on a two-node cluster', { skip, timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'tutti-podnet-e2e-'));
@@ -78,7 +39,7 @@ describe('pod network and NetworkPolicy on a two-node cluster', { skip, timeout:
     new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
 
   const k = async (...args: string[]): Promise<string> => {
-    const r = await run(NS.n1, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
+    const r = await nsRun(NS.n1, 'kubectl', ['--kubeconfig', kubeconfig, ...args], 60_000);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.out}`);
     return r.out;
   };
@@ -89,7 +50,7 @@ describe('pod network and NetworkPolicy on a two-node cluster', { skip, timeout:
   };
   /** An HTTP GET from a pod (busybox wget, bounded by timeout as wget -T crashes): the body, or ''. */
   const fetchFrom = async (pod: string, ip: string, path = '/') => {
-    const r = await run(NS.n1, 'kubectl', [
+    const r = await nsRun(NS.n1, 'kubectl', [
       '--kubeconfig',
       kubeconfig,
       'exec',
@@ -162,7 +123,9 @@ spec:
     await pollUntil('tutti server ready', async () => server.text.includes('tutti server ready'), 180_000, 200);
     const token = sh('cat', [join(serverDir, 'node-token')]).trim();
     agentArgs = ['agent', '--server', `https://${IP.n1}:6443`, '--token', token, '--data-dir', agentDir];
-    agentArgs.push('--node-name', 'n2', '--node-ip', IP.n2, ...CIDRS);
+    // No CIDR flags: the agent takes the server's from kube-system/tutti-config (with 10.42.0.0/16 it would
+    // masquerade pod-to-pod traffic, which the source-address test below would see).
+    agentArgs.push('--node-name', 'n2', '--node-ip', IP.n2);
     agent = tutti(NS.n2, agentArgs, 'agent');
     agentProc = procs[procs.length - 1]!;
     await pollUntil(
@@ -218,8 +181,8 @@ spec:
       ),
     );
     // Whatever the agents left of their pod network (bridges, CNI rules, cgroups): their own killall.
-    await run(NS.n1, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', serverDir], 60_000);
-    await run(NS.n2, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', agentDir], 60_000);
+    await nsRun(NS.n1, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', serverDir], 60_000);
+    await nsRun(NS.n2, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', agentDir], 60_000);
     for (const ns of Object.values(NS)) spawnSync('ip', ['netns', 'del', ns]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -229,8 +192,8 @@ spec:
       items: { metadata: { name: string }; spec: { podCIDR: string } }[];
     };
     const cidrOf = (n: string) => cidrs.items.find((i) => i.metadata.name === n)!.spec.podCIDR;
-    const r1 = (await run(NS.n1, 'ip', ['route', 'show', 'proto', '117'])).out;
-    const r2 = (await run(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out;
+    const r1 = (await nsRun(NS.n1, 'ip', ['route', 'show', 'proto', '117'])).out;
+    const r2 = (await nsRun(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out;
     assert.match(r1, new RegExp(`${cidrOf('n2').replace(/\./g, '\\.')} via ${IP.n2} dev eth0`));
     assert.match(r2, new RegExp(`${cidrOf(node1).replace(/\./g, '\\.')} via ${IP.n1} dev eth0`));
   });
@@ -308,23 +271,23 @@ spec:
   });
 
   it('node 2 agent restarting: pods keep reaching each other across nodes, the new agent adopts the routes', async () => {
-    const route = (await run(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out;
+    const route = (await nsRun(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out;
     assert.match(route, /via 198\.18\.7\.1 dev eth0/);
     agentProc.kill('SIGTERM');
     await exited(agentProc);
-    assert.equal((await run(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out, route, 'the routes stay');
-    assert.doesNotMatch((await run(NS.n2, 'nft', ['list', 'tables'])).out, /tutti-podnet|tutti-policy/);
+    assert.equal((await nsRun(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out, route, 'the routes stay');
+    assert.doesNotMatch((await nsRun(NS.n2, 'nft', ['list', 'tables'])).out, /tutti-podnet|tutti-policy/);
     assert.equal(await fetchFrom('web1', ips.web2!), 'web2', 'while no agent runs on node 2');
     agent = tutti(NS.n2, agentArgs, 'agent');
     agentProc = procs[procs.length - 1]!;
     await pollUntil('agent ready again', async () => agent.text.includes('tutti agent ready'), 120_000, 200);
     await pollUntil(
       'tables back',
-      async () => /tutti-policy/.test((await run(NS.n2, 'nft', ['list', 'tables'])).out),
+      async () => /tutti-policy/.test((await nsRun(NS.n2, 'nft', ['list', 'tables'])).out),
       60_000,
       200,
     );
-    assert.equal((await run(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out, route);
+    assert.equal((await nsRun(NS.n2, 'ip', ['route', 'show', 'proto', '117'])).out, route);
     assert.equal(await fetchFrom('web1', ips.web2!), 'web2');
   });
 
@@ -339,18 +302,18 @@ spec:
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map(exited));
     for (const ns of [NS.n1, NS.n2]) {
-      assert.doesNotMatch((await run(ns, 'nft', ['list', 'tables'])).out, /tutti-podnet|tutti-policy/);
-      assert.match((await run(ns, 'ip', ['route', 'show', 'proto', '117'])).out, /via/);
+      assert.doesNotMatch((await nsRun(ns, 'nft', ['list', 'tables'])).out, /tutti-podnet|tutti-policy/);
+      assert.match((await nsRun(ns, 'ip', ['route', 'show', 'proto', '117'])).out, /via/);
     }
     const killall = [
       [NS.n1, serverDir],
       [NS.n2, agentDir],
     ];
-    for (const [ns, d] of killall) await run(ns!, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', d!], 60_000);
+    for (const [ns, d] of killall) await nsRun(ns!, process.execPath, [TUTTI_BIN, 'killall', '--data-dir', d!], 60_000);
     for (const ns of [NS.n1, NS.n2]) {
-      assert.equal((await run(ns, 'ip', ['route', 'show', 'proto', '117'])).out.trim(), '');
-      assert.doesNotMatch((await run(ns, 'ip', ['link', 'show'])).out, /tutti\.vx/);
-      assert.doesNotMatch((await run(ns, 'nft', ['list', 'tables'])).out, /tutti-podnet|tutti-policy/);
+      assert.equal((await nsRun(ns, 'ip', ['route', 'show', 'proto', '117'])).out.trim(), '');
+      assert.doesNotMatch((await nsRun(ns, 'ip', ['link', 'show'])).out, /tutti\.vx/);
+      assert.doesNotMatch((await nsRun(ns, 'nft', ['list', 'tables'])).out, /tutti-podnet|tutti-policy/);
     }
   });
 });
