@@ -30,6 +30,25 @@ describe('tutti server controller flags', () => {
     assert.equal(opts('--data-dir', '/srv/t').volume?.localPath?.storageDir, '/srv/t/agent/storage');
     assert.equal(o.clusterAutoscaler, undefined);
     assert.equal(o.nodeIpam?.clusterCidr, '10.42.0.0/16');
+    assert.equal(o.nodeIpam?.nodeMaskSize, 24);
+  });
+
+  it("--node-cidr-mask-size sizes each node's pod CIDR within the cluster CIDR, as upstream checks it", () => {
+    assert.deepEqual(opts('--cluster-cidr', '10.128.0.0/9', '--node-cidr-mask-size', '25').nodeIpam, {
+      clusterCidr: '10.128.0.0/9',
+      nodeMaskSize: 25,
+    });
+    assert.throws(
+      () => opts('--node-cidr-mask-size', '15'),
+      /must be an integer from the cluster CIDR's prefix \(16\) to 30, got 15/,
+    );
+    assert.throws(() => opts('--node-cidr-mask-size', '31'), UsageError);
+    assert.throws(
+      () => opts('--cluster-cidr', '10.0.0.0/8', '--node-cidr-mask-size', '25'),
+      /from the cluster CIDR's prefix \(8\) to 24/,
+    );
+    assert.throws(() => opts('--node-cidr-mask-size', '24.5'), UsageError);
+    assert.throws(() => opts('--cluster-cidr', 'ten'), /flag --cluster-cidr must be an IPv4 CIDR/);
   });
 
   it('HPA flags take Go durations (or seconds) as upstream kube-controller-manager', () => {

@@ -10,6 +10,7 @@ import { apiServiceIp } from '../apiserver/admission.js';
 import { ApiServer, type ApiServerOptions, type UserInfo } from '../apiserver/server.js';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient, Informer, NAMESPACE_INDEX, namespaceIndexFunc } from '../client/index.js';
+import { parseCidr } from '../core/cidr.js';
 import { resources } from '../core/resources.js';
 import type { Node, Pod } from '../core/types.js';
 import { agentResourceMetricsFetch, ApiServerPrometheus, concatMetrics, MetricsApiService } from '../metrics/index.js';
@@ -57,7 +58,11 @@ const HELP = `Usage: tutti server [flags]
   --disable-controllers        do not run the controller manager in this process
   --controllers LIST           controllers to run, as kube-controller-manager's: '*' (default) for all, a name to
                                enable, '-name' to disable (e.g. csrsigning,csrapproving: only node certificates)
-  --cluster-cidr CIDR          pod network, a /24 per node (default 10.42.0.0/16)
+  --cluster-cidr CIDR          pod network, a /N per node (default 10.42.0.0/16: 256 nodes of /24). Nodes
+                               beyond it get no pod CIDR: NetworkUnavailable, tainted, no pods. For more nodes:
+                               a larger range (10.128.0.0/9: 32,768 nodes) or a smaller per-node one
+  --node-cidr-mask-size N      prefix of each node's pod CIDR (default 24: 254 pods a node; 25 doubles the nodes
+                               and halves the pods; at most 16 more than the cluster CIDR's prefix, at most 30)
   --node-monitor-grace-period S  seconds without a heartbeat before a node is Unknown (default 40)
   --compaction-interval S      seconds between store compactions (default 300)
   --metric-resolution S        seconds between scrapes of every agent's /metrics/resource for metrics.k8s.io
@@ -98,6 +103,7 @@ export const FLAGS: FlagSpec = {
   'disable-controllers': 'boolean',
   controllers: 'string',
   'cluster-cidr': 'string',
+  'node-cidr-mask-size': 'number',
   'node-monitor-grace-period': 'number',
   'compaction-interval': 'number',
   'metric-resolution': 'number',
@@ -177,6 +183,24 @@ export function controllersDisabledBy(list: string): string[] {
   return CONTROLLER_NAMES.filter((n) => items.includes(`-${n}`) || (!all && !items.includes(n)));
 }
 
+/** The node IPAM flags (upstream's --cluster-cidr and --node-cidr-mask-size, with their checks). */
+function nodeIpamFromFlags(args: ParsedArgs): { clusterCidr: string; nodeMaskSize: number } {
+  const clusterCidr = stringFlag(args, 'cluster-cidr', '10.42.0.0/16');
+  let prefix: number;
+  try {
+    prefix = parseCidr(clusterCidr).bits;
+  } catch {
+    throw new UsageError(`flag --cluster-cidr must be an IPv4 CIDR, got ${JSON.stringify(clusterCidr)}`);
+  }
+  const nodeMaskSize = numberFlag(args, 'node-cidr-mask-size', 24);
+  if (!Number.isInteger(nodeMaskSize) || nodeMaskSize < prefix || nodeMaskSize > 30 || nodeMaskSize - prefix > 16) {
+    throw new UsageError(
+      `flag --node-cidr-mask-size must be an integer from the cluster CIDR's prefix (${prefix}) to ${Math.min(30, prefix + 16)}, got ${nodeMaskSize}`,
+    );
+  }
+  return { clusterCidr, nodeMaskSize };
+}
+
 export function controllerOptionsFromFlags(args: ParsedArgs): NonNullable<ComponentWorkerData['controllerOptions']> {
   const hpa: NonNullable<ComponentWorkerData['controllerOptions']>['hpa'] = {};
   const syncPeriodMs = durationFlag(args, 'horizontal-pod-autoscaler-sync-period');
@@ -197,7 +221,7 @@ export function controllerOptionsFromFlags(args: ParsedArgs): NonNullable<Compon
   if (readiness !== undefined) hpa.delayOfInitialReadinessStatusMs = readiness;
   const opts: NonNullable<ComponentWorkerData['controllerOptions']> = {
     nodeLifecycle: { gracePeriodMs: numberFlag(args, 'node-monitor-grace-period', 40) * 1000 },
-    nodeIpam: { clusterCidr: stringFlag(args, 'cluster-cidr', '10.42.0.0/16') },
+    nodeIpam: nodeIpamFromFlags(args),
     hpa,
     // As k3s: under the data dir (its own node's, <data-dir>/agent), unless the flag says otherwise.
     volume: {

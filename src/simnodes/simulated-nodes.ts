@@ -315,7 +315,8 @@ export class SimulatedNodes {
     await this.nodeClient(n.name).patch(
       resourcePath(resources.nodes, { name: n.name, subresource: 'status' }),
       { status: { conditions: this.conditions(Date.now()) } },
-      'merge',
+      // Strategic: conditions merge by type, so others' (NetworkUnavailable from node IPAM) stay, as the kubelet's.
+      'strategic',
     );
     this.stats.statusUpdates++;
   }

@@ -41,7 +41,7 @@ export class NodeReporter {
     try {
       node = await this.opts.client.create<Node>('/api/v1/nodes', desired);
       // Status is reset on create for most kinds; write it explicitly.
-      node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status: desired.status }, 'merge');
+      node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status: desired.status }, 'strategic');
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       await this.opts.client.patch<Node>(
@@ -51,7 +51,7 @@ export class NodeReporter {
       );
       const existing = await this.opts.client.get<Node>(this.nodePath);
       const status = nodeStatus(facts, Date.now(), existing.status);
-      node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status }, 'merge');
+      node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status }, 'strategic');
     }
     this.lastStatus = node.status;
     this.nodeUid = node.metadata.uid ?? '';
@@ -86,7 +86,7 @@ export class NodeReporter {
   async updateStatus(): Promise<void> {
     const status = nodeStatus(await this.opts.facts(), Date.now(), this.lastStatus);
     try {
-      const node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status }, 'merge');
+      const node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status }, 'strategic');
       this.lastStatus = node.status;
     } catch (err) {
       // A deleted Node is registered again, as the kubelet does.

@@ -5,7 +5,7 @@
 
 import { isNotFound, resourcePath, WorkQueue } from '../../client/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
-import { type Node, resources } from '../../core/index.js';
+import { type Node, nodeCondition, resources, rfc3339 } from '../../core/index.js';
 import { CidrAllocator } from './cidr-allocator.js';
 
 export interface NodeIpamOptions {
@@ -36,8 +36,37 @@ export function startNodeIpamController(ctx: ControllerContext, opts: NodeIpamOp
       const handed = pending.get(name);
       if (handed && handed !== n.spec?.podCIDR) allocator.release(handed);
       pending.delete(name);
+      // A freed CIDR goes to a node still waiting for one now, not after its back-off.
+      for (const other of nodes.list()) if (!other.spec?.podCIDR) queue.add(other.metadata.name ?? '');
     },
   });
+
+  /** The NetworkUnavailable condition, written only when it changes (a strategic merge keeps the others). */
+  const setNetworkUnavailable = async (
+    name: string,
+    node: Node,
+    want: { status: 'True' | 'False'; reason: string; message: string },
+  ) => {
+    const have = nodeCondition(node, 'NetworkUnavailable');
+    if (have?.status === want.status && have.reason === want.reason && have.message === want.message) return;
+    const now = rfc3339(clock.now());
+    await client.patch(
+      resourcePath(resources.nodes, { name, subresource: 'status' }),
+      {
+        status: {
+          conditions: [
+            {
+              type: 'NetworkUnavailable',
+              ...want,
+              lastHeartbeatTime: now,
+              lastTransitionTime: have?.status === want.status ? (have.lastTransitionTime ?? now) : now,
+            },
+          ],
+        },
+      },
+      'strategic',
+    );
+  };
 
   const sync = async (name: string) => {
     if (!rebuilt) {
@@ -57,6 +86,13 @@ export function startNodeIpamController(ctx: ControllerContext, opts: NodeIpamOp
       cidr = allocator.allocate();
       if (!cidr) {
         void recorder.event(node, 'Normal', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`);
+        // The node is tainted network-unavailable by the node lifecycle controller while this holds, so no
+        // pod is scheduled where it could get no address; retried (with back-off) until a CIDR is freed.
+        await setNetworkUnavailable(name, node, {
+          status: 'True',
+          reason: 'CIDRNotAvailable',
+          message: `no pod CIDR left in ${allocator.clusterCidr}: it holds ${allocator.capacity} nodes of /${allocator.nodeMaskSize} (raise --cluster-cidr or --node-cidr-mask-size)`,
+        });
         throw new Error(`no pod CIDR left in ${allocator.clusterCidr} for node ${name}`);
       }
       pending.set(name, cidr);
@@ -68,6 +104,13 @@ export function startNodeIpamController(ctx: ControllerContext, opts: NodeIpamOp
         'merge',
       );
       log('allocated pod CIDR', { controller: COMPONENT, object: name, podCIDR: cidr });
+      if (nodeCondition(node, 'NetworkUnavailable')?.reason === 'CIDRNotAvailable') {
+        await setNetworkUnavailable(name, node, {
+          status: 'False',
+          reason: 'CIDRAssigned',
+          message: `pod CIDR ${cidr} assigned`,
+        });
+      }
     } catch (err) {
       if (isNotFound(err)) {
         allocator.release(cidr);

@@ -20,6 +20,28 @@ const lease = (renew: string) => ({
   spec: { renewTime: renew },
 });
 
+test('a True NetworkUnavailable or pressure condition taints the node NoSchedule (TaintNodesByCondition)', () => {
+  const withCond = (type: string, status: string, taints: Taint[] = []): Node => ({
+    ...node('True', taints),
+    status: {
+      conditions: [
+        { type: 'Ready', status: 'True', lastHeartbeatTime: '2025-01-01T00:00:00Z' },
+        { type, status, reason: 'CIDRNotAvailable' },
+      ],
+    },
+  });
+  const tainted = desiredNodeTaints(withCond('NetworkUnavailable', 'True'), T0);
+  assert.deepEqual(tainted, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]);
+  assert.equal(desiredNodeTaints(withCond('NetworkUnavailable', 'True', tainted), T0), undefined);
+  // The condition clears: so does the taint; a user's own taint stays.
+  const user = { key: 'user', effect: 'NoSchedule' as const };
+  assert.deepEqual(desiredNodeTaints(withCond('NetworkUnavailable', 'False', [...(tainted ?? []), user]), T0), [user]);
+  assert.deepEqual(desiredNodeTaints(withCond('DiskPressure', 'True'), T0), [
+    { key: 'node.kubernetes.io/disk-pressure', effect: 'NoSchedule' },
+  ]);
+  assert.equal(desiredNodeTaints(withCond('MemoryPressure', 'False'), T0), undefined);
+});
+
 test('a heartbeat older than the grace period turns Ready Unknown; a renewal resets the clock', () => {
   let probe = observeHeartbeat(undefined, node('True'), lease('a'), T0);
   assert.equal(staleNodeConditions(node('True'), probe, T0 + 40_000, 40_000), undefined);

@@ -13,7 +13,11 @@ import {
   type PodCondition,
   parseTime,
   rfc3339,
+  TAINT_DISK_PRESSURE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
   TAINT_NOT_READY,
+  TAINT_PID_PRESSURE,
   TAINT_UNREACHABLE,
   TAINT_UNSCHEDULABLE,
   type Taint,
@@ -88,12 +92,26 @@ export function staleNodeConditions(
   return changed ? out : undefined;
 }
 
-const MANAGED_TAINT_KEYS = new Set([TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE]);
+/** TaintNodesByCondition: a condition that is True taints the node NoSchedule (upstream nodeConditionToTaintKeyStatusMap). */
+const CONDITION_TAINTS: [string, string][] = [
+  ['MemoryPressure', TAINT_MEMORY_PRESSURE],
+  ['DiskPressure', TAINT_DISK_PRESSURE],
+  ['PIDPressure', TAINT_PID_PRESSURE],
+  ['NetworkUnavailable', TAINT_NETWORK_UNAVAILABLE],
+];
+
+const MANAGED_TAINT_KEYS = new Set([
+  TAINT_NOT_READY,
+  TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+  ...CONDITION_TAINTS.map(([, key]) => key),
+]);
 
 /**
  * The taints the node should carry: not-ready (Ready=False) or unreachable (Ready=Unknown), each as
- * NoSchedule and NoExecute, and unschedulable:NoSchedule for cordoned nodes. Other taints are kept; a
- * managed taint already present keeps its timeAdded. Returns undefined when the list is already right.
+ * NoSchedule and NoExecute; unschedulable:NoSchedule for cordoned nodes; memory-, disk-, pid-pressure and
+ * network-unavailable NoSchedule while that condition is True. Other taints are kept; a managed taint
+ * already present keeps its timeAdded. Returns undefined when the list is already right.
  */
 export function desiredNodeTaints(node: Node, now: number): Taint[] | undefined {
   const current = node.spec?.taints ?? [];
@@ -105,6 +123,9 @@ export function desiredNodeTaints(node: Node, now: number): Taint[] | undefined 
     want.push({ key: TAINT_UNREACHABLE, effect: 'NoSchedule' }, { key: TAINT_UNREACHABLE, effect: 'NoExecute' });
   }
   if (node.spec?.unschedulable) want.push({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
+  for (const [type, key] of CONDITION_TAINTS) {
+    if (nodeCondition(node, type)?.status === 'True') want.push({ key, effect: 'NoSchedule' });
+  }
 
   const kept = current.filter((t) => !MANAGED_TAINT_KEYS.has(t.key));
   const managed = want.map((w) => {
