@@ -3,10 +3,10 @@
 // pod whose immediate claim is unbound stays Pending with upstream's message until the claim binds.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiClient } from '../client/api-client.js';
+import type { ApiClient } from '../client/api-client.js';
 import type { PersistentVolumeClaim, Pod } from '../core/index.js';
-import { SimulatedNodes } from '../simnodes/index.js';
-import { pollUntil, type TestServer, startTestServer } from './harness.js';
+import { pollUntil, type TestServer } from './harness.js';
+import { type SimCluster, startSimCluster } from './testing/sim-cluster.js';
 
 const NODE_A = 'vb-0';
 const NODE_B = 'vb-1';
@@ -65,8 +65,8 @@ const user = (name: string, claimName: string) => ({
 
 describe('volume binding in the scheduler, with simulated nodes', () => {
   let s: TestServer;
+  let cluster: SimCluster | undefined;
   let client: ApiClient;
-  let sim: SimulatedNodes;
   const apply = async (obj: unknown) => {
     const r = await s.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
     assert.equal(r.code, 0, r.stderr);
@@ -74,24 +74,22 @@ describe('volume binding in the scheduler, with simulated nodes', () => {
   const get = async <T>(...args: string[]) => JSON.parse(await s.k('get', ...args, '-o', 'json')) as T;
 
   before(async () => {
-    s = await startTestServer({ controlPlane: true });
-    client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    sim = new SimulatedNodes({
-      client,
-      prefix: 'vb',
-      count: 2,
-      capacity: { cpu: '8', memory: '16Gi', pods: '110' },
-      podStartMs: 100,
-      podDeleteMs: 100,
-      leaseRenewMs: 1000,
-      statusUpdateMs: 1000,
-    });
-    await sim.start();
+    cluster = await startSimCluster(
+      { controlPlane: true },
+      {
+        prefix: 'vb',
+        count: 2,
+        capacity: { cpu: '8', memory: '16Gi', pods: '110' },
+        podStartMs: 100,
+        podDeleteMs: 100,
+        leaseRenewMs: 1000,
+        statusUpdateMs: 1000,
+      },
+    );
+    ({ s, client } = cluster);
   });
   after(async () => {
-    await sim?.stop();
-    client?.close();
-    await s?.stop();
+    await cluster?.stop();
   });
 
   it('places every pod of a claim bound to a volume pinned to node B on node B', async () => {

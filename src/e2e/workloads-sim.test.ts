@@ -5,10 +5,10 @@
 // ResourceQuota usage.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiClient } from '../client/api-client.js';
+import type { ApiClient } from '../client/api-client.js';
 import type { KubeObject, PersistentVolumeClaim, Pod } from '../core/index.js';
-import { SimulatedNodes } from '../simnodes/index.js';
-import { pollUntil, type TestServer, startTestServer } from './harness.js';
+import { pollUntil, type TestServer } from './harness.js';
+import { type SimCluster, startSimCluster } from './testing/sim-cluster.js';
 
 const until = <T>(what: string, ms: number, fn: () => Promise<T | undefined | false>) => pollUntil(what, fn, ms, 100);
 const ready = (p: Pod) =>
@@ -16,8 +16,8 @@ const ready = (p: Pod) =>
 
 describe('workload controllers with simulated nodes', () => {
   let s: TestServer;
+  let cluster: SimCluster | undefined;
   let client: ApiClient;
-  let sim: SimulatedNodes;
   const list = async <T extends KubeObject>(path: string, labelSelector?: string) =>
     (await client.list<T>(path, labelSelector ? { labelSelector } : {})).items;
   const pods = (selector: string) => list<Pod>('/api/v1/namespaces/default/pods', selector);
@@ -25,27 +25,25 @@ describe('workload controllers with simulated nodes', () => {
   let cronCreatedAt = 0;
 
   before(async () => {
-    s = await startTestServer({ controlPlane: true });
-    client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token });
-    sim = new SimulatedNodes({
-      client,
-      count: 2,
-      capacity: { cpu: '8', memory: '16Gi', pods: '110' },
-      podStartMs: 200,
-      podDeleteMs: 200,
-      runToCompletionMs: 500,
-      leaseRenewMs: 1000,
-      statusUpdateMs: 1000,
-    });
-    await sim.start();
+    cluster = await startSimCluster(
+      { controlPlane: true },
+      {
+        count: 2,
+        capacity: { cpu: '8', memory: '16Gi', pods: '110' },
+        podStartMs: 200,
+        podDeleteMs: 200,
+        runToCompletionMs: 500,
+        leaseRenewMs: 1000,
+        statusUpdateMs: 1000,
+      },
+    );
+    ({ s, client } = cluster);
     // The CronJob goes first: its minute runs while the other tests do.
     await s.k('create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=* * * * *');
     cronCreatedAt = Date.now();
   });
   after(async () => {
-    await sim?.stop();
-    client?.close();
-    await s?.stop();
+    await cluster?.stop();
   });
 
   it('creates a StatefulSet’s pods in order, with stable names, identities and claims', async () => {
