@@ -1,180 +1,18 @@
-// The ReplicaSet controller: keeps spec.replicas active pods per ReplicaSet.
-// Data flow: RS and pod informers -> queue of RS keys -> sync(key): claim pods (adopt/release),
-// create or delete the difference in slow-start batches (guarded by expectations), then write status.
-
+// The ReplicaSet controller: keeps spec.replicas active pods per apps/v1 ReplicaSet, through the shared
+// replica loop (../shared/replica-controller.ts: claim, create/delete in slow-start batches, status).
+import { type LabelSelector, labelSelectorFromObject, type Pod, type ReplicaSet, resources } from '../../core/index.js';
+import type { ControllerContext, RunningController } from '../context.js';
 import {
-  type EventRecorder,
-  isConflict,
-  isNotFound,
-  NAMESPACE_INDEX,
-  objectKey,
-  resourcePath,
-  WorkQueue,
-} from '../../client/index.js';
-import {
-  type LabelSelector,
-  labelSelectorFromObject,
-  type Pod,
-  type PodSpec,
-  type ReplicaSet,
-  resources,
-} from '../../core/index.js';
-import { type ControllerContext, keyOf, type RunningController, runWorkers } from '../context.js';
-import { CREATE_WINDOW, slowStartPipeline } from '../shared/batches.js';
-import { Expectations } from '../shared/expectations.js';
-import { SpecGuard } from '../shared/spec-guard.js';
-import { adoptPatch, claimObjects, controllerRef, newControllerRef, releasePatch } from '../shared/ownership.js';
-import { isPodActive } from '../shared/active-pods.js';
-import {
-  type ManageError,
-  nextAvailableCheckMs,
-  replicaDiff,
-  replicaStatus,
-  replicaStatusEqual,
-} from '../shared/replicas.js';
+  podFromTemplate as fromTemplate,
+  type ReplicaControllerOptions,
+  type ReplicaKind,
+  type ReplicaObject,
+  startReplicaController,
+} from '../shared/replica-controller.js';
 
 export const REPLICASET_COMPONENT = 'replicaset-controller';
 
-export interface ReplicaSetControllerOptions {
-  workers?: number;
-  /** Most pods created or deleted in one sync (upstream burstReplicas, 500). */
-  burstReplicas?: number;
-  /** Creates in flight at once after slow start (default 64). */
-  createWindow?: number;
-}
-
-/** A pod built from the ReplicaSet's template (upstream GetPodFromTemplate). */
-export function podFromTemplate(rs: ReplicaSet): Pod {
-  const t = rs.spec?.template ?? {};
-  const meta = t.metadata ?? {};
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName: `${rs.metadata.name}-`,
-      namespace: rs.metadata.namespace,
-      ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')],
-    },
-    // A template without a spec (which validation rejects) gives a pod the API server rejects.
-    spec: structuredClone(t.spec ?? ({} as PodSpec)),
-  };
-  if (meta.labels) pod.metadata.labels = { ...meta.labels };
-  if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
-  if (meta.finalizers) pod.metadata.finalizers = [...meta.finalizers];
-  return pod;
-}
-
-export function startReplicaSetController(
-  ctx: ControllerContext,
-  opts: ReplicaSetControllerOptions = {},
-): RunningController {
-  const rsInformer = ctx.informers.forResource<ReplicaSet>(resources.replicasets);
-  const podInformer = ctx.informers.forResource<Pod>(resources.pods);
-  const queue = new WorkQueue<string>({ clock: ctx.clock });
-  const expectations = new Expectations(ctx.clock);
-  const recorder = ctx.recorder(REPLICASET_COMPONENT);
-  const guard = new SpecGuard(recorder, 'ReplicaSet', 'apps/v1', ctx.log);
-
-  /** The ReplicaSet a controller ref points at, if it is in the cache with that uid. */
-  const ownerOf = (pod: Pod): ReplicaSet | undefined => {
-    const ref = controllerRef(pod);
-    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
-    const rs = rsInformer.get(objectKey({ namespace: pod.metadata.namespace, name: ref.name }));
-    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
-  };
-  /** An orphan may be adopted by any ReplicaSet in its namespace whose selector matches. */
-  const enqueueMatchingOwners = (pod: Pod) => {
-    for (const rs of rsInformer.byIndex(NAMESPACE_INDEX, pod.metadata.namespace ?? '')) {
-      if (selectorOf(rs)?.matches(pod.metadata.labels)) queue.add(keyOf(rs));
-    }
-  };
-  const podDeleted = (pod: Pod) => {
-    const rs = ownerOf(pod);
-    if (!rs) return;
-    expectations.deletionObserved(keyOf(rs), keyOf(pod));
-    queue.add(keyOf(rs));
-  };
-
-  rsInformer.addEventHandler({
-    onAdd: (rs) => queue.add(keyOf(rs)),
-    onUpdate: (_o, rs) => queue.add(keyOf(rs)),
-    onDelete: (rs) => {
-      expectations.delete(keyOf(rs));
-      queue.add(keyOf(rs));
-    },
-  });
-  podInformer.addEventHandler({
-    onAdd: (pod) => {
-      if (pod.metadata.deletionTimestamp) return podDeleted(pod);
-      const rs = ownerOf(pod);
-      if (rs) {
-        expectations.creationObserved(keyOf(rs));
-        queue.add(keyOf(rs));
-      } else if (!controllerRef(pod)) enqueueMatchingOwners(pod);
-    },
-    onUpdate: (old, pod) => {
-      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) podDeleted(pod);
-      const oldOwner = ownerOf(old);
-      const owner = ownerOf(pod);
-      if (oldOwner && oldOwner !== owner) queue.add(keyOf(oldOwner));
-      if (owner) queue.add(keyOf(owner));
-      else if (!controllerRef(pod)) enqueueMatchingOwners(pod);
-    },
-    onDelete: podDeleted,
-  });
-
-  const sync = async (key: string): Promise<void> => {
-    const cached = rsInformer.get(key);
-    if (!cached) {
-      expectations.delete(key);
-      return;
-    }
-    const rs: ReplicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...cached };
-    if (guard.refuse(rs)) return;
-    const selector = selectorOf(rs);
-    if (!selector) {
-      ctx.log('replicaset: invalid selector', { namespace: rs.metadata.namespace, name: rs.metadata.name });
-      return;
-    }
-    const candidates = podInformer.byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '').filter(isPodActive);
-    const pods = await claimPods(ctx, rs, selector, candidates);
-    let manageError: ManageError | undefined;
-    if (expectations.satisfied(key) && !rs.metadata.deletionTimestamp) {
-      manageError = await manageReplicas(ctx, recorder, expectations, key, rs, pods, relatedPods(rs), opts);
-    }
-    const now = ctx.clock.now();
-    const status = replicaStatus(rs, pods, now, manageError);
-    if (!replicaStatusEqual(rs.status, status)) await writeStatus(ctx, rs, status);
-    const next = nextAvailableCheckMs(rs, pods, now);
-    if (next !== undefined) queue.addAfter(key, Math.max(0, next - now) + 50);
-    if (manageError) throw new Error(manageError.message);
-  };
-
-  /** Active pods of every ReplicaSet under the same controller (to rank crowded nodes). */
-  const relatedPods = (rs: ReplicaSet): Pod[] | undefined => {
-    const owner = controllerRef(rs);
-    if (!owner) return undefined;
-    const siblings = new Set(
-      rsInformer
-        .byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '')
-        .filter((r) => controllerRef(r)?.uid === owner.uid)
-        .map((r) => r.metadata.uid),
-    );
-    return podInformer
-      .byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '')
-      .filter((p) => isPodActive(p) && siblings.has(controllerRef(p)?.uid));
-  };
-
-  const running = runWorkers({
-    name: REPLICASET_COMPONENT,
-    ctx,
-    queue,
-    waitFor: [rsInformer, podInformer],
-    workers: opts.workers ?? 2,
-    sync,
-  });
-  return running;
-}
+export type ReplicaSetControllerOptions = ReplicaControllerOptions;
 
 function selectorOf(rs: ReplicaSet): LabelSelector | undefined {
   try {
@@ -184,115 +22,22 @@ function selectorOf(rs: ReplicaSet): LabelSelector | undefined {
   }
 }
 
-async function claimPods(ctx: ControllerContext, rs: ReplicaSet, selector: LabelSelector, pods: Pod[]): Promise<Pod[]> {
-  const claim = claimObjects(rs, selector, pods);
-  const ns = rs.metadata.namespace;
-  const owned = [...claim.owned];
-  for (const pod of claim.adopt) {
-    const path = resourcePath(resources.pods, { namespace: ns, name: pod.metadata.name });
-    try {
-      const adopted = await ctx.client.patch<Pod>(
-        path,
-        adoptPatch(pod, newControllerRef(rs, 'apps/v1', 'ReplicaSet')),
-        'strategic',
-      );
-      owned.push(adopted);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  }
-  for (const pod of claim.release) {
-    const path = resourcePath(resources.pods, { namespace: ns, name: pod.metadata.name });
-    try {
-      await ctx.client.patch(path, releasePatch(pod, rs.metadata.uid!), 'strategic');
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  }
-  return owned;
+const REPLICASET: ReplicaKind<ReplicaSet & ReplicaObject> = {
+  resource: resources.replicasets,
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  component: REPLICASET_COMPONENT,
+  selectorOf,
+};
+
+/** A pod built from the ReplicaSet's template (upstream GetPodFromTemplate). */
+export function podFromTemplate(rs: ReplicaSet): Pod {
+  return fromTemplate(rs as ReplicaSet & ReplicaObject, REPLICASET);
 }
 
-async function manageReplicas(
+export function startReplicaSetController(
   ctx: ControllerContext,
-  recorder: EventRecorder,
-  expectations: Expectations,
-  key: string,
-  rs: ReplicaSet,
-  pods: Pod[],
-  related: Pod[] | undefined,
-  opts: ReplicaSetControllerOptions,
-): Promise<ManageError | undefined> {
-  const diff = replicaDiff(rs, pods, related, opts.burstReplicas);
-  const ns = rs.metadata.namespace;
-  const fields = { namespace: ns, name: rs.metadata.name };
-  if (diff.kind === 'create') {
-    expectations.expectCreations(key, diff.count);
-    const template = podFromTemplate(rs);
-    const collection = resourcePath(resources.pods, { namespace: ns });
-    let firstError: string | undefined;
-    // Slow start proves the writes succeed (quota, admission), then a window of creates stays in flight.
-    const attempted = await slowStartPipeline(
-      diff.count,
-      () => ctx.client.create<Pod>(collection, structuredClone(template)),
-      (r) => {
-        if (r.status === 'fulfilled') {
-          void recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
-        } else {
-          // The create will never be observed; lower the expectation so the next sync can retry.
-          expectations.creationObserved(key);
-          firstError ??= errorMessage(r.reason);
-          void recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(r.reason)}`);
-        }
-      },
-      opts.createWindow ?? CREATE_WINDOW,
-    );
-    for (let i = attempted; i < diff.count; i++) expectations.creationObserved(key);
-    ctx.log('replicaset: created pods', { ...fields, wanted: diff.count, error: firstError });
-    return firstError ? { kind: 'create', message: firstError } : undefined;
-  }
-  if (diff.kind === 'delete') {
-    expectations.expectDeletions(
-      key,
-      diff.pods.map((p) => keyOf(p)),
-    );
-    let firstError: string | undefined;
-    await Promise.all(
-      diff.pods.map(async (pod) => {
-        const path = resourcePath(resources.pods, { namespace: ns, name: pod.metadata.name });
-        try {
-          await ctx.client.delete(path, { preconditions: { uid: pod.metadata.uid } });
-          void recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-        } catch (err) {
-          expectations.deletionObserved(key, keyOf(pod));
-          if (isNotFound(err)) return;
-          firstError ??= errorMessage(err);
-          void recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(err)}`);
-        }
-      }),
-    );
-    ctx.log('replicaset: deleted pods', { ...fields, count: diff.pods.length, error: firstError });
-    return firstError ? { kind: 'delete', message: firstError } : undefined;
-  }
-  return undefined;
-}
-
-/** PUT status on the cached copy; on a conflict, once more on a fresh read (upstream updateReplicaSetStatus). */
-async function writeStatus(ctx: ControllerContext, rs: ReplicaSet, status: ReplicaSet['status']): Promise<void> {
-  const path = resourcePath(resources.replicasets, { namespace: rs.metadata.namespace, name: rs.metadata.name });
-  try {
-    await ctx.client.updateStatus(path, { ...rs, status });
-  } catch (err) {
-    if (isNotFound(err)) return;
-    if (!isConflict(err)) throw err;
-    const fresh = await ctx.client.get<ReplicaSet>(path);
-    if (fresh.metadata.uid !== rs.metadata.uid) return;
-    await ctx.client.updateStatus(path, {
-      ...fresh,
-      status: { ...status, observedGeneration: rs.metadata.generation },
-    });
-  }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  opts: ReplicaSetControllerOptions = {},
+): RunningController {
+  return startReplicaController(ctx, REPLICASET, opts);
 }

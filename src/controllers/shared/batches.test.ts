@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inBatches, slowStartBatch, slowStartPipeline } from './batches.js';
+import { inBatches, slowStartPipeline } from './batches.js';
 
 test('inBatches: every item once, at most `concurrency` in flight, the first error after all settle', async () => {
   let inFlight = 0;
@@ -28,35 +28,6 @@ test('inBatches: every item once, at most `concurrency` in flight, the first err
   );
   assert.equal(most, 3);
   await inBatches([], async () => assert.fail('no items'));
-});
-
-test('slowStartBatch: batches 1, 2, 4, ...; results in call order; a failing batch ends the run', async () => {
-  let calls = 0;
-  const results: string[] = [];
-  const all = await slowStartBatch(
-    10,
-    async () => ++calls,
-    (r) => results.push(r.status),
-  );
-  assert.equal(all, 10);
-  assert.equal(results.length, 10);
-  calls = 0;
-  const settled: PromiseSettledResult<number>[] = [];
-  const attempted = await slowStartBatch(
-    10,
-    async () => {
-      const n = ++calls;
-      if (n === 3) throw new Error('quota');
-      return n;
-    },
-    (r) => settled.push(r),
-  );
-  // Batches 1 and 2 (calls 2 and 3) ran; call 3 failed, so the batch of 4 never started.
-  assert.equal(attempted, 3);
-  assert.deepEqual(
-    settled.map((r) => (r.status === 'fulfilled' ? r.value : 'failed')),
-    [1, 2, 'failed'],
-  );
 });
 
 test('slowStartPipeline: 1, 2, 4, ... up to the window, then the window in flight; stops at a failure', async () => {

@@ -42,27 +42,6 @@ export function slowStartBatches(count: number, initial = SLOW_START_INITIAL_BAT
   return out;
 }
 
-/**
- * Upstream slowStartBatch: calls fn `count` times, each batch in parallel; after a batch has settled its
- * results go to onSettled in call order, and a batch with a failure ends the run. Returns how many calls
- * were made (the rest were skipped).
- */
-export async function slowStartBatch<T>(
-  count: number,
-  fn: () => Promise<T>,
-  onSettled: (result: PromiseSettledResult<T>) => void,
-  initial = SLOW_START_INITIAL_BATCH,
-): Promise<number> {
-  let attempted = 0;
-  for (const size of slowStartBatches(count, initial)) {
-    attempted += size;
-    const results = await Promise.allSettled(Array.from({ length: size }, fn));
-    for (const r of results) onSettled(r);
-    if (results.some((r) => r.status === 'rejected')) break;
-  }
-  return attempted;
-}
-
 /** Creates in flight at once once slow start has proven the writes succeed. */
 export const CREATE_WINDOW = 64;
 

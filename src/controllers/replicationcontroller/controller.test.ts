@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { labelSelectorFromMap, type Pod, type ReplicationController } from '../../core/index.js';
 import { claimObjects } from '../shared/ownership.js';
-import { podFromTemplate } from './manage.js';
+import { podFromTemplate } from './controller.js';
 
 const rc: ReplicationController = {
   metadata: { name: 'nginx', namespace: 'default', uid: 'rc-uid' },
