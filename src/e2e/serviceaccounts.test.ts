@@ -1,6 +1,6 @@
 // ServiceAccounts through real kubectl against `tutti server`: the default ServiceAccount and the root CA
 // ConfigMap in every namespace, `kubectl create token` (TokenRequest), the token authenticating as the account
-// under RBAC, its end when the account is deleted, bad tokens, the OIDC discovery documents, and the
+// under RBAC, its end when the account is deleted, bad tokens, the OIDC discovery documents, legacy token secrets (only when asked for), and the
 // kube-api-access volume the admission adds to pods.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -263,6 +263,114 @@ describe('ServiceAccounts and tokens', { timeout: 180_000 }, () => {
     });
     assert.equal(uid.status, 409, uid.body);
     assert.match(JSON.parse(uid.body).message, /does not match the UID in record/);
+  });
+
+  it('legacy token secrets only when asked for: filled in, authenticating while they hold the token, gone with the account', async () => {
+    await s.k('create', 'serviceaccount', 'old-style', '-n', 'sa-a');
+    await s.k(
+      'create',
+      'rolebinding',
+      'old-style-reads',
+      '--role=pod-reader',
+      '--serviceaccount=sa-a:old-style',
+      '-n',
+      'sa-a',
+    );
+    // no secret is made for an account on its own
+    await new Promise((res) => setTimeout(res, 500));
+    assert.equal((await s.k('get', 'secrets', '-n', 'sa-a', '-o', 'name')).includes('old-style'), false);
+    const tokenSecret = (name: string, account: string, data?: Record<string, string>) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'kubernetes.io/service-account-token',
+        metadata: { name, namespace: 'sa-a', annotations: { 'kubernetes.io/service-account.name': account } },
+        ...(data ? { data } : {}),
+      });
+    await s.kubectl(['create', '-f', '-'], { input: tokenSecret('old-style-token', 'old-style') });
+    const sa = JSON.parse(await s.k('get', 'sa', 'old-style', '-n', 'sa-a', '-o', 'json'));
+    const filled = await pollUntil(
+      'the token secret filled in',
+      async () => {
+        const sec = JSON.parse(await s.k('get', 'secret', 'old-style-token', '-n', 'sa-a', '-o', 'json'));
+        return sec.data?.token ? sec : undefined;
+      },
+      20_000,
+    );
+    assert.equal(Buffer.from(filled.data['ca.crt'], 'base64').toString(), s.caPem);
+    assert.equal(Buffer.from(filled.data.namespace, 'base64').toString(), 'sa-a');
+    assert.equal(filled.metadata.annotations['kubernetes.io/service-account.uid'], sa.metadata.uid);
+    const token = Buffer.from(filled.data.token, 'base64').toString();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    assert.equal(claims.iss, 'kubernetes/serviceaccount');
+    assert.equal(claims['kubernetes.io/serviceaccount/secret.name'], 'old-style-token');
+    assert.equal(claims.exp, undefined, 'a legacy token does not expire');
+    assert.equal((await withToken(token, 'get', 'pods', '-n', 'sa-a')).code, 0);
+    assert.match((await withToken(token, 'auth', 'whoami')).stdout, /Username\s+system:serviceaccount:sa-a:old-style/);
+    assert.match((await withToken(token, 'get', 'secrets', '-n', 'sa-a')).stderr, /cannot list resource "secrets"/);
+    // `kubectl describe` shows it as upstream's does
+    assert.match(
+      await s.k('describe', 'secret', 'old-style-token', '-n', 'sa-a'),
+      /Type:\s+kubernetes.io\/service-account-token/,
+    );
+
+    // a token the user wrote into such a secret is kept, and is nobody
+    const forged = `${token.split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, 'kubernetes.io/serviceaccount/secret.name': 'mine' })).toString('base64url')}.${token.split('.')[2]}`;
+    await s.kubectl(['create', '-f', '-'], {
+      input: tokenSecret('mine', 'old-style', { token: Buffer.from(forged).toString('base64') }),
+    });
+    await pollUntil(
+      'the user-written secret annotated',
+      async () =>
+        (await s.k(
+          'get',
+          'secret',
+          'mine',
+          '-n',
+          'sa-a',
+          '-o',
+          'jsonpath={.metadata.annotations.kubernetes\\.io/service-account\\.uid}',
+        )) || undefined,
+      20_000,
+    );
+    const mine = JSON.parse(await s.k('get', 'secret', 'mine', '-n', 'sa-a', '-o', 'json'));
+    assert.equal(Buffer.from(mine.data.token, 'base64').toString(), forged);
+    assert.equal(
+      (await s.request('GET', '/api/v1/namespaces/sa-a/pods', undefined, { Authorization: `Bearer ${forged}` })).status,
+      401,
+    );
+
+    // the secret no longer holding the token ends it
+    await s.k(
+      'patch',
+      'secret',
+      'old-style-token',
+      '-n',
+      'sa-a',
+      '--type=merge',
+      `-p={"data":{"token":"${Buffer.from('other').toString('base64')}"}}`,
+    );
+    const after = await s.request('GET', '/api/v1/namespaces/sa-a/pods', undefined, {
+      Authorization: `Bearer ${token}`,
+    });
+    assert.equal(after.status, 401);
+
+    // a token secret for an account that does not exist is deleted, and the account's go with it
+    await s.kubectl(['create', '-f', '-'], { input: tokenSecret('orphan-token', 'nobody') });
+    await pollUntil(
+      'the orphan token secret deleted',
+      async () => ((await s.kubectl(['get', 'secret', 'orphan-token', '-n', 'sa-a'])).code === 1 ? true : undefined),
+      20_000,
+    );
+    await s.k('delete', 'sa', 'old-style', '-n', 'sa-a');
+    await pollUntil(
+      "the account's token secrets deleted",
+      async () => {
+        const names = await s.k('get', 'secrets', '-n', 'sa-a', '-o', 'name');
+        return names.includes('old-style-token') || names.includes('secret/mine') ? undefined : true;
+      },
+      20_000,
+    );
   });
 
   it('pods get the kube-api-access projected volume, unless they opt out', async () => {
