@@ -325,12 +325,31 @@ export class ApiServer {
   /** A ServiceAccount token: valid, and its ServiceAccount (and bound pod or secret) still exist with the same uid. */
   private async authenticateServiceAccount(token: string): Promise<UserInfo | undefined> {
     const v = await this.tokenIssuer?.verify(token);
-    if (!v) return undefined;
+    if (!v) return this.authenticateLegacyServiceAccount(token);
     const sa = await this.readObject('serviceaccounts', v.namespace, v.serviceAccount.name);
     if (sa?.metadata.uid !== v.serviceAccount.uid) return undefined;
     if (v.pod && (await this.readObject('pods', v.namespace, v.pod.name))?.metadata.uid !== v.pod.uid) return undefined;
     if (v.secret && (await this.readObject('secrets', v.namespace, v.secret.name))?.metadata.uid !== v.secret.uid)
       return undefined;
+    return {
+      name: `system:serviceaccount:${v.namespace}:${v.serviceAccount.name}`,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${v.namespace}`, 'system:authenticated'],
+    };
+  }
+
+  /**
+   * A legacy token (upstream's legacy validator): the secret it names still holds exactly this token, and the
+   * ServiceAccount exists with the uid of the claim.
+   */
+  private async authenticateLegacyServiceAccount(token: string): Promise<UserInfo | undefined> {
+    const v = await this.tokenIssuer?.verifyLegacy(token);
+    if (!v) return undefined;
+    const secret = await this.readObject('secrets', v.namespace, v.secretName);
+    const held = (secret?.data as Record<string, unknown> | undefined)?.token;
+    if (secret?.metadata.deletionTimestamp || typeof held !== 'string') return undefined;
+    if (Buffer.from(held, 'base64').toString('utf8') !== token) return undefined;
+    const sa = await this.readObject('serviceaccounts', v.namespace, v.serviceAccount.name);
+    if (!sa || sa.metadata.deletionTimestamp || sa.metadata.uid !== v.serviceAccount.uid) return undefined;
     return {
       name: `system:serviceaccount:${v.namespace}:${v.serviceAccount.name}`,
       groups: ['system:serviceaccounts', `system:serviceaccounts:${v.namespace}`, 'system:authenticated'],

@@ -471,7 +471,7 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
             ...(boolFlag(args, 'disable-servicelb') || net.disableServicelb ? ['servicelb'] : []),
             ...(net.disableIngress ? ['ingress'] : []),
           ],
-          serviceAccount: { rootCaPem: pki.caCertPem },
+          serviceAccount: { rootCaPem: pki.caCertPem, tokenKeyPem: pki.serviceAccountKeyPem },
           // The client CA's key reaches the signer only through the worker's data, never through the API.
           csrSigning: {
             ...controllerOptions.csrSigning,

@@ -32,6 +32,7 @@ import { startReplicationControllerController } from './replicationcontroller/co
 import { type ResourceQuotaControllerOptions, startResourceQuotaController } from './resourcequota/controller.js';
 import { startServiceLbController } from './servicelb/controller.js';
 import { type ServiceAccountControllerOptions, startServiceAccountController } from './serviceaccount/controller.js';
+import { startTokensController } from './serviceaccount/tokens.js';
 import { startStatefulSetController } from './statefulset/controller.js';
 import { startVolumeController, type VolumeControllerOptions } from './volume/controller.js';
 
@@ -89,6 +90,8 @@ const CONTROLLERS: Record<string, Starter> = {
   servicelb: (ctx) => startServiceLbController(ctx),
   ingress: (ctx) => startIngressStatusController(ctx),
   serviceaccount: (ctx, o) => startServiceAccountController(ctx, o.serviceAccount),
+  'serviceaccount-token': (ctx, o) =>
+    startTokensController(ctx, { keyPem: o.serviceAccount?.tokenKeyPem, rootCaPem: o.serviceAccount?.rootCaPem }),
   csrsigning: (ctx, o) => startCsrSigningController(ctx, o.csrSigning),
   csrapproving: (ctx) => startCsrApprovingController(ctx),
   clusterautoscaler: (ctx, o) =>

@@ -26,6 +26,8 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
   let s: TestServer;
   let dir: string;
   let nodeToken: string;
+  /** node1's kubeconfig with the certificate the node CSR got. */
+  let node1Kc: string | undefined;
 
   /** A P-256 key `<name>.key` and a CSR `<name>.csr` for the subject. */
   const makeCsr = (name: string, subj: string): string => {
@@ -261,6 +263,7 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
     assert.deepEqual(who.status.userInfo.groups, ['system:nodes', 'system:authenticated']);
     // Renewal with the node's own certificate: selfnodeclient. Asking for another node's name is not approved.
     const nodeKc = certKubeconfig('node1', certPem);
+    node1Kc = nodeKc;
     const renew = makeCsr('node1-renew', '/CN=system:node:node1/O=system:nodes');
     await s.kubectl(['--kubeconfig', nodeKc, 'create', '-f', '-'], {
       input: csrManifest('node1-renew', renew, {
@@ -294,6 +297,141 @@ describe('CertificateSigningRequests and client certificates', { timeout: 240_00
     await new Promise((res) => setTimeout(res, 1500));
     assert.equal((await getCsr('node2-client')).status?.conditions?.length ?? 0, 0);
     assert.equal((await getCsr('node1-steal')).status?.conditions?.length ?? 0, 0);
+  });
+
+  it("node1's certificate reads only what its pods use and modifies no other node", async () => {
+    assert.ok(node1Kc, 'the node CSR test ran first');
+    const objects = [
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node1' } },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node2' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'used', namespace: 'default' }, data: { k: 'dg==' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'lonely', namespace: 'default' }, data: { k: 'dg==' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'on-node1', namespace: 'default' },
+        spec: {
+          nodeName: 'node1',
+          automountServiceAccountToken: false,
+          containers: [{ name: 'c', image: 'busybox' }],
+          volumes: [{ name: 's', secret: { secretName: 'used' } }],
+        },
+      },
+    ];
+    const made = await s.kubectl(['create', '-f', '-'], { input: objects.map((o) => JSON.stringify(o)).join('\n') });
+    assert.equal(made.code, 0, made.stderr);
+    const asNode = (...args: string[]) => s.kubectl(['--kubeconfig', node1Kc!, ...args]);
+    await pollUntil(
+      'node1 may read the secret of its pod',
+      async () => ((await asNode('get', 'secret', 'used')).code === 0 ? true : undefined),
+      10_000,
+    );
+    const lonely = await asNode('get', 'secret', 'lonely');
+    assert.equal(lonely.code, 1);
+    assert.match(
+      lonely.stderr,
+      /Error from server \(Forbidden\): secrets "lonely" is forbidden: User "system:node:node1" cannot get resource "secrets" in API group "" in the namespace "default": no relationship found between node 'node1' and this object/,
+    );
+    assert.match(
+      (await asNode('get', 'secrets')).stderr,
+      /secrets is forbidden: User "system:node:node1" cannot list resource "secrets" in API group "" in the namespace "default"/,
+    );
+    const label = await asNode('label', 'node', 'node2', 'stolen=yes');
+    assert.equal(label.code, 1);
+    assert.match(label.stderr, /nodes "node2" is forbidden: node "node1" is not allowed to modify node "node2"/);
+    assert.match(
+      (await asNode('delete', 'node', 'node2')).stderr,
+      /nodes "node2" is forbidden: User "system:node:node1" cannot delete resource "nodes" in API group "" at the cluster scope/,
+    );
+    assert.equal((await asNode('label', 'node', 'node1', 'mine=yes')).code, 0, 'its own Node it may label');
+    const node2 = JSON.parse(await s.k('get', 'node', 'node2', '-o', 'json'));
+    assert.equal(node2.metadata.labels?.stolen, undefined, 'node2 is unchanged');
+    // the pod gone, so is the secret
+    await s.k('delete', 'pod', 'on-node1', '--grace-period=0', '--force');
+    await pollUntil(
+      'node1 loses the secret',
+      async () => ((await asNode('get', 'secret', 'used')).code === 1 ? true : undefined),
+      10_000,
+    );
+  });
+
+  it('CSR garbage: a broken self-signature is a 422; a kubelet-signer request not for system:node:<name> is never signed', async () => {
+    // An openssl request whose subject is changed after signing: the signature no longer verifies.
+    const pem = makeCsr('tampered', '/CN=tampered-aaaa');
+    const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const at = der.indexOf('tampered-aaaa');
+    assert.ok(at > 0);
+    der.write('tampered-bbbb', at, 'latin1');
+    const b64lines = der.toString('base64').replace(/.{64}/g, '$&\n');
+    const forged = `-----BEGIN CERTIFICATE REQUEST-----\n${b64lines}\n-----END CERTIFICATE REQUEST-----\n`;
+    const sig = await s.kubectl(['create', '-f', '-'], {
+      input: csrManifest('tampered', forged, {
+        signerName: 'kubernetes.io/kube-apiserver-client',
+        usages: ['client auth'],
+      }),
+    });
+    assert.equal(sig.code, 1);
+    assert.match(
+      sig.stderr,
+      /The CertificateSigningRequest "tampered" is invalid: spec.request: Invalid value: .*x509: ECDSA verification failure/,
+    );
+    // not PEM at all, and PEM of something else
+    for (const [name, body] of [
+      ['not-pem', Buffer.from([0x30, 0x82, 0x01, 0x00, 0xff]).toString('latin1')],
+      ['a-key', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'],
+      ['bad-der', '-----BEGIN CERTIFICATE REQUEST-----\nMAMCAQA=\n-----END CERTIFICATE REQUEST-----\n'],
+    ] as const) {
+      const r = await s.kubectl(['create', '-f', '-'], {
+        input: csrManifest(name, body, {
+          signerName: 'kubernetes.io/kube-apiserver-client',
+          usages: ['client auth'],
+        }),
+      });
+      assert.equal(r.code, 1, name);
+      assert.match(r.stderr, new RegExp(`"${name}" is invalid: spec.request: Invalid value`), `${name}: ${r.stderr}`);
+    }
+    const names = (await s.k('get', 'csr', '-o', 'name')).split('\n');
+    for (const n of ['tampered', 'not-pem', 'a-key', 'bad-der'])
+      assert.ok(!names.includes(`certificatesigningrequest.certificates.k8s.io/${n}`), `${n} was not stored`);
+
+    // The kubelet signer with the join token, for names that are not a node's: not auto-approved; an
+    // administrator's approval ends in Failed with upstream's reason, and nothing is signed.
+    const cases = [
+      ['kubelet-alice', '/CN=alice/O=system:nodes', 'subject common name does not begin with system:node:'],
+      ['kubelet-masters', '/CN=system:node:node9/O=system:masters', 'subject organization is not system:nodes'],
+      ['kubelet-two-orgs', '/CN=system:node:node9/O=system:nodes/O=devs', 'subject organization is not system:nodes'],
+    ] as const;
+    for (const [name, subj] of cases) {
+      const r = await s.kubectl(['--token', nodeToken, 'create', '-f', '-'], {
+        input: csrManifest(name, makeCsr(name, subj), {
+          signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+          usages: KUBELET_USAGES,
+        }),
+      });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    // a node request with the wrong usages is not auto-approved either
+    await s.kubectl(['--token', nodeToken, 'create', '-f', '-'], {
+      input: csrManifest('kubelet-server-usage', makeCsr('kubelet-su', '/CN=system:node:node9/O=system:nodes'), {
+        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+        usages: ['digital signature', 'server auth'],
+      }),
+    });
+    await new Promise((res) => setTimeout(res, 1500));
+    for (const name of [...cases.map((c) => c[0]), 'kubelet-server-usage'])
+      assert.equal((await getCsr(name)).status?.conditions?.length ?? 0, 0, `${name} is still pending`);
+    for (const [name, , message] of cases) {
+      await s.k('certificate', 'approve', name);
+      const failed = await pollUntil(
+        `${name} failed`,
+        async () => (await getCsr(name)).status?.conditions?.find((c) => c.type === 'Failed'),
+        30_000,
+        200,
+      );
+      assert.equal(failed.reason, 'SignerValidationFailure');
+      assert.equal(failed.message, message);
+      assert.equal((await getCsr(name)).status?.certificate, undefined);
+    }
   });
 
   it('bad requests are 422s with upstream messages; system:masters and wrong usages are refused', async () => {

@@ -117,7 +117,7 @@ describe('RBAC', { timeout: 180_000 }, () => {
       'create',
       'role',
       'rbac-writer',
-      '--verb=create,get,list',
+      '--verb=create,get,list,patch',
       '--resource=roles,rolebindings',
       '-n',
       'team-a',
@@ -156,6 +156,195 @@ describe('RBAC', { timeout: 180_000 }, () => {
     );
     assert.match(admin.stderr, /rolebindings\.rbac\.authorization\.k8s\.io "dave-admin" is forbidden: user "carol"/);
     assert.equal((await s.kubectl(['get', 'role', 'secrets-too', '-n', 'team-a'])).code, 1, 'nothing was stored');
+    // only the part she lacks is named
+    const partly = await as(
+      'carol',
+      'create',
+      'role',
+      'pods-rw',
+      '--verb=get,list,delete',
+      '--resource=pods',
+      '-n',
+      'team-a',
+    );
+    assert.match(
+      partly.stderr,
+      /is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["pods"\], Verbs:\["delete"\]\}$/m,
+    );
+    // an update that adds a rule she lacks is refused and changes nothing
+    const before = await s.k('get', 'role', 'pods-only', '-n', 'team-a', '-o', 'jsonpath={.rules}');
+    const patch = await as(
+      'carol',
+      'patch',
+      'role',
+      'pods-only',
+      '-n',
+      'team-a',
+      '--type=json',
+      '-p=[{"op":"add","path":"/rules/-","value":{"apiGroups":[""],"resources":["secrets"],"verbs":["get"]}}]',
+    );
+    assert.equal(patch.code, 1);
+    assert.match(
+      patch.stderr,
+      /roles\.rbac\.authorization\.k8s\.io "pods-only" is forbidden: user "carol" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["get"\]\}/,
+    );
+    assert.equal(await s.k('get', 'role', 'pods-only', '-n', 'team-a', '-o', 'jsonpath={.rules}'), before);
+    // a binding to a role that does not exist is a 404, as upstream's GetRoleReferenceRules
+    const ghost = await as('carol', 'create', 'rolebinding', 'ghost', '--role=ghost', '--user=dave', '-n', 'team-a');
+    assert.match(
+      ghost.stderr,
+      /error: failed to create rolebinding: roles\.rbac\.authorization\.k8s\.io "ghost" not found/,
+    );
+    assert.equal((await s.kubectl(['get', 'rolebinding', 'ghost', '-n', 'team-a'])).code, 1);
+  });
+
+  it('binding cluster-admin needs the bind verb on it; bind on one role is not bind on another', async () => {
+    await s.k('create', 'clusterrole', 'crb-writer', '--verb=create,get,list', '--resource=clusterrolebindings');
+    await s.k('create', 'clusterrolebinding', 'erin-writes-crbs', '--clusterrole=crb-writer', '--user=erin');
+    await pollUntil(
+      'erin may create clusterrolebindings',
+      async () => ((await as('erin', 'auth', 'can-i', 'create', 'clusterrolebindings')).code === 0 ? true : undefined),
+      10_000,
+    );
+    const admin = await as(
+      'erin',
+      'create',
+      'clusterrolebinding',
+      'erin-admin',
+      '--clusterrole=cluster-admin',
+      '--user=erin',
+    );
+    assert.equal(admin.code, 1);
+    assert.ok(
+      admin.stderr.includes(
+        'error: failed to create clusterrolebinding: clusterrolebindings.rbac.authorization.k8s.io "erin-admin" is forbidden: ' +
+          'user "erin" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
+          '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}',
+      ),
+      admin.stderr,
+    );
+    const raw = await s.request(
+      'POST',
+      '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+      {
+        metadata: { name: 'erin-admin' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'erin' }],
+      },
+      { 'Impersonate-User': 'erin' },
+    );
+    assert.equal(raw.status, 403);
+    assert.deepEqual(
+      { ...JSON.parse(raw.body), message: undefined },
+      {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: undefined,
+        reason: 'Forbidden',
+        details: { name: 'erin-admin', group: 'rbac.authorization.k8s.io', kind: 'clusterrolebindings' },
+        code: 403,
+      },
+    );
+    assert.equal((await s.kubectl(['get', 'clusterrolebinding', 'erin-admin'])).code, 1, 'nothing was stored');
+    assert.equal((await as('erin', 'auth', 'can-i', 'delete', 'namespaces')).stdout.trim(), 'no');
+
+    // the bind verb on `view` lets her bind view (whose rules she lacks), not cluster-admin
+    await s.k('create', 'clusterrole', 'binds-view', '--verb=bind', '--resource=clusterroles', '--resource-name=view');
+    await s.k('create', 'clusterrolebinding', 'erin-binds-view', '--clusterrole=binds-view', '--user=erin');
+    const view = await pollUntil(
+      'erin may bind view',
+      async () => {
+        const r = await as('erin', 'create', 'clusterrolebinding', 'frank-views', '--clusterrole=view', '--user=frank');
+        return r.code === 0 ? r : undefined;
+      },
+      10_000,
+    );
+    assert.match(view.stdout, /clusterrolebinding.rbac.authorization.k8s.io\/frank-views created/);
+    const again = await as(
+      'erin',
+      'create',
+      'clusterrolebinding',
+      'erin-admin',
+      '--clusterrole=cluster-admin',
+      '--user=erin',
+    );
+    assert.match(again.stderr, /is attempting to grant RBAC permissions not currently held/);
+    await s.k('delete', 'clusterrolebinding', 'frank-views');
+  });
+
+  it('impersonation needs the impersonate verb, for each user and group asked for', async () => {
+    const frank = (...args: string[]) => s.kubectl(['--as=frank', ...args]);
+    // frank (impersonated by the admin) impersonating jane in turn is a request the API server sees as frank
+    // only when his credential is his own: use a token made for him
+    await s.k('create', 'serviceaccount', 'frank', '-n', 'team-a');
+    const token = (await s.k('create', 'token', 'frank', '-n', 'team-a')).trim();
+    const asFrank = (...args: string[]) => s.kubectl([`--token=${token}`, ...args]);
+    const user = 'system:serviceaccount:team-a:frank';
+    const refused = await asFrank('--as=jane', 'get', 'pods', '-n', 'team-a');
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `Error from server \\(Forbidden\\): users "jane" is forbidden: User "${user}" cannot impersonate resource "users" in API group "" at the cluster scope`,
+      ),
+    );
+    await s.k(
+      'create',
+      'clusterrole',
+      'impersonates-jane',
+      '--verb=impersonate',
+      '--resource=users',
+      '--resource-name=jane',
+    );
+    await s.k(
+      'create',
+      'clusterrolebinding',
+      'frank-is-jane',
+      '--clusterrole=impersonates-jane',
+      `--serviceaccount=team-a:frank`,
+    );
+    await pollUntil(
+      'frank may impersonate jane',
+      async () => ((await asFrank('--as=jane', 'get', 'pods', '-n', 'team-a')).code === 0 ? true : undefined),
+      10_000,
+    );
+    const who = await asFrank('--as=jane', 'auth', 'whoami');
+    assert.match(who.stdout, /Username\s+jane/);
+    // jane's rights, not frank's: she may not read secrets
+    assert.match(
+      (await asFrank('--as=jane', 'get', 'secrets', '-n', 'team-a')).stderr,
+      /User "jane" cannot list resource "secrets"/,
+    );
+    // another user, or a group on top, needs its own grant
+    assert.match(
+      (await asFrank('--as=bob', 'get', 'pods', '-n', 'team-b')).stderr,
+      new RegExp(`users "bob" is forbidden: User "${user}" cannot impersonate resource "users"`),
+    );
+    assert.match(
+      (await asFrank('--as=jane', '--as-group=system:masters', 'get', 'secrets', '-A')).stderr,
+      new RegExp(
+        `groups "system:masters" is forbidden: User "${user}" cannot impersonate resource "groups" in API group "" at the cluster scope`,
+      ),
+    );
+    assert.match(
+      (await asFrank('--as=jane', '--as-uid=1234', 'get', 'pods', '-n', 'team-a')).stderr,
+      new RegExp(
+        `uids.authentication.k8s.io "1234" is forbidden: User "${user}" cannot impersonate resource "uids" in API group "authentication.k8s.io" at the cluster scope`,
+      ),
+    );
+    const extra = await s.request('GET', '/api/v1/namespaces/team-a/pods', undefined, {
+      Authorization: `Bearer ${token}`,
+      'Impersonate-User': 'jane',
+      'Impersonate-Extra-Scopes': 'view',
+    });
+    assert.equal(extra.status, 403, extra.body);
+    assert.equal(
+      JSON.parse(extra.body).message,
+      `userextras.authentication.k8s.io "view" is forbidden: User "${user}" cannot impersonate resource "userextras/scopes" in API group "authentication.k8s.io" at the cluster scope`,
+    );
+    assert.equal((await frank('auth', 'can-i', 'impersonate', 'users/jane')).stdout.trim(), 'no');
   });
 
   it('the node join token is only a bootstrapper: not an administrator, not a node, may not impersonate', async () => {

@@ -3,7 +3,7 @@
 // secret to a new key, through a running server and on a stopped one; turning encryption off decrypts them again.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -18,6 +18,23 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 function dbBytes(dataDir: string): Buffer {
   const dir = join(dataDir, 'db');
   return Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
+}
+
+/** The markers (clear or base64) found in any file under the data dir, with the file. */
+function clearValuesIn(dataDir: string, markers: string[]): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        const bytes = readFileSync(p);
+        for (const m of markers) if (bytes.includes(m) || bytes.includes(b64(m))) found.push(`${m} in ${p}`);
+      }
+    }
+  };
+  walk(dataDir);
+  return found;
 }
 
 function storedSecretValues(dataDir: string): Map<string, string> {
@@ -123,6 +140,12 @@ describe('secrets encryption at rest', { timeout: 240_000 }, () => {
     assert.equal(JSON.parse(status.stdout).writeKey, `aesgcm:${k3[0]}`);
     await s.stop();
     s = undefined;
+    // after the rotations no file of the data dir (store, WAL, logs, anything) holds a secret's value in clear
+    assert.deepEqual(clearValuesIn(dataDir, ['marker-early-1', 'marker-late-2', 'marker-after-4']), []);
+    // and the keys are the owner's only
+    const mode = (p: string) => statSync(join(dataDir, p)).mode & 0o777;
+    assert.equal(mode('cred/encryption-config.json') & 0o077, 0, 'the key file is not readable by group or others');
+    assert.equal(mode('cred') & 0o077, 0, 'nor is its directory');
   });
 
   it('--secrets-encryption=false decrypts what was encrypted; a broken config file stops the server with its reason', async () => {

@@ -35,3 +35,9 @@ export {
   verifyClientCertificate,
 } from './client-certs.js';
 export type { CertificateAndKey } from './certificates.js';
+export {
+  LEGACY_ISSUER,
+  type LegacyTokenClaims,
+  serviceAccountKeyId,
+  signLegacyServiceAccountToken,
+} from './service-account-token.js';

@@ -91,8 +91,19 @@ export class Authorizer {
     const headers = req.headersDistinct;
     const name = headers['impersonate-user']?.[0];
     const groups = (headers['impersonate-group'] ?? []).flatMap((g) => g.split(',').map((x) => x.trim()));
+    const uid = headers['impersonate-uid']?.[0];
+    // Impersonate-Extra-<key>: the key percent-decoded and lower-cased, each value its own request (upstream)
+    const extras: [string, string][] = [];
+    for (const [h, values] of Object.entries(headers)) {
+      if (!h.startsWith('impersonate-extra-') || !values) continue;
+      let key = h.slice('impersonate-extra-'.length);
+      try {
+        key = decodeURIComponent(key);
+      } catch {}
+      for (const v of values) extras.push([key, v]);
+    }
     if (!name) {
-      if (groups.length > 0)
+      if (groups.length > 0 || uid !== undefined || extras.length > 0)
         throw new StatusError(500, 'InternalError', 'requested groups without impersonating a user');
       return user;
     }
@@ -101,6 +112,12 @@ export class Authorizer {
     if (sa) this.check({ ...base, apiGroup: '', resource: 'serviceaccounts', namespace: sa[1]!, name: sa[2]! });
     else this.check({ ...base, apiGroup: '', resource: 'users', namespace: '', name });
     for (const g of groups) this.check({ ...base, apiGroup: '', resource: 'groups', namespace: '', name: g });
+    // the uid and extras are checked as upstream's (so asking for them is refused without the verb); the user
+    // they make carries neither
+    const authn = 'authentication.k8s.io';
+    for (const [key, value] of extras)
+      this.check({ ...base, apiGroup: authn, resource: 'userextras', subresource: key, namespace: '', name: value });
+    if (uid !== undefined) this.check({ ...base, apiGroup: authn, resource: 'uids', namespace: '', name: uid });
     const extra = sa ? ['system:serviceaccounts', `system:serviceaccounts:${sa[1]}`] : [];
     const all = [...new Set([...groups, ...extra, ...(name === 'system:anonymous' ? [] : [AUTHENTICATED])])];
     return { name, groups: all };

@@ -14,54 +14,98 @@ export const requestUser = new AsyncLocalStorage<UserInfo>();
 const RBAC = 'rbac.authorization.k8s.io';
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
-/** The rules of `rules` the user does not hold in `namespace` ('' = cluster-wide). */
-function missingRules(authz: Authorizer, user: UserInfo, namespace: string, rules: PolicyRule[]): PolicyRule[] {
-  const missing: PolicyRule[] = [];
-  for (const rule of rules) {
-    const verbs = strings(rule.verbs);
-    const base = { user, subresource: '', namespace, name: '', apiGroup: '', resource: '', path: '' };
-    let ok = true;
-    if (strings(rule.nonResourceURLs).length > 0) {
-      for (const path of strings(rule.nonResourceURLs))
-        for (const verb of verbs) if (!authz.allows({ ...base, resourceRequest: false, verb, path })) ok = false;
-    } else {
-      const names = strings(rule.resourceNames);
-      for (const apiGroup of strings(rule.apiGroups))
-        for (const res of strings(rule.resources)) {
-          const slash = res.indexOf('/');
-          const resource = slash < 0 ? res : res.slice(0, slash);
-          const subresource = slash < 0 ? '' : res.slice(slash + 1);
-          for (const verb of verbs)
-            for (const name of names.length > 0 ? names : ['']) {
-              const a: Attributes = { ...base, resourceRequest: true, verb, apiGroup, resource, subresource, name };
-              if (!authz.allows(a)) ok = false;
-            }
-        }
-    }
-    if (!ok) missing.push(rule);
-  }
-  return missing;
+/**
+ * upstream BreakdownRule: the rule as rules of one verb, one group and resource (and one resource name), or one
+ * non-resource URL each.
+ */
+export function breakdownRule(rule: PolicyRule): PolicyRule[] {
+  const out: PolicyRule[] = [];
+  const verbs = strings(rule.verbs);
+  const names = strings(rule.resourceNames);
+  for (const apiGroup of strings(rule.apiGroups))
+    for (const resource of strings(rule.resources))
+      for (const verb of verbs) {
+        if (names.length === 0) out.push({ apiGroups: [apiGroup], resources: [resource], verbs: [verb] });
+        else
+          for (const name of names)
+            out.push({ apiGroups: [apiGroup], resources: [resource], resourceNames: [name], verbs: [verb] });
+      }
+  for (const url of strings(rule.nonResourceURLs))
+    for (const verb of verbs) out.push({ nonResourceURLs: [url], verbs: [verb] });
+  return out;
 }
 
-function ruleString(r: PolicyRule): string {
+/**
+ * upstream CompactRules over a broken-down list: rules of one group, one resource and at most one name that
+ * differ only by verb become one rule, after the others.
+ */
+export function compactRules(rules: PolicyRule[]): PolicyRule[] {
+  const out: PolicyRule[] = [];
+  const simple = new Map<string, PolicyRule>();
+  for (const r of rules) {
+    const isSimple =
+      (r.apiGroups?.length ?? 0) === 1 &&
+      (r.resources?.length ?? 0) === 1 &&
+      (r.resourceNames?.length ?? 0) <= 1 &&
+      (r.nonResourceURLs?.length ?? 0) === 0;
+    if (!isSimple) {
+      out.push(r);
+      continue;
+    }
+    const key = JSON.stringify([r.apiGroups, r.resources, r.resourceNames ?? []]);
+    const had = simple.get(key);
+    if (had) had.verbs = [...(had.verbs ?? []), ...(r.verbs ?? [])];
+    else simple.set(key, { ...r, verbs: [...(r.verbs ?? [])] });
+  }
+  return [...out, ...simple.values()];
+}
+
+/** upstream Covers: the broken-down rules of `rules` the user does not hold in `namespace` ('' = cluster-wide). */
+export function missingRules(
+  allows: (a: Attributes) => boolean,
+  user: UserInfo,
+  namespace: string,
+  rules: PolicyRule[],
+): PolicyRule[] {
+  const base = { user, subresource: '', namespace, name: '', apiGroup: '', resource: '', path: '' };
+  return rules.flatMap(breakdownRule).filter((r) => {
+    const verb = r.verbs![0]!;
+    if (r.nonResourceURLs) return !allows({ ...base, resourceRequest: false, verb, path: r.nonResourceURLs[0]! });
+    const res = r.resources![0]!;
+    const slash = res.indexOf('/');
+    return !allows({
+      ...base,
+      resourceRequest: true,
+      verb,
+      apiGroup: r.apiGroups![0]!,
+      resource: slash < 0 ? res : res.slice(0, slash),
+      subresource: slash < 0 ? '' : res.slice(slash + 1),
+      name: r.resourceNames?.[0] ?? '',
+    });
+  });
+}
+
+/** upstream rbacv1helpers.CompactString. */
+export function ruleString(r: PolicyRule): string {
   const parts: string[] = [];
   const q = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(' ')}]`;
   if (r.apiGroups?.length) parts.push(`APIGroups:${q(r.apiGroups)}`);
   if (r.resources?.length) parts.push(`Resources:${q(r.resources)}`);
-  if (r.resourceNames?.length) parts.push(`ResourceNames:${q(r.resourceNames)}`);
   if (r.nonResourceURLs?.length) parts.push(`NonResourceURLs:${q(r.nonResourceURLs)}`);
-  parts.push(`Verbs:${q(r.verbs ?? [])}`);
+  if (r.resourceNames?.length) parts.push(`ResourceNames:${q(r.resourceNames)}`);
+  if (r.verbs?.length) parts.push(`Verbs:${q(r.verbs)}`);
   return `{${parts.join(', ')}}`;
 }
 
-function escalationError(resource: string, name: string, user: UserInfo, missing: PolicyRule[]): StatusError {
+/** upstream ConfirmNoEscalation's message: the compacted missing rules, each once, sorted. */
+export function escalationMessage(user: UserInfo, missing: PolicyRule[]): string {
   const groups = `[${user.groups.map((g) => JSON.stringify(g)).join(' ')}]`;
-  return errors.forbiddenObject(
-    RBAC,
-    resource,
-    name,
-    `user ${JSON.stringify(user.name)} (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${missing.map(ruleString).join('\n')}`,
-  );
+  const lines = [...new Set(compactRules(missing).map(ruleString))].sort();
+  return `user ${JSON.stringify(user.name)} (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${lines.join('\n')}`;
+}
+
+function escalationError(resource: string, name: string, user: UserInfo, missing: PolicyRule[]): StatusError {
+  return errors.forbiddenObject(RBAC, resource, name, escalationMessage(user, missing));
 }
 
 /** Throws 403 when the current request's user would escalate their privileges by writing `obj`. */
@@ -85,7 +129,7 @@ export function checkNoEscalation(authz: Authorizer, resource: string, obj: Kube
   if (resource === 'roles' || resource === 'clusterroles') {
     if (verbAllowed('escalate', resource, name)) return;
     const rules = Array.isArray(obj.rules) ? (obj.rules as PolicyRule[]) : [];
-    const missing = missingRules(authz, user, namespace, rules);
+    const missing = missingRules((a) => authz.allows(a), user, namespace, rules);
     if (missing.length > 0) throw escalationError(resource, name, user, missing);
     return;
   }
@@ -95,11 +139,16 @@ export function checkNoEscalation(authz: Authorizer, resource: string, obj: Kube
   if (verbAllowed('bind', refResource, ref.name ?? '')) return;
   const snapshot = authz.snapshot();
   let rules: PolicyRule[] = [];
-  if (ref.kind === 'Role') rules = snapshot.roles.get(`${namespace}/${ref.name}`)?.rules ?? [];
-  else {
+  // upstream GetRoleReferenceRules: a role that does not exist is a 404 for whoever may not bind it
+  if (ref.kind === 'Role') {
+    const role = snapshot.roles.get(`${namespace}/${ref.name}`);
+    if (!role) throw errors.notFound(RBAC, 'roles', ref.name ?? '');
+    rules = role.rules ?? [];
+  } else {
     const cr = snapshot.clusterRoles.get(ref.name ?? '');
-    rules = cr ? clusterRoleRules(snapshot, cr) : [];
+    if (!cr) throw errors.notFound(RBAC, 'clusterroles', ref.name ?? '');
+    rules = clusterRoleRules(snapshot, cr);
   }
-  const missing = missingRules(authz, user, namespace, rules);
+  const missing = missingRules((a) => authz.allows(a), user, namespace, rules);
   if (missing.length > 0) throw escalationError(resource, name, user, missing);
 }

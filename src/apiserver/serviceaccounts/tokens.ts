@@ -2,8 +2,9 @@
 // (ES256 here), with the `kubernetes.io` private claims (namespace, service account, bound pod or secret), an
 // audience and an expiry; their verification (signature, issuer, audience, time); and the OIDC discovery
 // documents (`/.well-known/openid-configuration`, `/openid/v1/jwks`).
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { exportJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { LEGACY_ISSUER, serviceAccountKeyId } from '../../pki/index.js';
 
 export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
@@ -31,6 +32,13 @@ export interface VerifiedToken {
   expiresAt: number;
 }
 
+/** What a verified legacy token says. */
+export interface LegacyToken {
+  namespace: string;
+  serviceAccount: { name: string; uid: string };
+  secretName: string;
+}
+
 export class TokenIssuer {
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
@@ -45,9 +53,7 @@ export class TokenIssuer {
   ) {
     this.privateKey = createPrivateKey(privateKeyPem);
     this.publicKey = createPublicKey(this.privateKey);
-    this.keyId = createHash('sha256')
-      .update(this.publicKey.export({ type: 'spki', format: 'der' }))
-      .digest('base64url');
+    this.keyId = serviceAccountKeyId(this.publicKey);
   }
 
   async issue(c: TokenClaims, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
@@ -105,6 +111,30 @@ export class TokenIssuer {
         secret: ref(k?.secret),
         expiresAt: (payload.exp ?? 0) * 1000,
       };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A legacy token (a `kubernetes.io/service-account-token` Secret's): signature and claims only; the caller
+   * checks that the secret still holds it and that the account keeps its uid.
+   */
+  async verifyLegacy(token: string): Promise<LegacyToken | undefined> {
+    if (token.split('.').length !== 3 || token.length > 16_384) return undefined;
+    try {
+      const { payload } = await jwtVerify(token, this.publicKey, { issuer: LEGACY_ISSUER, algorithms: ['ES256'] });
+      const str = (k: string) => {
+        const v = payload[`kubernetes.io/serviceaccount/${k}`];
+        return typeof v === 'string' && v ? v : undefined;
+      };
+      const namespace = str('namespace');
+      const name = str('service-account.name');
+      const uid = str('service-account.uid');
+      const secretName = str('secret.name');
+      if (!namespace || !name || !uid || !secretName) return undefined;
+      if (payload.sub !== `system:serviceaccount:${namespace}:${name}`) return undefined;
+      return { namespace, serviceAccount: { name, uid }, secretName };
     } catch {
       return undefined;
     }

@@ -9,6 +9,8 @@ import type { ControllerContext, RunningController } from '../context.js';
 export interface ServiceAccountControllerOptions {
   /** The cluster CA (PEM) to publish; without it the root CA ConfigMaps are not made. */
   rootCaPem?: string;
+  /** The service-account signing key (PEM): legacy token secrets get their tokens (`tokens.ts`); off without. */
+  tokenKeyPem?: string;
 }
 
 const COMPONENT = 'serviceaccount-controller';
