@@ -98,4 +98,53 @@ describe('EventRecorder', () => {
     }
     assert.equal(logged.length, 1);
   });
+
+  it('combines similar events: the tenth different message of one reason starts a "combined from similar events" Event', async () => {
+    const clock = new FakeClock(Date.parse('2025-03-01T00:00:00Z'));
+    const rec = new EventRecorder({ client, component: 'replicaset-controller', clock });
+    const rs: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'big', namespace: 'shop', uid: 'rs-1' },
+    };
+    for (let i = 1; i <= 15; i++) {
+      clock.advance(100);
+      await rec.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: big-${i}`);
+    }
+    const created = (await events()).filter((e) => e.reason === 'SuccessfulCreate');
+    const single = created.filter((e) => !e.message!.startsWith('(combined'));
+    const combined = created.filter((e) => e.message!.startsWith('(combined from similar events): '));
+    assert.equal(single.length, 9);
+    assert.deepEqual(
+      single.map((e) => e.count),
+      Array(9).fill(1),
+    );
+    assert.equal(combined.length, 1);
+    assert.equal(combined[0]!.count, 6);
+    assert.equal(combined[0]!.message, '(combined from similar events): Created pod: big-15');
+  });
+
+  it('drops events past the spam filter (25 per object, one more per 5 minutes) and counts them on the next write', async () => {
+    const clock = new FakeClock(Date.parse('2025-04-01T00:00:00Z'));
+    const rec = new EventRecorder({ client, component: 'kubelet', host: 'node-2', clock });
+    const noisy: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'noisy', namespace: 'shop', uid: 'p-9' },
+    };
+    const writes = () => server.requests.filter((r) => r.method !== 'GET' && r.path.includes('/events')).length;
+    const before = writes();
+    for (let i = 0; i < 30; i++) await rec.event(noisy, 'Warning', 'BackOff', 'Back-off restarting failed container');
+    assert.equal(writes() - before, 25);
+    const backoff = async () => (await events()).filter((e) => e.involvedObject.name === 'noisy');
+    assert.equal((await backoff())[0]!.count, 25);
+    clock.advance(300_000);
+    await rec.event(noisy, 'Warning', 'BackOff', 'Back-off restarting failed container');
+    assert.equal(writes() - before, 26);
+    const [ev] = await backoff();
+    assert.equal(ev!.count, 31);
+    // A Normal event of the same object has its own bucket (upstream's spam key holds the type).
+    await rec.event(noisy, 'Normal', 'Pulled', 'image pulled');
+    assert.equal(writes() - before, 27);
+  });
 });

@@ -30,6 +30,16 @@ export class TokenBucket {
     this.tokens -= 1;
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.qps) * 1000);
   }
+
+  /** Takes a token if one is free now (flowcontrol's TryAccept); false, and nothing taken, otherwise. */
+  tryTake(now: number): boolean {
+    const burst = Math.max(1, this.burst);
+    this.tokens = Math.min(burst, this.tokens + (Math.max(0, now - this.last) / 1000) * this.qps);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
 }
 
 export class RequestThrottle {
