@@ -5,7 +5,7 @@
 // its apiserver_request_total).
 // Run: npm run build && node dist/bench/deployment.js [nodes:replicas ...]   (default 1000:10000)
 // Server flags: --cluster-cidr 10.128.0.0/9 (a /24 for each of up to 32,768 nodes; the default /16 holds 256).
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { ApiClient } from '../src/client/api-client.js';
 import type { KubeObject } from '../src/core/types.js';
 import { startTestServer } from '../src/e2e/harness.js';
@@ -24,7 +24,7 @@ async function podCreates(client: ApiClient): Promise<number> {
   let n = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
-    if (line.includes('verb="CREATE"') && line.includes('resource="pods"') && line.includes('code="201"'))
+    if (line.includes('verb="POST"') && line.includes('resource="pods"') && line.includes('code="201"'))
       n += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return n;
@@ -35,6 +35,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function run(nodes: number, replicas: number): Promise<void> {
   const s = await startTestServer({ controlPlane: true, args: SERVER_FLAGS });
   const client = new ApiClient({ server: s.url, caPem: s.caPem, token: s.token, userAgent: 'bench' });
+  // BENCH_SERVER_LOG=<file>: the server's own log lines, for looking into a slow run.
+  if (process.env.BENCH_SERVER_LOG) {
+    const log = createWriteStream(process.env.BENCH_SERVER_LOG);
+    s.process.stdout?.pipe(log);
+    s.process.stderr?.pipe(log);
+  }
   const sim = new SimulatedNodes({
     client,
     count: nodes,

@@ -96,6 +96,28 @@ describe('LeaderElector', () => {
     assert.equal(spec.leaseTransitions, 1);
   });
 
+  it('campaigns again after losing the lease, once its work has stopped', async () => {
+    let stopping = 0;
+    const a = candidate('a', {
+      onStartedLeading: () => {
+        timeline.push('start a');
+      },
+      onStoppedLeading: async () => {
+        stopping++;
+        await new Promise((r) => setTimeout(r, 300));
+        timeline.push('stop a');
+      },
+    });
+    await waitFor(() => a.elector.isLeader());
+    server.fault = (r) => (r.userAgent === 'a' ? 503 : undefined);
+    await waitFor(() => stopping === 1, 5000);
+    assert.equal(a.elector.isLeader(), false);
+    server.fault = undefined;
+    await waitFor(() => a.elector.isLeader(), 5000);
+    assert.deepEqual(timeline, ['start a', 'stop a', 'start a']);
+    assert.equal(lease()!.spec!.holderIdentity, 'a');
+  });
+
   it('releases the Lease on stop so a successor takes over without waiting for expiry', async () => {
     const a = candidate('a');
     await waitFor(() => a.elector.isLeader());

@@ -6,6 +6,9 @@
 //   for one Lease cannot both win (the loser gets 409 Conflict).
 // - Renew every retryPeriod; if no renewal succeeds for renewDeadline, stop leading. Because
 //   renewDeadline < leaseDuration, the old leader stops before anyone else may take over.
+// - After losing the lease, campaign again (once onStoppedLeading has finished): upstream's components
+//   exit and their supervisor restarts them; Tutti's run inside the server, so the elector does the
+//   restart, and a component that lost its lease under load comes back instead of staying stopped.
 
 import { resources } from '../core/resources.js';
 import { rfc3339Micro } from '../core/time.js';
@@ -27,7 +30,8 @@ export interface LeaderElectorOptions {
   releaseOnStop?: boolean;
   /** Runs when leadership is gained; the signal aborts when it is lost or stop() is called. */
   onStartedLeading(signal: AbortSignal): void | Promise<void>;
-  onStoppedLeading(): void;
+  /** Runs when leadership is lost or stopped; the next campaign waits for its promise. */
+  onStoppedLeading(): void | Promise<void>;
   onNewLeader?(identity: string): void;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -59,9 +63,14 @@ export class LeaderElector {
     this.path = resourcePath(resources.leases, { namespace: opts.namespace, name: opts.name });
   }
 
-  /** Campaigns, then leads until leadership is lost or stop() is called. Resolves when that is over. */
+  /** Campaigns and leads, campaigning again whenever leadership is lost, until stop(). Resolves after stop(). */
   run(): Promise<void> {
-    this.running ??= this.campaign();
+    this.running ??= (async () => {
+      while (!this.stopped) {
+        await this.campaign();
+        if (!this.stopped) this.log('leader election: lost the lease; campaigning again', {});
+      }
+    })();
     return this.running;
   }
 
@@ -110,7 +119,11 @@ export class LeaderElector {
     }
     this.leading = false;
     lost.abort();
-    this.opts.onStoppedLeading();
+    try {
+      await this.opts.onStoppedLeading();
+    } catch (err) {
+      this.log('leader election: onStoppedLeading failed', { error: String(err) });
+    }
     if (this.stopped && (this.opts.releaseOnStop ?? true)) await this.release();
   }
 

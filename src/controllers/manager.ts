@@ -144,10 +144,10 @@ export async function startControllerManager(
     onStartedLeading: () => {
       current = startControllers(newControllerContext(client, { clock: options.clock, log }), options);
     },
-    onStoppedLeading: () => {
+    onStoppedLeading: async () => {
       const c = current;
       current = undefined;
-      void c?.stop();
+      await c?.stop();
     },
   });
   const campaign = elector.run();

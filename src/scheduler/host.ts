@@ -167,7 +167,10 @@ export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ 
     for (const i of storage) await i.waitForSync();
     s.start();
   };
+  let starting: Promise<void> | undefined;
   const teardown = async () => {
+    // A start still waiting for its caches finishes first, so that what it starts is stopped too.
+    await starting;
     await scheduler?.stop();
     pods?.stop();
     nodes?.stop();
@@ -186,11 +189,10 @@ export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ 
     name: 'kube-scheduler',
     identity: opts.identity,
     onStartedLeading: () => {
-      run().catch((err) => opts.log?.('scheduler failed to start', { err: String(err) }));
+      starting = run().catch((err) => opts.log?.('scheduler failed to start', { err: String(err) }));
     },
-    onStoppedLeading: () => {
-      void teardown();
-    },
+    onStoppedLeading: () => teardown(),
+    log: opts.log,
   });
   const done = elector.run();
   return {

@@ -1,7 +1,7 @@
 // Create: decode, set the metadata the server owns, admit, default, validate, record managed fields, store.
 import { randomUUID } from 'node:crypto';
 import { updateManagedFields } from '../../apimachinery/patch/index.js';
-import { errors } from '../../core/status.js';
+import { errors, StatusError } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
 import { decodeKv } from '../objects.js';
@@ -23,13 +23,35 @@ export interface CreateStep {
   managed?: (o: KubeObject) => KubeObject;
 }
 
-/** The create pipeline after decoding, shared by POST, PUT of a missing object and apply of a missing object. */
+/** Attempts of a create whose name is generated (upstream's maxNameGenerationCreateAttempts). */
+export const GENERATE_NAME_ATTEMPTS = 8;
+
+/**
+ * The create pipeline after decoding, shared by POST, PUT of a missing object and apply of a missing object.
+ * A generated name that is taken is generated again, up to 8 attempts in all, each from the object as
+ * the client sent it (upstream's RetryGenerateName, on by default since 1.31).
+ */
 export async function createObject(
   deps: PipelineDeps,
   t: Target,
   obj: KubeObject,
   step: CreateStep,
 ): Promise<KubeObject> {
+  if (obj.metadata.name || !obj.metadata.generateName) return createOnce(deps, t, obj, step);
+  const sent = structuredClone(obj);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createOnce(deps, t, attempt === 1 ? obj : structuredClone(sent), step);
+    } catch (err) {
+      if (attempt >= GENERATE_NAME_ATTEMPTS || !(err instanceof NameTaken)) throw err;
+    }
+  }
+}
+
+/** The store already holds the name (the 409 AlreadyExists). */
+class NameTaken extends StatusError {}
+
+async function createOnce(deps: PipelineDeps, t: Target, obj: KubeObject, step: CreateStep): Promise<KubeObject> {
   const r = t.resource;
   if (r.custom?.terminating) {
     throw errors.methodNotAllowed(`create not allowed while custom resource definition is terminating`);
@@ -76,7 +98,8 @@ export async function createObject(
   const kv = await storageOf(deps.store, r, deps.maxObjectBytes).create(toStorage(r, toStore));
   if (!kv) {
     await deps.admission.afterDelete(r, toStore);
-    throw errors.alreadyExists(r.group, r.resource, meta.name!);
+    const e = errors.alreadyExists(r.group, r.resource, meta.name!);
+    throw new NameTaken(e.code, e.reason, e.message, e.details);
   }
   return toServed(r, decodeKv(kv));
 }

@@ -103,6 +103,35 @@ describe('object pipeline', () => {
       assert.match(out.metadata.name!, /^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     });
 
+    it('generates a taken name again (RetryGenerateName), 8 attempts in all, each from the object as sent', async () => {
+      await p.create(cm(), configMap('taken-bbbbb'));
+      const random = Math.random;
+      let calls = 0;
+      // The first two suffixes come out as "bbbbb" (taken), then random ones.
+      Math.random = () => (calls++ < 10 ? 0 : random());
+      try {
+        const out = await p.create(cm(), { kind: 'ConfigMap', metadata: { generateName: 'taken-' }, data: { b: '2' } });
+        assert.match(out.metadata.name!, /^taken-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+        assert.notEqual(out.metadata.name, 'taken-bbbbb');
+        assert.deepEqual(out.data, { b: '2' });
+        assert.equal(calls > 10, true);
+        // Every attempt taken: the last 409 is the answer, and nothing else was stored.
+        Math.random = () => 0;
+        const err = await statusError(() =>
+          p.create(cm(), { kind: 'ConfigMap', metadata: { generateName: 'taken-' } }),
+        );
+        assert.equal(err.code, 409);
+        assert.equal(err.reason, 'AlreadyExists');
+        assert.equal(err.message, 'configmaps "taken-bbbbb" already exists');
+      } finally {
+        Math.random = random;
+      }
+      const names = (await p.list(cm())).items
+        .map((i) => i.object.metadata.name)
+        .filter((n) => n?.startsWith('taken-'));
+      assert.equal(names.length, 2);
+    });
+
     it('answers a duplicate with 409 AlreadyExists and a missing namespace with 404', async () => {
       await p.create(cm(), configMap('dup'));
       const dup = await statusError(() => p.create(cm(), configMap('dup')));

@@ -7,7 +7,7 @@
 import { isNotFound, objectKey, resourcePath, WorkQueue } from '../../client/index.js';
 import { type Ingress, type IngressClass, type Node, resources } from '../../core/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
-import { lbNodeAddresses } from '../shared/lb-nodes.js';
+import { LbNodeAddresses } from '../shared/lb-nodes.js';
 import { planIngressStatus } from './plan.js';
 
 const COMPONENT = 'ingress-status-controller';
@@ -24,9 +24,11 @@ export function startIngressStatusController(
   const enqueueAll = () => {
     for (const i of ingresses.list()) queue.add(objectKey(i.metadata));
   };
+  const lb = new LbNodeAddresses(() => nodes.list());
   let lastAddresses = '';
-  const onNode = () => {
-    const now = lbNodeAddresses(nodes.list()).join(',');
+  const onNode = (old: Node | undefined, next: Node | undefined) => {
+    if (!lb.observe(old, next)) return;
+    const now = lb.addresses().join(',');
     if (now === lastAddresses) return;
     lastAddresses = now;
     enqueueAll();
@@ -36,12 +38,16 @@ export function startIngressStatusController(
     onUpdate: (_o, i) => queue.add(objectKey(i.metadata)),
   });
   classes.addEventHandler({ onAdd: enqueueAll, onUpdate: enqueueAll, onDelete: enqueueAll });
-  nodes.addEventHandler({ onAdd: onNode, onUpdate: onNode, onDelete: onNode });
+  nodes.addEventHandler({
+    onAdd: (n) => onNode(undefined, n),
+    onUpdate: (o, n) => onNode(o, n),
+    onDelete: (n) => onNode(n, undefined),
+  });
 
   const sync = async (key: string) => {
     const ing = ingresses.get(key);
     if (!ing) return;
-    const want = planIngressStatus(ing, classes.list(), lbNodeAddresses(nodes.list()));
+    const want = planIngressStatus(ing, classes.list(), lb.addresses());
     if (!want) return;
     const path = resourcePath(resources.ingresses, { namespace: ing.metadata.namespace, name: ing.metadata.name });
     try {

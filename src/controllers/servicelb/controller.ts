@@ -7,7 +7,8 @@
 import { isNotFound, objectKey, resourcePath, WorkQueue } from '../../client/index.js';
 import { type Node, resources, type Service } from '../../core/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
-import { ingressCurrent, lbNodeAddresses, ownsService, planIngress } from './plan.js';
+import { LbNodeAddresses } from '../shared/lb-nodes.js';
+import { ingressCurrent, ownsService, planIngress } from './plan.js';
 
 const COMPONENT = 'service-lb-controller';
 
@@ -19,9 +20,11 @@ export function startServiceLbController(ctx: ControllerContext, opts: { workers
   const enqueueAll = () => {
     for (const s of services.list()) if (ownsService(s)) queue.add(objectKey(s.metadata));
   };
+  const lb = new LbNodeAddresses(() => nodes.list());
   let lastAddresses = '';
-  const onNode = () => {
-    const now = lbNodeAddresses(nodes.list()).join(',');
+  const onNode = (old: Node | undefined, next: Node | undefined) => {
+    if (!lb.observe(old, next)) return;
+    const now = lb.addresses().join(',');
     if (now === lastAddresses) return;
     lastAddresses = now;
     enqueueAll();
@@ -30,12 +33,16 @@ export function startServiceLbController(ctx: ControllerContext, opts: { workers
     onAdd: (s) => queue.add(objectKey(s.metadata)),
     onUpdate: (_o, s) => queue.add(objectKey(s.metadata)),
   });
-  nodes.addEventHandler({ onAdd: onNode, onUpdate: onNode, onDelete: onNode });
+  nodes.addEventHandler({
+    onAdd: (n) => onNode(undefined, n),
+    onUpdate: (o, n) => onNode(o, n),
+    onDelete: (n) => onNode(n, undefined),
+  });
 
   const sync = async (key: string) => {
     const svc = services.get(key);
     if (!svc) return;
-    const plan = planIngress(svc, lbNodeAddresses(nodes.list()));
+    const plan = planIngress(svc, lb.addresses());
     if (ingressCurrent(svc, plan)) return;
     const path = resourcePath(resources.services, { namespace: svc.metadata.namespace, name: svc.metadata.name });
     try {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Node, Service } from '../../core/types.js';
+import { LbNodeAddresses } from '../shared/lb-nodes.js';
 import { ENABLE_LB_LABEL, LB_ADDRESSES_ANNOTATION, ingressCurrent, lbNodeAddresses, planIngress } from './plan.js';
 
 function node(name: string, ip: string, ready = true, extra: Partial<Node['metadata']> = {}, external?: string): Node {
@@ -30,6 +31,34 @@ describe('servicelb plan', () => {
       node('e', '10.0.0.9'),
     ];
     assert.deepEqual(lbNodeAddresses(nodes), ['10.0.0.9', '10.0.0.10', '198.51.100.4']);
+  });
+  it('the addresses are recomputed only after a node change that they depend on', () => {
+    const a = node('a', '10.0.0.1');
+    let nodes = [a, node('b', '10.0.0.2')];
+    let lists = 0;
+    const lb = new LbNodeAddresses(() => {
+      lists++;
+      return nodes;
+    });
+    assert.deepEqual(lb.addresses(), ['10.0.0.1', '10.0.0.2']);
+    // A heartbeat (another condition's time, an annotation) changes nothing that is read.
+    const beat = { ...a, metadata: { ...a.metadata, annotations: { x: '1' }, resourceVersion: '9' } } as Node;
+    assert.equal(lb.observe(a, beat), false);
+    assert.deepEqual(lb.addresses(), ['10.0.0.1', '10.0.0.2']);
+    assert.equal(lists, 1);
+    const notReady = node('a', '10.0.0.1', false);
+    nodes = [notReady, nodes[1]!];
+    assert.equal(lb.observe(beat, notReady), true);
+    assert.deepEqual(lb.addresses(), ['10.0.0.2']);
+    assert.equal(lists, 2);
+    for (const [old, next] of [
+      [undefined, node('c', '10.0.0.3')],
+      [nodes[1], undefined],
+      [nodes[1], node('b', '10.0.0.7')],
+      [nodes[1], node('b', '10.0.0.2', true, { labels: { [ENABLE_LB_LABEL]: 'true' } })],
+      [nodes[1], node('b', '10.0.0.2', true, { deletionTimestamp: '2026-01-01T00:00:00Z' })],
+    ] as const)
+      assert.equal(lb.observe(old, next), true);
   });
   it('the enablelb label narrows the nodes once any node has it', () => {
     const nodes = [node('a', '10.0.0.1', true, { labels: { [ENABLE_LB_LABEL]: 'true' } }), node('b', '10.0.0.2')];

@@ -34,5 +34,36 @@ export function lbNodeAddresses(nodes: readonly Node[]): string[] {
     const ip = nodeAddress(n);
     if (ip) ips.add(ip);
   }
-  return [...ips].sort((a, b) => (ipKey(a) < ipKey(b) ? -1 : ipKey(a) > ipKey(b) ? 1 : 0));
+  return [...ips]
+    .map((ip) => [ipKey(ip), ip] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, ip]) => ip);
+}
+
+/** What lbNodeAddresses reads of one node. */
+function lbFacts(n: Node): string {
+  const deleting = n.metadata.deletionTimestamp ? 'deleting' : '';
+  return `${isNodeReady(n)}|${deleting}|${n.metadata.labels?.[ENABLE_LB_LABEL] ?? ''}|${nodeAddress(n) ?? ''}`;
+}
+
+/**
+ * lbNodeAddresses of an informer's nodes, recomputed only after a node event that changes what it reads:
+ * heartbeats and condition updates of 1,000 nodes must not each cost a pass over all of them.
+ */
+export class LbNodeAddresses {
+  private cached: string[] | undefined;
+
+  constructor(private readonly nodes: () => readonly Node[]) {}
+
+  /** A node was added (old undefined), changed or deleted (next undefined); true if the addresses may differ. */
+  observe(old: Node | undefined, next: Node | undefined): boolean {
+    if (old && next && lbFacts(old) === lbFacts(next)) return false;
+    this.cached = undefined;
+    return true;
+  }
+
+  addresses(): string[] {
+    this.cached ??= lbNodeAddresses(this.nodes());
+    return this.cached;
+  }
 }
