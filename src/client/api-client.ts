@@ -2,7 +2,8 @@
 // agent. Every component talks to the API server through one of these, never through the store.
 
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions, request as httpsRequest } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { KubeList, KubeObject } from '../core/types.js';
 import { ApiError } from './errors.js';
 import { type ConnectionOptions, loadKubeconfig } from './kubeconfig.js';
@@ -14,7 +15,15 @@ export type ApiClientOptions = ConnectionOptions & {
   /** Client-side rate limit (client-go's QPS and Burst): requests per second, and how many may go at once. */
   qps?: number;
   burst?: number;
+  /**
+   * Connections to the server at most (watches included); more requests wait for one. Default 256. A burst of
+   * thousands of writes then reuses connections instead of opening (and TLS-handshaking) one each.
+   */
+  maxConnections?: number;
 };
+
+/** Default of ApiClientOptions.maxConnections. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
 
 export interface ListOptions {
   labelSelector?: string;
@@ -112,15 +121,17 @@ export class ApiClient {
   }
 
   private newAgent(o: ApiClientOptions): HttpAgent | HttpsAgent {
-    return this.https
-      ? new HttpsAgent({
-          keepAlive: true,
-          ca: o.caPem,
-          cert: o.certPem,
-          key: o.keyPem,
-          rejectUnauthorized: !o.insecure,
-        })
-      : new HttpAgent({ keepAlive: true });
+    const maxSockets = o.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (!this.https) return new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    // One TLS context for every connection of the agent (tls.connect would build one per connection).
+    const secureContext = createSecureContext({ ca: o.caPem, cert: o.certPem, key: o.keyPem });
+    return new HttpsAgent({
+      keepAlive: true,
+      maxSockets,
+      maxFreeSockets: maxSockets,
+      secureContext,
+      rejectUnauthorized: !o.insecure,
+    } as HttpsAgentOptions);
   }
 
   private newHeaders(o: ApiClientOptions): Record<string, string> {

@@ -24,6 +24,10 @@ export class IndexedCache<T extends KubeObject> {
     for (const [name, fn] of Object.entries(indexers)) this.addIndexer(name, fn);
   }
 
+  hasIndex(name: string): boolean {
+    return this.indexers.has(name);
+  }
+
   addIndexer(name: string, fn: IndexFunc<T>): void {
     this.indexers.set(name, fn);
     const index = new Map<string, Set<string>>();

@@ -114,6 +114,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.cache.list();
   }
 
+  /** Adds an index (informers are shared: a second add of the same name keeps the first). */
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    if (!this.cache.hasIndex(name)) this.cache.addIndexer(name, fn);
+  }
+
   byIndex(indexName: string, value: string): T[] {
     return this.cache.byIndex(indexName, value);
   }

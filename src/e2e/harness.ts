@@ -156,6 +156,8 @@ export async function startTestServer(
     controlPlane?: boolean;
     agent?: boolean;
     network?: boolean;
+    /** false: no audit log of the components' requests (benchmarks: the server as a user runs it). */
+    componentAudit?: boolean;
     /** Without the control plane, still run the CSR signer and approver (for agents that join: node certificates). */
     nodeCertificates?: boolean;
   } = {},
@@ -175,7 +177,8 @@ export async function startTestServer(
   const home = mkdtempSync(join(tmpdir(), 'tutti-home-'));
   // The components' refused requests (componentForbidden), unless the test audits with a policy of its own.
   const auditLog = join(home, 'component-audit.log');
-  const audited = !!opts.controlPlane && !(opts.args ?? []).includes('--audit-policy-file');
+  const audited =
+    !!opts.controlPlane && opts.componentAudit !== false && !(opts.args ?? []).includes('--audit-policy-file');
   if (audited) writeFileSync(join(home, 'component-audit.yaml'), COMPONENT_AUDIT_POLICY);
   const auditArgs = audited
     ? ['--audit-policy-file', join(home, 'component-audit.yaml'), '--audit-log-path', auditLog]
