@@ -25,24 +25,12 @@ export function startIngressStatusController(
     for (const i of ingresses.list()) queue.add(objectKey(i.metadata));
   };
   const lb = new LbNodeAddresses(() => nodes.list());
-  let lastAddresses = '';
-  const onNode = (old: Node | undefined, next: Node | undefined) => {
-    if (!lb.observe(old, next)) return;
-    const now = lb.addresses().join(',');
-    if (now === lastAddresses) return;
-    lastAddresses = now;
-    enqueueAll();
-  };
   ingresses.addEventHandler({
     onAdd: (i) => queue.add(objectKey(i.metadata)),
     onUpdate: (_o, i) => queue.add(objectKey(i.metadata)),
   });
   classes.addEventHandler({ onAdd: enqueueAll, onUpdate: enqueueAll, onDelete: enqueueAll });
-  nodes.addEventHandler({
-    onAdd: (n) => onNode(undefined, n),
-    onUpdate: (o, n) => onNode(o, n),
-    onDelete: (n) => onNode(n, undefined),
-  });
+  nodes.addEventHandler(lb.handlers(enqueueAll));
 
   const sync = async (key: string) => {
     const ing = ingresses.get(key);

@@ -21,23 +21,11 @@ export function startServiceLbController(ctx: ControllerContext, opts: { workers
     for (const s of services.list()) if (ownsService(s)) queue.add(objectKey(s.metadata));
   };
   const lb = new LbNodeAddresses(() => nodes.list());
-  let lastAddresses = '';
-  const onNode = (old: Node | undefined, next: Node | undefined) => {
-    if (!lb.observe(old, next)) return;
-    const now = lb.addresses().join(',');
-    if (now === lastAddresses) return;
-    lastAddresses = now;
-    enqueueAll();
-  };
   services.addEventHandler({
     onAdd: (s) => queue.add(objectKey(s.metadata)),
     onUpdate: (_o, s) => queue.add(objectKey(s.metadata)),
   });
-  nodes.addEventHandler({
-    onAdd: (n) => onNode(undefined, n),
-    onUpdate: (o, n) => onNode(o, n),
-    onDelete: (n) => onNode(n, undefined),
-  });
+  nodes.addEventHandler(lb.handlers(enqueueAll));
 
   const sync = async (key: string) => {
     const svc = services.get(key);

@@ -65,6 +65,7 @@ function lbFacts(n: Node): string {
  */
 export class LbNodeAddresses {
   private cached: string[] | undefined;
+  private last = '';
 
   constructor(private readonly nodes: () => readonly Node[]) {}
 
@@ -78,5 +79,25 @@ export class LbNodeAddresses {
   addresses(): string[] {
     this.cached ??= lbNodeAddresses(this.nodes());
     return this.cached;
+  }
+
+  /** Node event handlers that call onChange when the addresses differ from the last ones seen. */
+  handlers(onChange: () => void): {
+    onAdd(n: Node): void;
+    onUpdate(o: Node, n: Node): void;
+    onDelete(n: Node): void;
+  } {
+    const on = (old: Node | undefined, next: Node | undefined) => {
+      if (!this.observe(old, next)) return;
+      const now = this.addresses().join(',');
+      if (now === this.last) return;
+      this.last = now;
+      onChange();
+    };
+    return {
+      onAdd: (n) => on(undefined, n),
+      onUpdate: (o, n) => on(o, n),
+      onDelete: (n) => on(n, undefined),
+    };
   }
 }
