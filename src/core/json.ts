@@ -24,7 +24,38 @@ export function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Structural equality of JSON documents, ignoring key order. */
+/**
+ * Structural equality of JSON documents: key order does not matter and undefined members count as absent
+ * (what stableJson prints alike), found by walking both rather than printing them.
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
-  return stableJson(a) === stableJson(b);
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (isPlainObject(a)) {
+    if (!isPlainObject(b) || Array.isArray(b)) return false;
+    let na = 0;
+    for (const k in a) {
+      if (!Object.hasOwn(a, k) || a[k] === undefined) continue;
+      na++;
+      if (!Object.hasOwn(b, k) || !jsonEqual(a[k], b[k])) return false;
+    }
+    let nb = 0;
+    for (const k in b) if (Object.hasOwn(b, k) && b[k] !== undefined) nb++;
+    return na === nb;
+  }
+  return false;
+}
+
+/** Deep copy of a JSON value (objects from JSON.parse, Kubernetes objects). */
+export function cloneJson<T>(v: T): T {
+  // A plain recursive copy: far cheaper than structuredClone for the many small values written and patched.
+  if (Array.isArray(v)) return v.map(cloneJson) as T;
+  if (!isPlainObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = cloneJson(v[k]);
+  return out as T;
 }

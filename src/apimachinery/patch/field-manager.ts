@@ -56,7 +56,7 @@ export function serverSideApply(req: ApplyRequest): ApplyResult {
   }
   const live = withoutManagedFields(req.live) ?? { metadata: {} };
   const config = withoutManagedFields(req.applied)!;
-  const managers = decodeManagedFields(req.live?.metadata.managedFields);
+  const managers = decodeManagedFields(req.live?.metadata.managedFields, true);
   if (req.live && managers.size === 0) {
     // Objects written before fields were tracked: their current fields belong to a synthetic manager.
     const m: ManagerFields = {
@@ -114,12 +114,13 @@ export function updateManagedFields(req: UpdateRequest): KubeObject {
     // A client may set managedFields directly; a single empty entry resets them.
     managers = isResetRequest(sent) ? new Map() : decodeManagedFields(sent);
   } else {
-    managers = decodeManagedFields(req.old?.metadata.managedFields);
+    managers = decodeManagedFields(req.old?.metadata.managedFields, true);
   }
-  const after = withoutManagedFields(req.updated)!;
+  // Shallow copies: nothing below reads more than the top level and metadata of these objects for writing.
+  const after = withoutManagedFields(req.updated, false)!;
   // Upstream compares typed objects, where top-level structs always exist (empty when unset); on create the
   // previous object is the type's zero value.
-  const before = withZeroStructs(withoutManagedFields(req.old) ?? { metadata: {} }, after, req.schema);
+  const before = withZeroStructs(withoutManagedFields(req.old, false) ?? { metadata: {} }, after, req.schema);
   const afterTyped = withZeroStructs({ ...after }, before, req.schema);
 
   const changes = filterComparison(compare(before, afterTyped, req.schema), req.subresource);
@@ -130,16 +131,25 @@ export function updateManagedFields(req: UpdateRequest): KubeObject {
     fields: new FieldSet(),
   };
   if (req.subresource) self.subresource = req.subresource;
+  const id = managerIdentity(self);
+  const priorFields = managers.get(id)?.fields;
   // Like upstream's "current-operation" manager: every existing entry, the writer's own included, loses
   // what this write changed; the writer then gains it.
   takeOwnership(managers, '', changes, true);
-  const gained = changes.modified.union(changes.added).difference(changes.removed);
+  const changed = changes.modified.union(changes.added);
+  const gained = changed.difference(changes.removed);
   if (!stripServerFields(gained).isEmpty()) {
-    const id = managerIdentity(self);
     const prior = managers.get(id);
-    managers.set(id, { ...self, time: req.now, fields: prior ? prior.fields.union(gained) : gained });
+    // A writer that changes only fields it already owns (a kubelet's status, a lease renewal) keeps its set
+    // as it was, and so its stored encoding.
+    const same =
+      priorFields !== undefined &&
+      changed.difference(priorFields).isEmpty() &&
+      priorFields.intersection(changes.removed).isEmpty();
+    const fields = same ? priorFields : prior ? prior.fields.union(gained) : gained;
+    managers.set(id, { ...self, time: req.now, fields });
   }
-  return withManagedFields(after, managers);
+  return withManagedFields(after, managers, false);
 }
 
 function isResetRequest(entries: ManagedFieldsEntry[]): boolean {
@@ -155,17 +165,18 @@ function withZeroStructs(obj: KubeObject, other: KubeObject, schema: SchemaNode 
   return obj;
 }
 
-function withoutManagedFields(obj: KubeObject | undefined): KubeObject | undefined {
+/** The object without metadata.managedFields: a deep copy, or with `deep` false a copy of its top level and metadata. */
+function withoutManagedFields(obj: KubeObject | undefined, deep = true): KubeObject | undefined {
   if (!obj) return undefined;
-  const copy = cloneJson(obj);
+  const copy = deep ? cloneJson(obj) : { ...obj };
   copy.metadata = { ...(copy.metadata ?? {}) };
   delete copy.metadata.managedFields;
   return copy;
 }
 
-function withManagedFields(obj: KubeObject, managers: ManagerTable): KubeObject {
+function withManagedFields(obj: KubeObject, managers: ManagerTable, deep = true): KubeObject {
   for (const m of managers.values()) m.fields = stripServerFields(m.fields);
-  const out = cloneJson(obj);
+  const out = deep ? cloneJson(obj) : { ...obj };
   out.metadata = { ...(out.metadata ?? {}) };
   const entries = encodeManagedFields(managers);
   if (entries.length > 0) out.metadata.managedFields = entries;
@@ -229,6 +240,8 @@ function takeOwnership(managers: ManagerTable, selfId: string, changes: Comparis
   if (!force && conflicts.length > 0) return conflicts;
   for (const [id, m] of managers) {
     if (id === selfId) continue;
+    // An entry this write does not touch keeps its set (and so its stored encoding).
+    if (m.fields.intersection(changed).isEmpty() && m.fields.intersection(changes.removed).isEmpty()) continue;
     m.fields = m.fields.difference(changed).difference(changes.removed);
     if (m.fields.isEmpty()) managers.delete(id);
   }

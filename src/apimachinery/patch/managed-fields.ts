@@ -3,6 +3,7 @@
 import type { ManagedFieldsEntry } from '../../core/types.js';
 import { errors } from '../../core/status.js';
 import { FieldSet, fieldPE } from './fieldpath.js';
+import { isPlainObject } from './json-value.js';
 
 export type ManagerOperation = 'Apply' | 'Update';
 
@@ -32,8 +33,18 @@ export function describeManager(e: ManagerFields): string {
   return s;
 }
 
+/**
+ * Field sets as decoded from stored managedFields, with the FieldsV1 they came from: a set that a write leaves
+ * as it was is encoded again by reusing that JSON (no set is modified in place once made).
+ */
+const fieldsV1Of = new WeakMap<FieldSet, Record<string, unknown>>();
+
 /** Decodes managedFields; a malformed entry is a 400 as upstream's decode failure on write. */
-export function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): ManagerTable {
+export function decodeManagedFields(
+  entries: ManagedFieldsEntry[] | undefined,
+  /** Remember each set's FieldsV1 for encoding it again (stored entries, which the server encoded itself). */
+  stored = false,
+): ManagerTable {
   const table: ManagerTable = new Map();
   for (const entry of entries ?? []) {
     if (entry.operation !== 'Apply' && entry.operation !== 'Update') {
@@ -57,6 +68,7 @@ export function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): 
     if (entry.subresource) m.subresource = entry.subresource;
     const id = managerIdentity(m);
     const prior = table.get(id);
+    if (stored && !prior && isPlainObject(entry.fieldsV1)) fieldsV1Of.set(fields, entry.fieldsV1);
     table.set(id, prior ? { ...m, fields: prior.fields.union(fields) } : m);
   }
   return table;
@@ -77,7 +89,7 @@ export function encodeManagedFields(table: ManagerTable): ManagedFieldsEntry[] {
     const entry: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
     if (m.time) entry.time = m.time;
     entry.fieldsType = 'FieldsV1';
-    entry.fieldsV1 = m.fields.toFieldsV1();
+    entry.fieldsV1 = fieldsV1Of.get(m.fields) ?? m.fields.toFieldsV1();
     if (m.subresource) entry.subresource = m.subresource;
     return entry;
   });
@@ -107,6 +119,7 @@ const STRIPPED_METADATA = [
 
 /** Removes server-owned identity/metadata fields from a set, as the stripMeta decorator does. */
 export function stripServerFields(set: FieldSet): FieldSet {
+  if (!holdsServerFields(set)) return set;
   const out = set.clone();
   for (const pe of [fieldPE('apiVersion'), fieldPE('kind')]) {
     out.members.delete(pe);
@@ -121,6 +134,15 @@ export function stripServerFields(set: FieldSet): FieldSet {
     if (meta.isEmpty()) out.children.delete(fieldPE('metadata'));
   }
   return out;
+}
+
+function holdsServerFields(set: FieldSet): boolean {
+  for (const pe of [fieldPE('apiVersion'), fieldPE('kind')])
+    if (set.members.has(pe) || set.children.has(pe)) return true;
+  const meta = set.child(fieldPE('metadata'));
+  if (!meta) return false;
+  if (meta.isEmpty()) return true;
+  return STRIPPED_METADATA.some((name) => meta.members.has(fieldPE(name)) || meta.children.has(fieldPE(name)));
 }
 
 /**

@@ -2,7 +2,13 @@
 // write the response (JSON or a server-side Table).
 import { isPlainObject } from '../../core/json.js';
 import { errors } from '../../core/status.js';
-import { APPLY_PATCH, type DeleteOptions, type ObjectPipeline, requireApplyManager } from '../pipeline/index.js';
+import {
+  APPLY_PATCH,
+  type DeleteOptions,
+  type ObjectPipeline,
+  requireApplyManager,
+  responseBody,
+} from '../pipeline/index.js';
 import { decodeBody, decodePatch, mediaType, readBody } from './body.js';
 import { type RequestContext, namedTargetOf, selectorOptions, targetOf, writeOptions } from './context.js';
 import { queryBool, queryInt } from './query.js';
@@ -73,13 +79,13 @@ async function readObjectBody(ctx: RequestContext): Promise<unknown> {
 
 export async function serveCreate(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
   const value = await readObjectBody(ctx);
-  sendJson(ctx.res, 201, await p.create(targetOf(ctx), value, writeOptions(ctx)));
+  sendJson(ctx.res, 201, responseBody(await p.create(targetOf(ctx), value, writeOptions(ctx))));
 }
 
 export async function serveUpdate(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
   const value = await readObjectBody(ctx);
   const out = await p.update(namedTargetOf(ctx), value, writeOptions(ctx));
-  sendJson(ctx.res, out.created ? 201 : 200, out.object);
+  sendJson(ctx.res, out.created ? 201 : 200, responseBody(out.object));
 }
 
 export async function servePatch(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
@@ -90,10 +96,10 @@ export async function servePatch(p: ObjectPipeline, ctx: RequestContext): Promis
   if (type === APPLY_PATCH) {
     requireApplyManager(opts);
     const out = await p.apply(t, decodeBody(buf, type), opts);
-    sendJson(ctx.res, out.created ? 201 : 200, out.object);
+    sendJson(ctx.res, out.created ? 201 : 200, responseBody(out.object));
     return;
   }
-  sendJson(ctx.res, 200, await p.patch(t, type, decodePatch(buf), opts));
+  sendJson(ctx.res, 200, responseBody(await p.patch(t, type, decodePatch(buf), opts)));
 }
 
 /** DeleteOptions from the body, overridden by the query parameters. */

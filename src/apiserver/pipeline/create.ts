@@ -4,11 +4,10 @@ import { updateManagedFields } from '../../apimachinery/patch/index.js';
 import { errors, StatusError } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
-import { decodeKv } from '../objects.js';
 import { schemaFor } from '../resources.js';
 import { decodeObject } from './decode.js';
 import { checkNamespaceMatch, managerOf, randomSuffix, validate } from './metadata.js';
-import { storageOf, toServed, toStorage } from './served.js';
+import { storageOf, toStorage, writtenObject } from './served.js';
 import type { PipelineDeps, Target, WriteOptions } from './types.js';
 
 export async function create(deps: PipelineDeps, t: Target, value: unknown, opts: WriteOptions): Promise<KubeObject> {
@@ -101,5 +100,5 @@ async function createOnce(deps: PipelineDeps, t: Target, obj: KubeObject, step: 
     const e = errors.alreadyExists(r.group, r.resource, meta.name!);
     throw new NameTaken(e.code, e.reason, e.message, e.details);
   }
-  return toServed(r, decodeKv(kv));
+  return writtenObject(r, kv, toStore);
 }

@@ -30,7 +30,7 @@ export { APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './p
 export type { ListResult } from './read.js';
 export { scaleOf } from './scale.js';
 export type { ServedObject } from './served.js';
-export { encodingStats, frameOf } from './served.js';
+export { encodingStats, frameOf, responseBody } from './served.js';
 export type * from './types.js';
 export type { WriteResult } from './update.js';
 export { type ObjectEvent, ObjectWatch } from './watch.js';

@@ -1,5 +1,6 @@
 // Metadata the pipeline decides rather than the client: the namespace (the request's), generated names,
 // the field manager, and the validation that closes every write.
+import { jsonEqual } from '../../core/json.js';
 import { type FieldError, errors, field } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import type { ServedResource } from '../resources.js';
@@ -43,7 +44,10 @@ export function validate(r: ServedResource, obj: KubeObject, old?: KubeObject): 
   if (errs.length > 0) throw errors.invalid(r.group, r.kind, obj.metadata.name ?? '', errs);
 }
 
-/** Byte equality of the JSON encodings (key order counts): what decides a no-op write. */
+/**
+ * What decides a no-op write and a spec change: equality of the values, whatever the order of their keys
+ * (upstream compares its canonical encodings, which a client's key order does not change).
+ */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return jsonEqual(a, b);
 }

@@ -1,4 +1,5 @@
 // Pod subresources that are writes to the pod: binding (the scheduler's placement) and eviction.
+import { cloneJson } from '../../core/json.js';
 import { decideEviction } from '../../core/disruption.js';
 import { errors, StatusError } from '../../core/status.js';
 import type { KubeObject, Pod, PodDisruptionBudget } from '../../core/types.js';
@@ -36,7 +37,7 @@ export async function bind(deps: PipelineDeps, t: NamedTarget, binding: unknown,
     if (spec.nodeName) {
       throw errors.conflict('', 'pods', name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
     }
-    const updated = structuredClone(obj);
+    const updated = cloneJson(obj);
     (updated.spec as { nodeName?: string }).nodeName = node;
     const status = (updated.status ?? {}) as { conditions?: PodCondition[] };
     const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');

@@ -129,6 +129,30 @@ export class StoredObject implements ServedObject {
   }
 }
 
+const written = new WeakMap<KubeObject, ServedObject>();
+
+/**
+ * What a create or update returns: the object it stored, in the served version, with the resourceVersion
+ * of the write. The response sends the stored encoding (`responseBody`), which watchers of the object share,
+ * so a write's result is neither parsed back from the store nor encoded again.
+ */
+export function writtenObject(r: ServedResource, kv: KeyValue, stored: KubeObject): KubeObject {
+  if (r.converter) {
+    const s = new StoredObject(r, kv);
+    written.set(s.object, s);
+    return s.object;
+  }
+  // Without a conversion the stored JSON is this object's (encodeForStorage), resourceVersion aside.
+  stored.metadata.resourceVersion = String(kv.modRevision);
+  written.set(stored, new StoredObject(r, kv, kv.modRevision, stored));
+  return stored;
+}
+
+/** A response body: the stored encoding of an object a write returned, or the object itself. */
+export function responseBody(obj: KubeObject): Buffer | KubeObject {
+  return written.get(obj)?.bytes ?? obj;
+}
+
 const views = new WeakMap<KeyValue, { resource: ServedResource; view: SelectorView }[]>();
 
 /**

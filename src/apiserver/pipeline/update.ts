@@ -2,6 +2,7 @@
 // the subresources end in: merge with the old object, default, admit, validate, track generation and
 // managed fields, compare-and-swap; an object being deleted goes once its last finalizer does.
 import { updateManagedFields } from '../../apimachinery/patch/index.js';
+import { cloneJson } from '../../core/json.js';
 import { errors, field } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
@@ -12,7 +13,7 @@ import { isPrecondition, modifiedConflict } from './conflicts.js';
 import { createObject } from './create.js';
 import { decodeObject } from './decode.js';
 import { checkNamespaceMatch, managerOf, sameJson, validate } from './metadata.js';
-import { storageOf, toServed, toStorage } from './served.js';
+import { storageOf, toServed, toStorage, writtenObject } from './served.js';
 import type { NamedTarget, PipelineDeps, Target, WriteOptions } from './types.js';
 
 export interface WriteResult {
@@ -80,14 +81,14 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
     obj = prepareCsrUpdate(sub, incoming, old, rfc3339(deps.now()));
   } else if (sub === 'status') {
     // Status writes change only status (and nothing of metadata but labels/annotations churn is ignored).
-    obj = structuredClone(old);
+    obj = cloneJson(old);
     obj.status = incoming.status;
   } else if (sub === 'finalize' && r.kind === 'Namespace') {
-    obj = structuredClone(old);
+    obj = cloneJson(old);
     obj.spec = incoming.spec;
   } else {
     obj = incoming;
-    if (r.hasStatus) obj.status = structuredClone(old.status);
+    if (r.hasStatus) obj.status = cloneJson(old.status);
   }
   const meta = obj.metadata;
   const oldMeta = old.metadata;
@@ -157,7 +158,7 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   const kv = await storage.update(toStorage(r, withFields), oldRev);
   if (!kv) throw modifiedConflict(r, meta.name!);
   await deps.admission.afterUpdate(r, withFields, old);
-  return toServed(r, decodeKv(kv));
+  return writtenObject(r, kv, withFields);
 }
 
 /** An object being deleted goes away once no finalizer holds it (and, for pods, its grace is over). */

@@ -14,7 +14,7 @@ import {
   type policyv1,
   scaledValueFromIntOrPercent,
   setStatusCondition,
-  stableJson,
+  jsonEqual,
   updateDisruptionAllowedCondition,
 } from '../../core/index.js';
 
@@ -160,7 +160,7 @@ export function computePdbStatus(
     s.desiredHealthy === counts.desired &&
     s.expectedPods === counts.expected &&
     s.disruptionsAllowed === allowed &&
-    stableJson(s.disruptedPods ?? {}) === stableJson(map) &&
+    jsonEqual(s.disruptedPods ?? {}, map) &&
     (s.observedGeneration ?? 0) === generation &&
     disruptionConditionUpToDate(pdb);
   const out: PdbSync = { events, ...(recheckAt !== undefined ? { recheckAt } : {}) };

@@ -15,7 +15,7 @@ import {
   type Service,
   type SliceEndpoint,
   type SliceEndpointPort,
-  stableJson,
+  jsonEqual,
 } from '../../core/index.js';
 import { endpointPortsFor, podIp, podServes, serviceSelector } from '../shared/service-pods.js';
 
@@ -209,8 +209,8 @@ export function planEndpointSlices(
 
 function changed(a: EndpointSlice, b: EndpointSlice): boolean {
   return (
-    stableJson(a.endpoints ?? []) !== stableJson(b.endpoints ?? []) ||
-    stableJson(a.ports ?? []) !== stableJson(b.ports ?? []) ||
-    stableJson(a.metadata.labels ?? {}) !== stableJson(b.metadata.labels ?? {})
+    !jsonEqual(a.endpoints ?? [], b.endpoints ?? []) ||
+    !jsonEqual(a.ports ?? [], b.ports ?? []) ||
+    !jsonEqual(a.metadata.labels ?? {}, b.metadata.labels ?? {})
   );
 }

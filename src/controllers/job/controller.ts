@@ -5,7 +5,7 @@
 
 import { isNotFound, objectKey, ownerUidIndexFunc, resourcePath, WorkQueue } from '../../client/index.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
-import { type Job, type Pod, resources, stableJson } from '../../core/index.js';
+import { type Job, jsonEqual, type Pod, resources } from '../../core/index.js';
 import { inBatches } from '../shared/batches.js';
 import { Expectations } from '../shared/expectations.js';
 import { ensureIndex, OWNER_UID_INDEX } from '../shared/indexes.js';
@@ -108,7 +108,7 @@ export function startJobController(ctx: ControllerContext, opts: JobControllerOp
         if (!isNotFound(err)) throw err;
       }
     });
-    if (stableJson(plan.status) !== stableJson(job.status ?? {})) {
+    if (!jsonEqual(plan.status, job.status ?? {})) {
       await client.updateStatus(resourcePath(resources.jobs, { namespace, name: job.metadata.name }), {
         ...job,
         status: plan.status,

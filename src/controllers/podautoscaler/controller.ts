@@ -5,7 +5,7 @@
 //            selector, PodMetrics from metrics.k8s.io/v1beta1 through the API, PUT hpa status, events
 //            -> requeue after the sync period (every HPA is looked at once per period, as upstream's queue)
 import { type ApiClient, NAMESPACE_INDEX, objectKey, resourcePath, WorkQueue } from '../../client/index.js';
-import { stableJson } from '../../core/json.js';
+import { jsonEqual } from '../../core/json.js';
 import { resources } from '../../core/resources.js';
 import type { HorizontalPodAutoscaler, Pod, Scale } from '../../core/types.js';
 import { type ControllerContext, type RunningController, runWorkers } from '../context.js';
@@ -117,7 +117,7 @@ export function startHorizontalPodAutoscalerController(
     },
     // Our own status writes come back as updates: only a new spec is worth a sync before the period ends.
     onUpdate: (o, h) => {
-      if (stableJson(o.spec ?? null) !== stableJson(h.spec ?? null)) queue.add(objectKey(h.metadata));
+      if (!jsonEqual(o.spec ?? null, h.spec ?? null)) queue.add(objectKey(h.metadata));
     },
     onDelete: (h) => {
       const ns = h.metadata.namespace ?? '';

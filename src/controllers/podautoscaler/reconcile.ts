@@ -6,6 +6,7 @@
 // so the whole decision runs on plain objects in tests.
 import { formatQuantity, parseCpuMillis, parseQuantity } from '../../core/quantity/index.js';
 import { type LabelSelector, nothing, parseLabelSelector } from '../../core/selectors/index.js';
+import { jsonEqual } from '../../core/json.js';
 import { rfc3339 } from '../../core/time.js';
 import type { autoscalingv2, HorizontalPodAutoscaler, Pod, Scale } from '../../core/types.js';
 import type { ResourceDescriptor } from '../../core/resources.js';
@@ -157,7 +158,7 @@ export class Autoscaler {
 
     const writeStatus = async (s: HpaStatus): Promise<string | undefined> => {
       s.conditions = conditions;
-      if (original && sameJson(s, original)) return undefined;
+      if (original && jsonEqual(s, original)) return undefined;
       try {
         await this.deps.updateStatus({ ...hpa, status: s });
         return undefined;
@@ -679,31 +680,6 @@ export class Autoscaler {
     });
     return limited.replicas;
   }
-}
-
-/**
- * Deep equality of JSON values, whatever the key order (the status as read vs as built). core's jsonEqual
- * compares stableJson strings, which costs more than the rest of a steady sync; this walks the values.
- */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in ao) {
-    if (ao[k] === undefined) continue;
-    n++;
-    if (!sameJson(ao[k], bo[k])) return false;
-  }
-  for (const k in bo) if (bo[k] !== undefined) n--;
-  return n === 0;
 }
 
 /** The HPA's metrics; none means the API default (80% CPU), for objects that skipped defaulting. */

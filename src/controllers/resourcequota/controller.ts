@@ -15,7 +15,7 @@ import {
   type ResourceQuota,
   resourceMeasuredOn,
   resources,
-  stableJson,
+  jsonEqual,
 } from '../../core/index.js';
 import { type ControllerContext, keyOf, type RunningController, runPeriodically, runWorkers } from '../context.js';
 
@@ -54,25 +54,25 @@ export function startResourceQuotaController(
     for (const q of quotas.byIndex(NAMESPACE_INDEX, obj.metadata.namespace ?? '')) queue.add(keyOf(q));
   };
   // Object counts change on add and delete; pods, services and claims also when what they are charged changes.
-  const charged = (o: KubeObject) =>
-    stableJson([
-      o.spec,
-      (o.status as { phase?: string } | undefined)?.phase,
-      o.metadata.deletionTimestamp,
-      o.metadata.annotations,
-    ]);
+  const charged = (o: KubeObject) => [
+    o.spec,
+    (o.status as { phase?: string } | undefined)?.phase,
+    o.metadata.deletionTimestamp,
+    o.metadata.annotations,
+  ];
   for (const [kind, inf] of Object.entries(informers)) {
     inf.addEventHandler({
       onAdd: enqueueNamespace,
       onDelete: enqueueNamespace,
       onUpdate: (old, cur) => {
         if (kind === '/resourcequotas') {
-          if (stableJson(old.spec) !== stableJson(cur.spec)) queue.add(keyOf(cur));
+          if (!jsonEqual(old.spec, cur.spec)) queue.add(keyOf(cur));
           return;
         }
-        if (['/pods', '/services', '/persistentvolumeclaims'].includes(kind) && charged(old) !== charged(cur)) {
-          enqueueNamespace(cur);
-        }
+        // Only a namespace with a quota has anything to recount (most pod updates are in none).
+        if (!['/pods', '/services', '/persistentvolumeclaims'].includes(kind)) return;
+        if (quotas.byIndex(NAMESPACE_INDEX, cur.metadata.namespace ?? '').length === 0) return;
+        if (!jsonEqual(charged(old), charged(cur))) enqueueNamespace(cur);
       },
     });
   }
@@ -127,7 +127,7 @@ export function startResourceQuotaController(
     const used = quotaUsed(quota, (g, r) => lists.get(`${g}/${r}`), clock.now());
     const hard = { ...(quota.spec?.hard ?? {}) } as Record<string, string>;
     const status = { hard, used };
-    if (stableJson(status) === stableJson({ hard: quota.status?.hard ?? {}, used: quota.status?.used ?? {} })) return;
+    if (jsonEqual(status, { hard: quota.status?.hard ?? {}, used: quota.status?.used ?? {} })) return;
     try {
       await client.updateStatus(resourcePath(resources.resourcequotas, { namespace: ns, name: quota.metadata.name }), {
         ...quota,

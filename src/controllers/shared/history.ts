@@ -2,7 +2,7 @@
 // two revisions are the same, their order and the next number. StatefulSets use all of it; the DaemonSet
 // (daemonset/history.ts) names revisions by its template's ComputeHash (shared/hash.ts) as upstream does.
 
-import { type ControllerRevision, type KubeObject, stableJson } from '../../core/index.js';
+import { type ControllerRevision, jsonEqual, type KubeObject, stableJson } from '../../core/index.js';
 import { fnv1_32, safeEncode } from './hash.js';
 import { newControllerRef } from './ownership.js';
 
@@ -60,7 +60,7 @@ export function sortRevisions(revisions: readonly ControllerRevision[]): Control
 /** EqualRevision: the same data. */
 export function equalRevision(a: ControllerRevision | undefined, b: ControllerRevision | undefined): boolean {
   if (!a || !b) return a === b;
-  return stableJson(a.data) === stableJson(b.data);
+  return jsonEqual(a.data, b.data);
 }
 
 /** FindEqualRevisions, in the given order. */
