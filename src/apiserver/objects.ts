@@ -43,6 +43,22 @@ export function decodeKv(kv: KeyValue): KubeObject {
   return obj;
 }
 
+const recentlyDecoded = new Map<KeyValue, KubeObject>();
+const RECENTLY_DECODED = 256;
+
+/**
+ * decodeKv shared by the readers of one watch event (the node authorizer's graph, the selectors of every
+ * watch): each parses the object once between them. Callers must not modify the result.
+ */
+export function decodeKvShared(kv: KeyValue): KubeObject {
+  let obj = recentlyDecoded.get(kv);
+  if (obj) return obj;
+  obj = decodeKv(kv);
+  recentlyDecoded.set(kv, obj);
+  if (recentlyDecoded.size > RECENTLY_DECODED) recentlyDecoded.delete(recentlyDecoded.keys().next().value!);
+  return obj;
+}
+
 export interface ListPage {
   kvs: KeyValue[];
   revision: number;

@@ -61,16 +61,41 @@ function jsonKind(v: unknown): string {
   return typeof v; // 'string' | 'number'
 }
 
+/** Where a value sits: its field in the innermost Go struct, and the field above (the path is made only for an error). */
 interface Place {
   /** The innermost Go struct the field belongs to (e.g. DeploymentSpec). */
   struct: string;
-  /** Dotted JSON field path from the object's root. */
-  path: string;
+  /** The JSON field name; '' at the root. */
+  key: string;
+  parent: Place | undefined;
+}
+
+const ROOT: Place = { struct: '', key: '', parent: undefined };
+
+/** Dotted JSON field path from the object's root. */
+function pathOf(at: Place): string {
+  const keys: string[] = [];
+  for (let p: Place | undefined = at; p?.key; p = p.parent) keys.push(p.key);
+  return keys.reverse().join('.');
 }
 
 function fieldError(value: string, at: Place, type: string): string {
-  if (!at.path) return `json: cannot unmarshal ${value} into Go value of type ${type}`;
-  return `json: cannot unmarshal ${value} into Go struct field ${at.struct}.${at.path} of type ${type}`;
+  const path = pathOf(at);
+  if (!path) return `json: cannot unmarshal ${value} into Go value of type ${type}`;
+  return `json: cannot unmarshal ${value} into Go struct field ${at.struct}.${path} of type ${type}`;
+}
+
+const structNames = new WeakMap<SchemaNode, string>();
+
+/** The Go struct name of an object node with a definition (`DeploymentSpec`), remembered per node. */
+function structOf(node: SchemaNode, outer: string): string {
+  if (!node.definition) return outer;
+  let name = structNames.get(node);
+  if (name === undefined) {
+    name = goName(node.definition).split('.').pop()!;
+    structNames.set(node, name);
+  }
+  return name;
 }
 
 function integerError(v: unknown, node: SchemaNode, at: Place): string | undefined {
@@ -106,7 +131,7 @@ function check(v: unknown, node: SchemaNode, at: Place): string | undefined {
       }
       if (typeof v === 'string') return undefined;
       // IntOrString decodes a non-string into an int32, outside any struct.
-      return integerError(v, { type: 'integer', format: 'int32' } as SchemaNode, { struct: '', path: '' });
+      return integerError(v, { type: 'integer', format: 'int32' } as SchemaNode, ROOT);
     case 'array': {
       if (!Array.isArray(v)) return fieldError(jsonKind(v), at, goType(node));
       const items = node.items();
@@ -129,11 +154,13 @@ function check(v: unknown, node: SchemaNode, at: Place): string | undefined {
     }
     case 'object': {
       if (!isPlainObject(v)) return fieldError(jsonKind(v), at, goType(node));
-      const struct = node.definition ? goName(node.definition).split('.').pop()! : at.struct;
-      for (const [key, child] of Object.entries(v)) {
+      const struct = structOf(node, at.struct);
+      for (const key in v) {
+        const child = v[key];
+        if (child === null || child === undefined) continue;
         const field = node.field(key);
         if (!field) continue;
-        const e = check(child, field, { struct, path: at.path ? `${at.path}.${key}` : key });
+        const e = check(child, field, { struct, key, parent: at });
         if (e) return e;
       }
       return undefined;
@@ -143,5 +170,5 @@ function check(v: unknown, node: SchemaNode, at: Place): string | undefined {
 
 /** The first type error in `obj` as Go's decoder would report it, or undefined when every value fits. */
 export function decodeTypeError(obj: unknown, schema: SchemaNode): string | undefined {
-  return check(obj, schema, { struct: '', path: '' });
+  return check(obj, schema, ROOT);
 }

@@ -4,7 +4,7 @@
 import type { Ingress, IngressClass, PersistentVolume, Pod } from '../../core/types.js';
 import type { Store, Watch, WatchEvent } from '../../storage/store.js';
 import { prefixEnd } from '../../storage/store.js';
-import { decodeKv } from '../objects.js';
+import { decodeKvShared } from '../objects.js';
 import { NodeGraph } from './node-graph.js';
 
 const PODS = '/registry/core/pods/';
@@ -29,8 +29,12 @@ export class NodeGraphCache {
   private apply(prefix: string, events: WatchEvent[]): void {
     for (const e of events) {
       const key = e.kv.key.slice(prefix.length);
+      // A pod not bound to a node grants nothing: its JSON has no spec.nodeName (a quote inside a string
+      // value is escaped, so the text cannot appear there), and it needs no parse.
+      if (prefix === PODS && e.type === 'put' && !this.graph.hasPod(key) && !e.kv.value.includes('"nodeName":"'))
+        continue;
       try {
-        this.set(prefix, key, e.type === 'delete' ? undefined : decodeKv(e.kv));
+        this.set(prefix, key, e.type === 'delete' ? undefined : decodeKvShared(e.kv));
       } catch {
         // an object of an unexpected shape grants nothing (its old edges go)
         this.set(prefix, key, undefined);

@@ -111,6 +111,10 @@ export class NodeGraph {
   private readonly classes = new Map<string, IngressClass>();
 
   /** Adds, replaces or (with `undefined`) removes a pod. Pods not bound to a node add nothing. */
+  hasPod(key: string): boolean {
+    return this.pods.has(key);
+  }
+
   setPod(key: string, pod: Pod | undefined): void {
     const old = this.pods.get(key);
     if (old) {

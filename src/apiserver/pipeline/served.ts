@@ -3,7 +3,7 @@
 import type { KubeObject } from '../../core/types.js';
 import { errors } from '../../core/status.js';
 import type { KeyValue, Store } from '../../storage/store.js';
-import { ObjectStorage, decodeKv, withResourceVersion } from '../objects.js';
+import { ObjectStorage, decodeKv, decodeKvShared, withResourceVersion } from '../objects.js';
 import type { ServedResource } from '../resources.js';
 import { type SelectorView, selectorView } from './selectors.js';
 import type { PipelineDeps } from './types.js';
@@ -164,7 +164,8 @@ export function selectorViewOf(r: ServedResource, kv: KeyValue): SelectorView {
   let list = views.get(kv);
   const hit = list?.find((e) => e.resource === r);
   if (hit) return hit.view;
-  const view = selectorView(r, toServed(r, decodeKv(kv)));
+  // A conversion may rework the object it is given, so only an unconverted read shares the decode.
+  const view = selectorView(r, r.converter ? toServed(r, decodeKv(kv)) : decodeKvShared(kv));
   encodingStats.views++;
   if (!list) {
     list = [];
