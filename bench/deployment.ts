@@ -10,6 +10,7 @@ import { ApiClient } from '../src/client/api-client.js';
 import type { KubeObject } from '../src/core/types.js';
 import { startTestServer } from '../src/e2e/harness.js';
 import { SimulatedNodes } from '../src/simnodes/index.js';
+import { requestMix } from './lib.js';
 
 const SERVER_FLAGS = ['--node-monitor-grace-period', '3600', '--cluster-cidr', '10.128.0.0/9'];
 
@@ -29,24 +30,6 @@ async function podCreates(client: ApiClient): Promise<number> {
     if (create && line.includes('code="201"')) n += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return n;
-}
-
-/** Requests the API server answered, by verb, resource and subresource, most first (where the server's time goes). */
-async function requestMix(client: ApiClient): Promise<string> {
-  const text = (await client.raw('GET', '/metrics')).body;
-  const by = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '';
-    const sub = label('subresource');
-    const key = `${label('verb')} ${label('resource')}${sub ? `/${sub}` : ''}`;
-    by.set(key, (by.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
-  }
-  return [...by.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 10)
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -114,7 +97,7 @@ async function run(nodes: number, replicas: number): Promise<void> {
     const pods = (await client.list('/api/v1/namespaces/default/pods', { labelSelector: 'app=big' })).items;
     const events = (await client.list('/api/v1/namespaces/default/events')).items.length;
     const creates = await podCreates(client);
-    const mix = await requestMix(client);
+    const mix = requestMix((await client.raw('GET', '/metrics')).body);
     console.log(`${nodes} nodes, deployment of ${replicas} replicas (kubectl create -> readyReplicas ${replicas}):`);
     console.log(`  ready in ${secs.toFixed(1)} s = ${(replicas / secs).toFixed(0)} pods/s end to end`);
     console.log(

@@ -39,3 +39,20 @@ export function benchPod(name: string): unknown {
     },
   };
 }
+
+/** Requests the API server answered, by verb, resource and subresource, most first (where the server's time goes). */
+export function requestMix(text: string): string {
+  const by = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '';
+    const sub = label('subresource');
+    const key = `${label('verb')} ${label('resource')}${sub ? `/${sub}` : ''}`;
+    by.set(key, (by.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return [...by.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+}

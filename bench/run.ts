@@ -17,6 +17,7 @@ const ALL = [
   'hpa',
   'autoscaler',
   'fuzz',
+  'server-creates',
   'deployment',
 ];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;

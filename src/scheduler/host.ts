@@ -136,7 +136,7 @@ export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ 
     });
     pods.addEventHandler({
       onAdd: (p) => s.onPodAdd(p),
-      onUpdate: (_o, p) => s.onPodUpdate(p),
+      onUpdate: (o, p) => s.onPodUpdate(p, o),
       onDelete: (p) => s.onPodDelete(p),
     });
     // VolumeBinding's listers (role system:volume-scheduler reads them).

@@ -116,7 +116,7 @@ export class Scheduler {
     if (this.responsibleFor(pod) && !isTerminal(pod) && !pod.metadata.deletionTimestamp) this.queue.add(pod);
   }
 
-  onPodUpdate(pod: Pod): void {
+  onPodUpdate(pod: Pod, old?: Pod): void {
     if (isBound(pod)) {
       // Bound now (possibly by us): it leaves the queue and counts in the cache.
       this.queue.delete(pod);
@@ -126,7 +126,7 @@ export class Scheduler {
       } else this.cache.updatePod(pod);
       return;
     }
-    if (this.responsibleFor(pod)) this.queue.update(pod);
+    if (this.responsibleFor(pod)) this.queue.update(pod, old);
   }
 
   onPodDelete(pod: Pod): void {

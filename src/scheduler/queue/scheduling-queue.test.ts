@@ -73,3 +73,23 @@ test('delete removes the pod everywhere; waitForPod resolves on add', async () =
   q.delete(makePod('p'));
   assert.equal(q.pop(), undefined);
 });
+
+test('an unschedulable pod stays put when only its status changes, and is retried when its spec or labels do', () => {
+  const clock = new FakeClock(0);
+  const q = new SchedulingQueue({ clock });
+  const pod = makePod('p');
+  q.add(pod);
+  q.requeueFailed(q.pop()!, 'unschedulable');
+  // The scheduler's own PodScheduled=False write, as the informer hands it back.
+  const written = structuredClone(pod);
+  written.metadata.resourceVersion = '7';
+  written.status = { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] };
+  q.update(written, pod);
+  assert.deepEqual(q.lengths, { active: 0, backoff: 0, unschedulable: 1, inFlight: 0 });
+  const relabelled = structuredClone(written);
+  relabelled.metadata.labels = { ...(relabelled.metadata.labels ?? {}), zone: 'b' };
+  clock.advance(2000);
+  q.update(relabelled, written);
+  assert.deepEqual(q.lengths, { active: 1, backoff: 0, unschedulable: 0, inFlight: 0 });
+  assert.equal(q.pop()!.pod.metadata.labels?.zone, 'b');
+});

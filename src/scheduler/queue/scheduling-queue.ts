@@ -5,6 +5,7 @@
 //                  or for a periodic flush after 60s
 // Pods are deduplicated by uid; the clock is injected.
 
+import { jsonEqual } from '../../core/json.js';
 import type { Pod } from '../../core/types.js';
 import { podUid } from '../framework/pod-key.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -107,8 +108,11 @@ export class SchedulingQueue {
     this.pushActive({ pod, uid, attempts: 0, initialAttemptTime: now, timestamp: now, cycle: 0 });
   }
 
-  /** A changed pending pod: replace it where it waits; an unschedulable one gets another try. */
-  update(pod: Pod): void {
+  /**
+   * A changed pending pod: replace it where it waits. An unschedulable one gets another try only when the
+   * change may matter (upstream's isPodUpdated): not for its status, which the scheduler itself writes.
+   */
+  update(pod: Pod, old?: Pod): void {
     const uid = podUid(pod);
     const a = this.active.get(uid) ?? this.backoff.get(uid);
     if (a) {
@@ -118,6 +122,10 @@ export class SchedulingQueue {
       return;
     }
     const u = this.unschedulable.get(uid);
+    if (u && old && !isPodUpdated(old, pod)) {
+      u.pod = pod;
+      return;
+    }
     if (u) {
       this.unschedulable.delete(uid);
       u.pod = pod;
@@ -235,4 +243,17 @@ export class SchedulingQueue {
     this.waiters = [];
     for (const w of ws) w();
   }
+}
+
+/**
+ * Whether a pod changed in a way that may make it schedulable: anything but its resourceVersion, generation,
+ * status (resourceClaimStatuses aside), managedFields and finalizers (upstream's isPodUpdated).
+ */
+export function isPodUpdated(old: Pod, pod: Pod): boolean {
+  const strip = (p: Pod) => {
+    const { resourceVersion: _rv, generation: _g, managedFields: _mf, finalizers: _f, ...metadata } = p.metadata;
+    const claims = (p.status as { resourceClaimStatuses?: unknown } | undefined)?.resourceClaimStatuses;
+    return { ...p, metadata, status: claims === undefined ? undefined : { resourceClaimStatuses: claims } };
+  };
+  return !jsonEqual(strip(old), strip(pod));
 }
