@@ -98,6 +98,21 @@ export function compare(lhs: unknown, rhs: unknown, schema: SchemaNode | undefin
 
 function compareAt(l: unknown, r: unknown, schema: SchemaNode | undefined, path: FieldPath, res: Comparison): void {
   if (l === undefined && r === undefined) return;
+  if (l === undefined || r === undefined) {
+    // Present on one side only: every path of the subtree is added (or removed), marked in one walk below
+    // its parent's node rather than inserted path by path from the root.
+    const target = l === undefined ? res.added : res.removed;
+    const value = l === undefined ? r : l;
+    if (path.length === 0) {
+      const shape = shapeOf(schema, value);
+      if (shape.kind !== 'leaf') markChildren(value, shape, target);
+      return;
+    }
+    let parent = target;
+    for (let i = 0; i < path.length - 1; i++) parent = parent.childOrCreate(path[i]!);
+    markAt(value, schema, parent, path[path.length - 1]!);
+    return;
+  }
   const sl = l === undefined ? undefined : shapeOf(schema, l);
   const sr = r === undefined ? undefined : shapeOf(schema, r);
   const shape = sl ?? sr!;
@@ -124,6 +139,35 @@ function compareAt(l: unknown, r: unknown, schema: SchemaNode | undefined, path:
   if (path.length > 0) {
     if (l === undefined) res.added.insert(path);
     else if (r === undefined) res.removed.insert(path);
+  }
+}
+
+/** Marks `value` at `parent`/`pe` and everything below it (what compareAt finds on a one-sided subtree). */
+function markAt(value: unknown, schema: SchemaNode | undefined, parent: FieldSet, pe: PathElement): void {
+  parent.members.add(pe);
+  const shape = shapeOf(schema, value);
+  if (shape.kind === 'leaf') return;
+  const node = parent.childOrCreate(pe);
+  markChildren(value, shape, node);
+  if (node.isEmpty()) parent.children.delete(pe);
+}
+
+function markChildren(value: unknown, shape: Shape, node: FieldSet): void {
+  if (shape.kind === 'list') {
+    const seen = new Set<PathElement>();
+    for (const item of value as unknown[]) {
+      const pe = itemPE(shape.keys, item);
+      if (seen.has(pe)) continue; // as indexList: the first item of a duplicated key counts
+      seen.add(pe);
+      markAt(item, shape.elem, node, pe);
+    }
+    return;
+  }
+  const m = value as JsonMap;
+  for (const k of Object.keys(m)) {
+    const v = m[k];
+    if (v === undefined) continue;
+    markAt(v, childOf(shape, k), node, fieldPE(k));
   }
 }
 
