@@ -11,7 +11,7 @@ import { claimHasNoClass, defaultClass } from '../core/storage-class.js';
 import type { KubeObject, LimitRange, PersistentVolumeClaim, Pod, ResourceQuota, StorageClass } from '../core/types.js';
 import { errors, field, type FieldError } from '../core/status.js';
 import type { Compare, Store, TxnOp } from '../storage/store.js';
-import { ObjectStorage, decodeKv, encodeForStorage } from './objects.js';
+import { ObjectStorage, decodeKv, decodeKvKept, encodeForStorage } from './objects.js';
 import { mountServiceAccountToken } from './serviceaccounts/admission.js';
 import type { ServedResource } from './resources.js';
 
@@ -108,7 +108,7 @@ export class Admission {
   private async listLimitRanges(namespace: string | undefined): Promise<LimitRange[]> {
     if (!namespace) return [];
     const page = await this.limitRanges.list({ namespace });
-    return page.kvs.map((kv) => decodeKv(kv) as LimitRange);
+    return page.kvs.map((kv) => decodeKvKept(kv) as LimitRange);
   }
 
   /**
@@ -196,7 +196,7 @@ export class Admission {
     let policy: unknown = 'PreemptLowerPriority';
     const className = typeof spec.priorityClassName === 'string' ? spec.priorityClassName : '';
     if (className) {
-      const pc = await this.priorityClasses.get(undefined, className);
+      const pc = await this.priorityClasses.read(undefined, className);
       if (!pc) throw forbid(`no PriorityClass with name ${className} was found`);
       priority = Number(pc.value ?? 0);
       policy = pc.preemptionPolicy;
@@ -204,7 +204,7 @@ export class Admission {
       const page = await this.priorityClasses.list({});
       let best: KubeObject | undefined;
       for (const kv of page.kvs) {
-        const pc = decodeKv(kv);
+        const pc = decodeKvKept(kv);
         if (pc.globalDefault === true && (!best || Number(best.value) > Number(pc.value))) best = pc;
       }
       if (best) {
@@ -239,7 +239,7 @@ export class Admission {
   /** Namespaced objects may only be created in an existing namespace that is not terminating. */
   async checkNamespace(res: ServedResource, namespace: string | undefined): Promise<void> {
     if (!res.namespaced || !namespace) return;
-    const ns = await this.namespaces.get(undefined, namespace);
+    const ns = await this.namespaces.read(undefined, namespace);
     if (!ns) throw errors.notFound('', 'namespaces', namespace);
     if (ns.metadata.deletionTimestamp && res.kind !== 'Event') {
       throw errors.forbidden(

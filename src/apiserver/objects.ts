@@ -59,6 +59,22 @@ export function decodeKvShared(kv: KeyValue): KubeObject {
   return obj;
 }
 
+const keptDecoded = new WeakMap<KeyValue, KubeObject>();
+
+/**
+ * decodeKv kept for as long as the store keeps the KeyValue (i.e. while the object is unchanged), for the
+ * few, rarely written objects that admission reads on every write (namespaces, PriorityClasses,
+ * LimitRanges). Callers must not modify the result.
+ */
+export function decodeKvKept(kv: KeyValue): KubeObject {
+  let obj = keptDecoded.get(kv);
+  if (!obj) {
+    obj = decodeKv(kv);
+    keptDecoded.set(kv, obj);
+  }
+  return obj;
+}
+
 export interface ListPage {
   kvs: KeyValue[];
   revision: number;
@@ -100,6 +116,12 @@ export class ObjectStorage {
   async get(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const kv = await this.getKv(namespace, name);
     return kv ? decodeKv(kv) : undefined;
+  }
+
+  /** `get` for readers that do not modify the object: decoded once while it is unchanged (decodeKvKept). */
+  async read(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    const kv = await this.getKv(namespace, name);
+    return kv ? decodeKvKept(kv) : undefined;
   }
 
   /** Creates; resolves to the stored kv, or undefined if the key already exists. */
