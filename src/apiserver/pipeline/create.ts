@@ -1,4 +1,5 @@
 // Create: decode, set the metadata the server owns, admit, default, validate, record managed fields, store.
+import { cloneJson } from '../../core/json.js';
 import { randomUUID } from 'node:crypto';
 import { updateManagedFields } from '../../apimachinery/patch/index.js';
 import { errors, StatusError } from '../../core/status.js';
@@ -37,10 +38,10 @@ export async function createObject(
   step: CreateStep,
 ): Promise<KubeObject> {
   if (obj.metadata.name || !obj.metadata.generateName) return createOnce(deps, t, obj, step);
-  const sent = structuredClone(obj);
+  const sent = cloneJson(obj);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createOnce(deps, t, attempt === 1 ? obj : structuredClone(sent), step);
+      return await createOnce(deps, t, attempt === 1 ? obj : cloneJson(sent), step);
     } catch (err) {
       if (attempt >= GENERATE_NAME_ATTEMPTS || !(err instanceof NameTaken)) throw err;
     }

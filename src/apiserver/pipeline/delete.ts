@@ -1,5 +1,6 @@
 // Delete and deletecollection: preconditions, propagation policy as finalizers, pod grace periods; an object
 // that nothing holds goes at once, others are marked with a deletionTimestamp (graceful deletion).
+import { cloneJson } from '../../core/json.js';
 import { StatusError, errors } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
@@ -51,7 +52,7 @@ async function deleteOnce(deps: PipelineDeps, t: NamedTarget, opts: DeleteOption
     );
   }
   if (opts.dryRun?.includes('All')) return { object: current, deleted: true };
-  const obj = structuredClone(current);
+  const obj = cloneJson(current);
   const meta = obj.metadata;
   const finalizers = new Set(meta.finalizers ?? []);
   const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : undefined);

@@ -1,6 +1,7 @@
 // PATCH with a JSON patch, a JSON merge patch or a strategic merge patch: applied to the current object,
 // decoded and written through the update pipeline, retried when another write wins the race.
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../apimachinery/patch/index.js';
+import { cloneJson } from '../../core/json.js';
 import { StatusError, errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import { isPrecondition, modifiedConflict, retryOnConflict } from './conflicts.js';
@@ -41,9 +42,9 @@ export async function patch(
   return retryOnConflict(async () => {
     const { obj: current, rev } = await readCurrent(deps, r, t.namespace, t.name);
     let patched: unknown;
-    if (type === JSON_PATCH) patched = applyJsonPatch(structuredClone(current), doc);
-    else if (type === MERGE_PATCH) patched = applyMergePatch(structuredClone(current), doc);
-    else patched = applyStrategicMergePatch(structuredClone(current), doc, schemaFor(r));
+    if (type === JSON_PATCH) patched = applyJsonPatch(cloneJson(current), doc);
+    else if (type === MERGE_PATCH) patched = applyMergePatch(cloneJson(current), doc);
+    else patched = applyStrategicMergePatch(cloneJson(current), doc, schemaFor(r));
     const obj = decodeObject(r, patched, opts);
     const rv = obj.metadata.resourceVersion;
     if (isPrecondition(rv) && rv !== String(rev)) throw modifiedConflict(r, t.name);

@@ -1,5 +1,6 @@
 // The scale subresource: an autoscaling/v1 Scale view of a workload's replicas and selector; writes to it
 // change spec.replicas of the workload through the update pipeline.
+import { cloneJson } from '../../core/json.js';
 import { decodeTypeError, schemaLookup } from '../../api/openapi/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../apimachinery/patch/index.js';
 import { labelSelectorFromObject } from '../../core/selectors/index.js';
@@ -76,10 +77,10 @@ export function patchScale(
   opts: WriteOptions,
 ): Promise<KubeObject> {
   return writeScale(deps, t, opts, (current) => {
-    if (type === JSON_PATCH) return applyJsonPatch(structuredClone(current), doc) as KubeObject;
-    if (type === MERGE_PATCH) return applyMergePatch(structuredClone(current), doc) as KubeObject;
+    if (type === JSON_PATCH) return applyJsonPatch(cloneJson(current), doc) as KubeObject;
+    if (type === MERGE_PATCH) return applyMergePatch(cloneJson(current), doc) as KubeObject;
     if (type === STRATEGIC_MERGE_PATCH)
-      return applyStrategicMergePatch(structuredClone(current), doc, undefined) as KubeObject;
+      return applyStrategicMergePatch(cloneJson(current), doc, undefined) as KubeObject;
     throw errors.unsupportedMediaType(type);
   });
 }
@@ -117,7 +118,7 @@ async function writeScale(
       ]);
     }
     const custom = t.resource.custom?.scale;
-    const updated = custom ? custom.withReplicas(obj, replicas) : structuredClone(obj);
+    const updated = custom ? custom.withReplicas(obj, replicas) : cloneJson(obj);
     if (!custom) (updated.spec as ScalableSpec).replicas = replicas;
     const manager = opts.fieldManager ?? 'kube-controller-manager';
     return writeUpdate(deps, main, { old: obj, oldRev: rev, incoming: updated, manager, dryRun: opts.dryRun });

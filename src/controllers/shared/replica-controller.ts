@@ -4,6 +4,7 @@
 // Data flow: owner and pod informers -> queue of owner keys -> sync(key): claim pods (adopt/release),
 // create or delete the difference in slow-start batches (guarded by expectations), then write status.
 
+import { cloneJson } from '../../core/json.js';
 import {
   type EventRecorder,
   isConflict,
@@ -79,7 +80,7 @@ export function podFromTemplate<T extends ReplicaObject>(
       ownerReferences: [newControllerRef(rs, kind.apiVersion, kind.kind)],
     },
     // A template without a spec (which validation rejects) gives a pod the API server rejects.
-    spec: structuredClone(t.spec ?? ({} as PodSpec)),
+    spec: cloneJson(t.spec ?? ({} as PodSpec)),
   };
   if (meta.labels) pod.metadata.labels = { ...meta.labels };
   if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
@@ -266,7 +267,7 @@ async function manageReplicas<T extends ReplicaObject>(
     // Slow start proves the writes succeed (quota, admission), then a window of creates stays in flight.
     const attempted = await slowStartPipeline(
       diff.count,
-      () => ctx.client.create<Pod>(collection, structuredClone(template)),
+      () => ctx.client.create<Pod>(collection, cloneJson(template)),
       (r) => {
         if (r.status === 'fulfilled') {
           void recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
