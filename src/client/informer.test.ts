@@ -62,6 +62,27 @@ describe('Informer', () => {
     server.requests.filter((r) => r.method === 'GET' && r.query.get('watch') !== 'true');
   const watches = (): RecordedRequest[] => server.requests.filter((r) => r.query.get('watch') === 'true');
 
+  it('drops managedFields from what it caches, listed or watched, unless asked to keep them', async () => {
+    const managed = (name: string) => ({
+      ...pod(name),
+      metadata: { name, namespace: 'default', managedFields: [{ manager: 'kubectl', operation: 'Update' }] },
+    });
+    server.put('', 'pods', managed('listed'));
+    const { inf } = start();
+    assert.equal(await inf.waitForSync(), true);
+    await waitFor(() => server.openWatches() === 1);
+    server.put('', 'pods', managed('watched'));
+    await waitFor(() => inf.get('default/watched') !== undefined);
+    assert.equal(inf.get('default/listed')!.metadata.managedFields, undefined);
+    assert.equal(inf.get('default/watched')!.metadata.managedFields, undefined);
+    inf.stop();
+    const kept = new Informer({ client, resource: pods, keepManagedFields: true });
+    kept.start();
+    assert.equal(await kept.waitForSync(), true);
+    assert.equal(kept.get('default/listed')!.metadata.managedFields?.[0]?.manager, 'kubectl');
+    kept.stop();
+  });
+
   it('lists in pages, syncs, indexes, and hands add/update/delete to handlers', async () => {
     for (let i = 0; i < 5; i++)
       server.put('', 'pods', pod(`p${i}`, i < 3 ? 'default' : 'kube-system', i % 2 ? 'node-a' : 'node-b'));

@@ -37,6 +37,12 @@ export interface InformerOptions<T extends KubeObject> {
   backoffInitialMs?: number;
   backoffMaxMs?: number;
   log?: InformerLog;
+  /**
+   * Keep metadata.managedFields in the cache. By default they are dropped on arrival, as kube-scheduler and
+   * kube-controller-manager do with their informers (TransformStripManagedFields): nothing here reads them,
+   * and they are a good part of each cached object.
+   */
+  keepManagedFields?: boolean;
 }
 
 type WatchOutcome = { kind: 'closed'; events: number } | { kind: 'expired' } | { kind: 'error'; error: Error };
@@ -206,7 +212,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const rv = ev.object.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     if (ev.type === 'BOOKMARK') return;
-    const obj = ev.object;
+    const obj = this.trim(ev.object);
     if (ev.type === 'DELETED') {
       this.cache.delete(objectKey(obj.metadata));
       this.notifyDelete(obj);
@@ -215,6 +221,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     const old = this.cache.upsert(obj);
     if (old) this.notifyUpdate(old, obj);
     else this.notifyAdd(obj);
+  }
+
+  private trim(obj: T): T {
+    if (!this.opts.keepManagedFields && obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    return obj;
   }
 
   private async listAndReplace(): Promise<void> {
@@ -255,7 +266,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         page = await this.opts.client.list<T>(this.path, base);
         items.length = 0;
       }
-      for (const item of page.items) items.push(item);
+      for (const item of page.items) items.push(this.trim(item));
       cont = page.metadata.continue || undefined;
       if (page.kind?.endsWith('List')) this.listKind = page.kind.slice(0, -4);
     } while (cont);
