@@ -48,10 +48,12 @@ async function main(): Promise<void> {
       if (text) req.write(text);
       req.end();
     });
+  let listBytes = 0;
   const timeList = async (): Promise<number> => {
     const t = performance.now();
     const r = await call('GET', '/api/v1/namespaces/default/pods');
     if (r.status !== 200) throw new Error(`list failed: ${r.status}`);
+    listBytes = r.bytes;
     return performance.now() - t;
   };
 
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
       `  creates: ${(PODS / elapsed).toFixed(0)}/s at concurrency ${CONCURRENCY}, p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, failures ${failures}`,
     );
     console.log(
-      `  LIST ${PODS} pods JSON: during the creates median ${pct(during, 50).toFixed(0)} ms (${during.length} runs), after median ${pct(after, 50).toFixed(0)} ms (5 runs)`,
+      `  LIST ${PODS} pods JSON: during the creates median ${pct(during, 50).toFixed(0)} ms (${during.length} runs), after median ${pct(after, 50).toFixed(0)} ms (5 runs); ${(listBytes / 1e6).toFixed(1)} MB`,
     );
     console.log(`  requests: ${requestMix((await call('GET', '/metrics')).text)}`);
     console.log(`  server RSS with ${PODS} pods: ${rssMb(s.process.pid!).toFixed(0)} MB`);

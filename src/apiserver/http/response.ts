@@ -9,6 +9,34 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, conte
   res.end(text);
 }
 
+const PART_GROUP_BYTES = 1 << 20;
+
+/**
+ * A JSON body made of parts (a LIST's items): one write when small; otherwise written in groups of about
+ * 1 MB, chunked, so a large LIST is never copied into one buffer the size of the whole response.
+ */
+export function sendJsonParts(res: ServerResponse, code: number, parts: Buffer[]): void {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  if (total <= PART_GROUP_BYTES) {
+    sendJson(res, code, Buffer.concat(parts, total));
+    return;
+  }
+  res.writeHead(code, { 'Content-Type': 'application/json' });
+  let group: Buffer[] = [];
+  let size = 0;
+  for (const p of parts) {
+    group.push(p);
+    size += p.length;
+    if (size >= PART_GROUP_BYTES) {
+      res.write(Buffer.concat(group, size));
+      group = [];
+      size = 0;
+    }
+  }
+  res.end(size > 0 ? Buffer.concat(group, size) : undefined);
+}
+
 export function toStatusError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
   const message = err instanceof Error ? err.message : String(err);

@@ -12,7 +12,7 @@ import {
 import { decodeBody, decodePatch, mediaType, readBody } from './body.js';
 import { type RequestContext, namedTargetOf, selectorOptions, targetOf, writeOptions } from './context.js';
 import { queryBool, queryInt } from './query.js';
-import { TABLE_CONTENT_TYPE, outputForm, sendJson } from './response.js';
+import { TABLE_CONTENT_TYPE, outputForm, sendJson, sendJsonParts } from './response.js';
 import { tableOf } from './table.js';
 
 export async function serveGet(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
@@ -53,7 +53,7 @@ export async function serveList(p: ObjectPipeline, ctx: RequestContext): Promise
     parts.push(result.items[i].bytes);
   }
   parts.push(LIST_TAIL);
-  sendJson(ctx.res, 200, Buffer.concat(parts));
+  sendJsonParts(ctx.res, 200, parts);
 }
 
 /** `limit` as upstream's int64 query parameter: anything but an integer is a 400 (Go's strconv message). */
