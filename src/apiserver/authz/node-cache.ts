@@ -31,8 +31,13 @@ export class NodeGraphCache {
       const key = e.kv.key.slice(prefix.length);
       // A pod not bound to a node grants nothing: its JSON has no spec.nodeName (a quote inside a string
       // value is escaped, so the text cannot appear there), and it needs no parse.
-      if (prefix === PODS && e.type === 'put' && !this.graph.hasPod(key) && !e.kv.value.includes('"nodeName":"'))
-        continue;
+      if (prefix === PODS && e.type === 'put') {
+        const v = e.kv.value;
+        if (!this.graph.hasPod(key) && !v.includes('"nodeName":"')) continue;
+        // A status write of a bound pod (most pod writes) leaves its edges as they were.
+        const volatile = v.includes('"ephemeralContainers"') || v.includes('"resourceClaimStatuses"');
+        if (!this.graph.mayChange(key, volatile)) continue;
+      }
       try {
         this.set(prefix, key, e.type === 'delete' ? undefined : decodeKvShared(e.kv));
       } catch {

@@ -102,7 +102,8 @@ export function pvEdges(pv: PersistentVolume): PvEdges | undefined {
 
 export class NodeGraph {
   /** pod key (`ns/name`) → its node and references. */
-  private readonly pods = new Map<string, { node: string; refs: Refs }>();
+  /** `volatile`: the pod has ephemeral containers or resource claim statuses, the parts of a bound pod that change. */
+  private readonly pods = new Map<string, { node: string; refs: Refs; volatile: boolean }>();
   /** node → reference → how many of its pods hold it. */
   private readonly byNode = new Map<string, Map<string, number>>();
   private readonly pvs = new Map<string, PvEdges>();
@@ -113,6 +114,16 @@ export class NodeGraph {
   /** Adds, replaces or (with `undefined`) removes a pod. Pods not bound to a node add nothing. */
   hasPod(key: string): boolean {
     return this.pods.has(key);
+  }
+
+  /**
+   * Whether a new version of a pod already in the graph can change its edges: its node and uid cannot
+   * change, nor (in a pod's spec) what it references, but for ephemeral containers and resource claim
+   * statuses (upstream's graph_populator skips an update on the same grounds).
+   */
+  mayChange(key: string, hasVolatileParts: boolean): boolean {
+    const p = this.pods.get(key);
+    return !p || p.volatile || hasVolatileParts;
   }
 
   setPod(key: string, pod: Pod | undefined): void {
@@ -130,7 +141,10 @@ export class NodeGraph {
     const node = pod?.spec?.nodeName;
     if (!pod || !node) return;
     const refs = podReferences(pod);
-    this.pods.set(key, { node, refs });
+    const status = pod.status as { resourceClaimStatuses?: unknown[] } | undefined;
+    const volatile =
+      (pod.spec?.ephemeralContainers?.length ?? 0) > 0 || (status?.resourceClaimStatuses?.length ?? 0) > 0;
+    this.pods.set(key, { node, refs, volatile });
     let counts = this.byNode.get(node);
     if (!counts) {
       counts = new Map();

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Ingress, IngressClass, PersistentVolume, Pod } from '../../core/types.js';
+import type { Ingress, IngressClass, KubeObject, PersistentVolume, Pod } from '../../core/types.js';
+import { MemoryStore } from '../../storage/index.js';
+import { encodeForStorage } from '../objects.js';
 import type { Attributes } from './attributes.js';
 import { bootstrapClusterRoles } from './bootstrap-policy.js';
 import { nodeAuthorize, nodeIdentity } from './node.js';
+import { NodeGraphCache } from './node-cache.js';
 import { NodeGraph, podReferences } from './node-graph.js';
 
 const RULES = bootstrapClusterRoles().find((r) => r.metadata.name === 'system:node')!.rules!;
@@ -336,5 +339,49 @@ describe('node authorizer: TLS secrets of Ingresses of the tutti class', () => {
     g.setIngress('default/web', ingress('web', 'a-tls', 'tutti'));
     g.setIngress('default/web', undefined);
     assert.equal(get(g), false);
+  });
+});
+
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 3000; !cond(); ) {
+    if (Date.now() > deadline) throw new Error('condition not met in 3 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('NodeGraphCache', () => {
+  const key = '/registry/core/pods/default/p';
+  const put = (store: MemoryStore, p: Pod) =>
+    store.txn([], [{ type: 'put', key, value: encodeForStorage(p as KubeObject) }]);
+  const secretOf = (p: Pod) =>
+    (p.spec?.volumes?.[0] as { secret?: { secretName?: string } } | undefined)?.secret?.secretName;
+  const withSecret = (name: string) => pod('p', 'n1', { volumes: [{ name: 'v', secret: { secretName: name } }] });
+
+  it('follows a pod through binding, status writes and an ephemeral container from the store', async () => {
+    const store = new MemoryStore();
+    const cache = new NodeGraphCache(store);
+    await cache.start();
+    const can = (name: string) => nodeAuthorize(cache.graph, RULES, attrs({ name })).allowed;
+    try {
+      const unbound = pod('p', undefined, { volumes: [{ name: 'v', secret: { secretName: 's1' } }] });
+      await put(store, unbound);
+      await put(store, withSecret('s1'));
+      await waitFor(() => can('s1'));
+      // A status write: the edges stay.
+      await put(store, { ...withSecret('s1'), status: { phase: 'Running' } } as Pod);
+      const eph = withSecret('s1');
+      (eph.spec as unknown as Record<string, unknown>).ephemeralContainers = [
+        { name: 'debug', image: 'i', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's2', key: 'k' } } }] },
+      ];
+      await put(store, eph);
+      await waitFor(() => can('s2'));
+      assert.ok(can('s1'));
+      assert.equal(secretOf(eph), 's1');
+      await store.txn([], [{ type: 'delete', key }]);
+      await waitFor(() => !can('s1') && !can('s2'));
+    } finally {
+      cache.stop();
+      await store.close();
+    }
   });
 });
