@@ -437,6 +437,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
   metricsPods = new Informer<Pod>({
     client: metricsClient,
     resource: resources.pods,
+    // The metrics API reads only the pods' metadata (metrics-server watches PartialObjectMetadata).
+    transform: (p) => ({ metadata: p.metadata }) as Pod,
     indexers: { [NAMESPACE_INDEX]: namespaceIndexFunc },
   });
   metricsNodes.start();
