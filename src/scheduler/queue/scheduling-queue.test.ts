@@ -93,3 +93,21 @@ test('an unschedulable pod stays put when only its status changes, and is retrie
   assert.deepEqual(q.lengths, { active: 1, backoff: 0, unschedulable: 0, inFlight: 0 });
   assert.equal(q.pop()!.pod.metadata.labels?.zone, 'b');
 });
+
+test('a pod changed while its attempt runs backs off after a failure instead of waiting for an event', () => {
+  const clock = new FakeClock(0);
+  const q = new SchedulingQueue({ clock });
+  const pod = makePod('p');
+  q.add(pod);
+  const item = q.pop()!;
+  const tolerated = structuredClone(pod);
+  tolerated.spec = { ...tolerated.spec!, tolerations: [{ operator: 'Exists' }] };
+  q.update(tolerated, pod);
+  q.requeueFailed(item, 'unschedulable');
+  assert.deepEqual(q.lengths, { active: 0, backoff: 1, unschedulable: 0, inFlight: 0 });
+  // The next failure, with nothing changed meanwhile, parks it again.
+  clock.advance(2000);
+  q.flush();
+  q.requeueFailed(q.pop()!, 'unschedulable');
+  assert.deepEqual(q.lengths, { active: 0, backoff: 0, unschedulable: 1, inFlight: 0 });
+});

@@ -22,6 +22,8 @@ export interface QueuedPod {
   timestamp: number;
   /** Scheduling cycle in which it was popped; used to catch events that raced its attempt. */
   cycle: number;
+  /** Changed (as isPodUpdated sees it) while its attempt ran: a failure then backs off, not parks. */
+  updatedInFlight?: boolean;
 }
 
 export interface QueueOptions {
@@ -135,6 +137,7 @@ export class SchedulingQueue {
     }
     const f = this.inFlight.get(uid);
     if (f) {
+      if (!old || isPodUpdated(old, pod)) f.updatedInFlight = true;
       f.pod = pod;
       return;
     }
@@ -179,7 +182,9 @@ export class SchedulingQueue {
     this.inFlight.delete(q.uid);
     q.attempts++;
     q.timestamp = this.clock.now();
-    if (reason === 'error' || this.moveRequestCycle >= q.cycle) this.backoff.push(q);
+    const retry = reason === 'error' || this.moveRequestCycle >= q.cycle || q.updatedInFlight;
+    q.updatedInFlight = false;
+    if (retry) this.backoff.push(q);
     else this.unschedulable.set(q.uid, q);
   }
 
