@@ -4,7 +4,7 @@ import type { KubeObject, ManagedFieldsEntry } from '../../core/types.js';
 import type { SchemaNode } from '../schema.js';
 import { errors, type StatusCause } from '../../core/status.js';
 import { FieldSet, type FieldPath, fieldPE, pathToString } from './fieldpath.js';
-import { cloneJson, isPlainObject } from './json-value.js';
+import { cloneJson, isPlainObject, jsonEqual } from './json-value.js';
 import {
   decodeManagedFields,
   describeManager,
@@ -111,8 +111,12 @@ export function updateManagedFields(req: UpdateRequest): KubeObject {
   const sent = req.updated.metadata?.managedFields;
   let managers: ManagerTable;
   if (sent && sent.length > 0 && !req.subresource) {
-    // A client may set managedFields directly; a single empty entry resets them.
-    managers = isResetRequest(sent) ? new Map() : decodeManagedFields(sent);
+    // A client may set managedFields directly; a single empty entry resets them. Most writers send back
+    // the entries they read (a PATCH's result, a PUT of a GET): those are the stored ones.
+    const stored = req.old?.metadata.managedFields;
+    if (isResetRequest(sent)) managers = new Map();
+    else if (stored && jsonEqual(sent, stored)) managers = decodeManagedFields(stored, true);
+    else managers = decodeManagedFields(sent);
   } else {
     managers = decodeManagedFields(req.old?.metadata.managedFields, true);
   }
