@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:https';
 import { startTestServer } from '../src/e2e/harness.js';
-import { benchPod, pct, rssMb } from './lib.js';
+import { benchCaller, benchPod, PodCreates, pct, rssMb } from './lib.js';
 
 const CONCURRENCY = 32;
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
@@ -10,35 +10,7 @@ async function main(): Promise<void> {
   // The API server alone: no scheduler or controllers reacting to the pods.
   const s = await startTestServer();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + WATCHERS + 4, ca: s.caPem });
-  const call = (
-    method: string,
-    path: string,
-    body?: unknown,
-    accept = 'application/json',
-  ): Promise<{ status: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        `${s.url}${path}`,
-        {
-          method,
-          agent,
-          headers: {
-            Authorization: `Bearer ${s.token}`,
-            Accept: accept,
-            ...(text ? { 'Content-Type': 'application/json' } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (d: Buffer) => chunks.push(d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        },
-      );
-      req.on('error', reject);
-      if (text) req.write(text);
-      req.end();
-    });
+  const call = benchCaller(s, agent);
 
   try {
     await new Promise((r) => setTimeout(r, 1000));
@@ -84,24 +56,9 @@ async function main(): Promise<void> {
     const wl = [...watchLat].sort((a, b) => a - b);
 
     // Creates at concurrency 32.
-    const lat: number[] = [];
-    let next = 0;
-    let failures = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (;;) {
-          const i = next++;
-          if (i >= PODS) return;
-          const start = performance.now();
-          const r = await call('POST', '/api/v1/namespaces/default/pods', benchPod(`p-${i}`));
-          lat.push(performance.now() - start);
-          if (r.status !== 201) failures++;
-        }
-      }),
-    );
-    const elapsed = (performance.now() - t0) / 1000;
-    lat.sort((a, b) => a - b);
+    const creates = new PodCreates(call, PODS, CONCURRENCY);
+    const elapsed = await creates.run();
+    const lat = creates.latencies;
     const withPods = rssMb(s.process.pid!);
 
     const timeList = async (accept: string) => {
@@ -120,7 +77,7 @@ async function main(): Promise<void> {
 
     console.log(`api bench (2 cores, HTTPS, SQLite with fsync, ${total} pods)`);
     console.log(
-      `  creates: ${(PODS / elapsed).toFixed(0)}/s at concurrency ${CONCURRENCY}, p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, failures ${failures}`,
+      `  creates: ${(PODS / elapsed).toFixed(0)}/s at concurrency ${CONCURRENCY}, p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, failures ${creates.failures}`,
     );
     console.log(`  LIST ${total} pods: JSON ${listJson.toFixed(0)} ms, Table ${listTable.toFixed(0)} ms (median of 5)`);
     console.log(

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { startTestServer } from '../src/e2e/harness.js';
-import { benchPod, cpuMs, pct, rssMb } from './lib.js';
+import { benchCaller, benchPod, cpuMs, PodCreates, pct, rssMb } from './lib.js';
 
 const CONCURRENCY = 16;
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
@@ -18,66 +18,27 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync('/tmp/h11-bench-');
   const s = await startTestServer({ dataDir });
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 4, ca: s.caPem });
-  const call = (method: string, path: string, body?: unknown): Promise<{ status: number; bytes: number }> =>
-    new Promise((resolve, reject) => {
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        `${s.url}${path}`,
-        {
-          method,
-          agent,
-          headers: {
-            Authorization: `Bearer ${s.token}`,
-            Accept: 'application/json',
-            ...(text ? { 'Content-Type': 'application/json' } : {}),
-          },
-        },
-        (res) => {
-          let bytes = 0;
-          res.on('data', (d: Buffer) => {
-            bytes += d.length;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
-        },
-      );
-      req.on('error', reject);
-      if (text) req.write(text);
-      req.end();
-    });
+  const call = benchCaller(s, agent);
   const timeList = async (path = '/api/v1/pods'): Promise<{ ms: number; bytes: number }> => {
     const t = performance.now();
     const r = await call('GET', path);
     if (r.status !== 200) throw new Error(`list failed: ${r.status}`);
-    return { ms: performance.now() - t, bytes: r.bytes };
+    return { ms: performance.now() - t, bytes: r.body.length };
   };
 
   try {
     const idle = rssMb(s.process.pid!);
     // Creates at a fixed concurrency; once a tenth exist, LISTs run alongside them.
-    let next = 0;
-    let created = 0;
-    let failures = 0;
-    const t0 = performance.now();
-    const creating = Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (;;) {
-          const i = next++;
-          if (i >= PODS) return;
-          const r = await call('POST', '/api/v1/namespaces/default/pods', benchPod(`p-${i}`));
-          if (r.status === 201) created++;
-          else failures++;
-        }
-      }),
-    );
-    while (created < PODS / 2 && next < PODS) await new Promise((r) => setTimeout(r, 50));
+    const creates = new PodCreates(call, PODS, CONCURRENCY);
+    const creating = creates.run();
+    while (creates.created < PODS / 2 && creates.next < PODS) await new Promise((r) => setTimeout(r, 50));
     const during: number[] = [];
     let duringCount = 0;
-    for (let i = 0; i < RUNS && next < PODS; i++) {
+    for (let i = 0; i < RUNS && creates.next < PODS; i++) {
       during.push((await timeList()).ms);
-      duringCount = created;
+      duringCount = creates.created;
     }
-    await creating;
-    const elapsed = (performance.now() - t0) / 1000;
+    const elapsed = await creating;
     const after: number[] = [];
     let bytes = 0;
     for (let i = 0; i < RUNS; i++) {
@@ -152,7 +113,7 @@ async function main(): Promise<void> {
     const fmt = (xs: number[]) =>
       xs.length ? `median ${pct(xs, 50).toFixed(0)} ms, p90 ${pct(xs, 90).toFixed(0)} ms (${xs.length} runs)` : 'n/a';
     console.log(
-      `list bench (HTTPS, SQLite, ${PODS} pods, creates ${(PODS / elapsed).toFixed(0)}/s, ${failures} failures)`,
+      `list bench (HTTPS, SQLite, ${PODS} pods, creates ${(PODS / elapsed).toFixed(0)}/s, ${creates.failures} failures)`,
     );
     console.log(`  LIST /api/v1/pods JSON during load (~${duringCount} pods): ${fmt(during)}`);
     console.log(`  LIST /api/v1/pods JSON after (${PODS} pods, ${(bytes / 1e6).toFixed(1)} MB): ${fmt(after)}`);
