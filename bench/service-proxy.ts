@@ -81,6 +81,7 @@ const syncs: SyncEvent[] = [];
 let proxy: ServiceProxy | undefined;
 let created = 0;
 const clusterIPs = new Map<number, string>();
+const generations = new Map<number, number>();
 
 async function createServices(upTo: number): Promise<void> {
   const t0 = performance.now();
@@ -129,7 +130,10 @@ async function measureChanges(n: number): Promise<void> {
   let checked = 0;
   for (let k = 0; k < CHANGES; k++) {
     const i = Math.floor(Math.random() * n);
-    const gen = k + 1;
+    // Per service, so that a service drawn twice still changes (consecutive generations move endpoint 9 to
+    // different addresses; a PUT of the same slice is a no-op that no sync follows).
+    const gen = (generations.get(i) ?? 0) + 1;
+    generations.set(i, gen);
     const current = await writer.get<EndpointSlice>(`${slicePath}/svc-${i}-1`);
     const next = sliceFor(i, gen);
     next.metadata.resourceVersion = current.metadata.resourceVersion;

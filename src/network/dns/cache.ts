@@ -12,6 +12,13 @@ export interface CachedReply {
   authenticData: boolean;
 }
 
+/** When a cached reply was stored and expires (ms), and the whole seconds its TTLs were reduced by. */
+export interface CacheTimes {
+  storedAt: number;
+  expiresAt: number;
+  elapsed: number;
+}
+
 interface Entry {
   reply: CachedReply;
   storedAt: number;
@@ -68,10 +75,11 @@ export class ReplyCache {
   }
 
   /**
-   * The reply with its TTLs reduced by the whole seconds it has been cached, or undefined; `stableUntil`
-   * is when those TTLs next change (or the entry expires), so an encoded copy may be reused until then.
+   * The reply with its TTLs reduced by the whole seconds it has been cached (`elapsed`), or undefined;
+   * with when it was stored and when it expires, so that an encoded copy may be reused until then with
+   * its TTLs counted down in place.
    */
-  get(key: string): (CachedReply & { stableUntil: number }) | undefined {
+  get(key: string): (CachedReply & CacheTimes) | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     const now = this.now();
@@ -85,7 +93,9 @@ export class ReplyCache {
     const elapsed = Math.floor((now - e.storedAt) / 1000);
     return {
       ...e.reply,
-      stableUntil: Math.min(e.expiresAt, e.storedAt + (elapsed + 1) * 1000),
+      storedAt: e.storedAt,
+      expiresAt: e.expiresAt,
+      elapsed,
       answers: withTtlLess(e.reply.answers, elapsed),
       authorities: withTtlLess(e.reply.authorities, elapsed),
       additionals: withTtlLess(e.reply.additionals, elapsed),

@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIP, Socket } from 'node:net';
 import dnsPacket, { type DecodedPacket, type Question } from 'dns-packet';
-import { type CachedReply, ReplyCache } from './cache.js';
+import { type CacheTimes, type CachedReply, ReplyCache } from './cache.js';
 import { optRecord } from './message.js';
 import { canonicalIp } from './names.js';
 
@@ -26,8 +26,9 @@ export type ForwardResult =
   | {
       ok: true;
       reply: CachedReply;
-      truncated: boolean /** From the cache: its TTLs hold until then. */;
-      stableUntil?: number;
+      truncated: boolean;
+      /** From the cache: when it was stored and expires, and the seconds its TTLs were reduced by. */
+      cached?: CacheTimes;
     }
   | { ok: false };
 
@@ -88,8 +89,8 @@ export class Forwarder {
   cached(question: Question, dnssecOk: boolean): ForwardResult | undefined {
     const hit = this.cache.get(ReplyCache.key(question.name, question.type, question.class ?? 'IN', dnssecOk));
     if (!hit) return undefined;
-    const { stableUntil, ...reply } = hit;
-    return { ok: true, reply, truncated: false, stableUntil };
+    const { storedAt, expiresAt, elapsed, ...reply } = hit;
+    return { ok: true, reply, truncated: false, cached: { storedAt, expiresAt, elapsed } };
   }
 
   close(): void {

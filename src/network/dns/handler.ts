@@ -3,11 +3,12 @@
 // answering becomes SERVFAIL, and unreadable queries become FORMERR (or are dropped).
 //
 // Encoded replies are kept and reused (with the query's ID) while they cannot change: zone replies until
-// the record store changes, cached upstream replies until their TTLs next count down. They are keyed by
+// the record store changes, cached upstream replies until they expire, their TTLs counted down in the
+// bytes (re-encoding every cached name each second made a burst of work once a second). They are keyed by
 // the query's bytes after its ID (flags, question, EDNS: everything the reply depends on), so a repeated
 // query is answered synchronously without being decoded or a reply encoded.
 import type { Forwarder, ForwardResult } from './forwarder.js';
-import { encodeWithin, errorReply, parseQuery, type Query, replyPacket, udpLimit } from './message.js';
+import { encodeWithin, errorReply, parseQuery, type Query, replyPacket, ttlOffsets, udpLimit } from './message.js';
 import type { RecordStore } from './store.js';
 import type { ClusterZone } from './zone.js';
 
@@ -23,6 +24,8 @@ interface Encoded {
   generation?: number;
   /** Forwarded replies: valid until (ms). */
   until?: number;
+  /** Forwarded replies: the TTLs in `bytes` (at `offsets`) are those of `elapsed` whole seconds after `storedAt`. */
+  ttls?: { storedAt: number; elapsed: number; offsets: number[]; values: number[] };
 }
 
 export class DnsHandler {
@@ -40,8 +43,9 @@ export class DnsHandler {
     const key = buf.length >= 12 && buf.length <= MAX_KEYED_QUERY ? transport + buf.toString('latin1', 2) : '';
     const hit = key ? this.encoded.get(key) : undefined;
     if (hit) {
-      const fresh = hit.generation !== undefined ? hit.generation === this.generation() : this.now() < hit.until!;
-      if (fresh) return withId(hit.bytes, buf.readUInt16BE(0));
+      const now = hit.generation === undefined ? this.now() : 0;
+      const fresh = hit.generation !== undefined ? hit.generation === this.generation() : now < hit.until!;
+      if (fresh) return withId(hit.bytes, buf.readUInt16BE(0), hit.ttls, now);
       this.encoded.delete(key);
     }
     const parsed = parseQuery(buf);
@@ -114,14 +118,27 @@ export class DnsHandler {
       authenticData: r.reply.authenticData,
     });
     const bytes = encodeWithin(packet, limit);
-    if (key && r.stableUntil !== undefined) this.remember(key, bytes, { until: r.stableUntil });
+    if (key && r.cached) {
+      const offsets = ttlOffsets(bytes);
+      const { storedAt, elapsed, expiresAt } = r.cached;
+      const values = offsets.map((at) => bytes.readUInt32BE(at));
+      this.remember(key, bytes, { until: expiresAt, ttls: { storedAt, elapsed, offsets, values } });
+    }
     return bytes;
   }
 }
 
-function withId(bytes: Buffer, id: number): Buffer {
+function withId(bytes: Buffer, id: number, ttls: Encoded['ttls'], now: number): Buffer {
   const copy = Buffer.allocUnsafe(bytes.length);
   bytes.copy(copy);
   copy.writeUInt16BE(id, 0);
+  if (ttls) {
+    // As the cache counts them: the whole seconds since the reply was stored, less those already taken off.
+    const less = Math.floor((now - ttls.storedAt) / 1000) - ttls.elapsed;
+    if (less > 0) {
+      for (let i = 0; i < ttls.offsets.length; i++)
+        copy.writeUInt32BE(Math.max(0, ttls.values[i]! - less), ttls.offsets[i]!);
+    }
+  }
   return copy;
 }

@@ -155,3 +155,32 @@ export function encodeWithin(packet: Packet, limit: number): Buffer {
   truncated.answers = answers.slice(0, lo);
   return dnsPacket.encode(truncated);
 }
+
+/** dns-packet's per-part decoders (untyped in @types/dns-packet): each leaves its length in `.bytes`. */
+interface PartDecoder {
+  decode: { bytes: number } & ((buf: Buffer, offset: number) => unknown);
+}
+const parts = dnsPacket as unknown as { name: PartDecoder; question: PartDecoder; answer: PartDecoder };
+const TYPE_OPT = 41;
+
+/**
+ * Where the TTL of each resource record (not OPT) sits in an encoded message, found with dns-packet's own
+ * decoders: a reply kept encoded can count its TTLs down in place.
+ */
+export function ttlOffsets(bytes: Buffer): number[] {
+  const offsets: number[] = [];
+  let at = 12;
+  for (let i = bytes.readUInt16BE(4); i > 0; i--) {
+    parts.question.decode(bytes, at);
+    at += parts.question.decode.bytes;
+  }
+  const records = bytes.readUInt16BE(6) + bytes.readUInt16BE(8) + bytes.readUInt16BE(10);
+  for (let i = 0; i < records; i++) {
+    parts.name.decode(bytes, at);
+    const header = at + parts.name.decode.bytes;
+    if (bytes.readUInt16BE(header) !== TYPE_OPT) offsets.push(header + 4);
+    parts.answer.decode(bytes, at);
+    at += parts.answer.decode.bytes;
+  }
+  return offsets;
+}

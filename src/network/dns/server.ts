@@ -135,7 +135,12 @@ export async function startClusterDns(opts: ClusterDnsOptions = {}): Promise<Clu
   });
   const handler = new DnsHandler(zone, store, forwarder);
 
-  const udp = createSocket({ type: isIP(address) === 6 ? 'udp6' : 'udp4' });
+  // Replies go to the address a query came from, always an IP: no resolver step (dns.lookup defers even an
+  // IP literal's answer to the next tick, once per reply).
+  const udp = createSocket({
+    type: isIP(address) === 6 ? 'udp6' : 'udp4',
+    lookup: (host, _family, callback) => callback(null, host, isIP(host)),
+  });
   udp.on('error', (err) => log?.('dns: udp socket error', { error: String(err) }));
   udp.on('message', (msg, rinfo) => {
     const reply = handler.handle(msg, 'udp');
