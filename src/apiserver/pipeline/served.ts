@@ -42,7 +42,10 @@ type VersionConverter = NonNullable<ServedResource['converter']>;
 interface Encoded {
   revision: number;
   converter: VersionConverter | undefined;
+  /** The JSON: a view of `room` between a frame head's space and the frame tail. */
   bytes: Buffer;
+  /** The one allocation: FRAME_HEAD_ROOM bytes, the JSON, FRAME_TAIL; the first frame is made in place. */
+  room: Buffer | undefined;
   frames: Map<string, Buffer>;
 }
 const encodings = new WeakMap<KeyValue, Encoded[]>();
@@ -58,6 +61,27 @@ export function frameOf(type: string, objJson: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from(head), objJson, FRAME_TAIL]);
 }
 const FRAME_TAIL = Buffer.from('}\n');
+/** Space for the longest event head, `{"type":"MODIFIED","object":` (29 bytes). */
+const FRAME_HEAD_ROOM = 32;
+
+/**
+ * The JSON in one allocation of its own with room for a watch frame around it. Not from Node's 8 KB
+ * buffer pool: an encoding lives as long as its object is unchanged, and a long-lived slice of a pool slab
+ * keeps the whole slab (measured: 15,600 slabs, 127 MB, held by 10,000 pods' encodings and frames).
+ */
+function encodeRoomy(revision: number, converter: VersionConverter | undefined, json: string): Encoded {
+  const length = Buffer.byteLength(json);
+  const room = Buffer.allocUnsafeSlow(FRAME_HEAD_ROOM + length + FRAME_TAIL.length);
+  room.write(json, FRAME_HEAD_ROOM);
+  FRAME_TAIL.copy(room, FRAME_HEAD_ROOM + length);
+  return {
+    revision,
+    converter,
+    bytes: room.subarray(FRAME_HEAD_ROOM, FRAME_HEAD_ROOM + length),
+    room,
+    frames: new Map(),
+  };
+}
 
 /**
  * An object read from the store, parsed on first use. Without a conversion its JSON is the stored text
@@ -90,7 +114,7 @@ export class StoredObject implements ServedObject {
       return hit;
     }
     const json = converter ? JSON.stringify(this.object) : withResourceVersion(this.kv.value, this.revision);
-    const e: Encoded = { revision: this.revision, converter, bytes: Buffer.from(json), frames: new Map() };
+    const e = encodeRoomy(this.revision, converter, json);
     encodingStats.encoded++;
     if (!list) {
       list = [];
@@ -118,7 +142,16 @@ export class StoredObject implements ServedObject {
     const e = this.encoded();
     let f = e.frames.get(type);
     if (!f) {
-      f = frameOf(type, e.bytes);
+      const head = `{"type":"${type}","object":`;
+      if (e.room && head.length <= FRAME_HEAD_ROOM) {
+        // The first frame (nearly always the only one): its head written just before the JSON.
+        const start = FRAME_HEAD_ROOM - head.length;
+        e.room.write(head, start, 'latin1');
+        f = e.room.subarray(start, FRAME_HEAD_ROOM + e.bytes.length + FRAME_TAIL.length);
+        e.room = undefined;
+      } else {
+        f = frameOf(type, e.bytes);
+      }
       e.frames.set(type, f);
     }
     return f;
