@@ -17,8 +17,11 @@ import { MetricsStore } from './store.js';
 export interface MetricsApiServiceOptions {
   /** The nodes to scrape and to answer for. */
   nodes(): readonly Node[];
-  /** Pods of a namespace, or of all (their labels select PodMetrics). */
-  pods(namespace: string | undefined): readonly { metadata: ObjectMeta }[];
+  /**
+   * Pods of a namespace, or of all (their labels select PodMetrics); the selector and name narrow what
+   * is asked for (what comes back is matched again).
+   */
+  pods: MetricsObjects['pods'];
   fetch: NodeMetricsFetch;
   /** --metric-resolution; default 15 s. */
   resolutionMs?: number;
@@ -42,7 +45,7 @@ export class MetricsApiService {
       ...(opts.resolutionMs !== undefined ? { resolutionMs: opts.resolutionMs } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
-    this.objects = { pods: (ns) => opts.pods(ns), nodes: () => opts.nodes() };
+    this.objects = { pods: (ns, selector, name) => opts.pods(ns, selector, name), nodes: () => opts.nodes() };
   }
 
   groupDocument(): unknown {

@@ -38,11 +38,15 @@ type Awaitable<T> = T | Promise<T>;
 
 /**
  * The pods and nodes that exist (metrics-server lists them from informers): their labels select metrics.
- * The selector is a hint for an indexed lookup; whatever comes back is matched again.
+ * The selector and name are hints for a narrower lookup; whatever comes back is matched again.
  */
 export interface MetricsObjects {
-  /** Pods of one namespace, or of all namespaces when undefined. */
-  pods(namespace: string | undefined, selector?: LabelSelector): Awaitable<readonly { metadata: ObjectMeta }[]>;
+  /** Pods of one namespace, or of all namespaces when undefined; with `name`, only that pod (if it exists). */
+  pods(
+    namespace: string | undefined,
+    selector?: LabelSelector,
+    name?: string,
+  ): Awaitable<readonly { metadata: ObjectMeta }[]>;
   nodes(selector?: LabelSelector): Awaitable<readonly { metadata: ObjectMeta }[]>;
 }
 
@@ -198,7 +202,7 @@ async function answer(
     return { code: 200, body: list };
   }
   if (r.name !== undefined) {
-    const pods = await objects.pods(r.namespace);
+    const pods = await objects.pods(r.namespace, undefined, r.name);
     const ns = r.namespace ?? '';
     const pod = pods.find((p) => p.metadata.name === r.name && (p.metadata.namespace ?? '') === ns);
     if (!pod) throw errors.notFound('', 'pods', r.name);
