@@ -93,6 +93,21 @@ describe('object pipeline', () => {
       assert.equal(read.resourceVersion, out.metadata.resourceVersion);
     });
 
+    it('serves one encoding as JSON bytes and as watch frames of any type, none disturbing the others', async () => {
+      const out = await p.create(cm(), configMap('frames', { text: 'grüße, 世界' }), { fieldManager: 'tester' });
+      const read = await p.read(cm('frames'));
+      const bytes = Buffer.from(read.bytes);
+      for (const type of ['MODIFIED', 'ADDED', 'DELETED', 'MODIFIED']) {
+        const line = read.frame(type).toString('utf8');
+        assert.ok(line.endsWith('}\n'), line);
+        assert.deepEqual(JSON.parse(line), { type, object: out });
+      }
+      // The frames were written around the bytes, not over them.
+      assert.deepEqual(read.bytes, bytes);
+      assert.deepEqual(JSON.parse(read.bytes.toString('utf8')), out);
+      assert.equal(read.frame('ADDED'), read.frame('ADDED'), 'a frame is made once');
+    });
+
     it('takes the field manager from the user agent when none is given', async () => {
       const out = await p.create(cm(), configMap('ua'), { userAgent: 'kubectl/v1.32.0 (linux/amd64)' });
       assert.equal(out.metadata.managedFields?.[0]?.manager, 'kubectl');

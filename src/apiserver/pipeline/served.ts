@@ -150,7 +150,11 @@ export class StoredObject implements ServedObject {
         f = e.room.subarray(start, FRAME_HEAD_ROOM + e.bytes.length + FRAME_TAIL.length);
         e.room = undefined;
       } else {
-        f = frameOf(type, e.bytes);
+        // Another type for the same encoding (rare): a copy, also outside the pool since it is kept.
+        f = Buffer.allocUnsafeSlow(head.length + e.bytes.length + FRAME_TAIL.length);
+        f.write(head, 0, 'latin1');
+        e.bytes.copy(f, head.length);
+        FRAME_TAIL.copy(f, head.length + e.bytes.length);
       }
       e.frames.set(type, f);
     }
