@@ -88,6 +88,10 @@ export async function serveReplayingAttach(opts: ReplayingAttachOptions): Promis
     return;
   }
   const { streams, socket } = upstream;
+  // The split is taken before any input goes through: output that input causes (`cat` echoing what kubectl
+  // sent) comes live and must not be in the replayed part as well (it was, when stdin was kept early and the
+  // split came after it: a line twice).
+  const splitAt = rfc3339Nano(Date.now());
   // Input goes through at once, also while the log is replayed.
   const input = (data: Buffer) => {
     if (data.length === 0) return;
@@ -100,7 +104,6 @@ export async function serveReplayingAttach(opts: ReplayingAttachOptions): Promis
   client.off('message', keepEarly);
   client.on('message', input);
   for (const d of early.splice(0)) input(d);
-  const splitAt = rfc3339Nano(Date.now());
   // Listeners go on before the replay: streams may end (and the connection close) while it runs.
   let replaying = true;
   const held: Buffer[] = [];
