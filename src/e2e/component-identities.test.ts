@@ -159,6 +159,8 @@ describe('component identities', { timeout: 180_000 }, () => {
     // the namespace controller empties and removes the namespace
     await s.k('delete', 'namespace', 'work', '--wait=false');
     await pollUntil('namespace work gone', async () => (await s.kubectl(['get', 'ns', 'work'])).code === 1, 60_000);
+    // metrics.k8s.io lists the pods a request asks about, as the metrics scraper
+    await s.k('get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods');
 
     const requests = s.componentRequests();
     const did = (user: string, verb: string, uri: RegExp) =>
@@ -166,7 +168,11 @@ describe('component identities', { timeout: 180_000 }, () => {
     assert.ok(did('system:kube-scheduler', 'create', /\/pods\/[^/]+\/binding/), 'the scheduler bound pods');
     assert.ok(did('system:kube-controller-manager', 'create', /\/namespaces\/work\/pods/), 'the manager made pods');
     assert.ok(did('system:kube-controller-manager', 'update', /\/namespaces\/work\/finalize/), 'and finalized');
-    assert.ok(did('system:tutti:metrics-scraper', 'list', /^\/api\/v1\/pods/), 'the metrics informers list pods');
+    assert.ok(did('system:tutti:metrics-scraper', 'list', /^\/api\/v1\/nodes/), 'the metrics informer lists nodes');
+    assert.ok(
+      did('system:tutti:metrics-scraper', 'list', /^\/api\/v1\/namespaces\/default\/pods/),
+      'the metrics API lists the pods asked about',
+    );
     assert.deepEqual(s.componentForbidden(), []);
     // the refusals of the tests above (kubectl with the components' tokens) are in the log, but not the components'
     assert.ok(requests.some((r) => r.code === 403 && r.userAgent?.startsWith('kubectl')));

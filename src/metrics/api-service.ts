@@ -3,7 +3,7 @@
 // shape of the API server's `extraApis` entry (name, groupDocument, handle); the command layer builds it
 // with informers and the agents' fetch, and starts/stops it with the server.
 import { METRICS_GROUP } from '../core/metrics-api.js';
-import type { Node, ObjectMeta } from '../core/types.js';
+import type { Node } from '../core/types.js';
 import { type NodeMetricsFetch, type ScrapeReport, Scraper, type ScraperLog } from './scraper.js';
 import {
   type MetricsObjects,
