@@ -18,6 +18,7 @@ export function keyPE(fields: Record<string, unknown>): PathElement {
 }
 
 const RANK: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
+const F = 'f'.charCodeAt(0);
 /** Order of path elements in serialized sets: fields, then keys, values, indexes. */
 export function comparePE(a: PathElement, b: PathElement): number {
   const ra = RANK[a[0]!] ?? 4;
@@ -76,16 +77,29 @@ export class FieldSet {
   }
 
   toFieldsV1(): JsonMap {
-    const out: JsonMap = {};
-    const pes = [...new Set([...this.members, ...this.children.keys()])].sort(comparePE);
+    return this.writeFieldsV1({});
+  }
+
+  /** Writes this set's entries into `out` (after what it holds, e.g. `.`), in the serialized order. */
+  private writeFieldsV1(out: JsonMap): JsonMap {
+    const pes: PathElement[] = [];
+    // Nearly every node holds field names only: their order is plain string order (comparePE's within a rank).
+    let fieldsOnly = true;
+    for (const pe of this.members) {
+      pes.push(pe);
+      if (pe.charCodeAt(0) !== F) fieldsOnly = false;
+    }
+    for (const pe of this.children.keys()) {
+      if (this.members.has(pe)) continue;
+      pes.push(pe);
+      if (pe.charCodeAt(0) !== F) fieldsOnly = false;
+    }
+    if (fieldsOnly) pes.sort();
+    else pes.sort(comparePE);
     for (const pe of pes) {
       const child = this.children.get(pe);
-      if (child && !child.isEmpty()) {
-        const inner = child.toFieldsV1();
-        out[pe] = this.members.has(pe) ? { '.': {}, ...inner } : inner;
-      } else {
-        out[pe] = {};
-      }
+      if (child && !child.isEmpty()) out[pe] = child.writeFieldsV1(this.members.has(pe) ? { '.': {} } : {});
+      else out[pe] = {};
     }
     return out;
   }
