@@ -11,6 +11,7 @@ import { ApiServer, type ApiServerOptions, type UserInfo } from '../apiserver/se
 import { parse as parseYaml } from 'yaml';
 import { ApiClient, Informer, resourcePath } from '../client/index.js';
 import { parseCidr } from '../core/cidr.js';
+import { isDNS1123Subdomain } from '../core/names.js';
 import { resources } from '../core/resources.js';
 import type { Node, Pod } from '../core/types.js';
 import { agentResourceMetricsFetch, ApiServerPrometheus, concatMetrics, MetricsApiService } from '../metrics/index.js';
@@ -385,6 +386,8 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     nodes: () => metricsNodes?.list() ?? [],
     pods: async (ns, selector, name) => {
       if (!metricsClient || selector?.matchesNothing()) return [];
+      // A name no pod can have exists nowhere (and must not reach a field selector, where `a,b=c` would add terms).
+      if (name !== undefined && isDNS1123Subdomain(name).length > 0) return [];
       const list = await metricsClient.list<Pod>(resourcePath(resources.pods, { namespace: ns }), {
         labelSelector: selector?.toString() || undefined,
         fieldSelector: name === undefined ? undefined : `metadata.name=${name}`,

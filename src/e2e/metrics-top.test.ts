@@ -127,6 +127,12 @@ describe('kubectl top against tutti server with simulated nodes', () => {
     };
     assert.equal(one.kind, 'PodMetrics');
     assert.equal(one.containers[0]?.name, 'app');
+    // A name that is no object name finds nothing (it is not spliced into the pods' field selector).
+    for (const odd of ['web-1%2Cmetadata.namespace%3Ddefault', 'WEB-1', 'a'.repeat(300)]) {
+      const r = await s.kubectl(['get', '--raw', `/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/${odd}`]);
+      assert.equal(r.code, 1, odd);
+      assert.match(r.stderr, /NotFound/, odd);
+    }
   });
 
   it('follows a change of usage', async () => {
