@@ -13,7 +13,8 @@ const PART_GROUP_BYTES = 1 << 20;
 
 /**
  * A JSON body made of parts (a LIST's items): one write when small; otherwise written in groups of about
- * 1 MB, chunked, so a large LIST is never copied into one buffer the size of the whole response.
+ * 1 MB (with the whole Content-Length, as any response), so a large LIST is never copied into one buffer
+ * the size of the whole response.
  */
 export function sendJsonParts(res: ServerResponse, code: number, parts: Buffer[]): void {
   let total = 0;
@@ -22,7 +23,7 @@ export function sendJsonParts(res: ServerResponse, code: number, parts: Buffer[]
     sendJson(res, code, Buffer.concat(parts, total));
     return;
   }
-  res.writeHead(code, { 'Content-Type': 'application/json' });
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': total });
   let group: Buffer[] = [];
   let size = 0;
   for (const p of parts) {
