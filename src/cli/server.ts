@@ -440,22 +440,21 @@ export async function startServer(argv: string[]): Promise<RunningServer> {
     caPem: pki.caCertPem,
     token: pki.adminToken,
   });
-  const scraperClient = new ApiClient({
+  metricsClient = new ApiClient({
     server: `https://127.0.0.1:${api.port}`,
     caPem: pki.caCertPem,
     // metrics-server's identity: the scraper's towards agents, and Node/Pod reads here (system:tutti:metrics-server)
     token: pki.metricsScraperToken,
     userAgent: 'tutti-metrics-scraper',
   });
-  metricsClient = scraperClient;
-  metricsNodes = new Informer<Node>({ client: scraperClient, resource: resources.nodes });
+  metricsNodes = new Informer<Node>({ client: metricsClient, resource: resources.nodes });
   metricsNodes.start();
   metricsApi.start();
   const stopMetricsApi = async () => {
     await metricsApi.stop();
     metricsFetch.close();
     metricsNodes?.stop();
-    scraperClient.close();
+    metricsClient?.close();
   };
   // Control-plane components are clients of the API like any other: no in-process shortcuts.
   const identity = `${hostname()}_${process.pid}`;

@@ -43,8 +43,6 @@ export interface InformerOptions<T extends KubeObject> {
    * and they are a good part of each cached object.
    */
   keepManagedFields?: boolean;
-  /** Reworks each object before it is cached (client-go's SetTransform), e.g. to keep only what is read. */
-  transform?: (obj: T) => T;
 }
 
 type WatchOutcome = { kind: 'closed'; events: number } | { kind: 'expired' } | { kind: 'error'; error: Error };
@@ -227,7 +225,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   private trim(obj: T): T {
     if (!this.opts.keepManagedFields && obj.metadata?.managedFields) delete obj.metadata.managedFields;
-    return this.opts.transform ? this.opts.transform(obj) : obj;
+    return obj;
   }
 
   private async listAndReplace(): Promise<void> {

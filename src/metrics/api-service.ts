@@ -45,7 +45,7 @@ export class MetricsApiService {
       ...(opts.resolutionMs !== undefined ? { resolutionMs: opts.resolutionMs } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
-    this.objects = { pods: (ns, selector, name) => opts.pods(ns, selector, name), nodes: () => opts.nodes() };
+    this.objects = { pods: opts.pods, nodes: () => opts.nodes() };
   }
 
   groupDocument(): unknown {

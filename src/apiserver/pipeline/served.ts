@@ -55,10 +55,8 @@ const MAX_ENCODINGS = 4;
 /** Objects encoded, encodings reused and selector views made, since the process started (for tests and metrics). */
 export const encodingStats = { encoded: 0, reused: 0, views: 0 };
 
-export function frameOf(type: string, objJson: string | Buffer): Buffer {
-  const head = `{"type":"${type}","object":`;
-  if (typeof objJson === 'string') return Buffer.from(`${head}${objJson}}\n`);
-  return Buffer.concat([Buffer.from(head), objJson, FRAME_TAIL]);
+export function frameOf(type: string, objJson: string): Buffer {
+  return Buffer.from(`{"type":"${type}","object":${objJson}}\n`);
 }
 const FRAME_TAIL = Buffer.from('}\n');
 /** Space for the longest event head, `{"type":"MODIFIED","object":` (29 bytes). */
