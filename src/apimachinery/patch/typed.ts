@@ -113,32 +113,25 @@ function compareAt(l: unknown, r: unknown, schema: SchemaNode | undefined, path:
     markAt(value, schema, parent, path[path.length - 1]!);
     return;
   }
-  const sl = l === undefined ? undefined : shapeOf(schema, l);
-  const sr = r === undefined ? undefined : shapeOf(schema, r);
-  const shape = sl ?? sr!;
-  const leaf = shape.kind === 'leaf' || (sl && sr && sl.kind !== sr.kind);
-  if (leaf) {
-    if (l === undefined) res.added.insert(path);
-    else if (r === undefined) res.removed.insert(path);
-    else if (!jsonEqual(l, r)) res.modified.insert(path);
+  // Both sides present from here on.
+  const sl = shapeOf(schema, l);
+  const sr = shapeOf(schema, r);
+  if (sl.kind === 'leaf' || sl.kind !== sr.kind) {
+    if (!jsonEqual(l, r)) res.modified.insert(path);
     return;
   }
-  if (shape.kind === 'list') {
-    const li = indexList(l, shape.keys);
-    const ri = indexList(r, shape.keys);
+  if (sl.kind === 'list') {
+    const li = indexList(l, sl.keys);
+    const ri = indexList(r, sl.keys);
     for (const pe of new Set([...li.keys(), ...ri.keys()])) {
-      compareAt(li.get(pe), ri.get(pe), shape.elem, [...path, pe], res);
+      compareAt(li.get(pe), ri.get(pe), sl.elem, [...path, pe], res);
     }
   } else {
-    const lm = (l ?? {}) as JsonMap;
-    const rm = (r ?? {}) as JsonMap;
+    const lm = l as JsonMap;
+    const rm = r as JsonMap;
     for (const k of new Set([...Object.keys(lm), ...Object.keys(rm)])) {
-      compareAt(lm[k], rm[k], childOf(shape, k), [...path, fieldPE(k)], res);
+      compareAt(lm[k], rm[k], childOf(sl, k), [...path, fieldPE(k)], res);
     }
-  }
-  if (path.length > 0) {
-    if (l === undefined) res.added.insert(path);
-    else if (r === undefined) res.removed.insert(path);
   }
 }
 
