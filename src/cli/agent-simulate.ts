@@ -16,7 +16,7 @@ const HELP = `Usage: tutti agent --simulate N --server URL --token TOKEN [flags]
   --node-prefix P              node names are P-0, P-1, ... (default sim)
   --cpu Q --memory Q --pods N  capacity of each node (default 4, 8Gi, 110)
   --lease-renew-seconds S      lease renew period (default 10)
-  --status-update-seconds S    node status report period (default 60)
+  --status-update-seconds S    node status report period (default 300, upstream's nodeStatusReportFrequency)
   --pod-start-ms MS            bound pod -> Running/Ready after (default 1000)
   --pod-delete-ms MS           deleting pod -> gone after (default 500)
   --run-to-completion-ms MS    Never/OnFailure pods succeed after (default 2000, -1 never)
@@ -72,7 +72,7 @@ export async function runSimulatedAgent(argv: string[]): Promise<number> {
       pods: stringFlag(args, 'pods', '110'),
     },
     leaseRenewMs: numberFlag(args, 'lease-renew-seconds', 10) * 1000,
-    statusUpdateMs: numberFlag(args, 'status-update-seconds', 60) * 1000,
+    statusUpdateMs: numberFlag(args, 'status-update-seconds', 300) * 1000,
     podStartMs: numberFlag(args, 'pod-start-ms', 1000),
     podDeleteMs: numberFlag(args, 'pod-delete-ms', 500),
     runToCompletionMs: numberFlag(args, 'run-to-completion-ms', 2000),

@@ -38,6 +38,7 @@ export interface SimulatedNodesOptions {
   labels?: Record<string, string>;
   leaseDurationSeconds?: number;
   leaseRenewMs?: number;
+  /** Node status report period: default 5 min, as upstream's kubelet reports an unchanged status. */
   statusUpdateMs?: number;
   /** Bound pod -> Running and Ready after this long. */
   podStartMs?: number;
@@ -105,7 +106,7 @@ export class SimulatedNodes {
       labels: opts.labels,
       leaseDurationSeconds: opts.leaseDurationSeconds ?? 40,
       leaseRenewMs: opts.leaseRenewMs ?? 10_000,
-      statusUpdateMs: opts.statusUpdateMs ?? 60_000,
+      statusUpdateMs: opts.statusUpdateMs ?? 300_000,
       podStartMs: opts.podStartMs ?? 1000,
       podDeleteMs: opts.podDeleteMs ?? 500,
       runToCompletionMs: opts.runToCompletionMs ?? 2000,

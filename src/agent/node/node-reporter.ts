@@ -1,5 +1,6 @@
 // Keeps this node's presence in the API: registers the Node, renews its Lease in kube-node-lease every 10 s,
-// posts node status periodically, and waits for spec.podCIDR (falling back to one from the node's index).
+// posts node status when it changes or every 5 min (upstream's nodeStatusUpdateFrequency and
+// nodeStatusReportFrequency), and waits for spec.podCIDR (falling back to one from the node's index).
 import { type ApiClient, isAlreadyExists, isNotFound, resourcePath } from '../../client/index.js';
 import { resources } from '../../core/resources.js';
 import { rfc3339Micro } from '../../core/time.js';
@@ -13,7 +14,10 @@ export interface NodeReporterOptions {
   facts(): Promise<NodeFacts>;
   log: (message: string, fields: Record<string, unknown>) => void;
   leaseIntervalMs?: number;
+  /** How often the status is computed (default 10 s); it is posted only when it changed, or after `statusReportMs`. */
   statusIntervalMs?: number;
+  /** An unchanged status is posted again after this long (default 5 min), as a heartbeat besides the Lease. */
+  statusReportMs?: number;
   /** Annotations this agent owns on its Node (e.g. the CA of its HTTPS endpoint), written at registration. */
   annotations?: Record<string, string>;
 }
@@ -24,6 +28,8 @@ export class NodeReporter {
   private leaseTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
   private lastStatus: Node['status'];
+  /** What was last posted (heartbeat times left out) and when. */
+  private lastReport: { key: string; at: number } | undefined;
   private stopped = false;
   private nodeUid = '';
 
@@ -54,6 +60,7 @@ export class NodeReporter {
       node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status }, 'strategic');
     }
     this.lastStatus = node.status;
+    this.lastReport = undefined;
     this.nodeUid = node.metadata.uid ?? '';
     return node;
   }
@@ -83,11 +90,17 @@ export class NodeReporter {
     if (this.statusTimer) clearTimeout(this.statusTimer);
   }
 
-  async updateStatus(): Promise<void> {
-    const status = nodeStatus(await this.opts.facts(), Date.now(), this.lastStatus);
+  /** Posts the node's status if it changed since the last post, or that post is `statusReportMs` old (or `force`). */
+  async updateStatus(force = false): Promise<void> {
+    const now = Date.now();
+    const status = nodeStatus(await this.opts.facts(), now, this.lastStatus);
+    const key = statusKey(status);
+    const last = this.lastReport;
+    if (!force && last && last.key === key && now - last.at < (this.opts.statusReportMs ?? 300_000)) return;
     try {
       const node = await this.opts.client.patch<Node>(`${this.nodePath}/status`, { status }, 'strategic');
       this.lastStatus = node.status;
+      this.lastReport = { key, at: now };
     } catch (err) {
       // A deleted Node is registered again, as the kubelet does.
       if (!isNotFound(err)) throw err;
@@ -143,4 +156,10 @@ export class NodeReporter {
     const names = nodes.items.map((n) => n.metadata.name ?? '').sort();
     return { cidr: fallbackPodCidr(names.indexOf(this.opts.name)), assigned: false };
   }
+}
+
+/** The status as upstream's nodeStatusHasChanged compares it: everything but the conditions' heartbeat times. */
+export function statusKey(status: Node['status']): string {
+  const conditions = status?.conditions?.map(({ lastHeartbeatTime: _, ...rest }) => rest);
+  return JSON.stringify({ ...status, conditions });
 }
