@@ -287,6 +287,58 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
     assert.equal(stale.status, 409);
   });
 
+  it('writes concurrent unconditional PATCHes and PUTs of one object all, as GuaranteedUpdate retries', async () => {
+    const created = JSON.parse((await call('POST', CMS, cm('race'))).text);
+    const merge = { 'Content-Type': 'application/merge-patch+json' };
+    const patches = await Promise.all(
+      Array.from({ length: 32 }, (_, i) => call('PATCH', `${CMS}/race`, { data: { [`k${i}`]: 'v' } }, merge)),
+    );
+    assert.deepEqual(
+      patches.map((r) => r.status),
+      patches.map(() => 200),
+      patches.find((r) => r.status !== 200)?.text,
+    );
+    const merged = JSON.parse((await call('GET', `${CMS}/race`)).text);
+    assert.equal(Object.keys(merged.data).length, 33, 'a patch was lost');
+    const { resourceVersion: _, ...meta } = merged.metadata;
+    const puts = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        call('PUT', `${CMS}/race`, { ...merged, metadata: meta, data: { i: `${i}` } }),
+      ),
+    );
+    assert.deepEqual(
+      puts.map((r) => r.status),
+      puts.map(() => 200),
+      puts.find((r) => r.status !== 200)?.text,
+    );
+    // A precondition still conflicts at once: a stale resourceVersion in a patch, or a pod bound twice.
+    const stale = await call(
+      'PATCH',
+      `${CMS}/race`,
+      { metadata: { resourceVersion: created.metadata.resourceVersion }, data: { a: 'x' } },
+      merge,
+    );
+    assert.equal(stale.status, 409, stale.text);
+    const pods = '/api/v1/namespaces/default/pods';
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'race' },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    };
+    assert.equal((await call('POST', pods, pod)).status, 201);
+    const bind = (node: string) =>
+      call('POST', `${pods}/race/binding`, {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: 'race' },
+        target: { apiVersion: 'v1', kind: 'Node', name: node },
+      });
+    const binds = await Promise.all([bind('n1'), bind('n2'), bind('n3')]);
+    assert.deepEqual(binds.map((r) => r.status).sort(), [201, 409, 409]);
+    assert.match(binds.find((r) => r.status === 409)!.text, /is already assigned to node/);
+  });
+
   it("lists each resource's storageVersionHash in discovery, as upstream computes it", async () => {
     type Entry = { name: string; storageVersionHash?: string };
     const core = JSON.parse((await call('GET', '/api/v1')).text).resources as Entry[];

@@ -3,8 +3,6 @@
 import { StatusError, errors } from '../../core/status.js';
 import type { ServedResource } from '../resources.js';
 
-const MAX_RETRIES = 5;
-
 export function modifiedConflict(r: ServedResource, name: string): StatusError {
   return errors.conflict(
     r.group,
@@ -22,15 +20,31 @@ export function isPrecondition(rv: string | undefined): rv is string {
   return !!rv && rv !== '0';
 }
 
-/** Re-runs `fn` on a plain 409 Conflict (not on apply conflicts, which carry causes). */
+const lostRaces = new WeakSet<StatusError>();
+
+/**
+ * The 409 of a compare-and-swap that another write won between this write's read and its commit. Where the
+ * client set no precondition, the read-modify-write that lost runs again (retryOnConflict); where it did, it
+ * reaches the client.
+ */
+export function lostRace(r: ServedResource, name: string): StatusError {
+  const err = modifiedConflict(r, name);
+  lostRaces.add(err);
+  return err;
+}
+
+/**
+ * Re-runs `fn` for as long as it loses a race to another write (lostRace), as upstream's GuaranteedUpdate
+ * loops: each round re-reads the object, and every lost round means another write went through, so the
+ * writes to one object make progress together. A 409 for any other reason (a resourceVersion precondition,
+ * an apply conflict, a pod already bound) reaches the client at once.
+ */
 export async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
+  for (;;) {
     try {
       return await fn();
     } catch (err) {
-      const retriable =
-        err instanceof StatusError && err.code === 409 && err.reason === 'Conflict' && !err.details?.causes;
-      if (!retriable || i >= MAX_RETRIES) throw err;
+      if (!(err instanceof StatusError && lostRaces.has(err))) throw err;
     }
   }
 }

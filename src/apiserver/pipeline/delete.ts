@@ -5,7 +5,7 @@ import { StatusError, errors } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
 import { decodeKv } from '../objects.js';
-import { modifiedConflict, retryOnConflict } from './conflicts.js';
+import { lostRace, retryOnConflict } from './conflicts.js';
 import { sameJson } from './metadata.js';
 import { objectMatcher } from './selectors.js';
 import { readCurrent, storageOf, toServed, toStorage } from './served.js';
@@ -70,7 +70,7 @@ async function deleteOnce(deps: PipelineDeps, t: NamedTarget, opts: DeleteOption
   const storage = storageOf(deps.store, r, deps.maxObjectBytes);
   if (!graceful) {
     const done = await storage.delete(namespace, name, rev);
-    if (done === undefined) throw modifiedConflict(r, name);
+    if (done === undefined) throw lostRace(r, name);
     await deps.admission.afterDelete(r, current);
     return { object: current, deleted: true };
   }
@@ -85,7 +85,7 @@ async function deleteOnce(deps: PipelineDeps, t: NamedTarget, opts: DeleteOption
   if (r.kind === 'Namespace') obj.status = { ...((obj.status as object) ?? {}), phase: 'Terminating' };
   if (alreadyDeleting && sameJson(obj, current)) return { object: current, deleted: false };
   const kv = await storage.update(toStorage(r, obj), rev);
-  if (!kv) throw modifiedConflict(r, name);
+  if (!kv) throw lostRace(r, name);
   return { object: toServed(r, decodeKv(kv)), deleted: false };
 }
 

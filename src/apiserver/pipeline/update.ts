@@ -9,7 +9,7 @@ import type { KubeObject } from '../../core/types.js';
 import { isCsr, prepareCsrUpdate } from '../certificates.js';
 import { decodeKv } from '../objects.js';
 import { schemaFor, type ServedResource } from '../resources.js';
-import { isPrecondition, modifiedConflict } from './conflicts.js';
+import { isPrecondition, lostRace, modifiedConflict, retryOnConflict } from './conflicts.js';
 import { createObject } from './create.js';
 import { decodeObject } from './decode.js';
 import { checkNamespaceMatch, managerOf, sameJson, validate } from './metadata.js';
@@ -39,24 +39,28 @@ export async function update(
   obj.metadata.name = name;
   checkNamespaceMatch(t, obj);
   const manager = managerOf(opts);
-  const existing = await storageOf(deps.store, r).getKv(t.namespace, name);
-  if (!existing) {
-    // PUT to a missing object creates it for the kinds upstream allows (most of them).
-    if (t.subresource) throw errors.notFound(r.group, r.resource, name);
-    const created = await createObject(deps, t, obj, { manager, dryRun: opts.dryRun });
-    return { object: created, created: true };
-  }
-  const old = toServed(r, decodeKv(existing));
-  const rv = obj.metadata.resourceVersion;
-  if (isPrecondition(rv) && rv !== String(existing.modRevision)) throw modifiedConflict(r, name);
-  const object = await writeUpdate(deps, t, {
-    old,
-    oldRev: existing.modRevision,
-    incoming: obj,
-    manager,
-    dryRun: opts.dryRun,
+  // A PUT without a resourceVersion that loses a race is written again over the newer object; with one, the
+  // retry's read finds the precondition broken.
+  return retryOnConflict(async () => {
+    const existing = await storageOf(deps.store, r).getKv(t.namespace, name);
+    if (!existing) {
+      // PUT to a missing object creates it for the kinds upstream allows (most of them).
+      if (t.subresource) throw errors.notFound(r.group, r.resource, name);
+      const created = await createObject(deps, t, obj, { manager, dryRun: opts.dryRun });
+      return { object: created, created: true };
+    }
+    const old = toServed(r, decodeKv(existing));
+    const rv = obj.metadata.resourceVersion;
+    if (isPrecondition(rv) && rv !== String(existing.modRevision)) throw modifiedConflict(r, name);
+    const object = await writeUpdate(deps, t, {
+      old,
+      oldRev: existing.modRevision,
+      incoming: obj,
+      manager,
+      dryRun: opts.dryRun,
+    });
+    return { object, created: false };
   });
-  return { object, created: false };
 }
 
 export interface UpdateStep {
@@ -151,12 +155,12 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   const storage = storageOf(deps.store, r, deps.maxObjectBytes);
   if (finalizable(r, withFields)) {
     const rev = await storage.delete(meta.namespace, meta.name!, oldRev);
-    if (rev === undefined) throw modifiedConflict(r, meta.name!);
+    if (rev === undefined) throw lostRace(r, meta.name!);
     await deps.admission.afterDelete(r, withFields);
     return withFields;
   }
   const kv = await storage.update(toStorage(r, withFields), oldRev);
-  if (!kv) throw modifiedConflict(r, meta.name!);
+  if (!kv) throw lostRace(r, meta.name!);
   await deps.admission.afterUpdate(r, withFields, old);
   return writtenObject(r, kv, withFields);
 }
