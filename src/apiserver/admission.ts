@@ -13,6 +13,7 @@ import { errors, field, type FieldError } from '../core/status.js';
 import type { Compare, Store, TxnOp } from '../storage/store.js';
 import { ObjectStorage, decodeKv, decodeKvKept, encodeForStorage } from './objects.js';
 import { mountServiceAccountToken } from './serviceaccounts/admission.js';
+import type { UserInfo } from './authz/attributes.js';
 import type { ServedResource } from './resources.js';
 
 export interface AdmissionConfig {
@@ -73,6 +74,8 @@ export interface AdmissionWrite {
   dryRun?: boolean;
   /** A pods/binding write (the scheduler's), not a change of the object by its owner. */
   binding?: boolean;
+  /** Who writes; none for the server's own writes. */
+  user: UserInfo | undefined;
 }
 
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -249,11 +252,23 @@ export class Admission {
   }
 
   /** Checks every write of a resource may make (e.g. RBAC escalation prevention); they throw to refuse. */
-  readonly guards: ((res: ServedResource, obj: KubeObject, old?: KubeObject, subresource?: string) => void)[] = [];
+  readonly guards: ((
+    res: ServedResource,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    subresource: string | undefined,
+    user: UserInfo | undefined,
+  ) => void)[] = [];
 
   /** The guards alone (status writes, which skip the rest of admission). */
-  runGuards(res: ServedResource, obj: KubeObject, old?: KubeObject, subresource?: string): void {
-    for (const g of this.guards) g(res, obj, old, subresource);
+  runGuards(
+    res: ServedResource,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    subresource: string | undefined,
+    user: UserInfo | undefined,
+  ): void {
+    for (const g of this.guards) g(res, obj, old, subresource, user);
   }
 
   /**
@@ -269,8 +284,8 @@ export class Admission {
     await this.limitsAndQuota(w);
   }
 
-  async admitCreate(res: ServedResource, obj: KubeObject): Promise<void> {
-    this.runGuards(res, obj);
+  async admitCreate(res: ServedResource, obj: KubeObject, user: UserInfo | undefined): Promise<void> {
+    this.runGuards(res, obj, undefined, undefined, user);
     if (res.group === '' && res.kind === 'Pod') {
       // LimitRanger's defaults first: the QoS class and every later step see the defaulted resources.
       applyLimitRangeDefaults(await this.listLimitRanges(obj.metadata.namespace), obj as Pod);
@@ -296,8 +311,14 @@ export class Admission {
     claim.spec = { ...(claim.spec ?? {}), storageClassName: def.metadata.name };
   }
 
-  async admitUpdate(res: ServedResource, obj: KubeObject, old: KubeObject, subresource?: string): Promise<void> {
-    this.runGuards(res, obj, old, subresource);
+  async admitUpdate(
+    res: ServedResource,
+    obj: KubeObject,
+    old: KubeObject,
+    subresource: string | undefined,
+    user: UserInfo | undefined,
+  ): Promise<void> {
+    this.runGuards(res, obj, old, subresource, user);
     if (res.group === '' && res.kind === 'Pod') {
       this.defaultTolerations(obj);
       // The priority set on create stays (validation refuses changes to it).

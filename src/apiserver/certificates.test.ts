@@ -94,12 +94,12 @@ describe('certificate admission', () => {
   const jane: UserInfo = { name: 'jane', groups: ['devs', 'system:authenticated'] };
 
   it('create records the requester and refuses system:masters for kube-apiserver-client', async () => {
-    const admit = csrAdmission(authz([]), () => jane);
+    const admit = csrAdmission(authz([]));
     const obj = csr(
       { conditions: [approved] },
       { username: 'root', groups: ['system:masters'], uid: 'u', extra: { a: ['b'] } },
     );
-    admit(obj, undefined, undefined);
+    admit(obj, undefined, undefined, jane);
     assert.deepEqual(obj.spec, {
       request: 'cmVx',
       signerName: 'kubernetes.io/kube-apiserver-client',
@@ -111,29 +111,26 @@ describe('certificate admission', () => {
     const { requestPem } = await createCertificateRequest('eve', ['system:masters']);
     const masters = csr({}, { request: Buffer.from(requestPem).toString('base64') });
     assert.throws(
-      () => admit(masters, undefined, undefined),
+      () => admit(masters, undefined, undefined, jane),
       /"c" is forbidden: use of kubernetes.io\/kube-apiserver-client signer with system:masters group is not allowed/,
     );
     const kubelet = csr({}, { request: Buffer.from(requestPem).toString('base64'), signerName: 'example.com/any' });
-    admit(kubelet, undefined, undefined);
+    admit(kubelet, undefined, undefined, jane);
   });
 
   it('approving needs approve on the signer (or its domain/*); signing needs sign', () => {
     const old = csr();
     const next = csr({ conditions: [approved] });
     assert.throws(
-      () => csrAdmission(authz([]), () => jane)(next, old, 'approval'),
+      () => csrAdmission(authz([]))(next, old, 'approval', jane),
       /user not permitted to approve requests with signerName "kubernetes.io\/kube-apiserver-client"/,
     );
-    csrAdmission(authz(['approve signers/kubernetes.io/kube-apiserver-client']), () => jane)(next, old, 'approval');
-    csrAdmission(authz(['approve signers/kubernetes.io/*']), () => jane)(next, old, 'approval');
+    csrAdmission(authz(['approve signers/kubernetes.io/kube-apiserver-client']))(next, old, 'approval', jane);
+    csrAdmission(authz(['approve signers/kubernetes.io/*']))(next, old, 'approval', jane);
     const signed = csr({ certificate: 'eA==' });
-    assert.throws(
-      () => csrAdmission(authz([]), () => jane)(signed, old, 'status'),
-      /user not permitted to sign requests/,
-    );
-    csrAdmission(authz(['sign signers/kubernetes.io/kube-apiserver-client']), () => jane)(signed, old, 'status');
+    assert.throws(() => csrAdmission(authz([]))(signed, old, 'status', jane), /user not permitted to sign requests/);
+    csrAdmission(authz(['sign signers/kubernetes.io/kube-apiserver-client']))(signed, old, 'status', jane);
     // A status write that leaves the certificate alone needs no sign permission.
-    csrAdmission(authz([]), () => jane)(csr({ conditions: [{ type: 'Failed', status: 'True' }] }), old, 'status');
+    csrAdmission(authz([]))(csr({ conditions: [{ type: 'Failed', status: 'True' }] }), old, 'status', jane);
   });
 });

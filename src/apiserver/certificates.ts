@@ -128,10 +128,8 @@ function authorizedForSigner(authz: Authorizer, user: UserInfo, verb: string, si
  */
 export function csrAdmission(
   authz: Authorizer,
-  currentUser: () => UserInfo | undefined,
-): (obj: KubeObject, old: KubeObject | undefined, sub: string | undefined) => void {
-  return (obj, old, sub) => {
-    const user = currentUser();
+): (obj: KubeObject, old: KubeObject | undefined, sub: string | undefined, user: UserInfo | undefined) => void {
+  return (obj, old, sub, user) => {
     const signer = String(specOf(obj).signerName ?? '');
     const name = obj.metadata.name ?? '';
     if (!old) {

@@ -12,14 +12,7 @@ import { verifyClientCertificate } from '../pki/index.js';
 import type { KubeObject } from '../core/types.js';
 import { prefixEnd, type Store } from '../storage/store.js';
 import { Admission, type AdmissionConfig, type AdmissionWrite, DEFAULT_ADMISSION } from './admission.js';
-import {
-  Authorizer,
-  checkNoEscalation,
-  nodeIdentity,
-  requestAttributes,
-  requestUser,
-  serveAuthReview,
-} from './authz/index.js';
+import { Authorizer, checkNoEscalation, nodeIdentity, requestAttributes, serveAuthReview } from './authz/index.js';
 import { admitNodeRestriction } from './noderestriction.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { csrAdmission, isCsr } from './certificates.js';
@@ -145,12 +138,12 @@ export class ApiServer {
     if (opts.audit) this.auditor = new Auditor(opts.audit.policy, opts.audit);
     if (opts.serviceAccountKeyPem)
       this.tokenIssuer = new TokenIssuer(opts.serviceAccountKeyPem, opts.serviceAccountIssuer);
-    this.admission.guards.push((r, obj) => {
-      if (r.group === 'rbac.authorization.k8s.io') checkNoEscalation(this.authorizer, r.resource, obj);
+    this.admission.guards.push((r, obj, _old, _sub, user) => {
+      if (r.group === 'rbac.authorization.k8s.io') checkNoEscalation(this.authorizer, r.resource, obj, user);
     });
-    const certificateAdmission = csrAdmission(this.authorizer, () => requestUser.getStore());
-    this.admission.guards.push((r, obj, old, sub) => {
-      if (isCsr(r)) certificateAdmission(obj, old, sub);
+    const certificateAdmission = csrAdmission(this.authorizer);
+    this.admission.guards.push((r, obj, old, sub, user) => {
+      if (isCsr(r)) certificateAdmission(obj, old, sub, user);
     });
     this.admission.validators.push((w) => this.admitNodeWrite(w));
     this.customResources = new CustomResourceDefinitions(this.pipeline, opts.store, opts.log);
@@ -368,7 +361,7 @@ export class ApiServer {
 
   /** NodeRestriction for the user of the request being served (internal writes have none and pass). */
   private async admitNodeWrite(w: AdmissionWrite): Promise<void> {
-    const user = requestUser.getStore();
+    const user = w.user;
     if (!user) return;
     const node = nodeIdentity(user);
     if (node === undefined) return;
@@ -544,7 +537,7 @@ export class ApiServer {
         (ref) => this.admitNodeTokenRequest(user, info.namespace ?? '', info.name ?? '', ref),
       );
     }
-    const ctx: RequestContext = { req, res, query, info, resource, warnings: [] };
+    const ctx: RequestContext = { req, res, query, info, resource, warnings: [], user };
     const origWriteHead = res.writeHead.bind(res);
     // Warnings collected while handling (e.g. unknown fields under fieldValidation=Warn) go out as headers.
     res.writeHead = ((...args: Parameters<ServerResponse['writeHead']>) => {
@@ -559,9 +552,7 @@ export class ApiServer {
     if (resource.group === 'authentication.k8s.io' && resource.resource === 'tokenreviews') {
       return serveTokenReview(ctx, method, (token) => this.authenticateToken(token));
     }
-    await requestUser.run(user, () =>
-      routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, method),
-    );
+    await routeResource({ pipeline: this.pipeline, nodeProxy: this.nodeProxy }, ctx, method);
   }
 
   private handlePublic(path: string, res: ServerResponse): void {

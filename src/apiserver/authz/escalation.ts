@@ -1,15 +1,11 @@
 // RBAC escalation prevention, as upstream's registry/rbac (policybased storage and validation.ConfirmNoEscalation):
 // a user may create or update a Role/ClusterRole only with rules they already hold (or with the `escalate` verb
 // on it), and a binding only to a role whose rules they hold (or with the `bind` verb on that role).
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { errors, type StatusError } from '../../core/status.js';
 import type { KubeObject, PolicyRule } from '../../core/types.js';
 import type { Attributes, UserInfo } from './attributes.js';
 import type { Authorizer } from './authorizer.js';
 import { clusterRoleRules } from './rbac.js';
-
-/** The user of the request being served (set by the server around each request). */
-export const requestUser = new AsyncLocalStorage<UserInfo>();
 
 const RBAC = 'rbac.authorization.k8s.io';
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -108,9 +104,13 @@ function escalationError(resource: string, name: string, user: UserInfo, missing
   return errors.forbiddenObject(RBAC, resource, name, escalationMessage(user, missing));
 }
 
-/** Throws 403 when the current request's user would escalate their privileges by writing `obj`. */
-export function checkNoEscalation(authz: Authorizer, resource: string, obj: KubeObject): void {
-  const user = requestUser.getStore();
+/** Throws 403 when `user` would escalate their privileges by writing `obj` (none: the server's own write). */
+export function checkNoEscalation(
+  authz: Authorizer,
+  resource: string,
+  obj: KubeObject,
+  user: UserInfo | undefined,
+): void {
   if (!user || user.groups.includes('system:masters')) return;
   const namespace = obj.metadata.namespace ?? '';
   const name = obj.metadata.name ?? '';

@@ -8,6 +8,6 @@ export {
   METRICS_SCRAPER_USER,
   PROMETHEUS_USER,
 } from './bootstrap-policy.js';
-export { checkNoEscalation, requestUser } from './escalation.js';
+export { checkNoEscalation } from './escalation.js';
 export { NODES_GROUP, nodeIdentity } from './node.js';
 export { serveAuthReview } from './reviews.js';

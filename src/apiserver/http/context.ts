@@ -1,6 +1,7 @@
 // One resource request as the HTTP handlers see it, and what they hand the pipeline from it: the target
 // (from the path) and the options (from the query and headers).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../authz/attributes.js';
 import type { NamedTarget, SelectorOptions, Target, WriteOptions } from '../pipeline/index.js';
 import type { ResourceRequest } from '../requestinfo.js';
 import type { ServedResource } from '../resources.js';
@@ -14,6 +15,8 @@ export interface RequestContext {
   resource: ServedResource;
   /** Warnings to send as `Warning:` headers. */
   warnings: string[];
+  /** The authenticated user (after impersonation). */
+  user: UserInfo;
 }
 
 export function targetOf(ctx: RequestContext): Target {
@@ -35,6 +38,7 @@ export function writeOptions(ctx: RequestContext): WriteOptions {
     fieldValidation: q.get('fieldValidation') ?? undefined,
     force: queryBool(q, 'force') ?? false,
     warnings: ctx.warnings,
+    user: ctx.user,
   };
 }
 

@@ -36,6 +36,6 @@ export async function serveBinding(p: ObjectPipeline, ctx: RequestContext): Prom
 
 export async function serveEviction(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
   const body = decodeBody(await readBody(ctx.req), ctx.req.headers['content-type']);
-  await p.evict(namedTargetOf(ctx), body);
+  await p.evict(namedTargetOf(ctx), body, ctx.user);
   success(ctx, 201);
 }

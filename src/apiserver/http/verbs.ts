@@ -123,13 +123,13 @@ async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
 
 export async function serveDelete(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
   const opts = await readDeleteOptions(ctx);
-  const out = await p.delete(namedTargetOf(ctx), opts);
+  const out = await p.delete(namedTargetOf(ctx), opts, ctx.user);
   sendJson(ctx.res, out.deleted ? 200 : 202, out.object);
 }
 
 export async function serveDeleteCollection(p: ObjectPipeline, ctx: RequestContext): Promise<void> {
   const r = ctx.resource;
   const opts = await readDeleteOptions(ctx);
-  const items = await p.deleteCollection(targetOf(ctx), selectorOptions(ctx.query), opts);
+  const items = await p.deleteCollection(targetOf(ctx), selectorOptions(ctx.query), opts, ctx.user);
   sendJson(ctx.res, 200, { kind: r.listKind, apiVersion: r.apiVersion, metadata: {}, items });
 }

@@ -56,6 +56,7 @@ async function applyOnce(
     const object = await createObject(deps, t, structuredClone(applied), {
       manager,
       dryRun: opts.dryRun,
+      user: opts.user,
       managed: (o) => {
         const res = serverSideApply({
           live: undefined,
@@ -89,6 +90,7 @@ async function applyOnce(
     incoming: res.object,
     manager,
     dryRun: opts.dryRun,
+    user: opts.user,
     managed: (o) => o,
   });
   return { object, created: false };

@@ -5,6 +5,7 @@ import { updateManagedFields } from '../../apimachinery/patch/index.js';
 import { errors, StatusError } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
+import type { UserInfo } from '../authz/attributes.js';
 import { schemaFor } from '../resources.js';
 import { decodeObject } from './decode.js';
 import { checkNamespaceMatch, managerOf, randomSuffix, validate } from './metadata.js';
@@ -13,12 +14,13 @@ import type { PipelineDeps, Target, WriteOptions } from './types.js';
 
 export async function create(deps: PipelineDeps, t: Target, value: unknown, opts: WriteOptions): Promise<KubeObject> {
   const obj = decodeObject(t.resource, value, opts);
-  return createObject(deps, t, obj, { manager: managerOf(opts), dryRun: opts.dryRun });
+  return createObject(deps, t, obj, { manager: managerOf(opts), dryRun: opts.dryRun, user: opts.user });
 }
 
 export interface CreateStep {
   manager: string;
   dryRun?: boolean;
+  user: UserInfo | undefined;
   /** Replaces the managed-fields step (server-side apply records its own). */
   managed?: (o: KubeObject) => KubeObject;
 }
@@ -72,7 +74,7 @@ async function createOnce(deps: PipelineDeps, t: Target, obj: KubeObject, step: 
   else delete meta.generation;
   if (r.resetsStatusOnCreate) delete obj.status;
   r.defaulter?.(obj);
-  if (meta.name) await deps.admission.admitCreate(r, obj);
+  if (meta.name) await deps.admission.admitCreate(r, obj, step.user);
   validate(r, obj);
   // Validating admission (NodeRestriction, LimitRanger, ResourceQuota) sees the object as it will be stored.
   await deps.admission.validateWrite({
@@ -83,6 +85,7 @@ async function createOnce(deps: PipelineDeps, t: Target, obj: KubeObject, step: 
     name: t.name ?? '',
     object: obj,
     dryRun: step.dryRun,
+    user: step.user,
   });
   const toStore = step.managed
     ? step.managed(obj)

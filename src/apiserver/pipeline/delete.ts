@@ -4,6 +4,7 @@ import { cloneJson } from '../../core/json.js';
 import { StatusError, errors } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
+import type { UserInfo } from '../authz/attributes.js';
 import { decodeKv } from '../objects.js';
 import { lostRace, retryOnConflict } from './conflicts.js';
 import { sameJson } from './metadata.js';
@@ -17,11 +18,22 @@ export interface DeleteResult {
   deleted: boolean;
 }
 
-export function deleteObject(deps: PipelineDeps, t: NamedTarget, opts: DeleteOptions): Promise<DeleteResult> {
-  return retryOnConflict(() => deleteOnce(deps, t, opts));
+/** `user`: who asks (for NodeRestriction); none for the server's own deletes. */
+export function deleteObject(
+  deps: PipelineDeps,
+  t: NamedTarget,
+  opts: DeleteOptions,
+  user: UserInfo | undefined,
+): Promise<DeleteResult> {
+  return retryOnConflict(() => deleteOnce(deps, t, opts, user));
 }
 
-async function deleteOnce(deps: PipelineDeps, t: NamedTarget, opts: DeleteOptions): Promise<DeleteResult> {
+async function deleteOnce(
+  deps: PipelineDeps,
+  t: NamedTarget,
+  opts: DeleteOptions,
+  user: UserInfo | undefined,
+): Promise<DeleteResult> {
   const r = t.resource;
   const { namespace, name } = t;
   const { obj: current, rev } = await readCurrent(deps, r, namespace, name);
@@ -33,6 +45,7 @@ async function deleteOnce(deps: PipelineDeps, t: NamedTarget, opts: DeleteOption
     namespace: namespace ?? '',
     name,
     old: current,
+    user,
   });
   const pre = opts.preconditions;
   if (pre?.uid && pre.uid !== current.metadata.uid) {
@@ -105,6 +118,7 @@ export async function deleteCollection(
   t: Target,
   selectors: SelectorOptions,
   opts: DeleteOptions,
+  user: UserInfo | undefined,
 ): Promise<KubeObject[]> {
   const r = t.resource;
   const match = objectMatcher(r, selectors);
@@ -115,7 +129,7 @@ export async function deleteCollection(
     if (match && !match(o)) continue;
     try {
       const target = { resource: r, namespace: o.metadata.namespace, name: o.metadata.name! };
-      deleted.push((await deleteObject(deps, target, opts)).object);
+      deleted.push((await deleteObject(deps, target, opts, user)).object);
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }

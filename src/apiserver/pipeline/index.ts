@@ -2,6 +2,7 @@
 // or a StatusError thrown. Every write runs decode -> admit -> validate -> store -> encode (to the served
 // version), in that order.
 import type { KubeObject } from '../../core/types.js';
+import type { UserInfo } from '../authz/attributes.js';
 import type { ResourceRegistry } from '../resources.js';
 import { apply } from './apply.js';
 import { create } from './create.js';
@@ -79,12 +80,18 @@ export class ObjectPipeline {
     return apply(this.deps, t, obj, opts);
   }
 
-  delete(t: NamedTarget, opts: DeleteOptions = {}): Promise<DeleteResult> {
-    return deleteObject(this.deps, t, opts);
+  /** `user`: who asks (for NodeRestriction); none for the server's own deletes. */
+  delete(t: NamedTarget, opts: DeleteOptions = {}, user?: UserInfo): Promise<DeleteResult> {
+    return deleteObject(this.deps, t, opts, user);
   }
 
-  deleteCollection(t: Target, selectors: SelectorOptions = {}, opts: DeleteOptions = {}): Promise<KubeObject[]> {
-    return deleteCollection(this.deps, t, selectors, opts);
+  deleteCollection(
+    t: Target,
+    selectors: SelectorOptions = {},
+    opts: DeleteOptions = {},
+    user?: UserInfo,
+  ): Promise<KubeObject[]> {
+    return deleteCollection(this.deps, t, selectors, opts, user);
   }
 
   getScale(t: NamedTarget): Promise<KubeObject> {
@@ -103,7 +110,7 @@ export class ObjectPipeline {
     return bind(this.deps, t, binding, opts);
   }
 
-  evict(t: NamedTarget, eviction: unknown): Promise<void> {
-    return evict(this.deps, t, eviction);
+  evict(t: NamedTarget, eviction: unknown, user?: UserInfo): Promise<void> {
+    return evict(this.deps, t, eviction, user);
   }
 }

@@ -56,6 +56,7 @@ export async function patch(
       incoming: obj,
       manager: managerOf(opts),
       dryRun: opts.dryRun,
+      user: opts.user,
     });
   });
 }

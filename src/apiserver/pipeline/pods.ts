@@ -3,6 +3,7 @@ import { cloneJson } from '../../core/json.js';
 import { decideEviction } from '../../core/disruption.js';
 import { errors, StatusError } from '../../core/status.js';
 import type { KubeObject, Pod, PodDisruptionBudget } from '../../core/types.js';
+import type { UserInfo } from '../authz/attributes.js';
 import { list } from './read.js';
 import { rfc3339 } from '../../core/time.js';
 import { retryOnConflict } from './conflicts.js';
@@ -56,6 +57,7 @@ export async function bind(deps: PipelineDeps, t: NamedTarget, binding: unknown,
       manager: 'kube-scheduler',
       dryRun: opts.dryRun,
       binding: true,
+      user: opts.user,
     });
   });
 }
@@ -66,7 +68,12 @@ export async function bind(deps: PipelineDeps, t: NamedTarget, binding: unknown,
  * disruptionsAllowed (its status written with a compare on its resourceVersion, retried on a conflict) and then
  * the delete. `deleteOptions.dryRun` runs the decision and writes nothing.
  */
-export async function evict(deps: PipelineDeps, t: NamedTarget, eviction: unknown): Promise<void> {
+export async function evict(
+  deps: PipelineDeps,
+  t: NamedTarget,
+  eviction: unknown,
+  user: UserInfo | undefined,
+): Promise<void> {
   const opts = (eviction as { deleteOptions?: DeleteOptions } | null)?.deleteOptions ?? {};
   const dryRun = (opts.dryRun ?? []).includes('All');
   const podTarget = { ...t, subresource: undefined };
@@ -81,6 +88,7 @@ export async function evict(deps: PipelineDeps, t: NamedTarget, eviction: unknow
         namespace: t.namespace ?? '',
         name: t.name,
         old: pod,
+        user,
       });
     const budgets = pdbs
       ? (await list(deps, { resource: pdbs, namespace: t.namespace }, {})).items.map(
@@ -99,6 +107,7 @@ export async function evict(deps: PipelineDeps, t: NamedTarget, eviction: unknow
             oldRev: Number(d.budget.metadata.resourceVersion),
             incoming: d.budget as KubeObject,
             manager: 'kube-apiserver',
+            user,
           },
         );
       } catch (err) {
@@ -111,7 +120,7 @@ export async function evict(deps: PipelineDeps, t: NamedTarget, eviction: unknow
         ? { ...opts, preconditions: { ...opts.preconditions, resourceVersion: d.resourceVersion } }
         : opts;
     if (dryRun) return;
-    await deleteObject(deps, podTarget, del);
+    await deleteObject(deps, podTarget, del, user);
     return;
   }
   throw new StatusError(429, 'TooManyRequests', 'Cannot evict pod: the disruption budget kept changing; try again', {

@@ -121,7 +121,14 @@ async function writeScale(
     const updated = custom ? custom.withReplicas(obj, replicas) : cloneJson(obj);
     if (!custom) (updated.spec as ScalableSpec).replicas = replicas;
     const manager = opts.fieldManager ?? 'kube-controller-manager';
-    return writeUpdate(deps, main, { old: obj, oldRev: rev, incoming: updated, manager, dryRun: opts.dryRun });
+    return writeUpdate(deps, main, {
+      old: obj,
+      oldRev: rev,
+      incoming: updated,
+      manager,
+      dryRun: opts.dryRun,
+      user: opts.user,
+    });
   });
   return scaleFor(t.resource, out);
 }

@@ -1,5 +1,6 @@
 // What the object pipeline is called with: plain inputs, as a request carries them once HTTP is read.
 import type { Store } from '../../storage/store.js';
+import type { UserInfo } from '../authz/attributes.js';
 import type { Admission } from '../admission.js';
 import type { ResourceRegistry, ServedResource } from '../resources.js';
 
@@ -37,6 +38,11 @@ export interface WriteOptions {
   force?: boolean;
   /** Receives warnings (unknown fields under `Warn`); over HTTP they become `Warning` headers. */
   warnings?: string[];
+  /**
+   * Who asks, for the admission that depends on it (RBAC escalation, NodeRestriction, certificate requests);
+   * none for the server's own writes.
+   */
+  user?: UserInfo;
 }
 
 /** meta/v1 DeleteOptions. */

@@ -6,6 +6,7 @@ import { cloneJson } from '../../core/json.js';
 import { errors, field } from '../../core/status.js';
 import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
+import type { UserInfo } from '../authz/attributes.js';
 import { isCsr, prepareCsrUpdate } from '../certificates.js';
 import { decodeKv } from '../objects.js';
 import { schemaFor, type ServedResource } from '../resources.js';
@@ -46,7 +47,7 @@ export async function update(
     if (!existing) {
       // PUT to a missing object creates it for the kinds upstream allows (most of them).
       if (t.subresource) throw errors.notFound(r.group, r.resource, name);
-      const created = await createObject(deps, t, obj, { manager, dryRun: opts.dryRun });
+      const created = await createObject(deps, t, obj, { manager, dryRun: opts.dryRun, user: opts.user });
       return { object: created, created: true };
     }
     const old = toServed(r, decodeKv(existing));
@@ -58,6 +59,7 @@ export async function update(
       incoming: obj,
       manager,
       dryRun: opts.dryRun,
+      user: opts.user,
     });
     return { object, created: false };
   });
@@ -69,6 +71,7 @@ export interface UpdateStep {
   incoming: KubeObject;
   manager: string;
   dryRun?: boolean;
+  user: UserInfo | undefined;
   /** Replaces the managed-fields step (server-side apply records its own). */
   managed?: (o: KubeObject) => KubeObject;
   /** pods/binding: validated as a new object, since it sets what immutability rules protect. */
@@ -122,8 +125,8 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   if (r.tracksGeneration) {
     meta.generation = (oldMeta.generation ?? 1) + (sameJson(obj.spec, old.spec) ? 0 : 1);
   }
-  if (sub !== 'status') await deps.admission.admitUpdate(r, obj, old, sub);
-  else deps.admission.runGuards(r, obj, old, sub);
+  if (sub !== 'status') await deps.admission.admitUpdate(r, obj, old, sub, step.user);
+  else deps.admission.runGuards(r, obj, old, sub, step.user);
   // Status writes, approvals and bindings change what update rules protect: validate them as objects.
   validate(r, obj, sub === 'status' || sub === 'approval' || step.binding ? undefined : old);
   await deps.admission.validateWrite({
@@ -136,6 +139,7 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
     old,
     dryRun: step.dryRun,
     binding: step.binding,
+    user: step.user,
   });
   const withFields = step.managed
     ? step.managed(obj)
