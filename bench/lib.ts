@@ -78,7 +78,9 @@ export function benchCaller(server: { url: string; token: string }, agent: Agent
           headers: {
             Authorization: `Bearer ${server.token}`,
             Accept: accept,
-            ...(text ? { 'Content-Type': 'application/json' } : {}),
+            ...(text
+              ? { 'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }
+              : {}),
           },
         },
         (res) => {

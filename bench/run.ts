@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 const ALL = [
   'storage',
   'api',
+  'verbs',
   'list',
   'client',
   'scheduler',

@@ -151,7 +151,15 @@ export function updateManagedFields(req: UpdateRequest): KubeObject {
       changed.difference(priorFields).isEmpty() &&
       priorFields.intersection(changes.removed).isEmpty();
     const fields = same ? priorFields : prior ? prior.fields.union(gained) : gained;
-    managers.set(id, { ...self, time: req.now, fields });
+    const entry: ManagerFields = {
+      manager: req.manager,
+      operation: 'Update',
+      apiVersion: req.apiVersion,
+      time: req.now,
+      fields,
+    };
+    if (req.subresource) entry.subresource = req.subresource;
+    managers.set(id, entry);
   }
   return withManagedFields(after, managers, false);
 }

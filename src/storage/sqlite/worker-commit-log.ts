@@ -76,7 +76,10 @@ export class WorkerCommitLog implements CommitLog {
     if (this.pending.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...req, id } as WorkerRequest);
+      // The request is a literal made for this call: stamped, not spread into a new one with a key it lacks.
+      const message = req as WorkerRequest;
+      message.id = id;
+      this.worker.postMessage(message);
     });
   }
 
