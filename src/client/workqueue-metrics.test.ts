@@ -5,7 +5,7 @@ import { runWithWorkQueueName, setWorkQueueMetricsProvider, WorkQueue } from './
 describe('work queue metrics provider', () => {
   afterEach(() => setWorkQueueMetricsProvider(undefined));
 
-  it('names queues created under runWithWorkQueueName, also after an await, and counts adds and depth', async () => {
+  it('names queues created under runWithWorkQueueName (not after it returned), and counts adds and depth', async () => {
     const depths = new Map<string, () => number>();
     const adds = new Map<string, number>();
     const shut: string[] = [];
@@ -14,13 +14,21 @@ describe('work queue metrics provider', () => {
       queueShutDown: (name) => shut.push(name),
       added: (name) => adds.set(name, (adds.get(name) ?? 0) + 1),
     });
-    const q = await runWithWorkQueueName('deployment', async () => {
+    const q = runWithWorkQueueName('deployment', () => new WorkQueue<string>());
+    const later = await runWithWorkQueueName('late', async () => {
       await new Promise((r) => setTimeout(r, 1));
       return new WorkQueue<string>();
     });
     const unnamed = new WorkQueue<string>();
     assert.equal(q.name, 'deployment');
+    assert.equal(later.name, undefined);
     assert.equal(unnamed.name, undefined);
+    assert.equal(
+      runWithWorkQueueName('outer', () =>
+        [runWithWorkQueueName('inner', () => new WorkQueue<string>()).name, new WorkQueue<string>().name].join(),
+      ),
+      'inner,outer',
+    );
     q.add('a');
     q.add('a'); // already queued: not an add
     q.add('b');

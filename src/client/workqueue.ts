@@ -5,14 +5,13 @@
 //   when done(key) is called, so the latest state is always synced.
 // - addAfter/addRateLimited hold a key back on the injected clock; forget() clears its failure count.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Clock, realClock, type TimerHandle } from './clock.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 export interface WorkQueueOptions<K> {
   clock?: Clock;
   rateLimiter?: RateLimiter<K>;
-  /** The queue's name in metrics; default the one `runWithWorkQueueName` set around its creation. */
+  /** The queue's name in metrics; default the one `runWithWorkQueueName` is running with. */
   name?: string;
 }
 
@@ -30,15 +29,26 @@ export interface WorkQueueMetricsProvider {
 }
 
 let metricsProvider: WorkQueueMetricsProvider | undefined;
-const queueNames = new AsyncLocalStorage<string>();
+/** The name `runWithWorkQueueName` is running with, while it runs. */
+let scopeName: string | undefined;
 
 export function setWorkQueueMetricsProvider(provider: WorkQueueMetricsProvider | undefined): void {
   metricsProvider = provider;
 }
 
-/** Runs `fn` so that the queues it creates (also after awaits) are named `name` (the controller manager's use). */
+/**
+ * Runs `fn` so that the queues it creates while it runs (synchronously: controllers make theirs as they start)
+ * are named `name`, as the controller manager names each controller's. A plain scope rather than an
+ * AsyncLocalStorage: one of those turns on async hooks for every promise of the thread.
+ */
 export function runWithWorkQueueName<T>(name: string, fn: () => T): T {
-  return queueNames.run(name, fn);
+  const outer = scopeName;
+  scopeName = name;
+  try {
+    return fn();
+  } finally {
+    scopeName = outer;
+  }
 }
 
 export class WorkQueue<K> {
@@ -59,7 +69,7 @@ export class WorkQueue<K> {
   constructor(opts: WorkQueueOptions<K> = {}) {
     this.clock = opts.clock ?? realClock;
     this.rateLimiter = opts.rateLimiter ?? defaultControllerRateLimiter<K>(this.clock);
-    this.name = opts.name ?? queueNames.getStore();
+    this.name = opts.name ?? scopeName;
     this.metrics = this.name ? metricsProvider : undefined;
     if (this.name) this.metrics?.queueCreated(this.name, this.depth);
   }
