@@ -84,7 +84,7 @@ export function serverSideApply(req: ApplyRequest): ApplyResult {
   if (lastSet && !lastSet.isEmpty()) merged = prune(merged, lastSet, managers, req.schema);
 
   const changes = filterComparison(compare(live, merged, req.schema), req.subresource);
-  const conflicts = takeOwnership(managers, selfId, changes, req.force);
+  const conflicts = takeOwnership(managers, selfId, changes, changes.modified.union(changes.added), req.force);
   if (conflicts.length > 0) throw conflictError(conflicts);
 
   return { object: withManagedFields(merged, managers) };
@@ -139,17 +139,15 @@ export function updateManagedFields(req: UpdateRequest): KubeObject {
   const priorFields = managers.get(id)?.fields;
   // Like upstream's "current-operation" manager: every existing entry, the writer's own included, loses
   // what this write changed; the writer then gains it.
-  takeOwnership(managers, '', changes, true);
   const changed = changes.modified.union(changes.added);
+  takeOwnership(managers, '', changes, changed, true);
   const gained = changed.difference(changes.removed);
   if (!stripServerFields(gained).isEmpty()) {
     const prior = managers.get(id);
     // A writer that changes only fields it already owns (a kubelet's status, a lease renewal) keeps its set
     // as it was, and so its stored encoding.
     const same =
-      priorFields !== undefined &&
-      changed.difference(priorFields).isEmpty() &&
-      priorFields.intersection(changes.removed).isEmpty();
+      priorFields !== undefined && changed.isSubsetOf(priorFields) && !priorFields.intersects(changes.removed);
     const fields = same ? priorFields : prior ? prior.fields.union(gained) : gained;
     const entry: ManagerFields = {
       manager: req.manager,
@@ -239,21 +237,28 @@ interface Conflict {
 }
 
 /**
- * Other managers lose the fields this write changes or removes. Fields changed under another manager are
- * conflicts; without force they are returned and nothing is modified.
+ * Other managers lose the fields this write changes (`changed`: modified or added) or removes. Without force,
+ * fields changed under another manager are conflicts: they are returned and nothing is modified.
  */
-function takeOwnership(managers: ManagerTable, selfId: string, changes: Comparison, force: boolean): Conflict[] {
-  const changed = changes.modified.union(changes.added);
-  const conflicts: Conflict[] = [];
-  for (const [id, m] of managers) {
-    if (id === selfId) continue;
-    for (const path of m.fields.intersection(changed).paths()) conflicts.push({ manager: m, path });
+function takeOwnership(
+  managers: ManagerTable,
+  selfId: string,
+  changes: Comparison,
+  changed: FieldSet,
+  force: boolean,
+): Conflict[] {
+  if (!force) {
+    const conflicts: Conflict[] = [];
+    for (const [id, m] of managers) {
+      if (id === selfId) continue;
+      for (const path of m.fields.intersection(changed).paths()) conflicts.push({ manager: m, path });
+    }
+    if (conflicts.length > 0) return conflicts;
   }
-  if (!force && conflicts.length > 0) return conflicts;
   for (const [id, m] of managers) {
     if (id === selfId) continue;
     // An entry this write does not touch keeps its set (and so its stored encoding).
-    if (m.fields.intersection(changed).isEmpty() && m.fields.intersection(changes.removed).isEmpty()) continue;
+    if (!m.fields.intersects(changed) && !m.fields.intersects(changes.removed)) continue;
     m.fields = m.fields.difference(changed).difference(changes.removed);
     if (m.fields.isEmpty()) managers.delete(id);
   }

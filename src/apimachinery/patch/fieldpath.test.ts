@@ -66,3 +66,35 @@ test('an applied Deployment has the field set kubectl apply --server-side record
     },
   });
 });
+
+test('intersects and isSubsetOf agree with intersection and difference on random sets', () => {
+  // A small seeded generator: the same sets every run.
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return (seed >>> 16) % n;
+  };
+  const names = ['a', 'b', 'c', 'd'];
+  const randomSet = () => {
+    const set = new FieldSet();
+    const count = rand(6);
+    for (let i = 0; i < count; i++) {
+      const path = Array.from({ length: 1 + rand(3) }, () => fieldPE(names[rand(names.length)]!));
+      set.insert(path);
+    }
+    return set;
+  };
+  let both = 0;
+  let subsets = 0;
+  for (let i = 0; i < 5000; i++) {
+    const a = randomSet();
+    const b = rand(4) === 0 ? a.union(randomSet()) : randomSet();
+    assert.equal(a.intersects(b), !a.intersection(b).isEmpty(), `${a.paths().join()} / ${b.paths().join()}`);
+    assert.equal(a.isSubsetOf(b), a.difference(b).isEmpty(), `${a.paths().join()} / ${b.paths().join()}`);
+    if (a.intersects(b)) both++;
+    if (a.isSubsetOf(b)) subsets++;
+  }
+  // Both answers come up often enough for the comparison to mean something.
+  assert.ok(both > 500 && both < 4500, `intersecting pairs: ${both}`);
+  assert.ok(subsets > 500 && subsets < 4500, `subset pairs: ${subsets}`);
+});

@@ -179,6 +179,26 @@ export class FieldSet {
     return out;
   }
 
+  /** Whether the sets share a member path: `!intersection(other).isEmpty()` without building it. */
+  intersects(other: FieldSet): boolean {
+    for (const m of this.members) if (other.members.has(m)) return true;
+    for (const [pe, c] of this.children) {
+      const theirs = other.children.get(pe);
+      if (theirs && c.intersects(theirs)) return true;
+    }
+    return false;
+  }
+
+  /** Whether every member path of this set is one of other's: `difference(other).isEmpty()` without building it. */
+  isSubsetOf(other: FieldSet): boolean {
+    for (const m of this.members) if (!other.members.has(m)) return false;
+    for (const [pe, c] of this.children) {
+      const theirs = other.children.get(pe);
+      if (theirs ? !c.isSubsetOf(theirs) : !c.isEmpty()) return false;
+    }
+    return true;
+  }
+
   equals(other: FieldSet): boolean {
     return this.difference(other).isEmpty() && other.difference(this).isEmpty();
   }
