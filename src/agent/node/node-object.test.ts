@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fallbackPodCidr, goArch, KUBELET_VERSION, type NodeFacts, nodeObject, nodeStatus } from './node-object.js';
+import { fixtureFacts } from './fixture-facts.js';
+import { fallbackPodCidr, goArch, KUBELET_VERSION, nodeObject, nodeStatus } from './node-object.js';
 
-const facts: NodeFacts = {
-  name: 'n1',
-  hostIP: '192.168.1.10',
-  hostname: 'host1',
-  cpuCores: 2,
-  memoryBytes: 4 * 1024 * 1024 * 1024,
-  ephemeralStorageBytes: 10 * 1024 * 1024 * 1024,
-  kernelVersion: '6.1.0',
-  osImage: 'Debian GNU/Linux 12 (bookworm)',
-  architecture: 'amd64',
-  operatingSystem: 'linux',
-  containerRuntimeVersion: 'containerd://1.6.20',
-  ready: true,
-  memoryPressure: false,
-  diskPressure: false,
-  pidPressure: false,
-};
+const facts = fixtureFacts({ hostIP: '192.168.1.10' });
 
 test('the registered node carries capacity, addresses, info and four conditions', () => {
   const n = nodeObject(facts, Date.parse('2025-01-01T00:00:00Z'));

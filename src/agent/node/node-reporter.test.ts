@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { ApiClient } from '../../client/index.js';
 import type { Node } from '../../core/types.js';
 import { startTestServer, type TestServer } from '../../e2e/harness.js';
-import type { NodeFacts } from './node-object.js';
+import { fixtureFacts } from './fixture-facts.js';
 import { NodeReporter, statusKey } from './node-reporter.js';
 
 let server: TestServer;
@@ -19,23 +19,7 @@ after(async () => {
   await server?.stop();
 });
 
-const facts: NodeFacts = {
-  name: 'reporter-0',
-  hostIP: '127.0.0.1',
-  hostname: 'reporter-0',
-  cpuCores: 2,
-  memoryBytes: 4 * 1024 ** 3,
-  ephemeralStorageBytes: 20 * 1024 ** 3,
-  kernelVersion: '6.1.0',
-  osImage: 'Debian GNU/Linux 12 (bookworm)',
-  architecture: 'amd64',
-  operatingSystem: 'linux',
-  containerRuntimeVersion: 'containerd://1.6.20',
-  ready: true,
-  memoryPressure: false,
-  diskPressure: false,
-  pidPressure: false,
-};
+const facts = fixtureFacts({ name: 'reporter-0', hostname: 'reporter-0' });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const readyHeartbeat = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime;
