@@ -100,6 +100,18 @@ export class ApiClient {
   }
 
   /**
+   * A client of the same server and options with connections and a throttle of its own. Upstream's components
+   * give leader election such a client, so a busy component's queue of requests cannot hold back its lease
+   * renewals and cost it the lease.
+   */
+  separate(userAgentSuffix: string): ApiClient {
+    return new ApiClient({
+      ...this.options,
+      userAgent: `${this.options.userAgent ?? 'tutti-client'}/${userAgentSuffix}`,
+    });
+  }
+
+  /**
    * Swaps the credentials (a rotated client certificate, client-go's cert rotation): requests from now on use
    * them on new connections; the old connections are closed (idle ones now, the rest after `graceMs`, so requests
    * in flight can finish), and open watches end and their informers re-watch with the new credentials, as

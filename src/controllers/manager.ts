@@ -133,7 +133,8 @@ export async function startControllerManager(
       console.log(JSON.stringify({ time: new Date().toISOString(), component: 'controller-manager', msg, ...fields })));
   let current: { stop(): Promise<void> } | undefined;
   const elector = new LeaderElector({
-    client,
+    // Its own client, as upstream's: the controllers' requests must not delay the lease's renewal.
+    client: client.separate('leader-election'),
     namespace: 'kube-system',
     name: 'tutti-controller-manager',
     identity: options.identity ?? `${hostname()}_${Math.random().toString(36).slice(2, 10)}`,

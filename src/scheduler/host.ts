@@ -184,7 +184,8 @@ export async function startSchedulerHost(opts: SchedulerHostOptions): Promise<{ 
     return { stop: teardown };
   }
   const elector = new LeaderElector({
-    client,
+    // Its own client, as upstream's: the scheduler's requests must not delay the lease's renewal.
+    client: client.separate('leader-election'),
     namespace: 'kube-system',
     name: 'kube-scheduler',
     identity: opts.identity,
