@@ -15,8 +15,9 @@ export function rssMb(pid: number): number {
 }
 
 /** A process's user+system CPU time in ms (clock ticks of 10 ms). */
-export function cpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+export function cpuMs(pid: number, thread?: number): number {
+  const stat = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const f = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 

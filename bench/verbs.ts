@@ -3,7 +3,6 @@
 // manager, a node, kubectl). The server's whole-process CPU (all threads) per request, and per request on the
 // main thread (the one that serves them all), from /proc.
 // Run: npm run build && node dist/bench/verbs.js   (BENCH_PODS=n, default 4000)
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { startTestServer } from '../src/e2e/harness.js';
 import { benchCaller, benchPod, cpuMs } from './lib.js';
@@ -13,13 +12,6 @@ const N = Number(process.env.BENCH_PODS ?? 4000);
 const WATCHERS = 4;
 /** Leases renewed in turn, as many nodes' (one lease each). */
 const LEASES = 200;
-
-/** CPU ms of the process's main thread (its first task). */
-function mainThreadMs(pid: number): number {
-  // utime and stime of the thread, in clock ticks of 10 ms.
-  const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-}
 
 async function main(): Promise<void> {
   const s = await startTestServer();
@@ -47,7 +39,7 @@ async function main(): Promise<void> {
 
     const phase = async (label: string, one: (i: number) => Promise<{ status: number }>) => {
       const cpu0 = cpuMs(pid);
-      const main0 = mainThreadMs(pid);
+      const main0 = cpuMs(pid, pid); // the main thread is the process's first task
       const t0 = performance.now();
       let next = 0;
       let failed = 0;
@@ -61,7 +53,7 @@ async function main(): Promise<void> {
       );
       const wall = performance.now() - t0;
       const cpu = cpuMs(pid) - cpu0;
-      const mainMs = mainThreadMs(pid) - main0;
+      const mainMs = cpuMs(pid, pid) - main0;
       console.log(
         `  ${label.padEnd(22)} ${Math.round((N * 1000) / wall)}/s; server CPU ${((cpu * 1000) / N).toFixed(0)} µs/request, main thread ${((mainMs * 1000) / N).toFixed(0)} µs${failed ? `; ${failed} failed` : ''}`,
       );

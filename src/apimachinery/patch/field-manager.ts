@@ -149,15 +149,9 @@ export function updateManagedFields(req: UpdateRequest): KubeObject {
     const same =
       priorFields !== undefined && changed.isSubsetOf(priorFields) && !priorFields.intersects(changes.removed);
     const fields = same ? priorFields : prior ? prior.fields.union(gained) : gained;
-    const entry: ManagerFields = {
-      manager: req.manager,
-      operation: 'Update',
-      apiVersion: req.apiVersion,
-      time: req.now,
-      fields,
-    };
-    if (req.subresource) entry.subresource = req.subresource;
-    managers.set(id, entry);
+    self.time = req.now;
+    self.fields = fields;
+    managers.set(id, self);
   }
   return withManagedFields(after, managers, false);
 }
