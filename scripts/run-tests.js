@@ -22,5 +22,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
+// TUTTI_CHECK_SHARED: the API server freezes the decoded objects its readers share (src/apiserver/objects.ts),
+// so a test fails where a reader modifies one; the servers the tests start inherit it.
+const env = { ...process.env, TUTTI_CHECK_SHARED: process.env.TUTTI_CHECK_SHARED ?? '1' };
+const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], {
+  stdio: 'inherit',
+  env,
+});
 process.exit(r.status ?? 1);

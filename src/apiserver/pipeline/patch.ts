@@ -40,7 +40,7 @@ export async function patch(
   // Custom resources have no strategic merge schema (upstream: 415 with the types they accept).
   if (r.custom && type === STRATEGIC_MERGE_PATCH) throw customPatchUnsupported();
   return retryOnConflict(async () => {
-    const { obj: current, rev } = await readCurrent(deps, r, t.namespace, t.name);
+    const { obj: current, rev } = await readCurrent(deps, r, t.namespace, t.name, true);
     let patched: unknown;
     if (type === JSON_PATCH) patched = applyJsonPatch(cloneJson(current), doc);
     else if (type === MERGE_PATCH) patched = applyMergePatch(cloneJson(current), doc);

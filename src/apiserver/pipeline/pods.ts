@@ -30,7 +30,7 @@ export async function bind(deps: PipelineDeps, t: NamedTarget, binding: unknown,
   // Binding sets both spec.nodeName and a status condition, so the whole pod is written.
   const main = { ...t, subresource: undefined, resource: { ...t.resource, hasStatus: false } };
   await retryOnConflict(async () => {
-    const { obj, rev } = await readCurrent(deps, t.resource, t.namespace, name);
+    const { obj, rev } = await readCurrent(deps, t.resource, t.namespace, name, true);
     const spec = (obj.spec ?? {}) as { nodeName?: string };
     if (obj.metadata.deletionTimestamp) {
       throw errors.conflict('', 'pods', name, 'pod is being deleted, cannot be assigned to a host');

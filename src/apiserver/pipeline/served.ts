@@ -211,14 +211,25 @@ export function selectorViewOf(r: ServedResource, kv: KeyValue): SelectorView {
   return view;
 }
 
-/** The stored object in the served version with its revision, or a 404. */
+/**
+ * The stored object in the served version with its revision, or a 404. `shared`: the caller only reads the
+ * object (it copies what it changes), so a decode shared with the object's other readers will do.
+ */
 export async function readCurrent(
   deps: PipelineDeps,
   r: ServedResource,
   namespace: string | undefined,
   name: string,
+  shared = false,
 ): Promise<{ obj: KubeObject; rev: number }> {
   const kv = await storageOf(deps.store, r).getKv(namespace, name);
   if (!kv) throw errors.notFound(r.group, r.resource, name);
-  return { obj: toServed(r, decodeKv(kv)), rev: kv.modRevision };
+  return { obj: currentOf(r, kv, shared), rev: kv.modRevision };
+}
+
+/** A stored object in the served version; `shared` as readCurrent's. */
+export function currentOf(r: ServedResource, kv: KeyValue, shared: boolean): KubeObject {
+  // A conversion may rework the object it is given, so only an unconverted read shares the decode.
+  if (shared && !r.converter) return decodeKvShared(kv);
+  return toServed(r, decodeKv(kv));
 }

@@ -8,13 +8,12 @@ import { rfc3339 } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
 import type { UserInfo } from '../authz/attributes.js';
 import { isCsr, prepareCsrUpdate } from '../certificates.js';
-import { decodeKv } from '../objects.js';
 import { schemaFor, type ServedResource } from '../resources.js';
 import { isPrecondition, lostRace, modifiedConflict, retryOnConflict } from './conflicts.js';
 import { createObject } from './create.js';
 import { decodeObject } from './decode.js';
 import { checkNamespaceMatch, managerOf, sameJson, validate } from './metadata.js';
-import { storageOf, toServed, toStorage, writtenObject } from './served.js';
+import { currentOf, storageOf, toStorage, writtenObject } from './served.js';
 import type { NamedTarget, PipelineDeps, Target, WriteOptions } from './types.js';
 
 export interface WriteResult {
@@ -50,7 +49,8 @@ export async function update(
       const created = await createObject(deps, t, obj, { manager, dryRun: opts.dryRun, user: opts.user });
       return { object: created, created: true };
     }
-    const old = toServed(r, decodeKv(existing));
+    // Read only: writeUpdate copies what it changes.
+    const old = currentOf(r, existing, true);
     const rv = obj.metadata.resourceVersion;
     if (isPrecondition(rv) && rv !== String(existing.modRevision)) throw modifiedConflict(r, name);
     const object = await writeUpdate(deps, t, {
@@ -154,7 +154,8 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
       });
   withFields.metadata.resourceVersion = undefined;
   const before = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
-  if (sameJson(withFields, before)) return old; // no-op writes keep the resourceVersion, as upstream.
+  // No-op writes keep the resourceVersion, as upstream; `old` may be shared with its other readers (currentOf).
+  if (sameJson(withFields, before)) return cloneJson(old);
   if (step.dryRun) return withFields;
   const storage = storageOf(deps.store, r, deps.maxObjectBytes);
   if (finalizable(r, withFields)) {
