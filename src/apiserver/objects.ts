@@ -47,12 +47,13 @@ export function decodeKv(kv: KeyValue): KubeObject {
   return obj;
 }
 
-const recentlyDecoded = new Map<KeyValue, KubeObject>();
 /**
- * Objects kept decoded: the readers of a watch event (the selectors of every watch, the node authorizer's
- * graph) and then the next write of the same object (a pod's binding and its status write follow its create
- * within a second under load) take the object instead of parsing its JSON again. About 10 KB each.
+ * Objects kept decoded, by key: the readers of a watch event (the selectors of every watch, the node
+ * authorizer's graph) and then the next write of the same object (a pod's binding and its status write follow
+ * its create within a second under load) take the object instead of parsing its JSON again. One entry per
+ * key, so a newer version drops the older at once; about 10 KB each.
  */
+const recentlyDecoded = new Map<string, { kv: KeyValue; obj: KubeObject }>();
 const RECENTLY_DECODED = 2048;
 
 /** TUTTI_CHECK_SHARED=1 (the test runner sets it): shared objects are frozen, so a reader that modifies one throws. */
@@ -70,14 +71,16 @@ function deepFreeze(v: unknown): void {
  * result.
  */
 export function decodeKvShared(kv: KeyValue): KubeObject {
-  let obj = recentlyDecoded.get(kv);
-  if (obj) {
+  const kept = recentlyDecoded.get(kv.key);
+  if (kept?.kv === kv) {
     decodeStats.shared++;
-    return obj;
+    return kept.obj;
   }
-  obj = decodeKv(kv);
+  const obj = decodeKv(kv);
   if (CHECK_SHARED) deepFreeze(obj);
-  recentlyDecoded.set(kv, obj);
+  // A re-insert goes last: the order is of the latest decode.
+  if (kept) recentlyDecoded.delete(kv.key);
+  recentlyDecoded.set(kv.key, { kv, obj });
   if (recentlyDecoded.size > RECENTLY_DECODED) recentlyDecoded.delete(recentlyDecoded.keys().next().value!);
   return obj;
 }
