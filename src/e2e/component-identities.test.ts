@@ -6,6 +6,7 @@
 // Endpoints) done under those users without one refused request (the harness's audit log of the components);
 // a restart gives their roles back rules they lack (reconciliation of the default policy).
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { ApiClient } from '../client/api-client.js';
 import type { Pod } from '../core/index.js';
@@ -117,6 +118,18 @@ describe('component identities', { timeout: 180_000 }, () => {
       await s.k('get', 'clusterrolebinding', 'cluster-admin', '-o', 'json'),
       /kube-controller-manager/,
     );
+  });
+
+  it('the scheduler and the controller manager run 10 nicer than the API server, whose thread they wait on', () => {
+    const pid = s.process.pid!;
+    // /proc/<pid>/task/<tid>/stat: the 17th field after the command's closing parenthesis is the nice value.
+    const niceOf = (tid: string) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const main = niceOf(String(pid));
+    const nicer = readdirSync(`/proc/${pid}/task`).filter((tid) => niceOf(tid) === Math.min(19, main + 10));
+    assert.equal(nicer.length, 2, `threads at nice ${main + 10}: ${nicer.join(', ')}`);
   });
 
   it('the control plane does its work under those users, refused nothing', async () => {
