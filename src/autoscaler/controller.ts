@@ -7,6 +7,7 @@
 // Creations and removals run in the background; the next pass sees them as upcoming or being deleted.
 
 import { Informer, isNotFound, resourcePath, type TimerHandle } from '../client/index.js';
+import { randomSuffix } from '../core/names.js';
 import { isPodTerminal } from '../core/pods.js';
 import { isReadyForAutoscaling } from './readiness.js';
 import { resources } from '../core/resources.js';
@@ -89,8 +90,6 @@ interface GroupView {
   /** Why the group is not managed this pass (no provider, listing failed). */
   unhealthy?: string;
 }
-
-const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
 export function startClusterAutoscaler(ctx: ControllerContext, options: ClusterAutoscalerOptions): ClusterAutoscaler {
   return new Autoscaler(ctx, resolveOptions(options)).start();
@@ -490,9 +489,7 @@ class Autoscaler {
 
   private newNodeName(group: string): string {
     for (;;) {
-      let suffix = '';
-      for (let i = 0; i < 5; i++) suffix += NAME_CHARS[Math.floor(this.o.random() * NAME_CHARS.length)];
-      const name = `${group}-${suffix}`;
+      const name = `${group}-${randomSuffix(5, this.o.random)}`;
       if (!this.instances.has(name) && !this.nodes.get(name)) return name;
     }
   }

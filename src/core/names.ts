@@ -202,3 +202,16 @@ export function isIPv6(v: string): boolean {
   if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
   return double.length === 2 ? count < 8 : count === 8;
 }
+
+/** Upstream's alphabet of generated names and hashes (k8s.io/apimachinery util/rand): no vowels, no look-alikes. */
+export const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/**
+ * A random string of `n` characters of SAFE_ALPHABET (util/rand.String: generateName suffixes, volume names).
+ * Not for secrets: `random` is Math.random unless given.
+ */
+export function randomSuffix(n = 5, random: () => number = Math.random): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += SAFE_ALPHABET[Math.floor(random() * SAFE_ALPHABET.length)];
+  return s;
+}

@@ -1,5 +1,6 @@
 // Create: decode, set the metadata the server owns, admit, default, validate, record managed fields, store.
 import { cloneJson } from '../../core/json.js';
+import { randomSuffix } from '../../core/names.js';
 import { randomUUID } from 'node:crypto';
 import { updateManagedFields } from '../../apimachinery/patch/index.js';
 import { errors, StatusError } from '../../core/status.js';
@@ -8,7 +9,7 @@ import type { KubeObject } from '../../core/types.js';
 import type { UserInfo } from '../authz/attributes.js';
 import { schemaFor } from '../resources.js';
 import { decodeObject } from './decode.js';
-import { checkNamespaceMatch, managerOf, randomSuffix, validate } from './metadata.js';
+import { checkNamespaceMatch, managerOf, validate } from './metadata.js';
 import { storageOf, toStorage, writtenObject } from './served.js';
 import type { PipelineDeps, Target, WriteOptions } from './types.js';
 

@@ -6,15 +6,6 @@ import type { KubeObject } from '../../core/types.js';
 import type { ServedResource } from '../resources.js';
 import type { Target, WriteOptions } from './types.js';
 
-const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** The random suffix of a generateName (upstream's alphabet, without vowels and look-alikes). */
-export function randomSuffix(n = 5): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += GENERATE_CHARS[Math.floor(Math.random() * GENERATE_CHARS.length)];
-  return s;
-}
-
 /** The `fieldManager` parameter, else the product name of the user agent (`kubectl/v1.32` -> `kubectl`). */
 export function managerOf(opts: WriteOptions): string {
   if (opts.fieldManager) return opts.fieldManager;

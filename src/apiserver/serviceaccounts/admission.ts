@@ -3,15 +3,10 @@
 // gets the projected `kube-api-access-<suffix>` volume (a bound token, the cluster CA, the namespace),
 // mounted read-only at /var/run/secrets/kubernetes.io/serviceaccount in every container. Tutti is lenient
 // where upstream refuses: a pod whose ServiceAccount does not exist yet is admitted without the mount.
-import { randomBytes } from 'node:crypto';
+import { randomSuffix } from '../../core/names.js';
 import type { KubeObject } from '../../core/types.js';
 
 export const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
-const ALPHANUM = 'bcdfghjklmnpqrstvwxz2456789';
-
-function suffix(): string {
-  return [...randomBytes(5)].map((b) => ALPHANUM[b % ALPHANUM.length]).join('');
-}
 
 interface Container {
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
@@ -37,7 +32,7 @@ export function mountServiceAccountToken(pod: KubeObject, sa: KubeObject | undef
   if (!Array.isArray(spec.containers)) return;
   // a pod that mounts something at the path already keeps its own
   if (containers.some((c) => (c.volumeMounts ?? []).some((m) => m.mountPath === TOKEN_MOUNT_PATH))) return;
-  const name = `kube-api-access-${suffix()}`;
+  const name = `kube-api-access-${randomSuffix()}`;
   spec.volumes = [
     ...(spec.volumes ?? []),
     {

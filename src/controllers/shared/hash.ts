@@ -2,7 +2,7 @@
 // rand.SafeEncodeString): FNV over canonical JSON, in an alphabet without vowels or look-alikes, so equal
 // templates hash alike whatever their key order and names look like upstream's.
 
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+import { SAFE_ALPHABET } from '../../core/names.js';
 
 /** rand.SafeEncodeString: each character mapped into the safe alphabet. */
 export function safeEncode(text: string): string {
