@@ -74,6 +74,35 @@ describe('LIST and WATCH from cached encodings', () => {
     return r.kvs.map(decodeKv);
   };
 
+  /** Opens a watch at `path`, its lines pushed to `got` as they arrive; resolves once the response starts. */
+  const watchLines = (path: string, got: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        {
+          hostname: '127.0.0.1',
+          port: s.api.port,
+          path,
+          ca: s.ca,
+          agent: false,
+          headers: { Authorization: `Bearer ${s.token}` },
+        },
+        (res) => {
+          let buf = '';
+          res.on('data', (d: Buffer) => {
+            buf += d.toString();
+            for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+              got.push(buf.slice(0, i));
+              buf = buf.slice(i + 1);
+            }
+          });
+          resolve();
+        },
+      );
+      req.on('error', reject);
+      req.end();
+      open.push(req);
+    });
+
   it('a LIST through the fast path is what parsing each stored object gives', async () => {
     const fast = await list('/api/v1/pods');
     assert.equal(fast.kind, 'PodList');
@@ -178,34 +207,11 @@ describe('LIST and WATCH from cached encodings', () => {
     const start = await list('/api/v1/namespaces/default/pods');
     const lines: string[][] = Array.from({ length: WATCHERS }, () => []);
     await Promise.all(
-      lines.map(
-        (got, w) =>
-          new Promise<void>((resolve, reject) => {
-            const req = request(
-              {
-                hostname: '127.0.0.1',
-                port: s.api.port,
-                path: `/api/v1/namespaces/default/pods?watch=true&resourceVersion=${start.metadata.resourceVersion}${w % 2 ? '&labelSelector=app%3Denc' : ''}`,
-                ca: s.ca,
-                agent: false,
-                headers: { Authorization: `Bearer ${s.token}` },
-              },
-              (res) => {
-                let buf = '';
-                res.on('data', (d: Buffer) => {
-                  buf += d.toString();
-                  for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-                    got.push(buf.slice(0, i));
-                    buf = buf.slice(i + 1);
-                  }
-                });
-                resolve();
-              },
-            );
-            req.on('error', reject);
-            req.end();
-            open.push(req);
-          }),
+      lines.map((got, w) =>
+        watchLines(
+          `/api/v1/namespaces/default/pods?watch=true&resourceVersion=${start.metadata.resourceVersion}${w % 2 ? '&labelSelector=app%3Denc' : ''}`,
+          got,
+        ),
       ),
     );
     const before = { ...encodingStats };
@@ -229,32 +235,7 @@ describe('LIST and WATCH from cached encodings', () => {
   it('the writes after a watched change read the object its watch decoded, instead of parsing it again', async () => {
     // A watch with a field selector (as each node's kubelet has) decodes every pod change once for its view.
     const lines: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const req = request(
-        {
-          hostname: '127.0.0.1',
-          port: s.api.port,
-          path: '/api/v1/namespaces/default/pods?watch=true&fieldSelector=metadata.name%3Ds-1',
-          ca: s.ca,
-          agent: false,
-          headers: { Authorization: `Bearer ${s.token}` },
-        },
-        (res) => {
-          let buf = '';
-          res.on('data', (d: Buffer) => {
-            buf += d.toString();
-            for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-              lines.push(buf.slice(0, i));
-              buf = buf.slice(i + 1);
-            }
-          });
-          resolve();
-        },
-      );
-      req.on('error', reject);
-      req.end();
-      open.push(req);
-    });
+    await watchLines('/api/v1/namespaces/default/pods?watch=true&fieldSelector=metadata.name%3Ds-1', lines);
     const seen = async (n: number) => {
       const deadline = Date.now() + 5000;
       while (lines.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
