@@ -199,8 +199,7 @@ export function selectorViewOf(r: ServedResource, kv: KeyValue): SelectorView {
   let list = views.get(kv);
   const hit = list?.find((e) => e.resource === r);
   if (hit) return hit.view;
-  // A conversion may rework the object it is given, so only an unconverted read shares the decode.
-  const view = selectorView(r, r.converter ? toServed(r, decodeKv(kv)) : decodeKvShared(kv));
+  const view = selectorView(r, currentOf(r, kv, true));
   encodingStats.views++;
   if (!list) {
     list = [];
