@@ -339,6 +339,32 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
     assert.match(binds.find((r) => r.status === 409)!.text, /is already assigned to node/);
   });
 
+  it('binds a pod without a managedFields entry for the binder, as upstream writes the binding past the field manager', async () => {
+    const pods = '/api/v1/namespaces/default/pods';
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'owned' },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    };
+    const created = JSON.parse((await call('POST', `${pods}?fieldManager=maker`, pod)).text);
+    const binding = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: 'owned' },
+      target: { apiVersion: 'v1', kind: 'Node', name: 'n1' },
+    };
+    assert.equal((await call('POST', `${pods}/owned/binding?fieldManager=binder`, binding)).status, 201);
+    const bound = JSON.parse((await call('GET', `${pods}/owned`)).text);
+    assert.equal(bound.spec.nodeName, 'n1');
+    assert.equal(bound.status.conditions.find((c: { type: string }) => c.type === 'PodScheduled').status, 'True');
+    assert.deepEqual(bound.metadata.managedFields, created.metadata.managedFields);
+    assert.deepEqual(
+      bound.metadata.managedFields.map((m: { manager: string }) => m.manager),
+      ['maker'],
+    );
+  });
+
   it("lists each resource's storageVersionHash in discovery, as upstream computes it", async () => {
     type Entry = { name: string; storageVersionHash?: string };
     const core = JSON.parse((await call('GET', '/api/v1')).text).resources as Entry[];

@@ -55,6 +55,9 @@ export async function bind(deps: PipelineDeps, t: NamedTarget, binding: unknown,
       oldRev: rev,
       incoming: updated,
       manager: 'kube-scheduler',
+      // Upstream's binding writes the pod in storage (setPodHostAndAnnotations), past the field manager: the
+      // pod's managedFields stay as they were, with no entry for the scheduler.
+      managed: (o) => o,
       dryRun: opts.dryRun,
       binding: true,
       user: opts.user,
