@@ -6,7 +6,7 @@
 // Run: npm run build && node dist/bench/deployment.js [nodes:replicas ...]   (default 1000:10000)
 // Server flags: --cluster-cidr 10.128.0.0/9 (a /24 for each of up to 32,768 nodes; the default /16 holds 256).
 import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { ApiClient } from '../src/client/api-client.js';
 import type { KubeObject } from '../src/core/types.js';
 import { KUBECTL, startTestServer } from '../src/e2e/harness.js';
@@ -18,6 +18,25 @@ const SERVER_FLAGS = ['--node-monitor-grace-period', '3600', '--cluster-cidr', '
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** CPU seconds of a process's threads so far: its main thread (the API server's) and all the others. */
+function cpuSeconds(pid: number): { main: number; others: number } {
+  const out = { main: 0, others: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const secs = (Number(f[11]) + Number(f[12])) / 100;
+    if (tid === String(pid)) out.main += secs;
+    else out.others += secs;
+  }
+  return out;
 }
 
 /** Pod creates the API server answered with 201, from its Prometheus counter. */
@@ -62,6 +81,8 @@ async function run(nodes: number, replicas: number): Promise<void> {
     }
     console.log(`  ${nodes} simulated nodes with pod CIDRs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+    const cpu0 = cpuSeconds(s.process.pid!);
+    const benchCpu0 = process.cpuUsage();
     const start = performance.now();
     await s.k('create', 'deployment', 'big', '--image=busybox:1.35', `--replicas=${replicas}`);
     let allCreatedAt: number | undefined;
@@ -113,6 +134,8 @@ async function run(nodes: number, replicas: number): Promise<void> {
       });
     }
     if (readyAt === undefined) throw new Error(`not ready after 10 min: replicas readyReplicas = ${last}`);
+    const cpu1 = cpuSeconds(s.process.pid!);
+    const benchCpu = process.cpuUsage(benchCpu0);
     const secs = (readyAt - start) / 1000;
     const createdSecs = ((allCreatedAt ?? readyAt) - start) / 1000;
     await sleep(2000);
@@ -127,6 +150,9 @@ async function run(nodes: number, replicas: number): Promise<void> {
     );
     console.log(
       `  pods at the end: ${pods.length} (want ${replicas}); pod creates answered 201: ${creates}; Events stored: ${events}`,
+    );
+    console.log(
+      `  CPU from create to ready: server's main thread ${(cpu1.main - cpu0.main).toFixed(1)} s, its other threads ${(cpu1.others - cpu0.others).toFixed(1)} s, this bench process (the simulated nodes) ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} s`,
     );
     console.log(`  requests (whole run, nodes' start included): ${mix}`);
     console.log(
