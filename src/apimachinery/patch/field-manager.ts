@@ -141,8 +141,8 @@ export function updateManagedFields(req: UpdateRequest): KubeObject {
   // what this write changed; the writer then gains it.
   const changed = changes.modified.union(changes.added);
   takeOwnership(managers, '', changes, changed, true);
-  const gained = changed.difference(changes.removed);
-  if (!stripServerFields(gained).isEmpty()) {
+  const gained = stripServerFields(changed.difference(changes.removed));
+  if (!gained.isEmpty()) {
     const prior = managers.get(id);
     // A writer that changes only fields it already owns (a kubelet's status, a lease renewal) keeps its set
     // as it was, and so its stored encoding.

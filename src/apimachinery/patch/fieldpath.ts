@@ -145,7 +145,16 @@ export class FieldSet {
     return this.members.has(pe) || !(this.children.get(pe)?.isEmpty() ?? true);
   }
 
+  /** Whether the set holds nothing at all (no member, no child node): a cheaper test than isEmpty. */
+  private isBare(): boolean {
+    return this.members.size === 0 && this.children.size === 0;
+  }
+
+  // Sets are not modified once made (only while being built), so union and difference may return one of
+  // their operands when the other adds or takes away nothing.
   union(other: FieldSet): FieldSet {
+    if (other.isBare()) return this;
+    if (this.isBare()) return other;
     const out = this.clone();
     for (const m of other.members) out.members.add(m);
     for (const [pe, c] of other.children) {
@@ -157,6 +166,7 @@ export class FieldSet {
 
   /** Members of this set not in other, compared path by path (fieldpath.Set.Difference). */
   difference(other: FieldSet): FieldSet {
+    if (other.isBare()) return this;
     const out = new FieldSet();
     for (const m of this.members) if (!other.members.has(m)) out.members.add(m);
     for (const [pe, c] of this.children) {
