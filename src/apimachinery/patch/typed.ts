@@ -97,7 +97,8 @@ export function compare(lhs: unknown, rhs: unknown, schema: SchemaNode | undefin
 }
 
 function compareAt(l: unknown, r: unknown, schema: SchemaNode | undefined, path: FieldPath, res: Comparison): void {
-  if (l === undefined && r === undefined) return;
+  // The same value on both sides (a part a write kept from the old object) has no differences.
+  if (l === r) return;
   if (l === undefined || r === undefined) {
     // Present on one side only: every path of the subtree is added (or removed), marked in one walk below
     // its parent's node rather than inserted path by path from the root.

@@ -1,7 +1,6 @@
 // PATCH with a JSON patch, a JSON merge patch or a strategic merge patch: applied to the current object,
 // decoded and written through the update pipeline, retried when another write wins the race.
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../apimachinery/patch/index.js';
-import { cloneJson } from '../../core/json.js';
 import { StatusError, errors } from '../../core/status.js';
 import type { KubeObject } from '../../core/types.js';
 import { isPrecondition, modifiedConflict, retryOnConflict } from './conflicts.js';
@@ -41,10 +40,11 @@ export async function patch(
   if (r.custom && type === STRATEGIC_MERGE_PATCH) throw customPatchUnsupported();
   return retryOnConflict(async () => {
     const { obj: current, rev } = await readCurrent(deps, r, t.namespace, t.name, true);
+    // Each patch function returns a new object and leaves its target (shared with other readers) as it was.
     let patched: unknown;
-    if (type === JSON_PATCH) patched = applyJsonPatch(cloneJson(current), doc);
-    else if (type === MERGE_PATCH) patched = applyMergePatch(cloneJson(current), doc);
-    else patched = applyStrategicMergePatch(cloneJson(current), doc, schemaFor(r));
+    if (type === JSON_PATCH) patched = applyJsonPatch(current, doc);
+    else if (type === MERGE_PATCH) patched = applyMergePatch(current, doc);
+    else patched = applyStrategicMergePatch(current, doc, schemaFor(r));
     const obj = decodeObject(r, patched, opts);
     const rv = obj.metadata.resourceVersion;
     if (isPrecondition(rv) && rv !== String(rev)) throw modifiedConflict(r, t.name);

@@ -87,12 +87,13 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   if (isCsr(r)) {
     obj = prepareCsrUpdate(sub, incoming, old, rfc3339(deps.now()));
   } else if (sub === 'status') {
-    // Status writes change only status (and nothing of metadata but labels/annotations churn is ignored).
-    obj = cloneJson(old);
-    obj.status = incoming.status;
+    // As upstream: the decoded object is defaulted, then the status strategy keeps all of the old object but
+    // its status. The old parts are shared with `old`, which may be shared with other readers (currentOf):
+    // nothing below writes into them (TUTTI_CHECK_SHARED freezes them in the tests).
+    r.defaulter?.(incoming);
+    obj = { ...old, metadata: { ...old.metadata }, status: incoming.status };
   } else if (sub === 'finalize' && r.kind === 'Namespace') {
-    obj = cloneJson(old);
-    obj.spec = incoming.spec;
+    obj = withPart(old, 'spec', incoming.spec);
   } else {
     obj = incoming;
     if (r.hasStatus) obj.status = cloneJson(old.status);
@@ -121,7 +122,7 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
       ]);
     }
   }
-  r.defaulter?.(obj);
+  if (sub !== 'status') r.defaulter?.(obj);
   if (r.tracksGeneration) {
     meta.generation = (oldMeta.generation ?? 1) + (sameJson(obj.spec, old.spec) ? 0 : 1);
   }
@@ -168,6 +169,14 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
   if (!kv) throw lostRace(r, meta.name!);
   await deps.admission.afterUpdate(r, withFields, old);
   return writtenObject(r, kv, withFields);
+}
+
+/** A copy of `old` (in its key order) with `key` set to `value`, without copying the part it replaces. */
+function withPart(old: KubeObject, key: string, value: unknown): KubeObject {
+  const out = {} as KubeObject;
+  for (const k of Object.keys(old)) out[k] = k === key ? value : cloneJson(old[k]);
+  if (!Object.hasOwn(old, key)) out[key] = value;
+  return out;
 }
 
 /** An object being deleted goes away once no finalizer holds it (and, for pods, its grace is over). */
