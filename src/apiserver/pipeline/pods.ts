@@ -1,5 +1,4 @@
 // Pod subresources that are writes to the pod: binding (the scheduler's placement) and eviction.
-import { cloneJson } from '../../core/json.js';
 import { decideEviction } from '../../core/disruption.js';
 import { errors, StatusError } from '../../core/status.js';
 import type { KubeObject, Pod, PodDisruptionBudget } from '../../core/types.js';
@@ -38,9 +37,9 @@ export async function bind(deps: PipelineDeps, t: NamedTarget, binding: unknown,
     if (spec.nodeName) {
       throw errors.conflict('', 'pods', name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
     }
-    const updated = cloneJson(obj);
-    (updated.spec as { nodeName?: string }).nodeName = node;
-    const status = (updated.status ?? {}) as { conditions?: PodCondition[] };
+    // A copy of what the binding changes; the rest is shared with `obj`, which other readers may share too
+    // (TUTTI_CHECK_SHARED freezes it in the tests, so a step that wrote into it would fail them).
+    const status = { ...((obj.status ?? {}) as { conditions?: PodCondition[] }) };
     const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     conditions.push({
       type: 'PodScheduled',
@@ -49,7 +48,7 @@ export async function bind(deps: PipelineDeps, t: NamedTarget, binding: unknown,
       lastTransitionTime: rfc3339(deps.now()),
     });
     status.conditions = conditions;
-    updated.status = status;
+    const updated: KubeObject = { ...obj, metadata: { ...obj.metadata }, spec: { ...spec, nodeName: node }, status };
     return writeUpdate(deps, main, {
       old: obj,
       oldRev: rev,
