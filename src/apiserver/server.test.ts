@@ -140,6 +140,57 @@ describe('ApiServer over HTTPS', () => {
     assert.equal(JSON.parse(collection.body).kind, 'ConfigMapList');
   });
 
+  it('writes only the status on a status PATCH of each type, and still rejects a badly typed part or a stale resourceVersion', async () => {
+    const PODS = '/api/v1/namespaces/default/pods';
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'st', labels: { app: 'st' } },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    };
+    assert.equal((await call('POST', PODS, pod)).status, 201);
+    const merge = { 'Content-Type': 'application/merge-patch+json' };
+    const strategic = { 'Content-Type': 'application/strategic-merge-patch+json' };
+    const phase = { status: { phase: 'Running' }, spec: { containers: [{ name: 'c', image: 'y' }] } };
+    const running = await call('PATCH', `${PODS}/st/status`, phase, merge);
+    assert.equal(running.status, 200, running.body);
+    const r1 = JSON.parse(running.body);
+    assert.equal(r1.status.phase, 'Running');
+    assert.equal(r1.spec.containers[0].image, 'x', 'a status write leaves the spec as it was');
+    assert.deepEqual(r1.metadata.labels, { app: 'st' });
+
+    const ready = { status: { conditions: [{ type: 'Ready', status: 'True' }] } };
+    const r2 = JSON.parse((await call('PATCH', `${PODS}/st/status`, ready, strategic)).body);
+    assert.equal(r2.status.phase, 'Running');
+    assert.deepEqual(
+      r2.status.conditions.map((c: { type: string }) => c.type),
+      ['Ready'],
+    );
+
+    const badType = await call(
+      'PATCH',
+      `${PODS}/st/status`,
+      { spec: { containers: 'c' }, status: { phase: 'Failed' } },
+      merge,
+    );
+    assert.equal(badType.status, 400, badType.body);
+    const stale = await call(
+      'PATCH',
+      `${PODS}/st/status`,
+      { metadata: { resourceVersion: '1' }, status: { phase: 'Failed' } },
+      merge,
+    );
+    assert.equal(stale.status, 409, stale.body);
+    const unknown = await call('PATCH', `${PODS}/st/status`, { status: { phase: 'Running', bogus: 1 } }, merge);
+    assert.equal(unknown.status, 200);
+    assert.match(String(unknown.headers.warning), /unknown field \\"status\.bogus\\"/);
+
+    const got = JSON.parse((await call('GET', `${PODS}/st`)).body);
+    assert.equal(got.status.phase, 'Running');
+    assert.equal(got.spec.containers[0].image, 'x');
+    assert.equal(got.metadata.resourceVersion, JSON.parse(unknown.body).metadata.resourceVersion);
+  });
+
   it('answers a graceful delete with 202', async () => {
     const pod = {
       apiVersion: 'v1',

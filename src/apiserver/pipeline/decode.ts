@@ -31,15 +31,28 @@ function wrongKind(r: ServedResource, obj: KubeObject): StatusError {
   return errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${r.kind}: ${why}`);
 }
 
+/** `obj` without the top-level parts that are `kept`'s own (the same values, by reference). */
+function withoutKept(obj: Record<string, unknown>, kept: KubeObject | undefined): Record<string, unknown> {
+  if (!kept) return obj;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(obj)) if (obj[k] !== kept[k]) out[k] = obj[k];
+  return out;
+}
+
+/**
+ * `kept`: the stored object a patch result was made from. Its parts that the result holds by reference were
+ * decoded when they were stored, and are not walked again (nor written: they may be shared).
+ */
 export function decodeObject(
   r: ServedResource,
   value: unknown,
   opts: Pick<WriteOptions, 'fieldValidation' | 'warnings'>,
+  kept?: KubeObject,
 ): KubeObject {
   if (!isPlainObject(value))
     throw errors.badRequest("Object 'Kind' is missing in the request body: expected an object");
   // Pipeline callers (and patch results) get the same bound as HTTP bodies before any recursive walk.
-  checkDepth(value);
+  checkDepth(withoutKept(value, kept));
   const obj = value as KubeObject;
   if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== r.kind) throw wrongKind(r, obj);
   if (obj.apiVersion !== undefined && obj.apiVersion !== r.apiVersion) {
@@ -53,14 +66,15 @@ export function decodeObject(
   obj.apiVersion = r.apiVersion;
   obj.kind = r.kind;
   const schema = schemaLookup(r.group, r.version, r.kind);
+  const walked = withoutKept(obj, kept) as KubeObject;
   if (schema) {
-    const typeError = decodeTypeError(obj, schema);
+    const typeError = decodeTypeError(walked, schema);
     if (typeError) {
       throw errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${typeError}`);
     }
-    zeroNulls(obj, schema);
+    zeroNulls(walked, schema);
   }
-  checkUnknownFields(r, obj, opts);
+  checkUnknownFields(r, walked, opts);
   return obj;
 }
 

@@ -88,10 +88,12 @@ export async function writeUpdate(deps: PipelineDeps, t: Target, step: UpdateSte
     obj = prepareCsrUpdate(sub, incoming, old, rfc3339(deps.now()));
   } else if (sub === 'status') {
     // As upstream: the decoded object is defaulted, then the status strategy keeps all of the old object but
-    // its status. The old parts are shared with `old`, which may be shared with other readers (currentOf):
-    // nothing below writes into them (TUTTI_CHECK_SHARED freezes them in the tests).
-    r.defaulter?.(incoming);
-    obj = { ...old, metadata: { ...old.metadata }, status: incoming.status };
+    // its status. Status defaults depend on the status alone, so only it is defaulted here. The old parts are
+    // shared with `old`, which may be shared with other readers (currentOf): nothing below writes into them
+    // (TUTTI_CHECK_SHARED freezes them in the tests).
+    const decoded = { apiVersion: incoming.apiVersion, kind: incoming.kind, metadata: {}, status: incoming.status };
+    r.defaulter?.(decoded);
+    obj = { ...old, metadata: { ...old.metadata }, status: decoded.status };
   } else if (sub === 'finalize' && r.kind === 'Namespace') {
     obj = withPart(old, 'spec', incoming.spec);
   } else {
