@@ -68,9 +68,21 @@ export class IndexedCache<T extends KubeObject> {
   upsert(obj: T): T | undefined {
     const key = objectKey(obj.metadata);
     const old = this.items.get(key);
-    if (old) this.unindex(old, key);
     this.items.set(key, obj);
-    for (const [name, fn] of this.indexers) this.fileUnder(this.indices.get(name)!, fn(obj), key);
+    for (const [name, fn] of this.indexers) {
+      const index = this.indices.get(name)!;
+      const values = fn(obj);
+      if (!old) {
+        this.fileUnder(index, values, key);
+        continue;
+      }
+      // As client-go's updateSingleIndex: an update that leaves the values as they were (most do: a status
+      // change keeps the namespace, owners, labels) leaves the index alone.
+      const before = fn(old);
+      if (sameValues(before, values)) continue;
+      this.unfile(index, before, key);
+      this.fileUnder(index, values, key);
+    }
     return old;
   }
 
@@ -94,14 +106,21 @@ export class IndexedCache<T extends KubeObject> {
   }
 
   private unindex(obj: T, key: string): void {
-    for (const [name, fn] of this.indexers) {
-      const index = this.indices.get(name)!;
-      for (const v of fn(obj)) {
-        const set = index.get(v);
-        if (!set) continue;
-        set.delete(key);
-        if (set.size === 0) index.delete(v);
-      }
+    for (const [name, fn] of this.indexers) this.unfile(this.indices.get(name)!, fn(obj), key);
+  }
+
+  private unfile(index: Map<string, Set<string>>, values: string[], key: string): void {
+    for (const v of values) {
+      const set = index.get(v);
+      if (!set) continue;
+      set.delete(key);
+      if (set.size === 0) index.delete(v);
     }
   }
+}
+
+function sameValues(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
