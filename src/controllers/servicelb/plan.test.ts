@@ -60,6 +60,61 @@ describe('servicelb plan', () => {
     ] as const)
       assert.equal(lb.observe(old, next), true);
   });
+  it('the handlers tell of a change exactly when the addresses change, without a pass over the nodes per event', () => {
+    const nodes: Node[] = [];
+    let lists = 0;
+    const lb = new LbNodeAddresses(() => {
+      lists++;
+      return nodes;
+    });
+    let changes = 0;
+    let seen = '';
+    const h = lb.handlers(() => {
+      changes++;
+      const now = lb.addresses().join(',');
+      assert.notEqual(now, seen, 'a change the addresses do not show');
+      seen = now;
+    });
+    const ip = (i: number) => `10.1.${i >> 8}.${i & 255}`;
+    for (let i = 0; i < 1000; i++) {
+      nodes.push(node(`n${i}`, ip(i), false));
+      h.onAdd(nodes[i]!);
+    }
+    assert.equal(changes, 0, 'nodes not Ready serve nothing');
+    for (let i = 0; i < 1000; i++) {
+      // As an informer: the cache holds the new object when the handler runs.
+      const old = nodes[i]!;
+      nodes[i] = node(`n${i}`, ip(i));
+      h.onUpdate(old, nodes[i]!);
+    }
+    assert.equal(changes, 1000);
+    // Only the handler's own reads listed the nodes: one per change.
+    assert.equal(lists, 1000);
+    // A second node on an address already served, and its delete, change nothing.
+    const twin = node('twin', ip(0));
+    nodes.push(twin);
+    h.onAdd(twin);
+    nodes.pop();
+    h.onDelete(twin);
+    assert.equal(changes, 1000);
+    // The label narrows to the labelled node, a second labelled node widens it, and removing both labels restores all.
+    const label = { labels: { [ENABLE_LB_LABEL]: 'true' } };
+    for (const i of [5, 7]) {
+      const old = nodes[i]!;
+      nodes[i] = node(`n${i}`, ip(i), true, label);
+      h.onUpdate(old, nodes[i]!);
+    }
+    assert.equal(changes, 1002);
+    assert.deepEqual(lb.addresses(), [ip(5), ip(7)]);
+    for (const i of [5, 7]) {
+      const old = nodes[i]!;
+      nodes[i] = node(`n${i}`, ip(i));
+      h.onUpdate(old, nodes[i]!);
+    }
+    assert.equal(changes, 1004);
+    assert.deepEqual(lb.addresses(), lbNodeAddresses(nodes));
+    assert.equal(lb.addresses().length, 1000);
+  });
   it('the enablelb label narrows the nodes once any node has it', () => {
     const nodes = [node('a', '10.0.0.1', true, { labels: { [ENABLE_LB_LABEL]: 'true' } }), node('b', '10.0.0.2')];
     assert.deepEqual(lbNodeAddresses(nodes), ['10.0.0.1']);

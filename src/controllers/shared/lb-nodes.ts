@@ -59,13 +59,39 @@ function lbFacts(n: Node): string {
   return `${isNodeReady(n)}|${deleting}|${n.metadata.labels?.[ENABLE_LB_LABEL] ?? ''}|${nodeAddress(n) ?? ''}`;
 }
 
+interface LbFacts {
+  /** Ready and not being deleted. */
+  serving: boolean;
+  labelled: boolean;
+  ip: string | undefined;
+}
+
+function lbFactsOf(n: Node): LbFacts {
+  return {
+    serving: isNodeReady(n) && !n.metadata.deletionTimestamp,
+    labelled: n.metadata.labels?.[ENABLE_LB_LABEL] === 'true',
+    ip: nodeAddress(n),
+  };
+}
+
+function sameKeys(a: Map<string, number>, b: Map<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const k of a.keys()) if (!b.has(k)) return false;
+  return true;
+}
+
 /**
  * lbNodeAddresses of an informer's nodes, recomputed only after a node event that changes what it reads:
  * heartbeats and condition updates of 1,000 nodes must not each cost a pass over all of them.
  */
 export class LbNodeAddresses {
   private cached: string[] | undefined;
-  private last = '';
+  // What the handlers keep, so that a node event tells in O(1) whether the addresses changed (1,000 nodes
+  // registering must not each cost a pass over all of them): the serving nodes per address, all of them and
+  // the labelled ones, and how many nodes have the label.
+  private readonly all = new Map<string, number>();
+  private readonly narrowed = new Map<string, number>();
+  private labelledNodes = 0;
 
   constructor(private readonly nodes: () => readonly Node[]) {}
 
@@ -89,15 +115,37 @@ export class LbNodeAddresses {
   } {
     const on = (old: Node | undefined, next: Node | undefined) => {
       if (!this.observe(old, next)) return;
-      const now = this.addresses().join(',');
-      if (now === this.last) return;
-      this.last = now;
-      onChange();
+      if (this.apply(old && lbFactsOf(old), next && lbFactsOf(next))) onChange();
     };
     return {
       onAdd: (n) => on(undefined, n),
       onUpdate: (o, n) => on(o, n),
       onDelete: (n) => on(n, undefined),
     };
+  }
+
+  /** Moves one node's facts from `old` to `next`; true if the set of addresses changed. */
+  private apply(old: LbFacts | undefined, next: LbFacts | undefined): boolean {
+    const active = () => (this.labelledNodes > 0 ? this.narrowed : this.all);
+    const narrowedBefore = this.labelledNodes > 0;
+    const touched = [old?.ip, next?.ip].filter((ip): ip is string => ip !== undefined);
+    const before = touched.map((ip) => active().has(ip));
+    const count = (m: Map<string, number>, ip: string, delta: number) => {
+      const n = (m.get(ip) ?? 0) + delta;
+      if (n > 0) m.set(ip, n);
+      else m.delete(ip);
+    };
+    for (const [f, delta] of [
+      [old, -1],
+      [next, 1],
+    ] as const) {
+      if (!f) continue;
+      if (f.labelled) this.labelledNodes += delta;
+      if (!f.serving || !f.ip) continue;
+      count(this.all, f.ip, delta);
+      if (f.labelled) count(this.narrowed, f.ip, delta);
+    }
+    if (narrowedBefore !== this.labelledNodes > 0) return !sameKeys(this.all, this.narrowed);
+    return touched.some((ip, i) => active().has(ip) !== before[i]);
   }
 }
