@@ -2,6 +2,7 @@
 // case is a reproduction from the fuzzing run; the server must answer 4xx, store nothing, and stay up.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ApiServerMetricsSink, RequestMetricLabels } from './request-metrics.js';
 import { type Reply, type TestServer, startTestServer } from './test-harness.js';
 
 const CMS = '/api/v1/namespaces/default/configmaps';
@@ -219,8 +220,15 @@ describe('hostile request bodies', () => {
 describe('hostile request paths', () => {
   let s: TestServer;
   const NS = '/api/v1/namespaces/victim';
+  // Metrics on, as `tutti server` runs: they read every request's path before the handler does.
+  const counted: Array<{ labels: RequestMetricLabels; code: number }> = [];
+  const metrics: ApiServerMetricsSink = {
+    request: (labels, { code }) => counted.push({ labels, code }),
+    longRunningStarted: () => () => {},
+    metrics: async () => '',
+  };
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ metrics });
     assert.equal((await s.call('POST', '/api/v1/namespaces', { metadata: { name: 'victim' } })).status, 201);
     assert.equal((await s.call('POST', '/api/v1/namespaces', { metadata: { name: 'other' } })).status, 201);
     for (const name of ['one', 'two']) {
@@ -285,6 +293,7 @@ describe('hostile request paths', () => {
   });
 
   it('answers undecodable escapes with a 400', async () => {
+    counted.length = 0;
     for (const seg of ['%E0%A4%A', '%ff', '%', '%zz', 'a%']) {
       for (const path of [`${NS}/configmaps/${seg}`, `/apis/${seg}`, `/api/v1/namespaces/${seg}/pods`]) {
         const r = await s.call('GET', path);
@@ -292,6 +301,10 @@ describe('hostile request paths', () => {
       }
     }
     await alive();
+    // Each refused path was counted (as a request to no resource), and none ended the server.
+    const refused = counted.filter((c) => c.code === 400);
+    assert.equal(refused.length, 15);
+    assert.ok(refused.every((c) => c.labels.resource === '' && c.labels.verb === 'GET'));
   });
 
   it('answers methods a path does not support with a 405', async () => {

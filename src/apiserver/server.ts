@@ -100,6 +100,30 @@ export const SERVER_VERSION = {
   platform: 'linux/amd64',
 };
 
+/** A request's target as the handler and the metrics read it. */
+interface Target {
+  rawPath: string;
+  query: URLSearchParams;
+  /** The resource path, unless it is one the handler answers with an error (then `pathError`). */
+  resourcePath?: RequestInfo;
+  pathError?: unknown;
+}
+
+/**
+ * The raw target, never `new URL()`: it folds `..` and `%2e%2e` into the parent before anyone looks. A resource
+ * path's errors (an invalid name, an empty segment, a bad escape) are kept to be answered after authentication.
+ */
+function parseTarget(url: string | undefined): Target {
+  const { rawPath, rawQuery } = splitTarget(url ?? '/');
+  const target: Target = { rawPath, query: new URLSearchParams(rawQuery) };
+  try {
+    target.resourcePath = parseRequestPath(rawPath);
+  } catch (e) {
+    target.pathError = e;
+  }
+  return target;
+}
+
 /** Discovery, OpenAPI and the public endpoints are read-only: any other method is a 405 (upstream's go-restful). */
 function onlyReads(method: string): void {
   if (method !== 'GET' && method !== 'HEAD') {
@@ -183,8 +207,11 @@ export class ApiServer {
         }),
       },
       (req, res) => {
-        if (this.opts.metrics) this.observe(this.opts.metrics, req, res);
-        this.handle(req, res).catch((err) => sendError(res, err));
+        // Parsed once for the metrics and the handler. Nothing in this listener may throw: an exception here
+        // would end the process (a bad path is answered by the handler, after authentication).
+        const target = parseTarget(req.url);
+        if (this.opts.metrics) this.observe(this.opts.metrics, req, res, target);
+        this.handle(req, res, target).catch((err) => sendError(res, err));
       },
     );
     server.on('connection', (s) => {
@@ -234,12 +261,11 @@ export class ApiServer {
   }
 
   /** Reports the request to the metrics sink when its response is done (a watch: when it ends). */
-  private observe(sink: ApiServerMetricsSink, req: IncomingMessage, res: ServerResponse): void {
+  private observe(sink: ApiServerMetricsSink, req: IncomingMessage, res: ServerResponse, target: Target): void {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    const info = parseRequestPath(path);
-    const labels = requestMetricLabels(req.method ?? 'GET', info, url.searchParams, req.headers['content-type']);
+    // A path the handler refuses is counted as a request to no resource.
+    const info = target.resourcePath ?? { kind: 'other' as const, path: target.rawPath };
+    const labels = requestMetricLabels(req.method ?? 'GET', info, target.query, req.headers['content-type']);
     const kind =
       info.kind === 'resource' ? this.registry.find(info.group, info.version, info.resource)?.kind : undefined;
     const ended =
@@ -249,7 +275,7 @@ export class ApiServer {
       sink.request(labels, {
         code: res.statusCode,
         seconds: (performance.now() - started) / 1000,
-        dryRun: url.searchParams.has('dryRun'),
+        dryRun: target.query.has('dryRun'),
       });
     });
   }
@@ -427,19 +453,9 @@ export class ApiServer {
     }
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, target = parseTarget(req.url)): Promise<void> {
     if (refuseHttpVersion(req, res)) return;
-    // The raw target, never `new URL()`: it folds `..` and `%2e%2e` into the parent before anyone looks.
-    const { rawPath, rawQuery } = splitTarget(req.url ?? '/');
-    const query = new URLSearchParams(rawQuery);
-    // A resource path's errors (an invalid name, an empty segment) are answered after authentication.
-    let resourcePath: RequestInfo | undefined;
-    let pathError: unknown;
-    try {
-      resourcePath = parseRequestPath(rawPath);
-    } catch (e) {
-      pathError = e;
-    }
+    const { rawPath, query, resourcePath, pathError } = target;
     const decodedPath = resourcePath?.kind === 'other' ? rawPath.split('/').map(decodeSegment).join('/') : rawPath;
     const path = decodedPath.length > 1 ? decodedPath.replace(/\/+$/, '') : decodedPath;
     const method = req.method ?? 'GET';
