@@ -339,7 +339,7 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
     assert.match(binds.find((r) => r.status === 409)!.text, /is already assigned to node/);
   });
 
-  it('binds a pod without a managedFields entry for the binder, as upstream writes the binding past the field manager', async () => {
+  it("records a pod creator's fields before mutating admission, and binds it without an entry for the binder, as upstream", async () => {
     const pods = '/api/v1/namespaces/default/pods';
     const pod = {
       apiVersion: 'v1',
@@ -359,6 +359,12 @@ describe('ApiServer compatibility with older kubectl and official clients', () =
     assert.equal(bound.spec.nodeName, 'n1');
     assert.equal(bound.status.conditions.find((c: { type: string }) => c.type === 'PodScheduled').status, 'True');
     assert.deepEqual(bound.metadata.managedFields, created.metadata.managedFields);
+    // The creator's fields are recorded before mutating admission, as upstream: the default tolerations that
+    // admission added belong to no manager, the defaults applied on decode to the creator.
+    assert.ok(created.spec.tolerations?.length > 0, JSON.stringify(created.spec));
+    const spec = created.metadata.managedFields[0].fieldsV1['f:spec'];
+    assert.equal(spec['f:tolerations'], undefined, JSON.stringify(spec));
+    assert.ok(spec['f:dnsPolicy'] && spec['f:containers'], JSON.stringify(spec));
     assert.deepEqual(
       bound.metadata.managedFields.map((m: { manager: string }) => m.manager),
       ['maker'],

@@ -75,19 +75,9 @@ async function createOnce(deps: PipelineDeps, t: Target, obj: KubeObject, step: 
   else delete meta.generation;
   if (r.resetsStatusOnCreate) delete obj.status;
   r.defaulter?.(obj);
-  if (meta.name) await deps.admission.admitCreate(r, obj, step.user);
-  validate(r, obj);
-  // Validating admission (NodeRestriction, LimitRanger, ResourceQuota) sees the object as it will be stored.
-  await deps.admission.validateWrite({
-    operation: 'CREATE',
-    resource: r,
-    subresource: t.subresource ?? '',
-    namespace: meta.namespace ?? '',
-    name: t.name ?? '',
-    object: obj,
-    dryRun: step.dryRun,
-    user: step.user,
-  });
+  // As upstream's create handler: the writer's managed fields are those of the decoded, defaulted object,
+  // recorded before mutating admission, so what admission adds (a ServiceAccount's token volume, default
+  // tolerations, the priority) belongs to no manager.
   const toStore = step.managed
     ? step.managed(obj)
     : updateManagedFields({
@@ -98,6 +88,19 @@ async function createOnce(deps: PipelineDeps, t: Target, obj: KubeObject, step: 
         now: meta.creationTimestamp,
         schema: schemaFor(r),
       });
+  if (toStore.metadata.name) await deps.admission.admitCreate(r, toStore, step.user);
+  validate(r, toStore);
+  // Validating admission (NodeRestriction, LimitRanger, ResourceQuota) sees the object as it will be stored.
+  await deps.admission.validateWrite({
+    operation: 'CREATE',
+    resource: r,
+    subresource: t.subresource ?? '',
+    namespace: toStore.metadata.namespace ?? '',
+    name: t.name ?? '',
+    object: toStore,
+    dryRun: step.dryRun,
+    user: step.user,
+  });
   if (step.dryRun) return toStore;
   const kv = await storageOf(deps.store, r, deps.maxObjectBytes).create(toStorage(r, toStore));
   if (!kv) {
