@@ -268,3 +268,45 @@ test('objects without managedFields are first assigned to before-first-apply', (
   const err = applyError(legacy, deployment({ replicas: 9 }));
   assert.match(err.message, /conflict with "before-first-apply" using apps\/v1: \.spec\.replicas/);
 });
+
+test("creates from one template share their creator's field set, remembered by the object without its identity", () => {
+  const create = (name: string, now: string, extra: Partial<Parameters<typeof deployment>[0]> = {}) => {
+    const d: KubeObject = deployment(extra);
+    d.metadata = { ...d.metadata, name, uid: `uid-${name}`, creationTimestamp: now };
+    return updateManagedFields({
+      old: undefined,
+      updated: d,
+      manager: 'm',
+      apiVersion: 'apps/v1',
+      now,
+      schema: deploymentSchema,
+    });
+  };
+  const entry = (o: KubeObject) => o.metadata.managedFields![0]!;
+  const a = create('a', T0);
+  const b = create('b', T1);
+  assert.equal(entry(b).fieldsV1, entry(a).fieldsV1, 'the second create reuses the first one’s FieldsV1');
+  assert.ok(Object.isFrozen(entry(a).fieldsV1), 'shared, so frozen');
+  assert.deepEqual(
+    { ...entry(b), fieldsV1: undefined },
+    { manager: 'm', operation: 'Update', apiVersion: 'apps/v1', time: T1, fieldsType: 'FieldsV1', fieldsV1: undefined },
+  );
+  assert.equal(b.metadata.name, 'b');
+  // The same set as an update from an empty object computes.
+  const fresh = updateManagedFields({
+    old: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'c' } },
+    updated: deployment(),
+    manager: 'm',
+    apiVersion: 'apps/v1',
+    now: T0,
+    schema: deploymentSchema,
+  });
+  assert.deepEqual(entry(fresh).fieldsV1, entry(a).fieldsV1);
+  // Another value is another object: its set is computed, and differs where the object does.
+  const labels = (o: KubeObject) =>
+    (entry(o).fieldsV1 as { 'f:metadata': { 'f:labels': Record<string, unknown> } })['f:metadata']['f:labels'];
+  const c = create('c', T0, { labels: { app: 'web', tier: 'x' } });
+  assert.notEqual(entry(c).fieldsV1, entry(a).fieldsV1);
+  assert.ok(labels(c)['f:tier']);
+  assert.equal(labels(a)['f:tier'], undefined);
+});

@@ -109,6 +109,60 @@ export interface UpdateRequest {
  */
 export function updateManagedFields(req: UpdateRequest): KubeObject {
   const sent = req.updated.metadata?.managedFields;
+  if (!req.old && !req.subresource && !(sent && sent.length > 0)) return createdManagedFields(req);
+  return recordUpdate(req, sent);
+}
+
+/**
+ * Objects a controller creates from one template (a ReplicaSet's pods) differ in little but their name, uid and
+ * creation time, which no field set holds: their creators' field sets are the same, so the FieldsV1 of a
+ * create is remembered by the object's JSON without those (and its schema). Frozen: many objects share it.
+ */
+const createdFields = new WeakMap<SchemaNode | object, Map<string, Record<string, unknown> | undefined>>();
+const NO_SCHEMA = {};
+const CREATED_FIELDS_KEPT = 256;
+const UNSET_ON_CREATE = { name: undefined, uid: undefined, creationTimestamp: undefined, managedFields: undefined };
+
+function createdManagedFields(req: UpdateRequest): KubeObject {
+  const key = JSON.stringify({ ...req.updated, metadata: { ...req.updated.metadata, ...UNSET_ON_CREATE } });
+  let bySchema = createdFields.get(req.schema ?? NO_SCHEMA);
+  if (!bySchema) {
+    bySchema = new Map();
+    createdFields.set(req.schema ?? NO_SCHEMA, bySchema);
+  }
+  let fieldsV1 = bySchema.get(key);
+  if (fieldsV1 === undefined && !bySchema.has(key)) {
+    const computed = recordUpdate(req, undefined);
+    fieldsV1 = computed.metadata.managedFields?.[0]?.fieldsV1 as Record<string, unknown> | undefined;
+    if (fieldsV1) deepFreeze(fieldsV1);
+    if (bySchema.size >= CREATED_FIELDS_KEPT) bySchema.delete(bySchema.keys().next().value!);
+    bySchema.set(key, fieldsV1);
+    return computed;
+  }
+  const out = { ...req.updated, metadata: { ...req.updated.metadata } };
+  delete out.metadata.managedFields;
+  if (fieldsV1) {
+    out.metadata.managedFields = [
+      {
+        manager: req.manager,
+        operation: 'Update',
+        apiVersion: req.apiVersion,
+        time: req.now,
+        fieldsType: 'FieldsV1',
+        fieldsV1,
+      },
+    ];
+  }
+  return out;
+}
+
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  for (const x of Object.values(v)) deepFreeze(x);
+  Object.freeze(v);
+}
+
+function recordUpdate(req: UpdateRequest, sent: ManagedFieldsEntry[] | undefined): KubeObject {
   let managers: ManagerTable;
   if (sent && sent.length > 0 && !req.subresource) {
     // A client may set managedFields directly; a single empty entry resets them. Most writers send back
