@@ -144,6 +144,24 @@ describe('Informer', () => {
     );
   });
 
+  it('watches again at once, from where it got to, when a stream that delivered events breaks', async () => {
+    server.put('', 'pods', pod('a'));
+    // A back-off far longer than the test waits: only a re-watch without one can pass.
+    const { inf } = start({ backoffInitialMs: 60_000, backoffMaxMs: 60_000 });
+    await inf.waitForSync();
+    await waitFor(() => server.openWatches() === 1);
+    for (const round of [1, 2, 3]) {
+      server.put('', 'pods', pod(`p${round}`));
+      await waitFor(() => inf.get(`default/p${round}`) !== undefined);
+      const lastRV = inf.lastSyncResourceVersion();
+      // The API server drops a watcher that fell behind: the stream breaks, with no clean end.
+      server.dropWatches();
+      await waitFor(() => watches().length === round + 1 && server.openWatches() === 1, 5000);
+      assert.equal(watches()[round]!.query.get('resourceVersion'), lastRV);
+    }
+    assert.equal(lists().length, 1, 'no relist');
+  });
+
   it('relists after a 410 Expired ERROR event and reconciles the cache', async () => {
     server.put('', 'pods', pod('keep'));
     server.put('', 'pods', pod('gone'));

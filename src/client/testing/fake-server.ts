@@ -104,6 +104,15 @@ export class FakeApiServer {
     for (const w of this.watchers) this.endWatch(w);
   }
 
+  /** Breaks every open watch stream mid-way, as the API server drops a watcher that fell behind. */
+  dropWatches(): void {
+    for (const w of [...this.watchers]) {
+      this.watchers.delete(w);
+      if (w.timer) clearTimeout(w.timer);
+      w.res.socket?.destroy();
+    }
+  }
+
   openWatches(): number {
     return this.watchers.size;
   }
