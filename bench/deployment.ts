@@ -142,7 +142,13 @@ async function run(nodes: number, replicas: number): Promise<void> {
     const pods = (await client.list('/api/v1/namespaces/default/pods', { labelSelector: 'app=big' })).items;
     const events = (await client.list('/api/v1/namespaces/default/events')).items.length;
     const creates = await podCreates(client);
-    const mix = requestMix((await client.raw('GET', '/metrics')).body);
+    const metricsText = (await client.raw('GET', '/metrics')).body;
+    const mix = requestMix(metricsText);
+    // Watchers the server closed for falling behind (each one's informer re-watches): a run that stalls shows here.
+    const terminated = metricsText
+      .split('\n')
+      .filter((l) => l.startsWith('apiserver_terminated_watchers_total{'))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     console.log(`${nodes} nodes, deployment of ${replicas} replicas (kubectl create -> readyReplicas ${replicas}):`);
     console.log(`  ready in ${secs.toFixed(1)} s = ${(replicas / secs).toFixed(0)} pods/s end to end`);
     console.log(
@@ -156,7 +162,7 @@ async function run(nodes: number, replicas: number): Promise<void> {
     );
     console.log(`  requests (whole run, nodes' start included): ${mix}`);
     console.log(
-      `  server RSS ${rssMb(s.process.pid!).toFixed(0)} MB; kubectl watches that ended early: ${kubectlFailures}`,
+      `  server RSS ${rssMb(s.process.pid!).toFixed(0)} MB; kubectl watches that ended early: ${kubectlFailures}; watchers closed for falling behind: ${terminated}`,
     );
   } finally {
     await sim.stop();

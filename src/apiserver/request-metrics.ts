@@ -19,6 +19,8 @@ export interface ApiServerMetricsSink {
   request(labels: RequestMetricLabels, opts: { code: number; seconds: number; dryRun?: boolean }): void;
   /** A WATCH or CONNECT began; the returned function is called when it ends. */
   longRunningStarted(labels: RequestMetricLabels, kind?: string): () => void;
+  /** A watcher was closed for falling behind (upstream's apiserver_terminated_watchers_total). */
+  watcherTerminated?(group: string, resource: string): void;
   /** The text served on GET /metrics. */
   metrics(): Promise<string>;
 }

@@ -553,7 +553,7 @@ export class ApiServer {
         (ref) => this.admitNodeTokenRequest(user, info.namespace ?? '', info.name ?? '', ref),
       );
     }
-    const ctx: RequestContext = { req, res, query, info, resource, warnings: [], user };
+    const ctx: RequestContext = { req, res, query, info, resource, warnings: [], user, metrics: this.opts.metrics };
     const origWriteHead = res.writeHead.bind(res);
     // Warnings collected while handling (e.g. unknown fields under fieldValidation=Warn) go out as headers.
     res.writeHead = ((...args: Parameters<ServerResponse['writeHead']>) => {

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { watchStats } from './http/watch.js';
+import type { ApiServerMetricsSink } from './request-metrics.js';
 import { type TestServer, startTestServer } from './test-harness.js';
 
 const WATCHERS = 200;
@@ -32,8 +33,19 @@ describe('watchers that fall behind', () => {
   let s: TestServer;
   let child: ChildProcess | undefined;
   const sockets: TLSSocket[] = [];
+  // Metrics on, as `tutti server` runs: each close is counted (apiserver_terminated_watchers_total).
+  const terminated = new Map<string, number>();
+  const metrics: ApiServerMetricsSink = {
+    request: () => {},
+    longRunningStarted: () => () => {},
+    metrics: async () => '',
+    watcherTerminated: (group, resource) => {
+      const k = `${group}/${resource}`;
+      terminated.set(k, (terminated.get(k) ?? 0) + 1);
+    },
+  };
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ metrics });
   });
   after(async () => {
     child?.kill();
@@ -86,6 +98,7 @@ describe('watchers that fall behind', () => {
       `# ${WATCHERS} stuck watchers, ${WRITES} writes of 4 KiB: ${closed} closed for falling behind; server RSS before ${Math.round(rssBefore / MB)} MB, peak ${Math.round(rssPeak / MB)} MB, after close ${Math.round(rssAfter / MB)} MB`,
     );
     assert.equal(closed, WATCHERS, 'every stuck watcher is closed');
+    assert.deepEqual([...terminated], [['/configmaps', WATCHERS]], 'and counted by group and resource');
     // Unbounded, 200 watchers would hold 200 x 5,000 x 4 KiB = 4 GB.
     assert.ok(rssPeak - rssBefore < 800 * MB, `RSS grew by ${Math.round((rssPeak - rssBefore) / MB)} MB`);
     for (let i = 0; i < 100 && seen < WRITES; i++) await new Promise((r) => setTimeout(r, 50));

@@ -35,6 +35,7 @@ export class ApiServerPrometheus {
   private readonly durations: Histogram;
   private readonly longRunning: Gauge;
   private readonly watchers: Gauge;
+  private readonly terminated: Counter;
 
   /**
    * `storageObjects` counts the stored objects per resource (`<resource>.<group>`, `pods` for the core
@@ -66,6 +67,12 @@ export class ApiServerPrometheus {
       name: 'apiserver_registered_watchers',
       help: 'Number of currently registered watchers for a given resources',
       labelNames: ['group', 'version', 'kind'],
+      registers,
+    });
+    this.terminated = new Counter({
+      name: 'apiserver_terminated_watchers_total',
+      help: 'Counter of watchers closed due to unresponsiveness broken by resource type.',
+      labelNames: ['group', 'resource'],
       registers,
     });
     const count = opts.storageObjects;
@@ -107,6 +114,10 @@ export class ApiServerPrometheus {
   }
 
   /** A long-running request started (WATCH, CONNECT); call the result when it ends. */
+  watcherTerminated(group: string, resource: string): void {
+    this.terminated.inc({ group, resource });
+  }
+
   longRunningStarted(l: ApiRequestLabels, kind?: string): () => void {
     const labels = { ...l, component: 'apiserver' };
     this.longRunning.inc(labels);

@@ -1,6 +1,7 @@
 // One resource request as the HTTP handlers see it, and what they hand the pipeline from it: the target
 // (from the path) and the options (from the query and headers).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiServerMetricsSink } from '../request-metrics.js';
 import type { UserInfo } from '../authz/attributes.js';
 import type { NamedTarget, SelectorOptions, Target, WriteOptions } from '../pipeline/index.js';
 import type { ResourceRequest } from '../requestinfo.js';
@@ -17,6 +18,8 @@ export interface RequestContext {
   warnings: string[];
   /** The authenticated user (after impersonation). */
   user: UserInfo;
+  /** Where the server's metrics go, when it keeps any. */
+  metrics?: ApiServerMetricsSink;
 }
 
 export function targetOf(ctx: RequestContext): Target {

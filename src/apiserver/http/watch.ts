@@ -68,6 +68,7 @@ export async function serveWatch(p: ObjectPipeline, ctx: RequestContext): Promis
   const dropBehind = () => {
     if (closed) return;
     watchStats.closedBehind++;
+    ctx.metrics?.watcherTerminated?.(r.group, r.resource);
     close();
     res.destroy();
     ctx.req.socket.destroy();
