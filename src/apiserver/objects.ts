@@ -2,6 +2,7 @@
 // injected from the key's modRevision (as upstream's etcd3 storage does), and compare-and-swap writes.
 import type { KubeObject } from '../core/types.js';
 import { errors } from '../core/status.js';
+import { deepFreeze } from '../core/json.js';
 import { CompactedError, type KeyValue, prefixEnd, type Store, type WatchEvent } from '../storage/store.js';
 
 export interface StorageLocation {
@@ -58,12 +59,6 @@ const RECENTLY_DECODED = 2048;
 
 /** TUTTI_CHECK_SHARED=1 (the test runner sets it): shared objects are frozen, so a reader that modifies one throws. */
 const CHECK_SHARED = process.env.TUTTI_CHECK_SHARED === '1';
-
-function deepFreeze(v: unknown): void {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
-  Object.freeze(v);
-  for (const x of Object.values(v)) deepFreeze(x);
-}
 
 /**
  * decodeKv shared by the readers of one object while it is unchanged (a watch event's readers, the next

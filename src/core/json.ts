@@ -50,6 +50,13 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** Freezes a JSON value and everything in it, for values many readers share and none may change. */
+export function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+}
+
 /** Deep copy of a JSON value (objects from JSON.parse, Kubernetes objects). */
 export function cloneJson<T>(v: T): T {
   // A plain recursive copy: far cheaper than structuredClone for the many small values written and patched.

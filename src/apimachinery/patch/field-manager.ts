@@ -4,7 +4,7 @@ import type { KubeObject, ManagedFieldsEntry } from '../../core/types.js';
 import type { SchemaNode } from '../schema.js';
 import { errors, type StatusCause } from '../../core/status.js';
 import { FieldSet, type FieldPath, fieldPE, pathToString } from './fieldpath.js';
-import { cloneJson, isPlainObject, jsonEqual } from './json-value.js';
+import { cloneJson, deepFreeze, isPlainObject, jsonEqual } from './json-value.js';
 import {
   decodeManagedFields,
   describeManager,
@@ -154,12 +154,6 @@ function createdManagedFields(req: UpdateRequest): KubeObject {
     ];
   }
   return out;
-}
-
-function deepFreeze(v: unknown): void {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
-  for (const x of Object.values(v)) deepFreeze(x);
-  Object.freeze(v);
 }
 
 function recordUpdate(req: UpdateRequest, sent: ManagedFieldsEntry[] | undefined): KubeObject {

@@ -1,6 +1,6 @@
 // Small helpers over plain JSON values shared by the patch algorithms.
-import { cloneJson, isPlainObject, jsonEqual } from '../../core/json.js';
+import { cloneJson, deepFreeze, isPlainObject, jsonEqual } from '../../core/json.js';
 
 export type JsonMap = Record<string, unknown>;
 
-export { cloneJson, isPlainObject, jsonEqual };
+export { cloneJson, deepFreeze, isPlainObject, jsonEqual };
