@@ -443,11 +443,11 @@ export class ApiServer {
     if (!authn) return false;
     try {
       const user = this.authorizer.impersonate(authn, req);
-      const { rawPath, rawQuery } = splitTarget(req.url ?? '/');
+      const { rawPath, query, resourcePath } = parseTarget(req.url);
+      if (!resourcePath) return false;
       // exec/attach/portforward over an upgrade need `create`, as upstream checks WebSocket upgrades
       const method = req.headers.upgrade ? 'POST' : (req.method ?? 'GET');
-      const a = requestAttributes(user, method, parseRequestPath(rawPath), rawPath, new URLSearchParams(rawQuery));
-      return this.authorizer.allows(a);
+      return this.authorizer.allows(requestAttributes(user, method, resourcePath, rawPath, query));
     } catch {
       return false;
     }
