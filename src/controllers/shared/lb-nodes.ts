@@ -54,24 +54,25 @@ export function lbNodeAddresses(nodes: readonly Node[]): string[] {
 }
 
 /** What lbNodeAddresses reads of one node. */
-function lbFacts(n: Node): string {
-  const deleting = n.metadata.deletionTimestamp ? 'deleting' : '';
-  return `${isNodeReady(n)}|${deleting}|${n.metadata.labels?.[ENABLE_LB_LABEL] ?? ''}|${nodeAddress(n) ?? ''}`;
-}
-
 interface LbFacts {
-  /** Ready and not being deleted. */
-  serving: boolean;
-  labelled: boolean;
+  ready: boolean;
+  deleting: boolean;
+  /** The enablelb label's value. */
+  label: string | undefined;
   ip: string | undefined;
 }
 
 function lbFactsOf(n: Node): LbFacts {
   return {
-    serving: isNodeReady(n) && !n.metadata.deletionTimestamp,
-    labelled: n.metadata.labels?.[ENABLE_LB_LABEL] === 'true',
+    ready: isNodeReady(n),
+    deleting: !!n.metadata.deletionTimestamp,
+    label: n.metadata.labels?.[ENABLE_LB_LABEL],
     ip: nodeAddress(n),
   };
+}
+
+function sameLbFacts(a: LbFacts, b: LbFacts): boolean {
+  return a.ready === b.ready && a.deleting === b.deleting && a.label === b.label && a.ip === b.ip;
 }
 
 function sameKeys(a: Map<string, number>, b: Map<string, number>): boolean {
@@ -97,7 +98,11 @@ export class LbNodeAddresses {
 
   /** A node was added (old undefined), changed or deleted (next undefined); true if the addresses may differ. */
   observe(old: Node | undefined, next: Node | undefined): boolean {
-    if (old && next && lbFacts(old) === lbFacts(next)) return false;
+    return this.observeFacts(old && lbFactsOf(old), next && lbFactsOf(next));
+  }
+
+  private observeFacts(old: LbFacts | undefined, next: LbFacts | undefined): boolean {
+    if (old && next && sameLbFacts(old, next)) return false;
     this.cached = undefined;
     return true;
   }
@@ -113,9 +118,10 @@ export class LbNodeAddresses {
     onUpdate(o: Node, n: Node): void;
     onDelete(n: Node): void;
   } {
-    const on = (old: Node | undefined, next: Node | undefined) => {
-      if (!this.observe(old, next)) return;
-      if (this.apply(old && lbFactsOf(old), next && lbFactsOf(next))) onChange();
+    const on = (oldNode: Node | undefined, nextNode: Node | undefined) => {
+      const old = oldNode && lbFactsOf(oldNode);
+      const next = nextNode && lbFactsOf(nextNode);
+      if (this.observeFacts(old, next) && this.apply(old, next)) onChange();
     };
     return {
       onAdd: (n) => on(undefined, n),
@@ -140,10 +146,11 @@ export class LbNodeAddresses {
       [next, 1],
     ] as const) {
       if (!f) continue;
-      if (f.labelled) this.labelledNodes += delta;
-      if (!f.serving || !f.ip) continue;
+      const labelled = f.label === 'true';
+      if (labelled) this.labelledNodes += delta;
+      if (!f.ready || f.deleting || !f.ip) continue;
       count(this.all, f.ip, delta);
-      if (f.labelled) count(this.narrowed, f.ip, delta);
+      if (labelled) count(this.narrowed, f.ip, delta);
     }
     if (narrowedBefore !== this.labelledNodes > 0) return !sameKeys(this.all, this.narrowed);
     return touched.some((ip, i) => active().has(ip) !== before[i]);
