@@ -11,6 +11,7 @@ import {
   encodeManagedFields,
   type ManagerFields,
   type ManagerTable,
+  managedFieldsEntry,
   managerIdentity,
   stripServerFields,
   withoutResetFields,
@@ -142,16 +143,8 @@ function createdManagedFields(req: UpdateRequest): KubeObject {
   const out = { ...req.updated, metadata: { ...req.updated.metadata } };
   delete out.metadata.managedFields;
   if (fieldsV1) {
-    out.metadata.managedFields = [
-      {
-        manager: req.manager,
-        operation: 'Update',
-        apiVersion: req.apiVersion,
-        time: req.now,
-        fieldsType: 'FieldsV1',
-        fieldsV1,
-      },
-    ];
+    const self = { manager: req.manager, operation: 'Update' as const, apiVersion: req.apiVersion, time: req.now };
+    out.metadata.managedFields = [managedFieldsEntry(self, fieldsV1)];
   }
   return out;
 }

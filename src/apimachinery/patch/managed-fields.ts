@@ -85,14 +85,20 @@ export function encodeManagedFields(table: ManagerTable): ManagedFieldsEntry[] {
       cmp(a.apiVersion, b.apiVersion) ||
       cmp(a.subresource ?? '', b.subresource ?? ''),
   );
-  return live.map((m) => {
-    const entry: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
-    if (m.time) entry.time = m.time;
-    entry.fieldsType = 'FieldsV1';
-    entry.fieldsV1 = fieldsV1Of.get(m.fields) ?? m.fields.toFieldsV1();
-    if (m.subresource) entry.subresource = m.subresource;
-    return entry;
-  });
+  return live.map((m) => managedFieldsEntry(m, fieldsV1Of.get(m.fields) ?? m.fields.toFieldsV1()));
+}
+
+/** One manager's entry as stored, in upstream's key order. */
+export function managedFieldsEntry(
+  m: Omit<ManagerFields, 'fields'>,
+  fieldsV1: Record<string, unknown>,
+): ManagedFieldsEntry {
+  const entry: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
+  if (m.time) entry.time = m.time;
+  entry.fieldsType = 'FieldsV1';
+  entry.fieldsV1 = fieldsV1;
+  if (m.subresource) entry.subresource = m.subresource;
+  return entry;
 }
 
 function secondOf(time: string | undefined): number {
